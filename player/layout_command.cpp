@@ -1,0 +1,164 @@
+// signage-player layout: the text engine from the command line.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "commands.h"
+#include "render/render.h"
+#include "text/text.h"
+
+namespace signage {
+namespace {
+
+constexpr const char* kLayoutUsage =
+    R"(usage: signage-player layout (--text TEXT | --text-file FILE) --width PX
+                            [--font-size PX] [--lang TAG] [--vertical] [--png OUT.png]
+                            [--autospace] [--normalize-punctuation] [--weight 100-900]
+
+Lays out one paragraph ("\n" forces a line break) and prints the lines as JSON:
+  {"lines":[{"text":..., "width":..., "runs":[{"text":..., "font":...}]}], "missing_glyphs":N}
+--width is the line length in pixels (the column height with --vertical); --font-size defaults
+to 40 and --lang to zh-Hans. --png also draws the lines, black on white.
+)";
+
+constexpr std::size_t kMaxTextBytes = 16 << 20;
+
+std::optional<float> parse_number(std::string_view s, float min, float max) {
+  float value = 0;
+  auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (error != std::errc() || end != s.data() + s.size() || !std::isfinite(value) || value < min ||
+      value > max) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+int fail(const std::string& message) {
+  std::cerr << "signage-player layout: " << message << "\n";
+  return 1;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "signage-player layout: " << message << "\n\n" << kLayoutUsage;
+  return 2;
+}
+
+double round2(float v) {
+  return std::round(double(v) * 100) / 100;
+}
+
+}  // namespace
+
+int layout_command(const std::vector<std::string_view>& args) {
+  std::optional<std::string> text, text_file, png;
+  std::optional<float> width;
+  text::LayoutOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    auto value = [&]() -> std::optional<std::string_view> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kLayoutUsage;
+      return 0;
+    } else if (arg == "--vertical") {
+      options.vertical = true;
+    } else if (arg == "--autospace") {
+      options.autospace = true;
+    } else if (arg == "--normalize-punctuation") {
+      options.normalize_punctuation = true;
+    } else if (arg == "--text" || arg == "--text-file" || arg == "--width" ||
+               arg == "--font-size" || arg == "--lang" || arg == "--png" || arg == "--weight") {
+      auto v = value();
+      if (!v) return usage_error(std::string(arg) + " needs a value");
+      if (arg == "--text") {
+        text = std::string(*v);
+      } else if (arg == "--text-file") {
+        text_file = std::string(*v);
+      } else if (arg == "--png") {
+        png = std::string(*v);
+      } else if (arg == "--lang") {
+        options.lang = std::string(*v);
+      } else if (arg == "--width") {
+        width = parse_number(*v, 0, 1e6f);
+        if (!width || *width <= 0) {
+          return usage_error("--width must be a number of pixels greater than 0, not '" +
+                             std::string(*v) + "'");
+        }
+      } else if (arg == "--font-size") {
+        auto size = parse_number(*v, 1, 1000);
+        if (!size)
+          return usage_error("--font-size must be between 1 and 1000 px, not '" + std::string(*v) +
+                             "'");
+        options.font_size = *size;
+      } else {
+        auto weight = parse_number(*v, 1, 1000);
+        if (!weight)
+          return usage_error("--weight must be between 1 and 1000, not '" + std::string(*v) + "'");
+        options.weight = int(*weight);
+      }
+    } else {
+      return usage_error("unknown option '" + std::string(arg) + "'");
+    }
+  }
+  if (text.has_value() == text_file.has_value()) {
+    return usage_error("give exactly one of --text or --text-file");
+  }
+  if (!width) return usage_error("--width is required");
+  options.width = *width;
+
+  if (text_file) {
+    std::ifstream in(*text_file, std::ios::binary);
+    if (!in) return fail(*text_file + ": cannot open the file");
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    text = contents.str();
+    if (text->size() > kMaxTextBytes) return fail(*text_file + ": larger than 16 MiB");
+  }
+  if (auto problem = text::check_utf8(*text); !problem.empty()) {
+    return fail((text_file ? *text_file : std::string("--text")) + ": " + problem);
+  }
+
+  std::string error;
+  auto engine = text::TextEngine::create(text::default_fonts_dir(), &error);
+  if (!engine) return fail(error);
+  for (const auto& warning : engine->warnings()) std::cerr << "warning: " << warning << "\n";
+
+  text::Layout layout = text::lay_out(*engine, *text, options);
+
+  nlohmann::ordered_json out;
+  out["lines"] = nlohmann::ordered_json::array();
+  for (const auto& line : layout.lines) {
+    nlohmann::ordered_json runs = nlohmann::ordered_json::array();
+    for (const auto& run : line.runs) {
+      runs.push_back({{"text", layout.text.substr(run.begin, run.end - run.begin)},
+                      {"font", text::face_info(*engine, run.face).family}});
+    }
+    out["lines"].push_back({{"text", layout.text.substr(line.begin, line.end - line.begin)},
+                            {"width", round2(line.width)},
+                            {"runs", std::move(runs)}});
+  }
+  out["missing_glyphs"] = layout.missing_glyphs;
+  std::cout << out.dump() << "\n";
+
+  if (png) {
+    auto extent = text::layout_extent(layout);
+    int margin = int(std::ceil(options.font_size / 2));
+    text::RgbaImage image(extent.width + 2 * margin, extent.height + 2 * margin);
+    std::fill(image.pixels.begin(), image.pixels.end(), 255);
+    text::GlyphCache cache(engine->fonts(), {});
+    float x = options.vertical ? float(image.width - margin) : float(margin);
+    text::draw_layout(layout, cache, image, x, float(margin), {0, 0, 0, 255});
+    if (auto problem = render::save_png(image, *png); !problem.empty()) return fail(problem);
+  }
+  return 0;
+}
+
+}  // namespace signage

@@ -1,0 +1,37 @@
+// signage-player: one program, one subcommand per job.
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: signage-player COMMAND [OPTIONS]
+
+commands:
+  layout    lay out text with the text engine; prints the lines as JSON, optionally a PNG
+  help      show this text (signage-player COMMAND --help for a command's options)
+  version   print the version
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  std::string_view command = args[0];
+  args.erase(args.begin());
+  if (command == "version" || command == "--version") {
+    std::printf("signage-player %s\n", SIGNAGE_VERSION);
+    return 0;
+  }
+  if (command == "layout") return signage::layout_command(args);
+  std::fprintf(stderr, "signage-player: unknown command '%.*s'\n\n%s", int(command.size()),
+               command.data(), kUsage);
+  return 2;
+}

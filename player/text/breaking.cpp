@@ -1,0 +1,92 @@
+// Line break opportunities: ICU's UAX #14 (strict for Chinese and Japanese) plus the rules of
+// "Requirements for Chinese Text Layout" (clreq) that UAX #14 leaves out.
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
+
+#include "engine_state.h"
+#include "text_internal.h"
+
+namespace signage::text {
+namespace {
+
+bool is_cjk_language(const icu::Locale& locale) {
+  std::string_view language = locale.getLanguage();
+  return language == "zh" || language == "ja" || language == "ko" || language == "yue";
+}
+
+// clreq 3.1.7: dashes (——, a range dash) and the middle dot (·) never begin a line. UAX #14
+// allows a break before B2 and AI. "……" needs nothing: UAX #14 already keeps IN together.
+bool never_starts_line(char32_t c) {
+  return c == 0x2014 || c == 0x2E3A || c == 0x2E3B || c == 0xFF5E || c == 0x00B7;
+}
+// The middle dot joins the parts of a transliterated name: 马丁·路德.
+bool never_ends_line(char32_t c) {
+  return c == 0x00B7;
+}
+
+icu::BreakIterator& line_breaker(TextEngine::State& state, std::string_view lang, bool* cjk_rules) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::Locale locale =
+      icu::Locale::forLanguageTag(icu::StringPiece(lang.data(), int32_t(lang.size())), status);
+  if (U_FAILURE(status)) locale = icu::Locale::getRoot();
+  *cjk_rules = is_cjk_language(locale);
+  status = U_ZERO_ERROR;
+  if (*cjk_rules) locale.setKeywordValue("lb", "strict", status);
+  auto& breaker = state.line_breakers[locale.getName()];
+  if (!breaker) {
+    status = U_ZERO_ERROR;
+    breaker.reset(icu::BreakIterator::createLineInstance(locale, status));
+    if (U_FAILURE(status) || !breaker) {
+      status = U_ZERO_ERROR;
+      breaker.reset(icu::BreakIterator::createLineInstance(icu::Locale::getRoot(), status));
+    }
+  }
+  return *breaker;
+}
+
+}  // namespace
+
+UtextPtr open_utf8(std::string_view text) {
+  UErrorCode status = U_ZERO_ERROR;
+  return UtextPtr(utext_openUTF8(nullptr, text.data(), std::int64_t(text.size()), &status));
+}
+
+char32_t code_point_at(std::string_view text, std::size_t offset) {
+  UChar32 c = 0;
+  auto i = std::int32_t(offset);
+  U8_NEXT(reinterpret_cast<const std::uint8_t*>(text.data()), i, std::int32_t(text.size()), c);
+  return c < 0 ? 0xFFFD : char32_t(c);
+}
+
+char32_t code_point_before(std::string_view text, std::size_t offset) {
+  UChar32 c = 0;
+  auto i = std::int32_t(offset);
+  U8_PREV(reinterpret_cast<const std::uint8_t*>(text.data()), 0, i, c);
+  return c < 0 ? 0xFFFD : char32_t(c);
+}
+
+std::vector<BreakOpportunity> break_opportunities(TextEngine& engine, std::string_view text,
+                                                  std::string_view lang) {
+  std::vector<BreakOpportunity> breaks;
+  if (text.empty()) return {{0, false}};
+  bool cjk_rules = false;
+  icu::BreakIterator& breaker = line_breaker(engine.state(), lang, &cjk_rules);
+  UtextPtr utext = open_utf8(text);
+  UErrorCode status = U_ZERO_ERROR;
+  breaker.setText(utext.get(), status);
+  for (std::int32_t at = breaker.next(); at != icu::BreakIterator::DONE; at = breaker.next()) {
+    auto offset = std::size_t(at);
+    bool mandatory = breaker.getRuleStatus() >= UBRK_LINE_HARD;
+    if (cjk_rules && !mandatory && offset < text.size() &&
+        (never_starts_line(code_point_at(text, offset)) ||
+         never_ends_line(code_point_before(text, offset)))) {
+      continue;
+    }
+    breaks.push_back({offset, mandatory});
+  }
+  // The iterator keeps a shallow copy of the UText; detach it before the text goes away.
+  breaker.setText(icu::UnicodeString());
+  return breaks;
+}
+
+}  // namespace signage::text

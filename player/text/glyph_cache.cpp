@@ -1,0 +1,281 @@
+// Glyph rasterization (FreeType) and the atlas that keeps rasterized glyphs in square pages no
+// larger than the renderer's texture limit. When every page is full, the least recently used page
+// is emptied, so any number of distinct characters fits in bounded memory.
+#include <algorithm>
+#include <cmath>
+
+#include "fonts.h"
+#include FT_OUTLINE_H
+
+namespace signage::text {
+namespace {
+
+constexpr int kPadding = 1;  // blank pixels around each glyph so filtering never bleeds
+
+struct Bitmap {
+  int width = 0, height = 0;
+  int left = 0, top = 0;  // from the pen to the top-left pixel, y down
+  bool color = false;
+  std::vector<std::uint8_t> rgba;
+};
+
+// Colour emoji come as fixed-size strikes (109 px for Noto Color Emoji): box-filter them down.
+Bitmap scale_bitmap(const Bitmap& in, float factor) {
+  Bitmap out;
+  out.color = in.color;
+  out.width = std::max(1, int(std::lround(in.width * factor)));
+  out.height = std::max(1, int(std::lround(in.height * factor)));
+  out.left = int(std::lround(in.left * factor));
+  out.top = int(std::lround(in.top * factor));
+  out.rgba.assign(std::size_t(out.width) * out.height * 4, 0);
+  float step_x = float(in.width) / float(out.width), step_y = float(in.height) / float(out.height);
+  for (int y = 0; y < out.height; ++y) {
+    int y0 = int(float(y) * step_y), y1 = std::max(y0 + 1, int(float(y + 1) * step_y));
+    for (int x = 0; x < out.width; ++x) {
+      int x0 = int(float(x) * step_x), x1 = std::max(x0 + 1, int(float(x + 1) * step_x));
+      float sum[4] = {0, 0, 0, 0};  // premultiplied, so transparent pixels add no colour
+      int n = 0;
+      for (int sy = y0; sy < std::min(y1, in.height); ++sy) {
+        for (int sx = x0; sx < std::min(x1, in.width); ++sx, ++n) {
+          const std::uint8_t* p = &in.rgba[(std::size_t(sy) * in.width + sx) * 4];
+          float a = p[3] / 255.0f;
+          for (int k = 0; k < 3; ++k) sum[k] += p[k] * a;
+          sum[3] += p[3];
+        }
+      }
+      std::uint8_t* q = &out.rgba[(std::size_t(y) * out.width + x) * 4];
+      if (n == 0 || sum[3] == 0) continue;
+      float alpha = sum[3] / float(n);
+      for (int k = 0; k < 3; ++k)
+        q[k] = std::uint8_t(std::clamp(sum[k] / n / (alpha / 255.0f), 0.0f, 255.0f));
+      q[3] = std::uint8_t(std::clamp(alpha, 0.0f, 255.0f));
+    }
+  }
+  return out;
+}
+
+// Turns the bitmap 90 degrees clockwise about the pen (for sideways text in vertical lines).
+Bitmap rotate_clockwise(const Bitmap& in) {
+  Bitmap out;
+  out.color = in.color;
+  out.width = in.height;
+  out.height = in.width;
+  // A glyph point (u right, v up) lands at (pen.x + v, pen.y + u).
+  out.left = -(in.top + in.height);
+  out.top = in.left;
+  out.rgba.resize(in.rgba.size());
+  for (int y = 0; y < out.height; ++y) {
+    for (int x = 0; x < out.width; ++x) {
+      const std::uint8_t* p = &in.rgba[(std::size_t(in.height - 1 - x) * in.width + y) * 4];
+      std::copy(p, p + 4, &out.rgba[(std::size_t(y) * out.width + x) * 4]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct GlyphCache::Rasterizer {
+  FontLibrary& fonts;
+
+  std::optional<Bitmap> rasterize(const GlyphKey& key) {
+    FT_Face face = fonts.ft_face(key.face, key.size_64);
+    if (!face) return std::nullopt;
+    bool color = fonts.face(key.face).info.color && FT_HAS_COLOR(face);
+    FT_Int32 flags = color ? FT_LOAD_COLOR : (FT_LOAD_TARGET_LIGHT | FT_LOAD_NO_BITMAP);
+    if (FT_Load_Glyph(face, key.glyph, flags)) return std::nullopt;
+    FT_GlyphSlot slot = face->glyph;
+    if (slot->format == FT_GLYPH_FORMAT_OUTLINE) {
+      FT_Outline_Translate(&slot->outline, key.subpixel * 16, 0);
+    }
+    if (slot->format != FT_GLYPH_FORMAT_BITMAP && FT_Render_Glyph(slot, FT_RENDER_MODE_NORMAL)) {
+      return std::nullopt;
+    }
+    const FT_Bitmap& source = slot->bitmap;
+    Bitmap bitmap;
+    bitmap.width = int(source.width);
+    bitmap.height = int(source.rows);
+    bitmap.left = slot->bitmap_left;
+    bitmap.top = -slot->bitmap_top;
+    bitmap.rgba.assign(std::size_t(bitmap.width) * bitmap.height * 4, 0);
+    for (int y = 0; y < bitmap.height; ++y) {
+      const unsigned char* row = source.buffer + std::ptrdiff_t(y) * source.pitch;
+      for (int x = 0; x < bitmap.width; ++x) {
+        std::uint8_t* q = &bitmap.rgba[(std::size_t(y) * bitmap.width + x) * 4];
+        if (source.pixel_mode == FT_PIXEL_MODE_BGRA) {
+          // FreeType's BGRA is premultiplied; the atlas holds straight alpha.
+          const unsigned char* p = row + x * 4;
+          std::uint8_t a = p[3];
+          q[0] = a ? std::uint8_t(std::min(255, p[2] * 255 / a)) : 0;
+          q[1] = a ? std::uint8_t(std::min(255, p[1] * 255 / a)) : 0;
+          q[2] = a ? std::uint8_t(std::min(255, p[0] * 255 / a)) : 0;
+          q[3] = a;
+          bitmap.color = true;
+        } else if (source.pixel_mode == FT_PIXEL_MODE_MONO) {
+          bool on = (row[x / 8] >> (7 - x % 8)) & 1;
+          q[0] = q[1] = q[2] = 255;
+          q[3] = on ? 255 : 0;
+        } else {
+          q[0] = q[1] = q[2] = 255;
+          q[3] = row[x];
+        }
+      }
+    }
+    if (!FT_IS_SCALABLE(face) && face->size->metrics.y_ppem > 0) {
+      float factor = float(key.size_64) / 64.0f / float(face->size->metrics.y_ppem);
+      if (std::abs(factor - 1) > 0.01f) bitmap = scale_bitmap(bitmap, factor);
+    }
+    if (key.sideways) bitmap = rotate_clockwise(bitmap);
+    return bitmap;
+  }
+};
+
+std::size_t GlyphKeyHash::operator()(const GlyphKey& k) const noexcept {
+  std::uint64_t h = (std::uint64_t(k.face) << 48) ^ (std::uint64_t(k.size_64) << 32) ^ k.glyph;
+  h ^= (std::uint64_t(k.subpixel) << 60) ^ (std::uint64_t(k.sideways) << 63);
+  h *= 0x9E3779B97F4A7C15ull;
+  return std::size_t(h ^ (h >> 29));
+}
+
+GlyphCache::GlyphCache(FontLibrary& fonts, AtlasLimits limits)
+    : rasterizer_(new Rasterizer{fonts}), limits_(limits) {
+  limits_.page_size = std::max(limits_.page_size, 16);
+  limits_.max_pages = std::max(limits_.max_pages, 1);
+}
+
+GlyphCache::~GlyphCache() = default;
+
+std::optional<AtlasSlot> GlyphCache::get(const GlyphKey& key) {
+  ++tick_;
+  if (auto found = slots_.find(key); found != slots_.end()) {
+    ++counters_.hits;
+    if (found->second.width) pages_[found->second.page].last_used = tick_;
+    return found->second;
+  }
+  ++counters_.misses;
+  ++counters_.rasterizations;
+  auto bitmap = rasterizer_->rasterize(key);
+  if (!bitmap) return std::nullopt;
+  AtlasSlot slot;
+  slot.left = std::int16_t(bitmap->left);
+  slot.top = std::int16_t(bitmap->top);
+  slot.color = bitmap->color;
+  if (bitmap->width == 0 || bitmap->height == 0) return slots_[key] = slot;
+
+  int w = bitmap->width + 2 * kPadding, h = bitmap->height + 2 * kPadding;
+  const int size = limits_.page_size;
+  if (w > size || h > size) {
+    ++counters_.oversized;
+    return std::nullopt;
+  }
+  // Shelf packing on the newest page; a new page while allowed, else reuse the least recent one.
+  auto fits = [&](AtlasPage& page) {
+    if (page.shelf_x + w > size) {
+      page.shelf_y += page.shelf_height;
+      page.shelf_x = page.shelf_height = 0;
+    }
+    return page.shelf_y + h <= size;
+  };
+  std::size_t page_index = open_page_;
+  if (pages_.empty() || !fits(pages_[open_page_])) {
+    if (int(pages_.size()) < limits_.max_pages) {
+      pages_.emplace_back();
+      pages_.back().pixels = RgbaImage(size, size);
+      page_index = pages_.size() - 1;
+    } else {
+      page_index = std::size_t(std::min_element(pages_.begin(), pages_.end(),
+                                                [](const AtlasPage& a, const AtlasPage& b) {
+                                                  return a.last_used < b.last_used;
+                                                }) -
+                               pages_.begin());
+      AtlasPage& page = pages_[page_index];
+      for (const auto& evicted : page.keys) slots_.erase(evicted);
+      counters_.evictions += page.keys.size();
+      page.keys.clear();
+      std::fill(page.pixels.pixels.begin(), page.pixels.pixels.end(), 0);
+      page.shelf_x = page.shelf_y = page.shelf_height = 0;
+    }
+    open_page_ = page_index;
+  }
+  AtlasPage& page = pages_[page_index];
+  slot.page = std::uint16_t(page_index);
+  slot.x = std::uint16_t(page.shelf_x + kPadding);
+  slot.y = std::uint16_t(page.shelf_y + kPadding);
+  slot.width = std::uint16_t(bitmap->width);
+  slot.height = std::uint16_t(bitmap->height);
+  for (int y = 0; y < bitmap->height; ++y) {
+    std::copy_n(&bitmap->rgba[std::size_t(y) * bitmap->width * 4], bitmap->width * 4,
+                page.pixels.at(slot.x, slot.y + y));
+  }
+  page.shelf_x += w;
+  page.shelf_height = std::max(page.shelf_height, h);
+  page.last_used = tick_;
+  ++page.version;
+  page.keys.push_back(key);
+  return slots_[key] = slot;
+}
+
+namespace {
+
+void blend(RgbaImage& image, int x0, int y0, const RgbaImage& page, const AtlasSlot& slot,
+           Color color) {
+  for (int y = 0; y < slot.height; ++y) {
+    int ty = y0 + y;
+    if (ty < 0 || ty >= image.height) continue;
+    for (int x = 0; x < slot.width; ++x) {
+      int tx = x0 + x;
+      if (tx < 0 || tx >= image.width) continue;
+      const std::uint8_t* s = page.at(slot.x + x, slot.y + y);
+      float a = s[3] / 255.0f * color.a / 255.0f;
+      if (a <= 0) continue;
+      const std::uint8_t* src = slot.color ? s : &color.r;
+      std::uint8_t* d = image.at(tx, ty);
+      float da = d[3] / 255.0f;
+      float out_a = a + da * (1 - a);
+      for (int k = 0; k < 3; ++k) {
+        d[k] = std::uint8_t(std::lround((src[k] * a + d[k] * da * (1 - a)) / out_a));
+      }
+      d[3] = std::uint8_t(std::lround(out_a * 255));
+    }
+  }
+}
+
+}  // namespace
+
+void draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
+                 Color color) {
+  const auto& options = layout.options;
+  auto size_64 = std::uint16_t(std::clamp(std::lround(options.font_size * 64), 1l, 65535l));
+  for (std::size_t i = 0; i < layout.lines.size(); ++i) {
+    const Line& line = layout.lines[i];
+    float origin_x = options.vertical ? x - (float(i) + 0.5f) * layout.line_height : x;
+    float origin_y =
+        options.vertical ? y : y + layout.lines.front().ascent + float(i) * layout.line_height;
+    for (const auto& glyph : line.glyphs) {
+      float gx = origin_x + glyph.x, gy = origin_y + glyph.y;
+      float whole_x = std::floor(gx);
+      GlyphKey key{glyph.face, glyph.glyph, size_64, 0, glyph.sideways};
+      if (!glyph.sideways)
+        key.subpixel = std::uint8_t(std::min(3, int((gx - whole_x) * 4)));
+      else
+        whole_x = std::round(gx);
+      auto slot = cache.get(key);
+      if (!slot || slot->width == 0) continue;
+      blend(image, int(whole_x) + slot->left, int(std::lround(gy)) + slot->top,
+            cache.pages()[slot->page].pixels, *slot, color);
+    }
+  }
+}
+
+Extent layout_extent(const Layout& layout) {
+  float along = 0;
+  for (const auto& line : layout.lines) along = std::max(along, line.width);
+  float across = layout.line_height * float(layout.lines.size());
+  if (!layout.lines.empty() && !layout.options.vertical) {
+    across += layout.lines.back().descent - layout.line_height + layout.lines.front().ascent;
+  }
+  auto up = [](float v) { return int(std::ceil(v)); };
+  return layout.options.vertical ? Extent{up(across), up(along)} : Extent{up(along), up(across)};
+}
+
+}  // namespace signage::text

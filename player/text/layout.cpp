@@ -1,0 +1,636 @@
+// Paragraph layout: grapheme clusters -> bidi levels, scripts, fonts -> shaped runs ->
+// punctuation compression -> greedy lines at break opportunities -> positioned glyphs.
+// Every step is linear in the text: it is shaped once, never per line.
+#include <unicode/ubidi.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "engine_state.h"
+#include "text_internal.h"
+
+namespace signage::text {
+namespace {
+
+enum class Punct : std::uint8_t { none, opening, closing };
+
+// Full-width punctuation whose glyph fills half its em box; the other half is the space that
+// GB/T 15834 lets a line end drop and that clreq collapses between neighbours.
+Punct punct_class(char32_t c, bool traditional) {
+  switch (c) {
+    case 0xFF08:
+    case 0x300C:
+    case 0x300E:
+    case 0x300A:
+    case 0x201C:
+    case 0x2018:
+    case 0x3010:
+    case 0x3014:
+    case 0x3016:
+    case 0x3008:
+    case 0xFF3B:
+    case 0xFF5B: return Punct::opening;
+    case 0xFF09:
+    case 0x300D:
+    case 0x300F:
+    case 0x300B:
+    case 0x201D:
+    case 0x2019:
+    case 0x3011:
+    case 0x3015:
+    case 0x3017:
+    case 0x3009:
+    case 0xFF3D:
+    case 0xFF5D: return Punct::closing;
+    case 0xFF0C:
+    case 0x3002:
+    case 0x3001:
+      // ，。、 sit in a corner in Simplified Chinese and Japanese but are centred in Traditional.
+      return traditional ? Punct::none : Punct::closing;
+    default: return Punct::none;
+  }
+}
+
+bool is_wide(char32_t c) {
+  auto width = u_getIntPropertyValue(UChar32(c), UCHAR_EAST_ASIAN_WIDTH);
+  return width == U_EA_WIDE || width == U_EA_FULLWIDTH;
+}
+
+// Curly quotes have ambiguous width but are full width inside Chinese text.
+bool is_wide_or_quote(char32_t c) {
+  return is_wide(c) || (c >= 0x2018 && c <= 0x201D);
+}
+
+UScriptCode script_of(char32_t c) {
+  UErrorCode status = U_ZERO_ERROR;
+  return uscript_getScript(UChar32(c), &status);
+}
+
+bool is_han_like(char32_t c) {
+  auto script = script_of(c);
+  return script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA;
+}
+
+bool is_latin_or_digit(char32_t c) {
+  if (c >= '0' && c <= '9') return true;
+  auto script = script_of(c);
+  return u_isalpha(UChar32(c)) &&
+         (script == USCRIPT_LATIN || script == USCRIPT_GREEK || script == USCRIPT_CYRILLIC);
+}
+
+bool is_newline(char32_t c) {
+  auto lb = u_getIntPropertyValue(UChar32(c), UCHAR_LINE_BREAK);
+  return lb == U_LB_MANDATORY_BREAK || lb == U_LB_CARRIAGE_RETURN || lb == U_LB_LINE_FEED ||
+         lb == U_LB_NEXT_LINE;
+}
+
+bool is_collapsible_space(char32_t c) {
+  return c == '\t' || u_getIntPropertyValue(UChar32(c), UCHAR_LINE_BREAK) == U_LB_SPACE;
+}
+
+struct Cluster {
+  std::uint32_t begin = 0, end = 0;  // bytes
+  char32_t first = 0;
+  FaceIndex face = 0;
+  UBiDiLevel level = 0;
+  UScriptCode script = USCRIPT_COMMON;
+  bool sideways = false;
+  bool space = false;
+  bool newline = false;
+  Punct punct = Punct::none;
+  std::uint32_t glyph_begin = 0, glyph_end = 0;  // in Shaped::glyphs; empty for merged clusters
+  float advance = 0;                             // px along the line
+  float trim = 0;                                // px dropped when the cluster ends a line
+  float space_after = 0;  // autospace px, dropped when the cluster ends a line
+};
+
+struct ShapedGlyph {
+  FaceIndex face = 0;
+  std::uint32_t id = 0;
+  std::uint32_t cluster = 0;         // index into clusters
+  float advance = 0;                 // px along the line
+  float x_offset = 0, y_offset = 0;  // px, HarfBuzz's y-up convention
+};
+
+struct ShapedRun {
+  std::uint32_t cluster_begin = 0, cluster_end = 0;
+  UBiDiLevel level = 0;
+};
+
+struct Paragraph {
+  std::string_view text;
+  const LayoutOptions* options = nullptr;
+  std::vector<Cluster> clusters;
+  std::vector<ShapedGlyph> glyphs;
+  std::vector<ShapedRun> runs;
+  int missing = 0;
+};
+
+struct UbidiCloser {
+  void operator()(UBiDi* b) const { ubidi_close(b); }
+};
+
+void split_clusters(TextEngine::State& state, Paragraph& p) {
+  UtextPtr utext = open_utf8(p.text);
+  UErrorCode status = U_ZERO_ERROR;
+  state.graphemes->setText(utext.get(), status);
+  std::int32_t previous = 0;
+  for (auto at = state.graphemes->next(); at != icu::BreakIterator::DONE;
+       at = state.graphemes->next()) {
+    Cluster c;
+    c.begin = std::uint32_t(previous);
+    c.end = std::uint32_t(at);
+    c.first = code_point_at(p.text, c.begin);
+    c.newline = is_newline(c.first);
+    c.space = is_collapsible_space(c.first);
+    p.clusters.push_back(c);
+    previous = at;
+  }
+  state.graphemes->setText(icu::UnicodeString());
+}
+
+// UAX #9 levels from ICU, one per cluster.
+void assign_bidi_levels(Paragraph& p) {
+  std::u16string utf16;
+  std::vector<std::int32_t> utf16_index_of_cluster;
+  utf16.reserve(p.text.size());
+  bool any_rtl = false;
+  for (const auto& cluster : p.clusters) {
+    utf16_index_of_cluster.push_back(std::int32_t(utf16.size()));
+    for (auto i = std::int32_t(cluster.begin); i < std::int32_t(cluster.end);) {
+      UChar32 c = 0;
+      U8_NEXT(reinterpret_cast<const std::uint8_t*>(p.text.data()), i, std::int32_t(p.text.size()),
+              c);
+      auto direction = u_charDirection(c);
+      any_rtl = any_rtl || direction == U_RIGHT_TO_LEFT || direction == U_RIGHT_TO_LEFT_ARABIC ||
+                direction == U_RIGHT_TO_LEFT_EMBEDDING || direction == U_RIGHT_TO_LEFT_OVERRIDE ||
+                direction == U_RIGHT_TO_LEFT_ISOLATE;
+      UChar units[2];
+      std::int32_t n = 0;
+      U16_APPEND_UNSAFE(units, n, c < 0 ? 0xFFFD : c);
+      utf16.append(units, units + n);
+    }
+  }
+  if (!any_rtl) return;  // every level stays 0
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<UBiDi, UbidiCloser> bidi(ubidi_openSized(std::int32_t(utf16.size()), 0, &status));
+  ubidi_setPara(bidi.get(), utf16.data(), std::int32_t(utf16.size()), UBIDI_DEFAULT_LTR, nullptr,
+                &status);
+  const UBiDiLevel* levels = ubidi_getLevels(bidi.get(), &status);
+  if (U_FAILURE(status)) return;
+  for (std::size_t i = 0; i < p.clusters.size(); ++i) {
+    p.clusters[i].level = levels[utf16_index_of_cluster[i]];
+  }
+}
+
+// Common and Inherited characters (punctuation, digits, marks) take the script around them.
+void assign_scripts(Paragraph& p) {
+  std::optional<UScriptCode> last;
+  for (auto& c : p.clusters) {
+    auto script = script_of(c.first);
+    if (script != USCRIPT_COMMON && script != USCRIPT_INHERITED && script != USCRIPT_UNKNOWN) {
+      last = script;
+    }
+    c.script = last.value_or(USCRIPT_COMMON);
+  }
+  std::optional<UScriptCode> next;
+  for (auto it = p.clusters.rbegin(); it != p.clusters.rend(); ++it) {
+    if (it->script != USCRIPT_COMMON)
+      next = it->script;
+    else if (next)
+      it->script = *next;
+  }
+}
+
+bool wants_emoji_presentation(std::string_view cluster) {
+  bool emoji = u_hasBinaryProperty(UChar32(code_point_at(cluster, 0)), UCHAR_EMOJI_PRESENTATION);
+  for (std::size_t i = 0; i < cluster.size();) {
+    char32_t c = code_point_at(cluster, i);
+    if (c == 0xFE0F) emoji = true;
+    if (c == 0xFE0E) return false;
+    i += U8_LENGTH(c);
+  }
+  return emoji;
+}
+
+// The first code point of the cluster that `face` cannot draw, or 0.
+char32_t first_uncovered(const FontLibrary& fonts, FaceIndex face, std::string_view cluster) {
+  for (std::size_t i = 0; i < cluster.size();) {
+    char32_t c = code_point_at(cluster, i);
+    i += U8_LENGTH(c);
+    if (u_hasBinaryProperty(UChar32(c), UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) continue;
+    if (!fonts.has_glyph(face, c)) return c;
+  }
+  return 0;
+}
+
+// Per cluster, the first face of the language's chain that has every character of it; then
+// whatever fontconfig finds; else the chain's first face draws .notdef and it counts as missing.
+void assign_faces(FontLibrary& fonts, Paragraph& p) {
+  const auto& options = *p.options;
+  const auto& chain = fonts.chain(options.lang, options.weight);
+  std::unordered_map<char32_t, FaceIndex> single_code_point;  // most clusters are one character
+  for (std::size_t i = 0; i < p.clusters.size(); ++i) {
+    auto& c = p.clusters[i];
+    std::string_view chars = p.text.substr(c.begin, c.end - c.begin);
+    c.face = chain.front();
+    if (c.newline) continue;
+    FaceIndex previous = i > 0 ? p.clusters[i - 1].face : c.face;
+    if (c.space && !fonts.face(previous).info.color && !first_uncovered(fonts, previous, chars)) {
+      c.face = previous;  // keep a space inside its neighbour's shaping run
+      continue;
+    }
+    bool single = chars.size() == std::size_t(U8_LENGTH(c.first));
+    if (single) {
+      if (auto found = single_code_point.find(c.first); found != single_code_point.end()) {
+        c.face = found->second;
+        continue;
+      }
+    }
+    bool emoji = wants_emoji_presentation(chars);
+    auto first_covering = [&](bool color) -> std::optional<FaceIndex> {
+      for (FaceIndex face : chain) {
+        if (fonts.face(face).info.color == color && !first_uncovered(fonts, face, chars))
+          return face;
+      }
+      return std::nullopt;
+    };
+    // Emoji presentation prefers colour faces; everything else tries them last.
+    std::optional<FaceIndex> chosen = first_covering(emoji);
+    if (!chosen) chosen = first_covering(!emoji);
+    if (!chosen) {
+      char32_t missing = first_uncovered(fonts, chain.front(), chars);
+      auto fallback = fonts.system_fallback(missing, options.lang, options.weight);
+      if (fallback && !first_uncovered(fonts, *fallback, chars)) chosen = fallback;
+    }
+    if (!chosen) ++p.missing;
+    c.face = chosen.value_or(chain.front());
+    if (single) single_code_point[c.first] = c.face;
+  }
+}
+
+hb_direction_t direction_of(const Cluster& c, bool vertical) {
+  if (vertical && !c.sideways) return HB_DIRECTION_TTB;
+  return (c.level & 1) ? HB_DIRECTION_RTL : HB_DIRECTION_LTR;
+}
+
+float px_per_unit(const FontLibrary& fonts, FaceIndex face, float font_size) {
+  return font_size / float(fonts.face(face).units_per_em);
+}
+
+// Shapes maximal runs of clusters that share face, bidi level, script and orientation.
+void shape(TextEngine::State& state, Paragraph& p) {
+  FontLibrary& fonts = *state.fonts;
+  const auto& options = *p.options;
+  hb_buffer_t* buffer = state.buffer.get();
+  hb_language_t language = hb_language_from_string(options.lang.c_str(), -1);
+  auto same_run = [](const Cluster& a, const Cluster& b) {
+    return a.face == b.face && a.level == b.level && a.script == b.script &&
+           a.sideways == b.sideways && !a.newline && !b.newline;
+  };
+  std::vector<std::int32_t> cluster_of_byte(p.text.size() + 1, 0);
+  for (std::size_t i = 0; i < p.clusters.size(); ++i) {
+    for (auto b = p.clusters[i].begin; b < p.clusters[i].end; ++b)
+      cluster_of_byte[b] = std::int32_t(i);
+  }
+  for (std::size_t begin = 0, end = 0; begin < p.clusters.size(); begin = end) {
+    end = begin + 1;
+    while (end < p.clusters.size() && same_run(p.clusters[begin], p.clusters[end])) ++end;
+    const Cluster& first = p.clusters[begin];
+    p.runs.push_back({std::uint32_t(begin), std::uint32_t(end), first.level});
+    if (first.newline) continue;
+
+    hb_buffer_clear_contents(buffer);
+    // The whole text goes in as context so that joining and kerning see the neighbours.
+    hb_buffer_add_utf8(buffer, p.text.data(), int(p.text.size()), first.begin,
+                       int(p.clusters[end - 1].end - first.begin));
+    hb_direction_t direction = direction_of(first, options.vertical);
+    hb_buffer_set_direction(buffer, direction);
+    hb_buffer_set_script(buffer, hb_script_from_string(uscript_getShortName(first.script), -1));
+    hb_buffer_set_language(buffer, language);
+    hb_font_t* font = fonts.face(first.face).hb_font.get();
+    hb_shape(font, buffer, nullptr, 0);
+
+    unsigned count = 0;
+    const hb_glyph_info_t* infos = hb_buffer_get_glyph_infos(buffer, &count);
+    const hb_glyph_position_t* positions = hb_buffer_get_glyph_positions(buffer, &count);
+    float scale = px_per_unit(fonts, first.face, options.font_size);
+    bool along_y = direction == HB_DIRECTION_TTB;
+    for (unsigned g = 0; g < count; ++g) {
+      auto index = std::uint32_t(cluster_of_byte[infos[g].cluster]);
+      auto glyph_index = std::uint32_t(p.glyphs.size());
+      Cluster& c = p.clusters[index];
+      if (c.glyph_end == c.glyph_begin) c.glyph_begin = glyph_index;
+      c.glyph_begin = std::min(c.glyph_begin, glyph_index);
+      c.glyph_end = std::max(c.glyph_end, glyph_index + 1);
+      float advance = along_y ? -float(positions[g].y_advance) : float(positions[g].x_advance);
+      c.advance += advance * scale;
+      p.glyphs.push_back({first.face, infos[g].codepoint, index, advance * scale,
+                          float(positions[g].x_offset) * scale,
+                          float(positions[g].y_offset) * scale});
+    }
+  }
+}
+
+const HalfWidthForm& half_width_form(TextEngine::State& state, FaceIndex face, char32_t c,
+                                     bool vertical, const std::string& lang) {
+  auto key = std::make_tuple(face, c, vertical);
+  if (auto found = state.half_width_forms.find(key); found != state.half_width_forms.end()) {
+    return found->second;
+  }
+  hb_buffer_t* buffer = state.buffer.get();
+  hb_buffer_clear_contents(buffer);
+  auto unit = std::uint32_t(c);
+  hb_buffer_add_utf32(buffer, &unit, 1, 0, 1);
+  hb_buffer_set_direction(buffer, vertical ? HB_DIRECTION_TTB : HB_DIRECTION_LTR);
+  hb_buffer_set_script(buffer, HB_SCRIPT_HAN);
+  hb_buffer_set_language(buffer, hb_language_from_string(lang.c_str(), -1));
+  hb_feature_t feature{vertical ? HB_TAG('v', 'h', 'a', 'l') : HB_TAG('h', 'a', 'l', 't'), 1,
+                       HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END};
+  hb_shape(state.fonts->face(face).hb_font.get(), buffer, &feature, 1);
+  unsigned count = 0;
+  const hb_glyph_info_t* info = hb_buffer_get_glyph_infos(buffer, &count);
+  const hb_glyph_position_t* pos = hb_buffer_get_glyph_positions(buffer, &count);
+  HalfWidthForm form;
+  if (count == 1) {
+    form.glyph = info[0].codepoint;
+    form.advance = vertical ? -float(pos[0].y_advance) : float(pos[0].x_advance);
+    form.offset = vertical ? -float(pos[0].y_offset) : float(pos[0].x_offset);
+  }
+  return state.half_width_forms[key] = form;
+}
+
+// clreq / CSS text-spacing-trim: a closing mark before another closing mark, and an opening mark
+// after any mark, lose their blank half. A closing mark at a line end may drop it too (trim).
+void compress_punctuation(TextEngine::State& state, Paragraph& p) {
+  const auto& options = *p.options;
+  bool traditional = likely_script(options.lang) == "Hant";
+  for (auto& c : p.clusters) c.punct = c.sideways ? Punct::none : punct_class(c.first, traditional);
+  for (std::size_t i = 0; i < p.clusters.size(); ++i) {
+    Cluster& c = p.clusters[i];
+    if (c.punct == Punct::none || c.glyph_end != c.glyph_begin + 1) continue;
+    const HalfWidthForm& half =
+        half_width_form(state, c.face, c.first, options.vertical, options.lang);
+    float scale = px_per_unit(*state.fonts, c.face, options.font_size);
+    float saved = c.advance - half.advance * scale;
+    if (half.glyph == 0 || saved <= 0.01f) continue;  // the font has no half-width form
+    bool before_closing = i + 1 < p.clusters.size() && p.clusters[i + 1].punct == Punct::closing;
+    bool after_mark = i > 0 && p.clusters[i - 1].punct != Punct::none;
+    bool compress = c.punct == Punct::closing ? before_closing : after_mark;
+    if (compress) {
+      ShapedGlyph& g = p.glyphs[c.glyph_begin];
+      g.id = half.glyph;
+      g.advance = half.advance * scale;
+      // Move the glyph back by its offset along the line; y-up for vertical offsets.
+      if (options.vertical)
+        g.y_offset -= half.offset * scale;
+      else
+        g.x_offset += half.offset * scale;
+      c.advance = g.advance;
+    } else if (c.punct == Punct::closing) {
+      c.trim = saved;
+    }
+  }
+}
+
+void add_autospace(Paragraph& p) {
+  float space = p.options->font_size / 4;
+  for (std::size_t i = 0; i + 1 < p.clusters.size(); ++i) {
+    char32_t a = p.clusters[i].first, b = p.clusters[i + 1].first;
+    if ((is_han_like(a) && is_latin_or_digit(b)) || (is_latin_or_digit(a) && is_han_like(b))) {
+      p.clusters[i].space_after = space;
+    }
+  }
+}
+
+class LineBuilder {
+ public:
+  LineBuilder(TextEngine::State& state, const Paragraph& p) : state_(state), p_(p) {
+    position_.reserve(p.clusters.size() + 1);
+    position_.push_back(0);
+    for (const auto& c : p.clusters)
+      position_.push_back(position_.back() + c.advance + c.space_after);
+  }
+
+  // Clusters [begin, end) without the whitespace and newlines at its end.
+  std::size_t visible_end(std::size_t begin, std::size_t end) const {
+    while (end > begin && (p_.clusters[end - 1].space || p_.clusters[end - 1].newline)) --end;
+    return end;
+  }
+
+  float width(std::size_t begin, std::size_t end) const {
+    end = visible_end(begin, end);
+    if (end == begin) return 0;
+    const Cluster& last = p_.clusters[end - 1];
+    return float(position_[end] - position_[begin]) - last.space_after - last.trim;
+  }
+
+  Line build(std::size_t begin, std::size_t end) const;
+
+ private:
+  TextEngine::State& state_;
+  const Paragraph& p_;
+  std::vector<double> position_;  // double: sums over a whole article must not drift
+};
+
+Line LineBuilder::build(std::size_t begin, std::size_t end) const {
+  const auto& options = *p_.options;
+  FontLibrary& fonts = *state_.fonts;
+  end = visible_end(begin, end);
+  Line line;
+  line.begin = begin < p_.clusters.size() ? p_.clusters[begin].begin : p_.text.size();
+  line.end = end > begin ? p_.clusters[end - 1].end : line.begin;
+
+  // Pieces of shaped runs on this line, reordered visually (UAX #9 L2) by ICU.
+  struct Piece {
+    std::uint32_t glyph_begin, glyph_end;
+  };
+  std::vector<Piece> pieces;
+  std::vector<UBiDiLevel> levels;
+  for (const auto& run : p_.runs) {
+    std::size_t from = std::max<std::size_t>(run.cluster_begin, begin);
+    std::size_t to = std::min<std::size_t>(run.cluster_end, end);
+    if (from >= to) continue;
+    Piece piece{UINT32_MAX, 0};
+    for (std::size_t c = from; c < to; ++c) {
+      const Cluster& cluster = p_.clusters[c];
+      if (cluster.glyph_end == cluster.glyph_begin) continue;
+      piece.glyph_begin = std::min(piece.glyph_begin, cluster.glyph_begin);
+      piece.glyph_end = std::max(piece.glyph_end, cluster.glyph_end);
+    }
+    if (piece.glyph_begin >= piece.glyph_end) continue;
+    pieces.push_back(piece);
+    levels.push_back(run.level);
+  }
+  std::vector<std::int32_t> visual(pieces.size());
+  if (!pieces.empty())
+    ubidi_reorderVisual(levels.data(), std::int32_t(levels.size()), visual.data());
+
+  float pen = 0;
+  for (auto logical : visual) {
+    const Piece& piece = pieces[std::size_t(logical)];
+    for (auto g = piece.glyph_begin; g < piece.glyph_end; ++g) {
+      const ShapedGlyph& glyph = p_.glyphs[g];
+      const Cluster& cluster = p_.clusters[glyph.cluster];
+      bool last_glyph_of_cluster = g + 1 == cluster.glyph_end;
+      bool ends_line = glyph.cluster + 1 == end;
+      float advance = glyph.advance;
+      if (ends_line && cluster.glyph_end == cluster.glyph_begin + 1) advance -= cluster.trim;
+      PositionedGlyph out{glyph.face, glyph.id, cluster.begin, 0, 0, cluster.sideways};
+      if (!options.vertical) {
+        out.x = pen + glyph.x_offset;
+        out.y = -glyph.y_offset;
+      } else if (!cluster.sideways) {
+        out.x = glyph.x_offset;
+        out.y = pen - glyph.y_offset;
+      } else {
+        // Rotated clockwise: the em box of the horizontal line is centred on the column.
+        const LoadedFace& face = fonts.face(glyph.face);
+        float centre = (face.ascender - face.descender) / 2 * options.font_size;
+        out.x = -centre + glyph.y_offset;
+        out.y = pen + glyph.x_offset;
+      }
+      line.glyphs.push_back(out);
+      pen += advance;
+      if (last_glyph_of_cluster && !ends_line) pen += cluster.space_after;
+    }
+  }
+  line.width = pen;
+
+  const LoadedFace& primary = fonts.face(fonts.chain(options.lang, options.weight).front());
+  line.ascent = primary.ascender * options.font_size;
+  line.descent = primary.descender * options.font_size;
+  for (std::size_t c = begin; c < end; ++c) {
+    const Cluster& cluster = p_.clusters[c];
+    if (!options.vertical) {
+      line.ascent = std::max(line.ascent, fonts.face(cluster.face).ascender * options.font_size);
+      line.descent = std::max(line.descent, fonts.face(cluster.face).descender * options.font_size);
+    }
+    if (!line.runs.empty() && line.runs.back().face == cluster.face) {
+      line.runs.back().end = cluster.end;
+    } else {
+      line.runs.push_back({cluster.begin, cluster.end, cluster.face});
+    }
+  }
+  if (options.vertical) line.ascent = line.descent = options.font_size / 2;
+  return line;
+}
+
+// Greedy fill: each line ends at the last opportunity that fits; a token longer than the line is
+// cut between grapheme clusters rather than overflowing.
+std::vector<std::pair<std::size_t, std::size_t>> fill_lines(
+    const Paragraph& p, const LineBuilder& builder, const std::vector<BreakOpportunity>& breaks) {
+  std::vector<std::int32_t> cluster_starting_at(p.text.size() + 1, -1);
+  for (std::size_t i = 0; i < p.clusters.size(); ++i)
+    cluster_starting_at[p.clusters[i].begin] = std::int32_t(i);
+  cluster_starting_at[p.text.size()] = std::int32_t(p.clusters.size());
+
+  const float limit = p.options->width + 1.0f / 64;  // HarfBuzz positions are 1/64 px exact
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  std::size_t start = 0;
+  std::size_t fit = 0;  // the last opportunity after `start` that fits, or 0
+  for (std::size_t k = 0; k < breaks.size();) {
+    std::int32_t at = cluster_starting_at[breaks[k].offset];
+    if (at < 0 || std::size_t(at) <= start) {
+      ++k;
+      continue;
+    }
+    auto end = std::size_t(at);
+    if (builder.width(start, end) <= limit) {
+      fit = end;
+      if (breaks[k].mandatory || end == p.clusters.size()) {
+        spans.emplace_back(start, end);
+        start = end;
+      }
+      ++k;
+    } else if (fit > start) {
+      spans.emplace_back(start, fit);
+      start = fit;
+    } else {
+      std::size_t cut = start + 1;
+      while (cut < end && builder.width(start, cut + 1) <= limit) ++cut;
+      spans.emplace_back(start, cut);
+      start = cut;
+    }
+  }
+  return spans;
+}
+
+}  // namespace
+
+std::string normalize_punctuation(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 4);
+  char32_t previous = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t c = code_point_at(text, i);
+    std::size_t length = U8_LENGTH(c);
+    char32_t next = i + length < text.size() ? code_point_at(text, i + length) : 0;
+    bool after_wide = previous && is_wide_or_quote(previous);
+    bool before_wide = next && is_wide_or_quote(next);
+    bool touches_wide = after_wide || before_wide;
+    const char* replacement = nullptr;
+    switch (c) {
+      case ',': replacement = touches_wide ? "，" : nullptr; break;
+      case ';': replacement = touches_wide ? "；" : nullptr; break;
+      case ':': replacement = after_wide ? "：" : nullptr; break;
+      case '?': replacement = touches_wide ? "？" : nullptr; break;
+      case '!': replacement = touches_wide ? "！" : nullptr; break;
+      case ')': replacement = after_wide ? "）" : nullptr; break;
+      case '(': replacement = before_wide ? "（" : nullptr; break;
+      case '.': replacement = after_wide && (!next || before_wide) ? "。" : nullptr; break;
+      default: break;
+    }
+    if (replacement) {
+      out += replacement;
+      previous = code_point_at(replacement, 0);
+    } else {
+      out.append(text.substr(i, length));
+      previous = c;
+    }
+    i += length;
+  }
+  return out;
+}
+
+Layout lay_out(TextEngine& engine, std::string_view text, const LayoutOptions& options) {
+  TextEngine::State& state = engine.state();
+  Layout layout;
+  layout.options = options;
+  layout.text = options.normalize_punctuation ? normalize_punctuation(text) : std::string(text);
+  const auto& primary = state.fonts->face(state.fonts->chain(options.lang, options.weight).front());
+  layout.line_height = (primary.ascender + primary.descender) * options.font_size;
+  if (layout.text.empty()) return layout;
+
+  Paragraph p;
+  p.text = layout.text;
+  p.options = &options;
+  split_clusters(state, p);
+  assign_bidi_levels(p);
+  assign_scripts(p);
+  if (options.vertical) {
+    for (auto& c : p.clusters) {
+      c.sideways =
+          u_getIntPropertyValue(UChar32(c.first), UCHAR_VERTICAL_ORIENTATION) == U_VO_ROTATED;
+    }
+  }
+  assign_faces(*state.fonts, p);
+  shape(state, p);
+  compress_punctuation(state, p);
+  if (options.autospace) add_autospace(p);
+
+  LineBuilder builder(state, p);
+  for (auto [begin, end] :
+       fill_lines(p, builder, break_opportunities(engine, p.text, options.lang))) {
+    layout.lines.push_back(builder.build(begin, end));
+  }
+  layout.missing_glyphs = p.missing;
+  return layout;
+}
+
+}  // namespace signage::text
