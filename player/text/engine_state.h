@@ -17,8 +17,8 @@ namespace signage::text {
 // A punctuation glyph with the font's `halt` (or `vhal`) feature applied.
 struct HalfWidthForm {
   std::uint32_t glyph = 0;
-  float advance = 0;  // in font units, along the line
-  float offset = 0;   // shift of the glyph along the line, in font units
+  float advance = 0;                 // in font units, along the line
+  float x_offset = 0, y_offset = 0;  // in font units, as HarfBuzz gives them (y up)
 };
 
 struct TextEngine::State {

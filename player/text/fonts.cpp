@@ -179,6 +179,7 @@ const std::vector<FaceIndex>& FontLibrary::chain(std::string_view lang, int weig
                            ") is not installed; skipped");
     }
   }
+  if (resolved.empty() && key != "default") resolved = chain("default", weight);
   return resolved;
 }
 

@@ -125,6 +125,7 @@ struct ShapedRun {
 struct Paragraph {
   std::string_view text;
   const LayoutOptions* options = nullptr;
+  const std::vector<FaceIndex>* chain = nullptr;  // the language's fallback faces, never empty
   std::vector<Cluster> clusters;
   std::vector<ShapedGlyph> glyphs;
   std::vector<ShapedRun> runs;
@@ -233,7 +234,7 @@ char32_t first_uncovered(const FontLibrary& fonts, FaceIndex face, std::string_v
 // whatever fontconfig finds; else the chain's first face draws .notdef and it counts as missing.
 void assign_faces(FontLibrary& fonts, Paragraph& p) {
   const auto& options = *p.options;
-  const auto& chain = fonts.chain(options.lang, options.weight);
+  const auto& chain = *p.chain;
   std::unordered_map<char32_t, FaceIndex> single_code_point;  // most clusters are one character
   for (std::size_t i = 0; i < p.clusters.size(); ++i) {
     auto& c = p.clusters[i];
@@ -360,7 +361,8 @@ const HalfWidthForm& half_width_form(TextEngine::State& state, FaceIndex face, c
   if (count == 1) {
     form.glyph = info[0].codepoint;
     form.advance = vertical ? -float(pos[0].y_advance) : float(pos[0].x_advance);
-    form.offset = vertical ? -float(pos[0].y_offset) : float(pos[0].x_offset);
+    form.x_offset = float(pos[0].x_offset);
+    form.y_offset = float(pos[0].y_offset);
   }
   return state.half_width_forms[key] = form;
 }
@@ -386,11 +388,8 @@ void compress_punctuation(TextEngine::State& state, Paragraph& p) {
       ShapedGlyph& g = p.glyphs[c.glyph_begin];
       g.id = half.glyph;
       g.advance = half.advance * scale;
-      // Move the glyph back by its offset along the line; y-up for vertical offsets.
-      if (options.vertical)
-        g.y_offset -= half.offset * scale;
-      else
-        g.x_offset += half.offset * scale;
+      g.x_offset = half.x_offset * scale;
+      g.y_offset = half.y_offset * scale;
       c.advance = g.advance;
     } else if (c.punct == Punct::closing) {
       c.trim = saved;
@@ -502,7 +501,7 @@ Line LineBuilder::build(std::size_t begin, std::size_t end) const {
   }
   line.width = pen;
 
-  const LoadedFace& primary = fonts.face(fonts.chain(options.lang, options.weight).front());
+  const LoadedFace& primary = fonts.face(p_.chain->front());
   line.ascent = primary.ascender * options.font_size;
   line.descent = primary.descender * options.font_size;
   for (std::size_t c = begin; c < end; ++c) {
@@ -603,13 +602,15 @@ Layout lay_out(TextEngine& engine, std::string_view text, const LayoutOptions& o
   Layout layout;
   layout.options = options;
   layout.text = options.normalize_punctuation ? normalize_punctuation(text) : std::string(text);
-  const auto& primary = state.fonts->face(state.fonts->chain(options.lang, options.weight).front());
+  const auto& chain = state.fonts->chain(options.lang, options.weight);
+  const auto& primary = state.fonts->face(chain.front());
   layout.line_height = (primary.ascender + primary.descender) * options.font_size;
   if (layout.text.empty()) return layout;
 
   Paragraph p;
   p.text = layout.text;
   p.options = &options;
+  p.chain = &chain;
   split_clusters(state, p);
   assign_bidi_levels(p);
   assign_scripts(p);
