@@ -22,38 +22,16 @@ enum class Punct : std::uint8_t { none, opening, closing };
 // Full-width punctuation whose glyph fills half its em box; the other half is the space that
 // GB/T 15834 lets a line end drop and that clreq collapses between neighbours.
 Punct punct_class(char32_t c, bool traditional) {
-  switch (c) {
-    case 0xFF08:
-    case 0x300C:
-    case 0x300E:
-    case 0x300A:
-    case 0x201C:
-    case 0x2018:
-    case 0x3010:
-    case 0x3014:
-    case 0x3016:
-    case 0x3008:
-    case 0xFF3B:
-    case 0xFF5B: return Punct::opening;
-    case 0xFF09:
-    case 0x300D:
-    case 0x300F:
-    case 0x300B:
-    case 0x201D:
-    case 0x2019:
-    case 0x3011:
-    case 0x3015:
-    case 0x3017:
-    case 0x3009:
-    case 0xFF3D:
-    case 0xFF5D: return Punct::closing;
-    case 0xFF0C:
-    case 0x3002:
-    case 0x3001:
-      // ，。、 sit in a corner in Simplified Chinese and Japanese but are centred in Traditional.
-      return traditional ? Punct::none : Punct::closing;
-    default: return Punct::none;
-  }
+  constexpr std::u32string_view opening = U"（「『《“‘【〔〖〈［｛";
+  constexpr std::u32string_view closing = U"）」』》”’】〕〗〉］｝";
+  // Pause and stop marks sit in the first half of the em box in Simplified Chinese and Japanese,
+  // centred in Traditional Chinese. Whether a mark has a blank half at all is the font's say: its
+  // `halt` form (see compress_punctuation).
+  constexpr std::u32string_view stops = U"，。、：；！？";
+  if (opening.find(c) != std::u32string_view::npos) return Punct::opening;
+  if (closing.find(c) != std::u32string_view::npos) return Punct::closing;
+  if (!traditional && stops.find(c) != std::u32string_view::npos) return Punct::closing;
+  return Punct::none;
 }
 
 bool is_wide(char32_t c) {
