@@ -217,6 +217,12 @@ std::optional<AtlasSlot> GlyphCache::get(const GlyphKey& key) {
 
 namespace {
 
+// Rounded x / 255 for x <= 255 * 255, without a division.
+inline unsigned div255(unsigned x) {
+  x += 128;
+  return (x + (x >> 8)) >> 8;
+}
+
 // "Source over" in straight alpha, in integers: the opaque and transparent destinations that text
 // is nearly always drawn on take the short paths.
 void blend(RgbaImage& image, int x0, int y0, const RgbaImage& page, const AtlasSlot& slot,
@@ -227,13 +233,15 @@ void blend(RgbaImage& image, int x0, int y0, const RgbaImage& page, const AtlasS
     const std::uint8_t* s = page.at(slot.x + first_x, slot.y + y);
     std::uint8_t* d = image.at(x0 + first_x, y0 + y);
     for (int x = first_x; x < end_x; ++x, s += 4, d += 4) {
-      unsigned a = (unsigned(s[3]) * color.a + 127) / 255;
+      unsigned a = color.a == 255 ? s[3] : div255(unsigned(s[3]) * color.a);
       if (a == 0) continue;
       const std::uint8_t* src = slot.color ? s : &color.r;
       unsigned da = d[3];
       if (da == 255 || a == 255) {
-        for (int k = 0; k < 3; ++k)
-          d[k] = std::uint8_t((src[k] * a + d[k] * (255 - a) + 127) / 255);
+        unsigned keep = 255 - a;
+        d[0] = std::uint8_t(div255(src[0] * a + d[0] * keep));
+        d[1] = std::uint8_t(div255(src[1] * a + d[1] * keep));
+        d[2] = std::uint8_t(div255(src[2] * a + d[2] * keep));
         d[3] = 255;
       } else if (da == 0) {
         d[0] = src[0], d[1] = src[1], d[2] = src[2], d[3] = std::uint8_t(a);
