@@ -1,7 +1,10 @@
 // Line break opportunities: ICU's UAX #14 (strict for Chinese and Japanese) plus the rules of
 // "Requirements for Chinese Text Layout" (clreq) that UAX #14 leaves out.
+#include <unicode/uchar.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
+
+#include <algorithm>
 
 #include "engine_state.h"
 #include "text_internal.h"
@@ -14,14 +17,50 @@ bool is_cjk_language(const icu::Locale& locale) {
   return language == "zh" || language == "ja" || language == "ko" || language == "yue";
 }
 
-// clreq 3.1.7: dashes (——, a range dash) and the middle dot (·) never begin a line. UAX #14
-// allows a break before B2 and AI. "……" needs nothing: UAX #14 already keeps IN together.
+// clreq, prohibition rules for line start: dashes (——, a range dash) and the middle dot (·) never
+// begin a line. UAX #14 allows a break before B2 and AI. "……" needs nothing: UAX #14 already keeps
+// IN together. The full-width solidus (分隔号) never begins a line either (clreq); UAX #14 makes it
+// ID.
 bool never_starts_line(char32_t c) {
-  return c == 0x2014 || c == 0x2E3A || c == 0x2E3B || c == 0xFF5E || c == 0x00B7;
+  return c == 0x2014 || c == 0x2E3A || c == 0x2E3B || c == 0xFF5E || c == 0x00B7 || c == 0xFF0F;
 }
 // The middle dot joins the parts of a transliterated name: 马丁·路德.
 bool never_ends_line(char32_t c) {
   return c == 0x00B7;
+}
+
+bool is_east_asian(char32_t c) {
+  auto width = u_getIntPropertyValue(UChar32(c), UCHAR_EAST_ASIAN_WIDTH);
+  return width == U_EA_WIDE || width == U_EA_FULLWIDTH || width == U_EA_HALFWIDTH;
+}
+
+int line_break_class(char32_t c) {
+  return u_getIntPropertyValue(UChar32(c), UCHAR_LINE_BREAK);
+}
+
+// ICU 72's zh/ja rules treat “ as an opening and ” as a closing mark, but leave ‘ and ’ ambiguous
+// (UAX #14 QU: no break on either side). Between East Asian characters they open and close as
+// well (UAX #14 15.1 LB19a; ICU 74's line_cj rules): a line may break before ‘ and after ’.
+bool break_before_single_quote(std::string_view text, std::size_t offset) {
+  if (offset == 0 || offset >= text.size() || code_point_at(text, offset) != 0x2018) return false;
+  char32_t before = code_point_before(text, offset);
+  int lb = line_break_class(before);
+  std::size_t after_quote = offset + U8_LENGTH(0x2018);
+  return is_east_asian(before) && lb != U_LB_OPEN_PUNCTUATION && lb != U_LB_GLUE &&
+         after_quote < text.size() && is_east_asian(code_point_at(text, after_quote));
+}
+bool break_after_single_quote(std::string_view text, std::size_t offset) {
+  if (offset < U8_LENGTH(0x2019) || offset >= text.size() ||
+      code_point_before(text, offset) != 0x2019) {
+    return false;
+  }
+  std::size_t quote = offset - U8_LENGTH(0x2019);
+  char32_t after = code_point_at(text, offset);
+  int lb = line_break_class(after);
+  return quote > 0 && is_east_asian(code_point_before(text, quote)) && is_east_asian(after) &&
+         lb != U_LB_NONSTARTER && lb != U_LB_BREAK_AFTER && lb != U_LB_EXCLAMATION &&
+         lb != U_LB_CLOSE_PUNCTUATION && lb != U_LB_INSEPARABLE && lb != U_LB_INFIX_NUMERIC &&
+         lb != U_LB_GLUE;
 }
 
 icu::BreakIterator& line_breaker(TextEngine::State& state, std::string_view lang, bool* cjk_rules) {
@@ -86,6 +125,25 @@ std::vector<BreakOpportunity> break_opportunities(TextEngine& engine, std::strin
   }
   // The iterator keeps a shallow copy of the UText; detach it before the text goes away.
   breaker.setText(icu::UnicodeString());
+  if (cjk_rules) {
+    std::vector<BreakOpportunity> quotes;
+    for (std::size_t i = 0; i < text.size(); i += U8_LENGTH(code_point_at(text, i))) {
+      if ((break_before_single_quote(text, i) || break_after_single_quote(text, i)) &&
+          !never_starts_line(code_point_at(text, i))) {
+        quotes.push_back({i, false});
+      }
+    }
+    if (!quotes.empty()) {
+      std::vector<BreakOpportunity> merged;
+      std::merge(breaks.begin(), breaks.end(), quotes.begin(), quotes.end(),
+                 std::back_inserter(merged),
+                 [](const auto& a, const auto& b) { return a.offset < b.offset; });
+      merged.erase(std::unique(merged.begin(), merged.end(),
+                               [](const auto& a, const auto& b) { return a.offset == b.offset; }),
+                   merged.end());
+      breaks = std::move(merged);
+    }
+  }
   return breaks;
 }
 

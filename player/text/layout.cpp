@@ -85,6 +85,7 @@ struct Cluster {
   float advance = 0;                             // px along the line
   float trim = 0;                                // px dropped when the cluster ends a line
   float space_after = 0;  // autospace px, dropped when the cluster ends a line
+  float kern_after = 0;   // px of kerning with the next cluster's glyph, dropped at a line end
 };
 
 struct ShapedGlyph {
@@ -309,6 +310,13 @@ void shape(TextEngine::State& state, Paragraph& p) {
       c.glyph_end = std::max(c.glyph_end, glyph_index + 1);
       float advance = along_y ? -float(positions[g].y_advance) : float(positions[g].x_advance);
       c.advance += advance * scale;
+      // Kerning (GPOS pair adjustment) with the next cluster lives in this glyph's advance; a
+      // line that ends here must not count it.
+      if (direction == HB_DIRECTION_LTR && g + 1 < count &&
+          cluster_of_byte[infos[g + 1].cluster] != cluster_of_byte[infos[g].cluster]) {
+        float nominal = float(hb_font_get_glyph_h_advance(font, infos[g].codepoint));
+        c.kern_after = (advance - nominal) * scale;
+      }
       p.glyphs.push_back({first.face, infos[g].codepoint, index, advance * scale,
                           float(positions[g].x_offset) * scale,
                           float(positions[g].y_offset) * scale});
@@ -369,6 +377,7 @@ void compress_punctuation(TextEngine::State& state, Paragraph& p) {
       g.x_offset = half.x_offset * scale;
       g.y_offset = half.y_offset * scale;
       c.advance = g.advance;
+      c.kern_after = 0;
     } else if (c.punct == Punct::closing) {
       c.trim = saved;
     }
@@ -404,7 +413,8 @@ class LineBuilder {
     end = visible_end(begin, end);
     if (end == begin) return 0;
     const Cluster& last = p_.clusters[end - 1];
-    return float(position_[end] - position_[begin]) - last.space_after - last.trim;
+    return float(position_[end] - position_[begin]) - last.space_after - last.trim -
+           last.kern_after;
   }
 
   Line build(std::size_t begin, std::size_t end) const;
@@ -458,6 +468,7 @@ Line LineBuilder::build(std::size_t begin, std::size_t end) const {
       bool ends_line = glyph.cluster + 1 == end;
       float advance = glyph.advance;
       if (ends_line && cluster.glyph_end == cluster.glyph_begin + 1) advance -= cluster.trim;
+      if (ends_line && last_glyph_of_cluster) advance -= cluster.kern_after;
       PositionedGlyph out{glyph.face, glyph.id, cluster.begin, 0, 0, cluster.sideways};
       if (!options.vertical) {
         out.x = pen + glyph.x_offset;
@@ -541,6 +552,25 @@ std::vector<std::pair<std::size_t, std::size_t>> fill_lines(
 }  // namespace
 
 std::string normalize_punctuation(std::string_view text) {
+  // Parentheses change as a pair, when the text inside begins or ends with a wide character:
+  // "(2024年)" becomes "（2024年）", never "(2024年）".
+  std::unordered_map<std::size_t, bool> pair_is_wide;  // by offset of '(' and of ')'
+  std::vector<std::size_t> open;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '(') {
+      open.push_back(i);
+    } else if (text[i] == ')' && !open.empty()) {
+      std::size_t o = open.back();
+      open.pop_back();
+      bool wide = (o + 1 < i && is_wide_or_quote(code_point_at(text, o + 1))) ||
+                  (o + 1 < i && is_wide_or_quote(code_point_before(text, i)));
+      pair_is_wide[o] = pair_is_wide[i] = wide;
+    }
+  }
+  auto paired = [&](std::size_t i, bool single_rule) {
+    auto found = pair_is_wide.find(i);
+    return found == pair_is_wide.end() ? single_rule : found->second;
+  };
   std::string out;
   out.reserve(text.size() + text.size() / 4);
   char32_t previous = 0;
@@ -558,8 +588,8 @@ std::string normalize_punctuation(std::string_view text) {
       case ':': replacement = after_wide ? "：" : nullptr; break;
       case '?': replacement = touches_wide ? "？" : nullptr; break;
       case '!': replacement = touches_wide ? "！" : nullptr; break;
-      case ')': replacement = after_wide ? "）" : nullptr; break;
-      case '(': replacement = before_wide ? "（" : nullptr; break;
+      case ')': replacement = paired(i, after_wide) ? "）" : nullptr; break;
+      case '(': replacement = paired(i, before_wide) ? "（" : nullptr; break;
       case '.': replacement = after_wide && (!next || before_wide) ? "。" : nullptr; break;
       default: break;
     }
