@@ -214,7 +214,8 @@ char32_t first_uncovered(const FontLibrary& fonts, FaceIndex face, std::string_v
 void assign_faces(FontLibrary& fonts, Paragraph& p) {
   const auto& options = *p.options;
   const auto& chain = *p.chain;
-  std::unordered_map<char32_t, FaceIndex> single_code_point;  // most clusters are one character
+  // Most clusters are one character: remember the choice (nullopt: no font has it).
+  std::unordered_map<char32_t, std::optional<FaceIndex>> single_code_point;
   for (std::size_t i = 0; i < p.clusters.size(); ++i) {
     auto& c = p.clusters[i];
     std::string_view chars = p.text.substr(c.begin, c.end - c.begin);
@@ -228,7 +229,8 @@ void assign_faces(FontLibrary& fonts, Paragraph& p) {
     bool single = chars.size() == std::size_t(U8_LENGTH(c.first));
     if (single) {
       if (auto found = single_code_point.find(c.first); found != single_code_point.end()) {
-        c.face = found->second;
+        if (!found->second) ++p.missing;
+        c.face = found->second.value_or(chain.front());
         continue;
       }
     }
@@ -250,7 +252,7 @@ void assign_faces(FontLibrary& fonts, Paragraph& p) {
     }
     if (!chosen) ++p.missing;
     c.face = chosen.value_or(chain.front());
-    if (single) single_code_point[c.first] = c.face;
+    if (single) single_code_point[c.first] = chosen;
   }
 }
 
