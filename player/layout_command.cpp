@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,9 @@ to 40 and --lang to zh-Hans. --png also draws the lines, black on white.
 )";
 
 constexpr std::size_t kMaxTextBytes = 16 << 20;
+// The whole seed article at 1000 px is about 1,040 x 18,000 px; a Pi has 512 MB.
+constexpr int kMaxPngSide = 65535;
+constexpr double kMaxPngPixels = 64e6;
 
 std::optional<float> parse_number(std::string_view s, float min, float max) {
   float value = 0;
@@ -115,6 +119,10 @@ int layout_command(const std::vector<std::string_view>& args) {
   options.width = *width;
 
   if (text_file) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(*text_file, ec)) {
+      return fail(*text_file + ": is a directory, not a text file");
+    }
     std::ifstream in(*text_file, std::ios::binary);
     if (!in) return fail(*text_file + ": cannot open the file");
     std::ostringstream contents;
@@ -151,7 +159,14 @@ int layout_command(const std::vector<std::string_view>& args) {
   if (png) {
     auto extent = text::layout_extent(layout);
     int margin = int(std::ceil(options.font_size / 2));
-    text::RgbaImage image(extent.width + 2 * margin, extent.height + 2 * margin);
+    double width = double(extent.width) + 2 * margin, height = double(extent.height) + 2 * margin;
+    if (width > kMaxPngSide || height > kMaxPngSide || width * height > kMaxPngPixels) {
+      return fail("the picture would be " + std::to_string(int64_t(width)) + " x " +
+                  std::to_string(int64_t(height)) + " px; --png draws at most " +
+                  std::to_string(kMaxPngSide) + " px a side and " +
+                  std::to_string(kMaxPngPixels / 1000000) + " megapixels");
+    }
+    text::RgbaImage image{int(width), int(height)};
     std::fill(image.pixels.begin(), image.pixels.end(), 255);
     text::GlyphCache cache(engine->fonts(), {});
     float x = options.vertical ? float(image.width - margin) : float(margin);
