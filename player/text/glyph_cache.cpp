@@ -2,6 +2,7 @@
 // larger than the renderer's texture limit. When every page is full, the least recently used page
 // is emptied, so any number of distinct characters fits in bounded memory.
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 #include "fonts.h"
@@ -290,7 +291,8 @@ Extent layout_extent(const Layout& layout) {
   if (!layout.lines.empty() && !layout.options.vertical) {
     across += layout.lines.back().descent - layout.line_height + layout.lines.front().ascent;
   }
-  auto up = [](float v) { return int(std::ceil(v)); };
+  // Clamped: a 16 MiB text of forced breaks is taller than an int can count.
+  auto up = [](float v) { return int(std::min(std::ceil(double(v)), double(INT_MAX / 4))); };
   return layout.options.vertical ? Extent{up(across), up(along)} : Extent{up(along), up(across)};
 }
 

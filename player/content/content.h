@@ -1,0 +1,151 @@
+// Content: the playlist model, parsed and checked from a bundle's playlist.json, and the schedule
+// that says which items may show at a given wall-clock time.
+//
+// A Playlist is immutable once built; the player swaps in a new one by pointer at an item
+// boundary. Nothing here touches SDL, the network or the screen. The format is documented in
+// playlists/README.md and playlists/schema/playlist.schema.json.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace signage::content {
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics: where and what, in the form "FILE:LINE:COL: error: MESSAGE".
+
+enum class Severity { warning, error };
+
+struct Diagnostic {
+  Severity severity = Severity::error;
+  std::string file;     // as given to the parser
+  int line = 0;         // 1-based; 0 when the problem is not at one place (a missing file)
+  int column = 0;       // 1-based, in bytes
+  std::string pointer;  // JSON pointer of the field, e.g. "/items/3/duration"
+  std::string message;  // says what was expected
+};
+
+std::string format_diagnostic(const Diagnostic& d);
+
+// ---------------------------------------------------------------------------------------------
+// The model. Colours are 0xRRGGBBAA.
+
+using Rgba = std::uint32_t;
+
+struct TimeWindow {
+  int from_minute = 0;    // minutes after local midnight, inclusive
+  int until_minute = 0;   // exclusive; until < from means the window runs past midnight
+};
+
+struct Schedule {
+  // Instants as Unix seconds (the playlist writes ISO 8601 with an offset).
+  std::optional<std::int64_t> valid_from;
+  std::optional<std::int64_t> valid_until;
+  std::uint8_t days = 0x7f;          // bit 0 = Monday ... bit 6 = Sunday
+  std::vector<TimeWindow> windows;   // empty: all day
+};
+
+struct StatisticValue {
+  std::string value;       // exactly as written, e.g. "690万余", "1.3", "两位数"
+  std::string unit;        // e.g. "人次", "亿元", "%"
+  std::string label;
+  std::string comparison;  // optional, e.g. "+12.3%", "两位数增长"
+  struct Point {
+    std::string label;
+    double value = 0;
+  };
+  std::vector<Point> series;  // optional bar chart
+};
+
+enum class ItemType { headline, statistic, statistic_group, notice, image, alert };
+enum class ImageFit { contain, cover };
+enum class Transition { fade, slide, cut };
+
+struct Item {
+  ItemType type = ItemType::headline;
+  std::string id;        // unique in the playlist; generated "item-N" when absent
+  std::string title;     // headline, statistic_group, notice, alert; image caption
+  std::string subtitle;  // headline
+  std::string body;      // headline, notice, alert
+  std::filesystem::path image;  // headline (optional), image: absolute path inside the bundle
+  ImageFit fit = ImageFit::contain;
+  std::vector<StatisticValue> statistics;  // statistic: exactly one; statistic_group: 2-6
+  double duration_s = 8;
+  Transition transition = Transition::fade;
+  Schedule schedule;
+};
+
+struct Ticker {
+  std::vector<std::string> items;
+  std::string separator = "　◆　";
+  double speed_px_per_s = 120;  // at 1080 px screen height; scaled with the screen
+  bool top = false;             // default: a band along the bottom
+};
+
+struct Theme {
+  Rgba background = 0x0b2545ff;
+  Rgba foreground = 0xffffffff;
+  Rgba accent = 0xf4d35eff;
+  Rgba muted = 0x8da9c4ff;
+  Rgba ticker_background = 0x061a33ff;
+  Rgba alert_background = 0x9b1d20ff;
+  Rgba alert_foreground = 0xffffffff;
+  // Sizes as fractions of the screen height, so one playlist fits 720p, 1080p and portrait.
+  double title_size = 0.075;
+  double body_size = 0.042;
+  double statistic_size = 0.16;
+  double ticker_size = 0.045;
+  int title_weight = 700;
+};
+
+struct Playlist {
+  int version = 1;
+  std::string id;
+  std::int64_t revision = 0;
+  std::string title;        // shown on the fallback screen
+  std::string lang = "zh-Hans";
+  std::string timezone;     // IANA name; empty: the system's local zone
+  bool show_clock = true;
+  Theme theme;
+  std::vector<Item> items;
+  std::optional<Ticker> ticker;
+  std::filesystem::path bundle_dir;  // where relative asset paths were resolved
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and checking
+
+struct Limits {
+  std::size_t max_file_bytes = 4 << 20;
+  std::size_t max_items = 1000;
+  std::size_t max_string_bytes = 16 << 10;
+  std::size_t max_ticker_items = 200;
+  std::size_t max_depth = 32;
+};
+
+struct ParseResult {
+  std::shared_ptr<const Playlist> playlist;  // null when there is any error
+  std::vector<Diagnostic> diagnostics;       // errors and warnings, in file order
+};
+
+// Parses and checks playlist.json bytes. `file` names it in diagnostics; `bundle_dir` is where
+// assets are looked up (and must stay inside). Never throws, whatever the bytes.
+ParseResult parse_playlist(std::string_view json, const std::string& file,
+                           const std::filesystem::path& bundle_dir, const Limits& limits = {});
+
+// Reads PATH (a playlist.json or a bundle folder holding one) and parses it.
+ParseResult load_playlist(const std::filesystem::path& path, const Limits& limits = {});
+
+// ---------------------------------------------------------------------------------------------
+// Scheduling
+
+// Whether `item` may show at Unix time `now_s`, in the playlist's time zone (correct across DST).
+bool is_eligible(const Item& item, std::int64_t now_s, const std::string& timezone);
+
+}  // namespace signage::content
