@@ -89,8 +89,7 @@ struct Counter {
   int glyph_width = 0;                  // tabular: every glyph is this wide
   double target = 0;                    // the number the animation ends on
   int decimals = 0;
-  int x = 0, y = 0;                     // where the number's right edge... see compose()
-  bool align_right = true;
+  int right = 0, top = 0;               // the final number's right edge and top, screen px
 };
 
 struct PreparedCard {
