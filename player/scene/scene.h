@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +31,13 @@ struct Size {
   int height = 1080;
 };
 
+struct RectF {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+struct RectI {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Timeline
 
@@ -39,7 +48,13 @@ struct Slot {
   Nanos start = 0;
   Nanos end = 0;
   std::uint64_t sequence = 0;  // counts slots since start; changes at every boundary
+  bool alert = false;          // an alert pre-empting the loop
+  // The playlist `item` indexes (a replaced playlist stays alive while its slots are referenced).
+  std::shared_ptr<const content::Playlist> playlist;
 };
+
+// How long the fallback screen shows before eligibility is checked again.
+constexpr Nanos kFallbackRecheck = 5 * kSecond;
 
 // Walks the playlist's loop forward in time. Deterministic: the same playlist, start time and t
 // give the same slot. Alerts pre-empt the loop while eligible; an expired item is skipped at the
@@ -60,16 +75,27 @@ class Sequencer {
   // A new playlist takes over at the current slot's end.
   void replace_playlist(std::shared_ptr<const content::Playlist> playlist);
 
-  const content::Playlist& playlist() const { return *playlist_; }
+  const content::Playlist& playlist() const { return *cursor_.playlist; }
+
+  // Where the walk stands between slots; copied to look ahead without changing anything.
+  struct Cursor {
+    std::shared_ptr<const content::Playlist> playlist;
+    std::shared_ptr<const content::Playlist> pending;
+    std::size_t loop_position = 0;   // next normal item to consider
+    std::size_t alert_position = 0;  // next alert to consider (alerts take turns)
+  };
 
  private:
-  Slot next_after(const Slot& previous, Nanos from) const;
-  std::shared_ptr<const content::Playlist> playlist_;
-  std::shared_ptr<const content::Playlist> pending_;
+  std::shared_ptr<const content::Playlist> initial_;
   std::int64_t wall_clock_at_start_s_;
+  Cursor cursor_;
   Slot current_;
-  std::size_t loop_position_ = 0;  // next normal item to consider
+  bool started_ = false;
 };
+
+// Whether `item` may show `t` after start. Uses content::is_eligible.
+bool eligible_at(const content::Item& item, const content::Playlist& playlist,
+                 std::int64_t wall_clock_at_start_s, Nanos t);
 
 // ---------------------------------------------------------------------------------------------
 // Prepared content (built by the worker, read by the frame loop; immutable once built)
@@ -83,28 +109,46 @@ struct Image {
 
 // A count-up number drawn from a strip of pre-rasterized digits, so it can change every frame
 // without layout or rasterization.
+constexpr const char* kCounterGlyphs = "0123456789.,-+";
+constexpr int kCounterGlyphCount = 14;
+
 struct Counter {
   std::shared_ptr<const Image> digits;  // glyphs "0123456789.,-+" side by side
   std::vector<int> glyph_x;             // left edge of each strip glyph in `digits`
-  int glyph_width = 0;                  // tabular: every glyph is this wide
+  std::vector<int> glyph_w;             // width of each strip glyph's cell
+  int glyph_width = 0;                  // tabular: every digit is this wide
   double target = 0;                    // the number the animation ends on
   int decimals = 0;
-  int right = 0, top = 0;               // the final number's right edge and top, screen px
+  bool grouping = false;   // "12,345": a comma every three digits
+  bool plus = false;       // written with a leading "+"
+  int right = 0, top = 0;  // the final number's right edge and top, screen px
+};
+
+// A piece of a card: cards larger than the maximum texture size are split into tiles.
+struct CardTile {
+  std::shared_ptr<const Image> image;
+  int x = 0, y = 0;  // where its top-left corner goes on the screen
 };
 
 struct PreparedCard {
-  std::size_t item = 0;                      // index into the playlist, or SIZE_MAX: fallback
-  std::shared_ptr<const Image> image;        // the whole card at screen size
-  std::vector<Counter> counters;             // statistic numbers animated over the image
-  std::uint64_t glyph_rasterizations = 0;    // what preparing it cost, for the stats
+  static constexpr std::size_t kFallback = SIZE_MAX;
+  std::size_t item = kFallback;            // index into the playlist, or kFallback
+  std::vector<CardTile> tiles;             // the whole card at screen size
+  std::vector<Counter> counters;           // statistic numbers animated over the image
+  std::vector<RectI> text_boxes;           // where text was drawn (tests check the bounds)
+  int missing_glyphs = 0;                  // characters no font could draw
+  std::uint64_t glyph_rasterizations = 0;  // what preparing it cost, for the stats
 };
 
 struct PreparedTicker {
   std::vector<std::shared_ptr<const Image>> tiles;  // the loop of headlines, left to right
-  int loop_width = 0;     // px of one full loop (sum of tile widths)
+  std::vector<int> tile_x;                          // left edge of each tile in the loop
+  int loop_width = 0;                               // px of one full loop (sum of tile widths)
   int band_height = 0;
   int band_y = 0;
   content::Rgba background = 0;
+  content::Rgba accent = 0;  // the thin line along the band's inner edge
+  int accent_height = 0;
 };
 
 struct PreparedClock {
@@ -113,20 +157,43 @@ struct PreparedClock {
   int x = 0, y = 0;
 };
 
+// Decoded pixels of an image asset by its path (Item::image), or null when it is missing or could
+// not be decoded. The caller loads files (SDL2_image on the worker); scene never reads the disk.
+// The returned image must stay alive until prepare_card returns.
+using ImageLookup = std::function<const text::RgbaImage*(const std::filesystem::path&)>;
+
+// What a worker thread prepares with. One per thread; not shared.
+struct Preparer {
+  text::TextEngine& engine;
+  text::GlyphCache& glyphs;
+  ImageLookup images;               // may be empty: every image counts as missing
+  int max_texture_size = 2048;      // no prepared image is wider or taller
+  std::uint64_t next_image_id = 1;  // Image::id source; give each worker a disjoint range
+};
+
+// Where things go on a screen for a playlist: the ticker band, the clock and the card content.
+struct Zones {
+  int unit = 1080;  // min(width, height): theme sizes are fractions of it
+  int margin = 64;
+  RectI ticker;   // empty (h = 0) without a ticker
+  RectI content;  // what cards lay their text out in
+  int clock_right = 0, clock_top = 0;
+  float clock_size = 0;  // font size of the clock, 0 when the clock is off
+};
+Zones zones_for(const content::Playlist& playlist, Size screen);
+
 // Lays out and rasterizes one card for the screen. `item` = nullopt builds the fallback screen.
-PreparedCard prepare_card(text::TextEngine& engine, text::GlyphCache& glyphs,
-                          const content::Playlist& playlist, std::optional<std::size_t> item,
-                          Size screen, int max_texture_size);
+PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
+                          std::optional<std::size_t> item, Size screen);
 
-PreparedTicker prepare_ticker(text::TextEngine& engine, text::GlyphCache& glyphs,
-                              const content::Playlist& playlist, Size screen,
-                              int max_texture_size);
+// The ticker loop: every headline followed by the separator, in tiles no wider than
+// p.max_texture_size. Empty (no tiles) without a ticker or headlines.
+PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Size screen);
 
-// "2026年11月27日 星期五 14:05" for the playlist's language and time zone.
+// "2026年11月27日 星期五 14:05" for the playlist's language and time zone (empty: the system's).
 std::string clock_text(std::int64_t unix_s, const std::string& timezone, const std::string& lang);
-PreparedClock prepare_clock(text::TextEngine& engine, text::GlyphCache& glyphs,
-                            const content::Playlist& playlist, std::int64_t unix_minute,
-                            Size screen);
+PreparedClock prepare_clock(Preparer& p, const content::Playlist& playlist,
+                            std::int64_t unix_minute, Size screen);
 
 // ---------------------------------------------------------------------------------------------
 // Motion
@@ -137,17 +204,14 @@ std::int64_t ticker_step_px(double speed_px_per_s, double refresh_hz);
 std::int64_t ticker_offset(std::int64_t frame, std::int64_t step_px, int loop_width);
 
 // Eased progress 0..1 of a count-up that lasts `duration` from the card's start.
-double count_up_progress(Nanos since_card_start, Nanos duration);
+constexpr Nanos kCountUpLength = kSecond * 6 / 5;
+double count_up_progress(Nanos since_card_start, Nanos duration = kCountUpLength);
+
+// The ticker speed scaled to the screen (the playlist's speed is for a 1080 px high screen).
+double ticker_speed_px_per_s(const content::Playlist& playlist, Size screen);
 
 // ---------------------------------------------------------------------------------------------
 // The draw list
-
-struct RectF {
-  float x = 0, y = 0, w = 0, h = 0;
-};
-struct RectI {
-  int x = 0, y = 0, w = 0, h = 0;
-};
 
 struct DrawCommand {
   enum class Kind : std::uint8_t { fill, image } kind = Kind::fill;
@@ -165,10 +229,10 @@ struct DrawList {
 struct FrameInputs {
   Size screen;
   Nanos t = 0;
-  std::int64_t frame = 0;               // refresh count since start, for the ticker
+  std::int64_t frame = 0;  // refresh count since start, for the ticker
   const PreparedCard* current = nullptr;
   const PreparedCard* previous = nullptr;  // during a transition, else null
-  Nanos current_start = 0;              // when `current` began
+  Nanos current_start = 0;                 // when `current` began
   content::Transition transition = content::Transition::fade;
   Nanos transition_length = kSecond / 2;
   const PreparedTicker* ticker = nullptr;

@@ -1,0 +1,647 @@
+// Cards: every item type laid out and rasterized into one screen-sized image ahead of time.
+// Sizes come from the theme as fractions of min(width, height); layouts switch between side by
+// side (landscape) and stacked (portrait) on the aspect ratio.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "scene/draw.h"
+#include "scene/scene.h"
+
+namespace signage::scene {
+
+using content::Rgba;
+using detail::Canvas;
+using detail::TextStyle;
+
+Zones zones_for(const content::Playlist& playlist, Size screen) {
+  Zones z;
+  z.unit = std::max(1, std::min(screen.width, screen.height));
+  const double unit = z.unit;
+  z.margin = int(std::lround(unit * 0.055));
+  int top = 0, bottom = screen.height;
+  if (playlist.ticker && !playlist.ticker->items.empty()) {
+    double size = std::clamp(playlist.theme.ticker_size, 0.01, 0.2);
+    int band = int(std::lround(unit * size * 1.7));
+    z.ticker = RectI{0, playlist.ticker->top ? 0 : screen.height - band, screen.width, band};
+    (playlist.ticker->top ? top : bottom) = playlist.ticker->top ? band : screen.height - band;
+  }
+  int content_top = top + z.margin;
+  if (playlist.show_clock) {
+    z.clock_size = float(unit * std::clamp(playlist.theme.body_size, 0.01, 0.2) * 0.72);
+    z.clock_top = top + z.margin / 2;
+    z.clock_right = screen.width - z.margin;
+    content_top = z.clock_top + int(std::ceil(z.clock_size * 1.45f)) + z.margin / 2;
+  }
+  z.content = RectI{z.margin, content_top, screen.width - 2 * z.margin,
+                    std::max(1, bottom - z.margin - content_top)};
+  return z;
+}
+
+namespace {
+
+bool is_zh(const content::Playlist& p) {
+  return p.lang.rfind("zh", 0) == 0 || p.lang.empty();
+}
+
+double frac(double v, double lo = 0.005, double hi = 0.5) {
+  return std::clamp(v, lo, hi);
+}
+
+struct Ctx {
+  Canvas& c;
+  const content::Theme& theme;
+  Zones z;
+  Size screen;
+  bool portrait;
+  float unit;
+  float title() const { return unit * float(frac(theme.title_size)); }
+  float body() const { return unit * float(frac(theme.body_size)); }
+  float stat() const { return unit * float(frac(theme.statistic_size)); }
+  int bar_width() const { return std::max(3, int(std::lround(unit * 0.009))); }
+};
+
+// A title with the accent bar to its left; returns its height.
+int draw_title(Ctx& x, std::string_view title, RectI area, float size, float max_height, Rgba color,
+               Rgba bar_color) {
+  const int bar = x.bar_width(), gap = int(std::lround(x.unit * 0.022));
+  TextStyle style{size, x.theme.title_weight, color};
+  text::Layout l =
+      detail::fit_text(x.c, title, float(area.w - bar - gap), max_height, style, size * 0.45f);
+  text::Extent e = detail::extent(l);
+  if (l.lines.empty()) return 0;
+  detail::fill_rect(x.c.image,
+                    RectI{area.x, area.y + int(e.height * 0.06), bar, int(e.height * 0.88)},
+                    bar_color);
+  detail::draw_text(x.c, l, area.x + bar + gap, area.y, color);
+  return e.height;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistic numbers: a numeric prefix that counts up, and the rest drawn as text.
+
+struct Number {
+  bool numeric = false;
+  double value = 0;
+  int decimals = 0;
+  bool grouping = false;
+  bool plus = false;
+  std::string rest;  // what follows the number ("万余")
+};
+
+Number parse_number(const std::string& s) {
+  Number n;
+  std::size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  std::size_t digits_begin = i;
+  std::string plain(s.substr(0, i));
+  bool seen_dot = false, any_digit = false;
+  for (; i < s.size(); ++i) {
+    char ch = s[i];
+    if (ch >= '0' && ch <= '9') {
+      plain += ch, any_digit = true;
+      if (seen_dot) ++n.decimals;
+    } else if (ch == ',' && any_digit && !seen_dot && i + 1 < s.size() && s[i + 1] >= '0' &&
+               s[i + 1] <= '9') {
+      n.grouping = true;
+    } else if (ch == '.' && !seen_dot && any_digit && i + 1 < s.size() && s[i + 1] >= '0' &&
+               s[i + 1] <= '9') {
+      plain += ch, seen_dot = true;
+    } else {
+      break;
+    }
+  }
+  if (!any_digit || i - digits_begin > 18 || n.decimals > 6)
+    return Number{false, 0, 0, false, false, s};
+  n.numeric = true;
+  n.value = std::strtod(plain.c_str(), nullptr);
+  n.plus = !s.empty() && s[0] == '+';
+  n.rest = s.substr(i);
+  return n;
+}
+
+// The glyph strip for counters at one size and colour.
+struct Strip {
+  std::shared_ptr<const Image> image;
+  std::vector<int> x, w;
+  int digit_width = 0;
+  float ascent = 0;
+};
+
+Strip make_strip(Ctx& x, float size, Rgba color) {
+  Strip strip;
+  TextStyle style{size, x.theme.title_weight, color};
+  std::vector<text::Layout> glyphs;
+  int height = 1;
+  for (int i = 0; i < kCounterGlyphCount; ++i) {
+    glyphs.push_back(
+        detail::lay_out_text(x.c, std::string_view(kCounterGlyphs + i, 1), 1e6f, style));
+    const auto& l = glyphs.back();
+    int advance = l.lines.empty() ? 0 : int(std::ceil(l.lines[0].width));
+    if (i < 10) strip.digit_width = std::max(strip.digit_width, advance);
+    if (!l.lines.empty()) {
+      strip.ascent = std::max(strip.ascent, l.lines[0].ascent);
+      height = std::max(height, int(std::ceil(l.lines[0].ascent + l.lines[0].descent)));
+    }
+    strip.w.push_back(advance);
+  }
+  for (int i = 0; i < 10; ++i) strip.w[i] = strip.digit_width;  // tabular digits
+  int total = 0;
+  for (int w : strip.w) strip.x.push_back(total), total += std::max(1, w);
+  text::RgbaImage pixels(std::max(1, total), height);
+  for (int i = 0; i < kCounterGlyphCount; ++i) {
+    const auto& l = glyphs[i];
+    if (l.lines.empty()) continue;
+    float offset = (float(strip.w[i]) - l.lines[0].width) / 2;
+    text::draw_layout(l, x.c.p.glyphs, pixels, float(strip.x[i]) + offset, 0,
+                      detail::to_color(color));
+  }
+  strip.image = detail::make_image(x.c.p, std::move(pixels));
+  return strip;
+}
+
+int counter_width(const Strip& s, const Number& n) {
+  // The final text's width, as compose will draw it.
+  Counter c;
+  c.glyph_w = s.w;
+  char buf[64];
+  int len = std::snprintf(buf, sizeof buf, "%.*f", n.decimals, std::abs(n.value));
+  int width = 0, int_digits = 0;
+  for (int i = 0; i < len && buf[i] != '.'; ++i) ++int_digits;
+  width += len * 0;
+  for (int i = 0; i < len; ++i) width += buf[i] == '.' ? s.w[10] : s.digit_width;
+  if (n.grouping) width += (std::max(0, int_digits - 1) / 3) * s.w[11];
+  if (n.value < 0)
+    width += s.w[12];
+  else if (n.plus)
+    width += s.w[13];
+  return width;
+}
+
+struct ValueRow {
+  int width = 0, height = 0;
+  float ascent = 0;
+};
+
+// The big number with its unit on one baseline, fitted to `max_width`. Draws when `draw`.
+ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int left, int top,
+                   bool draw, std::vector<Counter>* counters) {
+  const Number n = parse_number(v.value);
+  TextStyle big{size, x.theme.title_weight, x.theme.accent};
+  TextStyle unit_style{size * 0.38f, x.theme.title_weight, x.theme.foreground};
+  text::Layout rest = detail::lay_out_text(x.c, n.numeric ? n.rest : v.value, 1e6f, big);
+  text::Layout unit = detail::lay_out_text(x.c, v.unit, 1e6f, unit_style);
+  text::Layout zero = detail::lay_out_text(x.c, "0", 1e6f, big);
+  float ascent = zero.lines.empty() ? size : zero.lines[0].ascent;
+  float descent = zero.lines.empty() ? size * 0.3f : zero.lines[0].descent;
+  int num_w = 0;
+  Strip strip;
+  if (n.numeric && draw) {
+    strip = make_strip(x, size, x.theme.accent);
+    num_w = counter_width(strip, n);
+  } else if (n.numeric) {
+    // Measure without rasterizing: digits as wide as the widest digit.
+    float widest = 0;
+    for (char d = '0'; d <= '9'; ++d) {
+      auto l = detail::lay_out_text(x.c, std::string_view(&d, 1), 1e6f, big);
+      if (!l.lines.empty()) widest = std::max(widest, std::ceil(l.lines[0].width));
+    }
+    Strip s;
+    s.digit_width = int(widest);
+    for (char ch : std::string_view(kCounterGlyphs + 10, 4)) {
+      auto l = detail::lay_out_text(x.c, std::string_view(&ch, 1), 1e6f, big);
+      s.w.push_back(l.lines.empty() ? 0 : int(std::ceil(l.lines[0].width)));
+    }
+    s.w.insert(s.w.begin(), 10, s.digit_width);
+    num_w = counter_width(s, n);
+  }
+  const int rest_w = detail::extent(rest).width;
+  const int gap = v.unit.empty() ? 0 : int(size * 0.12f);
+  const int unit_w = detail::extent(unit).width;
+  ValueRow row;
+  row.width = num_w + rest_w + gap + unit_w;
+  row.height = int(std::ceil(ascent + descent));
+  row.ascent = ascent;
+  if (!draw) return row;
+  const float baseline = float(top) + ascent;
+  if (n.numeric) {
+    Counter c;
+    c.digits = strip.image;
+    c.glyph_x = strip.x;
+    c.glyph_w = strip.w;
+    c.glyph_width = strip.digit_width;
+    c.target = n.value;
+    c.decimals = n.decimals;
+    c.grouping = n.grouping;
+    c.plus = n.plus;
+    c.right = left + num_w;
+    c.top = int(std::lround(baseline - strip.ascent));
+    counters->push_back(c);
+    x.c.text_boxes.push_back(RectI{left, c.top, num_w, strip.image->pixels.height});
+  }
+  if (!rest.lines.empty()) {
+    detail::draw_text(x.c, rest, left + num_w, int(std::lround(baseline - rest.lines[0].ascent)),
+                      x.theme.accent);
+  }
+  if (!unit.lines.empty()) {
+    detail::draw_text(x.c, unit, left + num_w + rest_w + gap,
+                      int(std::lround(baseline - unit.lines[0].ascent)), x.theme.foreground);
+  }
+  return row;
+}
+
+// The largest size not above `size` at which the value row fits `max_width`.
+float fit_value_size(Ctx& x, const content::StatisticValue& v, float size, int max_width) {
+  for (int i = 0; i < 30; ++i) {
+    ValueRow r = value_row(x, v, size, 0, 0, false, nullptr);
+    if (r.width <= max_width) break;
+    size *= std::max(0.5f, float(max_width) / float(r.width) * 0.98f);
+  }
+  return size;
+}
+
+// A bar chart of the series in `area`: values above the bars, labels below, the last bar accented.
+void draw_bars(Ctx& x, const content::StatisticValue& v, RectI area) {
+  const auto& series = v.series;
+  if (series.empty() || area.w <= 0 || area.h <= 0) return;
+  double max_value = 0;
+  for (const auto& point : series) max_value = std::max(max_value, point.value);
+  if (!(max_value > 0)) max_value = 1;
+  const int n = int(series.size());
+  const float slot = float(area.w) / float(n);
+  const float label_size = std::min(x.body() * 0.72f, slot * 0.42f);
+  TextStyle label_style{label_size, 400, x.theme.muted};
+  TextStyle value_style{label_size, x.theme.title_weight, x.theme.foreground};
+  const int label_h = int(std::ceil(label_size * 1.5f));
+  const int plot_top = area.y + label_h,
+            plot_bottom = area.y + area.h - label_h - int(x.unit * 0.01f);
+  const int plot_h = std::max(1, plot_bottom - plot_top);
+  detail::fill_rect(x.c.image,
+                    RectI{area.x, plot_bottom, area.w, std::max(2, int(x.unit * 0.003f))},
+                    detail::mix(x.theme.background, x.theme.muted, 0.6));
+  for (int i = 0; i < n; ++i) {
+    const auto& point = series[i];
+    double share = std::clamp(point.value / max_value, 0.0, 1.0);
+    int bar_h = std::max(2, int(std::lround(share * plot_h)));
+    int bar_w = int(slot * 0.56f);
+    int bx = area.x + int(slot * float(i) + (slot - float(bar_w)) / 2);
+    Rgba color = i == n - 1 ? x.theme.accent : detail::mix(x.theme.background, x.theme.muted, 0.75);
+    detail::fill_rect(x.c.image, RectI{bx, plot_bottom - bar_h, bar_w, bar_h}, color);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", point.value);
+    auto value =
+        detail::fit_text(x.c, buf, slot * 0.96f, float(label_h), value_style, label_size * 0.5f);
+    auto ev = detail::extent(value);
+    detail::draw_text(x.c, value, bx + bar_w / 2 - ev.width / 2,
+                      plot_bottom - bar_h - ev.height - 2, x.theme.foreground);
+    auto label = detail::fit_text(x.c, point.label, slot * 0.96f, float(label_h), label_style,
+                                  label_size * 0.5f);
+    auto el = detail::extent(label);
+    detail::draw_text(x.c, label, bx + bar_w / 2 - el.width / 2, plot_bottom + int(x.unit * 0.01f),
+                      x.theme.muted);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item types
+
+void headline(Ctx& x, const content::Item& item) {
+  RectI area = x.z.content;
+  const text::RgbaImage* picture = nullptr;
+  if (!item.image.empty() && x.c.p.images) picture = x.c.p.images(item.image);
+  RectI text_area = area, image_area{};
+  const int gap = int(x.unit * 0.04f);
+  if (!item.image.empty()) {
+    if (x.portrait) {
+      image_area = RectI{area.x, area.y, area.w, int(area.h * 0.42f)};
+      text_area = RectI{area.x, area.y + image_area.h + gap, area.w, area.h - image_area.h - gap};
+    } else {
+      image_area =
+          RectI{area.x + int(area.w * 0.56f), area.y, area.w - int(area.w * 0.56f), area.h};
+      text_area = RectI{area.x, area.y, int(area.w * 0.56f) - gap, area.h};
+    }
+  }
+  // Lay out the three blocks, then place them together, a little above the middle.
+  const float h = float(text_area.h);
+  const int bar = x.bar_width(), indent = bar + int(x.unit * 0.022f);
+  TextStyle title{x.title() * 1.15f, x.theme.title_weight, x.theme.foreground};
+  auto t = detail::fit_text(x.c, item.title, float(text_area.w - indent), h * 0.45f, title,
+                            title.size * 0.45f);
+  TextStyle sub{x.body() * 1.12f, x.theme.title_weight, x.theme.accent};
+  const float sub_space = item.body.empty() ? h * 0.3f : h * 0.18f;
+  auto s = detail::fit_text(x.c, item.subtitle, float(text_area.w - indent), sub_space, sub,
+                            sub.size * 0.5f);
+  const int spacing = int(x.unit * 0.03f);
+  int used = detail::extent(t).height + (s.lines.empty() ? 0 : spacing + detail::extent(s).height);
+  TextStyle body{x.body(), 400, detail::mix(x.theme.foreground, x.theme.muted, 0.25)};
+  auto b = detail::fit_text(x.c, item.body, float(text_area.w - indent),
+                            std::max(1.0f, h - float(used) - float(spacing) * 1.5f), body,
+                            body.size * 0.6f);
+  int total = used + (b.lines.empty() ? 0 : int(spacing * 1.5f) + detail::extent(b).height);
+  int y = text_area.y + std::max(0, int((text_area.h - total) * 0.42f));
+  if (x.portrait && !item.image.empty()) y = text_area.y;
+  const int et = detail::extent(t).height;
+  detail::fill_rect(x.c.image, RectI{text_area.x, y + int(et * 0.04f), bar, int(et * 0.92f)},
+                    x.theme.accent);
+  detail::draw_text(x.c, t, text_area.x + indent, y, x.theme.foreground);
+  y += et;
+  if (!s.lines.empty()) {
+    y += spacing;
+    detail::draw_text(x.c, s, text_area.x + indent, y, x.theme.accent);
+    y += detail::extent(s).height;
+  }
+  if (!b.lines.empty()) {
+    y += int(spacing * 1.5f);
+    detail::draw_text(x.c, b, text_area.x + indent, y, body.color);
+  }
+  if (!item.image.empty()) {
+    if (picture && picture->width > 0 && picture->height > 0) {
+      // Cover the image area: photos fill their half of the card.
+      float scale = std::max(float(image_area.w) / float(picture->width),
+                             float(image_area.h) / float(picture->height));
+      float w = float(picture->width) * scale, ph = float(picture->height) * scale;
+      detail::draw_scaled(x.c.image, *picture,
+                          RectF{float(image_area.x) + (float(image_area.w) - w) / 2,
+                                float(image_area.y) + (float(image_area.h) - ph) / 2, w, ph},
+                          image_area);
+    } else {
+      RectI box = image_area;
+      detail::fill_rect(x.c.image, box, detail::mix(x.theme.background, x.theme.muted, 0.15));
+    }
+  }
+}
+
+void placeholder(Ctx& x, RectI box, const std::filesystem::path& path) {
+  const Rgba fill = detail::mix(x.theme.background, x.theme.muted, 0.12);
+  const Rgba line = detail::mix(x.theme.background, x.theme.muted, 0.5);
+  const int t = std::max(2, int(x.unit * 0.003f));
+  detail::fill_rect(x.c.image, box, fill);
+  detail::fill_rect(x.c.image, RectI{box.x, box.y, box.w, t}, line);
+  detail::fill_rect(x.c.image, RectI{box.x, box.y + box.h - t, box.w, t}, line);
+  detail::fill_rect(x.c.image, RectI{box.x, box.y, t, box.h}, line);
+  detail::fill_rect(x.c.image, RectI{box.x + box.w - t, box.y, t, box.h}, line);
+  std::string message = is_zh(x.c.playlist) ? "图片无法显示" : "Image unavailable";
+  TextStyle big{x.body() * 1.1f, x.theme.title_weight, x.theme.muted};
+  auto m = detail::fit_text(x.c, message, float(box.w) * 0.9f, float(box.h) * 0.5f, big,
+                            big.size * 0.3f);
+  TextStyle small{x.body() * 0.7f, 400, x.theme.muted};
+  auto f = detail::fit_text(x.c, path.filename().string(), float(box.w) * 0.9f, float(box.h) * 0.3f,
+                            small, small.size * 0.3f);
+  auto em = detail::extent(m), ef = detail::extent(f);
+  int total = em.height + int(x.unit * 0.015f) + ef.height;
+  int y = box.y + (box.h - total) / 2;
+  detail::draw_text(x.c, m, box.x + (box.w - em.width) / 2, y, x.theme.muted);
+  detail::draw_text(x.c, f, box.x + (box.w - ef.width) / 2, y + em.height + int(x.unit * 0.015f),
+                    x.theme.muted);
+}
+
+void image_card(Ctx& x, const content::Item& item) {
+  RectI area = x.z.content;
+  const text::RgbaImage* picture = x.c.p.images ? x.c.p.images(item.image) : nullptr;
+  text::Layout caption;
+  if (!item.title.empty()) {
+    TextStyle style{x.body(), 400, x.theme.foreground};
+    caption =
+        detail::fit_text(x.c, item.title, float(area.w), x.body() * 3.2f, style, style.size * 0.6f);
+    int ch = detail::extent(caption).height + int(x.unit * 0.025f);
+    area.h = std::max(1, area.h - ch);
+    auto e = detail::extent(caption);
+    detail::draw_text(x.c, caption, area.x + (area.w - e.width) / 2,
+                      area.y + area.h + int(x.unit * 0.025f), x.theme.foreground);
+  }
+  if (!picture || picture->width <= 0 || picture->height <= 0) {
+    placeholder(x, area, item.image);
+    return;
+  }
+  float sx = float(area.w) / float(picture->width), sy = float(area.h) / float(picture->height);
+  float scale = item.fit == content::ImageFit::cover ? std::max(sx, sy) : std::min(sx, sy);
+  float w = float(picture->width) * scale, h = float(picture->height) * scale;
+  detail::draw_scaled(
+      x.c.image, *picture,
+      RectF{float(area.x) + (float(area.w) - w) / 2, float(area.y) + (float(area.h) - h) / 2, w, h},
+      area);
+}
+
+// The label, value row and comparison of one statistic in `area`; the value fitted to the width.
+void statistic_block(Ctx& x, const content::StatisticValue& v, RectI area, float value_size,
+                     float label_size, std::vector<Counter>& counters, bool center_vertically) {
+  TextStyle label{label_size, 400, detail::mix(x.theme.foreground, x.theme.muted, 0.35)};
+  TextStyle compare{label_size * 0.85f, x.theme.title_weight, x.theme.muted};
+  const int gap = int(x.unit * 0.018f);
+  auto l = detail::fit_text(x.c, v.label, float(area.w), float(area.h) * 0.35f, label,
+                            label.size * 0.5f);
+  auto c = detail::fit_text(x.c, v.comparison, float(area.w), float(area.h) * 0.2f, compare,
+                            compare.size * 0.5f);
+  const int lh = detail::extent(l).height, chh = detail::extent(c).height;
+  float size = fit_value_size(x, v, value_size, area.w);
+  // Shrink further when the three rows are too tall together.
+  for (int i = 0; i < 20; ++i) {
+    ValueRow r = value_row(x, v, size, 0, 0, false, nullptr);
+    int total = lh + gap + r.height + (c.lines.empty() ? 0 : gap + chh);
+    if (total <= area.h) break;
+    size *= 0.9f;
+  }
+  ValueRow r = value_row(x, v, size, 0, 0, false, nullptr);
+  int total = lh + gap + r.height + (c.lines.empty() ? 0 : gap + chh);
+  int y = area.y + (center_vertically ? std::max(0, (area.h - total) / 2) : 0);
+  detail::draw_text(x.c, l, area.x, y, label.color);
+  y += lh + gap;
+  value_row(x, v, size, area.x, y, true, &counters);
+  y += r.height;
+  if (!c.lines.empty()) detail::draw_text(x.c, c, area.x, y + gap, x.theme.muted);
+}
+
+void statistic(Ctx& x, const content::Item& item, std::vector<Counter>& counters) {
+  if (item.statistics.empty()) return;
+  const auto& v = item.statistics.front();
+  RectI area = x.z.content;
+  int y = area.y;
+  if (!item.title.empty()) {
+    y += draw_title(x, item.title, area, x.title() * 0.8f, float(area.h) * 0.2f, x.theme.foreground,
+                    x.theme.accent) +
+         int(x.unit * 0.04f);
+  }
+  RectI rest{area.x, y, area.w, area.y + area.h - y};
+  RectI numbers = rest, chart{};
+  if (!v.series.empty()) {
+    const int gap = int(x.unit * 0.05f);
+    if (x.portrait) {
+      numbers.h = int(rest.h * 0.45f);
+      chart = RectI{rest.x, rest.y + numbers.h + gap, rest.w, rest.h - numbers.h - gap};
+    } else {
+      numbers.w = int(rest.w * 0.5f);
+      chart = RectI{rest.x + numbers.w + gap, rest.y + int(rest.h * 0.1f), rest.w - numbers.w - gap,
+                    int(rest.h * 0.8f)};
+    }
+  }
+  // An accent bar beside the whole block.
+  const int bar = x.bar_width(), indent = bar + int(x.unit * 0.03f);
+  RectI block{numbers.x + indent, numbers.y, numbers.w - indent, numbers.h};
+  size_t before = x.c.text_boxes.size();
+  statistic_block(x, v, block, x.stat() * (v.series.empty() ? 1.25f : 1.0f), x.title() * 0.72f,
+                  counters, true);
+  int top = INT32_MAX, bottom = 0;
+  for (size_t i = before; i < x.c.text_boxes.size(); ++i) {
+    top = std::min(top, x.c.text_boxes[i].y);
+    bottom = std::max(bottom, x.c.text_boxes[i].y + x.c.text_boxes[i].h);
+  }
+  if (bottom > top)
+    detail::fill_rect(x.c.image, RectI{numbers.x, top, bar, bottom - top}, x.theme.accent);
+  draw_bars(x, v, chart);
+}
+
+void statistic_group(Ctx& x, const content::Item& item, std::vector<Counter>& counters) {
+  RectI area = x.z.content;
+  int y = area.y;
+  if (!item.title.empty()) {
+    y += draw_title(x, item.title, area, x.title(), float(area.h) * 0.22f, x.theme.foreground,
+                    x.theme.accent) +
+         int(x.unit * 0.04f);
+  }
+  const int n = int(std::min<std::size_t>(item.statistics.size(), 6));
+  if (n == 0) return;
+  int cols, rows;
+  if (x.portrait) {
+    cols = n <= 3 ? 1 : 2;
+  } else {
+    cols = n <= 3 ? n : (n == 4 ? 2 : 3);
+  }
+  rows = (n + cols - 1) / cols;
+  const int gap = int(x.unit * 0.03f);
+  RectI grid{area.x, y, area.w, area.y + area.h - y};
+  const int cw = (grid.w - gap * (cols - 1)) / cols, ch = (grid.h - gap * (rows - 1)) / rows;
+  const Rgba panel = detail::mix(x.theme.background, x.theme.foreground, 0.06);
+  const int pad = int(x.unit * 0.03f), stripe = std::max(3, int(x.unit * 0.006f));
+  // One value size for every cell, so the grid reads evenly: the smallest that fits them all.
+  float size = x.stat() * (n <= 2 ? 0.8f : 0.62f);
+  for (int i = 0; i < n; ++i) size = fit_value_size(x, item.statistics[i], size, cw - 2 * pad);
+  for (int i = 0; i < n; ++i) {
+    int r = i / cols, c = i % cols;
+    RectI cell{grid.x + c * (cw + gap), grid.y + r * (ch + gap), cw, ch};
+    detail::fill_rect(x.c.image, cell, panel);
+    detail::fill_rect(x.c.image, RectI{cell.x, cell.y, cell.w, stripe}, x.theme.accent);
+    RectI inner{cell.x + pad, cell.y + stripe + pad, cell.w - 2 * pad, cell.h - stripe - 2 * pad};
+    statistic_block(x, item.statistics[i], inner, size, x.body() * 0.95f, counters, true);
+  }
+}
+
+void notice(Ctx& x, const content::Item& item) {
+  RectI area = x.z.content;
+  int y = area.y;
+  if (!item.title.empty()) {
+    y += draw_title(x, item.title, area, x.title(), float(area.h) * 0.25f, x.theme.foreground,
+                    x.theme.accent) +
+         int(x.unit * 0.035f);
+  }
+  // Readable line length in landscape: at most ~40 em.
+  TextStyle body{x.body() * 1.25f, 400, x.theme.foreground};
+  auto b = detail::fit_text(x.c, item.body, float(area.w), float(area.y + area.h - y), body,
+                            x.body() * 0.35f);
+  detail::draw_text(x.c, b, area.x, y, x.theme.foreground);
+}
+
+void alert(Ctx& x, const content::Item& item) {
+  const Rgba fg = x.theme.alert_foreground;
+  detail::fill_rect(x.c.image, RectI{0, 0, x.screen.width, x.screen.height},
+                    x.theme.alert_background);
+  // A darker stripe across the top edge and a label.
+  const int stripe = int(x.unit * 0.018f);
+  detail::fill_rect(x.c.image, RectI{0, 0, x.screen.width, stripe},
+                    detail::mix(x.theme.alert_background, 0x000000ff, 0.35));
+  RectI area = x.z.content;
+  int y = area.y;
+  TextStyle tag{x.body() * 0.9f, x.theme.title_weight, x.theme.alert_background};
+  auto label =
+      detail::lay_out_text(x.c, is_zh(x.c.playlist) ? "紧急通知" : "ALERT", float(area.w), tag);
+  auto le = detail::extent(label);
+  const int pad = int(x.unit * 0.012f);
+  detail::fill_rect(x.c.image, RectI{area.x, y, le.width + 4 * pad, le.height + 2 * pad}, fg);
+  detail::draw_text(x.c, label, area.x + 2 * pad, y + pad, x.theme.alert_background);
+  y += le.height + 2 * pad + int(x.unit * 0.04f);
+  RectI rest{area.x, y, area.w, area.y + area.h - y};
+  y += draw_title(x, item.title, rest, x.title() * 1.2f, float(rest.h) * 0.45f, fg, fg) +
+       int(x.unit * 0.035f);
+  TextStyle body{x.body() * 1.15f, 400, fg};
+  auto b = detail::fit_text(x.c, item.body, float(area.w), float(area.y + area.h - y), body,
+                            x.body() * 0.4f);
+  detail::draw_text(x.c, b, area.x, y, fg);
+}
+
+void fallback(Ctx& x) {
+  RectI area = x.z.content;
+  std::string title = x.c.playlist.title;
+  if (title.empty()) title = is_zh(x.c.playlist) ? "信息发布屏" : "Information screen";
+  TextStyle ts{x.title() * 1.1f, x.theme.title_weight, x.theme.foreground};
+  auto t =
+      detail::fit_text(x.c, title, float(area.w) * 0.9f, float(area.h) * 0.45f, ts, ts.size * 0.4f);
+  TextStyle ms{x.body() * 1.1f, 400, x.theme.muted};
+  auto m = detail::lay_out_text(x.c, is_zh(x.c.playlist) ? "暂无内容" : "Nothing to show right now",
+                                float(area.w), ms);
+  auto et = detail::extent(t), em = detail::extent(m);
+  const int gap = int(x.unit * 0.045f), bar_h = std::max(3, int(x.unit * 0.008f));
+  int total = et.height + gap + bar_h + gap + em.height;
+  int y = area.y + std::max(0, (area.h - total) * 9 / 20);
+  const int cx = area.x + area.w / 2;
+  detail::draw_text(x.c, t, cx - et.width / 2, y, x.theme.foreground);
+  y += et.height + gap;
+  const int bar_w = int(x.unit * 0.09f);
+  detail::fill_rect(x.c.image, RectI{cx - bar_w / 2, y, bar_w, bar_h}, x.theme.accent);
+  y += bar_h + gap;
+  detail::draw_text(x.c, m, cx - em.width / 2, y, x.theme.muted);
+}
+
+std::vector<CardTile> split(Preparer& p, text::RgbaImage image) {
+  std::vector<CardTile> tiles;
+  const int limit = std::max(64, p.max_texture_size);
+  if (image.width <= limit && image.height <= limit) {
+    tiles.push_back(CardTile{detail::make_image(p, std::move(image)), 0, 0});
+    return tiles;
+  }
+  for (int y = 0; y < image.height; y += limit) {
+    for (int x = 0; x < image.width; x += limit) {
+      text::RgbaImage part(std::min(limit, image.width - x), std::min(limit, image.height - y));
+      for (int row = 0; row < part.height; ++row) {
+        std::copy_n(image.at(x, y + row), std::size_t(part.width) * 4, part.at(0, row));
+      }
+      tiles.push_back(CardTile{detail::make_image(p, std::move(part)), x, y});
+    }
+  }
+  return tiles;
+}
+
+}  // namespace
+
+PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
+                          std::optional<std::size_t> item, Size screen) {
+  screen.width = std::max(1, screen.width);
+  screen.height = std::max(1, screen.height);
+  const std::uint64_t rasterized_before = p.glyphs.counters().rasterizations;
+  Canvas canvas{p, playlist, text::RgbaImage(screen.width, screen.height), {}, 0};
+  const Zones zones = zones_for(playlist, screen);
+  Ctx x{canvas, playlist.theme, zones, screen, screen.height > screen.width, float(zones.unit)};
+  detail::fill_rect(canvas.image, RectI{0, 0, screen.width, screen.height},
+                    playlist.theme.background);
+  PreparedCard card;
+  if (item && *item < playlist.items.size()) {
+    card.item = *item;
+    const content::Item& it = playlist.items[*item];
+    switch (it.type) {
+      case content::ItemType::headline: headline(x, it); break;
+      case content::ItemType::statistic: statistic(x, it, card.counters); break;
+      case content::ItemType::statistic_group: statistic_group(x, it, card.counters); break;
+      case content::ItemType::notice: notice(x, it); break;
+      case content::ItemType::image: image_card(x, it); break;
+      case content::ItemType::alert: alert(x, it); break;
+    }
+  } else {
+    fallback(x);
+  }
+  card.text_boxes = std::move(canvas.text_boxes);
+  card.missing_glyphs = canvas.missing_glyphs;
+  card.tiles = split(p, std::move(canvas.image));
+  card.glyph_rasterizations = p.glyphs.counters().rasterizations - rasterized_before;
+  return card;
+}
+
+}  // namespace signage::scene

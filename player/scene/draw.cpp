@@ -1,0 +1,149 @@
+#include "scene/draw.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace signage::scene::detail {
+
+text::Color to_color(content::Rgba c) {
+  return text::Color{std::uint8_t(c >> 24), std::uint8_t(c >> 16), std::uint8_t(c >> 8),
+                     std::uint8_t(c)};
+}
+
+content::Rgba mix(content::Rgba a, content::Rgba b, double t) {
+  content::Rgba out = 0xff;
+  for (int shift = 8; shift <= 24; shift += 8) {
+    double ca = (a >> shift) & 0xff, cb = (b >> shift) & 0xff;
+    out |= content::Rgba(std::lround(ca + (cb - ca) * t)) << shift;
+  }
+  return out;
+}
+
+void fill_rect(text::RgbaImage& image, RectI r, content::Rgba color) {
+  const int x0 = std::max(0, r.x), x1 = std::min(image.width, r.x + r.w);
+  const int y0 = std::max(0, r.y), y1 = std::min(image.height, r.y + r.h);
+  const text::Color c = to_color(color);
+  for (int y = y0; y < y1; ++y) {
+    std::uint8_t* d = image.at(x0, y);
+    for (int x = x0; x < x1; ++x, d += 4) {
+      if (c.a == 255 || d[3] == 0) {
+        d[0] = c.r, d[1] = c.g, d[2] = c.b, d[3] = std::max(c.a, d[3]);
+        if (c.a != 255) d[3] = c.a;
+        continue;
+      }
+      unsigned a = c.a, keep = 255 - a;
+      d[0] = std::uint8_t((c.r * a + d[0] * keep + 127) / 255);
+      d[1] = std::uint8_t((c.g * a + d[1] * keep + 127) / 255);
+      d[2] = std::uint8_t((c.b * a + d[2] * keep + 127) / 255);
+      d[3] = std::uint8_t(std::min(255u, a + d[3] * keep / 255));
+    }
+  }
+}
+
+text::Layout lay_out_text(Canvas& c, std::string_view s, float width, const TextStyle& style) {
+  text::LayoutOptions options;
+  options.width = std::max(1.0f, width);
+  options.font_size = std::max(1.0f, style.size);
+  options.lang = c.playlist.lang.empty() ? "zh-Hans" : c.playlist.lang;
+  options.weight = style.weight;
+  options.normalize_punctuation = true;
+  if (!text::check_utf8(s).empty()) s = {};
+  return text::lay_out(c.p.engine, s, options);
+}
+
+text::Extent extent(const text::Layout& layout) {
+  return text::layout_extent(layout);
+}
+
+void trim_lines(text::Layout& layout, float max_height) {
+  while (!layout.lines.empty() && float(extent(layout).height) > max_height) {
+    layout.lines.pop_back();
+  }
+}
+
+text::Layout fit_text(Canvas& c, std::string_view s, float width, float max_height, TextStyle style,
+                      float min_size) {
+  for (;;) {
+    text::Layout layout = lay_out_text(c, s, width, style);
+    text::Extent e = extent(layout);
+    bool fits = float(e.height) <= max_height && float(e.width) <= width;
+    if (fits) return layout;
+    if (style.size * 0.92f < min_size) {
+      // Too long even at the smallest size: keep the lines that fit.
+      trim_lines(layout, max_height);
+      return layout;
+    }
+    style.size *= 0.92f;
+  }
+}
+
+void draw_text(Canvas& c, const text::Layout& layout, int x, int y, content::Rgba color) {
+  if (layout.lines.empty()) return;
+  text::draw_layout(layout, c.p.glyphs, c.image, float(x), float(y), to_color(color));
+  text::Extent e = extent(layout);
+  c.text_boxes.push_back(RectI{x, y, e.width, e.height});
+  c.missing_glyphs += layout.missing_glyphs;
+}
+
+namespace {
+
+// Bilinear sample of straight RGBA at (fx, fy) in source pixel coordinates, premultiplied out.
+void sample(const text::RgbaImage& src, float fx, float fy, float out[4]) {
+  fx = std::clamp(fx - 0.5f, 0.0f, float(src.width - 1));
+  fy = std::clamp(fy - 0.5f, 0.0f, float(src.height - 1));
+  int x0 = int(fx), y0 = int(fy);
+  int x1 = std::min(x0 + 1, src.width - 1), y1 = std::min(y0 + 1, src.height - 1);
+  float tx = fx - float(x0), ty = fy - float(y0);
+  const std::uint8_t* p[4] = {src.at(x0, y0), src.at(x1, y0), src.at(x0, y1), src.at(x1, y1)};
+  float w[4] = {(1 - tx) * (1 - ty), tx * (1 - ty), (1 - tx) * ty, tx * ty};
+  for (int k = 0; k < 4; ++k) out[k] = 0;
+  for (int i = 0; i < 4; ++i) {
+    float a = p[i][3] * w[i];
+    out[0] += p[i][0] * a, out[1] += p[i][1] * a, out[2] += p[i][2] * a, out[3] += a;
+  }
+}
+
+}  // namespace
+
+void draw_scaled(text::RgbaImage& dst, const text::RgbaImage& src, RectF target, RectI clip) {
+  if (src.width <= 0 || src.height <= 0 || target.w <= 0 || target.h <= 0) return;
+  const int x0 = std::max({0, clip.x, int(std::floor(target.x))});
+  const int x1 = std::min({dst.width, clip.x + clip.w, int(std::ceil(target.x + target.w))});
+  const int y0 = std::max({0, clip.y, int(std::floor(target.y))});
+  const int y1 = std::min({dst.height, clip.y + clip.h, int(std::ceil(target.y + target.h))});
+  const float sx = float(src.width) / target.w, sy = float(src.height) / target.h;
+  // Several samples per pixel when shrinking a lot, so photos do not alias.
+  const int n = std::clamp(int(std::ceil(std::max(sx, sy))), 1, 4);
+  for (int y = y0; y < y1; ++y) {
+    for (int x = x0; x < x1; ++x) {
+      float acc[4] = {0, 0, 0, 0};
+      for (int j = 0; j < n; ++j) {
+        for (int i = 0; i < n; ++i) {
+          float px = (float(x) + (float(i) + 0.5f) / float(n) - target.x) * sx;
+          float py = (float(y) + (float(j) + 0.5f) / float(n) - target.y) * sy;
+          float s[4];
+          sample(src, px, py, s);
+          for (int k = 0; k < 4; ++k) acc[k] += s[k];
+        }
+      }
+      float alpha = acc[3] / float(n * n);  // 0..255
+      if (alpha <= 0.5f) continue;
+      std::uint8_t* d = dst.at(x, y);
+      float a = alpha / 255.0f;
+      for (int k = 0; k < 3; ++k) {
+        float colour = acc[k] / acc[3];
+        d[k] = std::uint8_t(std::lround(colour * a + d[k] * (1 - a)));
+      }
+      d[3] = std::uint8_t(std::lround(std::min(255.0f, alpha + d[3] * (1 - a))));
+    }
+  }
+}
+
+std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels) {
+  auto image = std::make_shared<Image>();
+  image->id = p.next_image_id++;
+  image->pixels = std::move(pixels);
+  return image;
+}
+
+}  // namespace signage::scene::detail

@@ -1,0 +1,130 @@
+// The ticker loop in tiles and the clock image, prepared ahead of time by the worker.
+#include <unicode/dtptngen.h>
+#include <unicode/locid.h>
+#include <unicode/smpdtfmt.h>
+#include <unicode/timezone.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "scene/draw.h"
+#include "scene/scene.h"
+
+namespace signage::scene {
+
+PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Size screen) {
+  PreparedTicker ticker;
+  const Zones z = zones_for(playlist, screen);
+  if (!playlist.ticker || playlist.ticker->items.empty() || z.ticker.h <= 0) return ticker;
+  const auto& theme = playlist.theme;
+  ticker.band_y = z.ticker.y;
+  ticker.band_height = z.ticker.h;
+  ticker.background = theme.ticker_background;
+  ticker.accent = theme.accent;
+  ticker.accent_height = std::max(2, int(std::lround(z.unit * 0.004)));
+
+  detail::Canvas canvas{p, playlist, {}, {}, 0};
+  const float size = float(z.unit * std::clamp(theme.ticker_size, 0.01, 0.2));
+  detail::TextStyle text_style{size, 400, theme.foreground};
+  detail::TextStyle separator_style{size, 400, theme.accent};
+  struct Segment {
+    text::Layout layout;
+    std::int64_t x = 0;
+    content::Rgba color = 0;
+  };
+  std::vector<Segment> segments;
+  text::Layout separator =
+      detail::lay_out_text(canvas, playlist.ticker->separator, 1e7f, separator_style);
+  // Whole-pixel positions: a glyph cut by a tile edge is drawn at the same phase in both tiles.
+  double pen = 0;
+  float ascent = size * 0.88f, descent = size * 0.25f;
+  for (const auto& headline : playlist.ticker->items) {
+    std::string flat = headline;
+    std::replace(flat.begin(), flat.end(), '\n', ' ');
+    Segment s{detail::lay_out_text(canvas, flat, 1e7f, text_style), std::llround(pen),
+              theme.foreground};
+    for (const auto& line : s.layout.lines) pen += line.width;
+    if (!s.layout.lines.empty()) {
+      ascent = s.layout.lines[0].ascent, descent = s.layout.lines[0].descent;
+    }
+    segments.push_back(std::move(s));
+    if (!separator.lines.empty()) {
+      segments.push_back(Segment{separator, std::llround(pen), theme.accent});
+      pen += separator.lines[0].width;
+    }
+  }
+  const std::int64_t loop = std::max<std::int64_t>(1, std::llround(pen));
+  ticker.loop_width = int(std::min<std::int64_t>(loop, INT32_MAX / 2));
+  // Text centred in the band, clear of the accent line on its inner edge.
+  const int line_room = playlist.ticker->top ? 0 : ticker.accent_height;
+  const float baseline =
+      float(line_room) + (float(ticker.band_height - line_room) + ascent - descent) / 2;
+  const int limit = std::max(16, p.max_texture_size);
+  for (int tile_x = 0; tile_x < ticker.loop_width; tile_x += limit) {
+    const int w = std::min(limit, ticker.loop_width - tile_x);
+    text::RgbaImage pixels(w, ticker.band_height);
+    detail::fill_rect(pixels, RectI{0, 0, w, ticker.band_height}, theme.ticker_background);
+    for (const auto& s : segments) {
+      if (s.layout.lines.empty()) continue;
+      const std::int64_t left = s.x - tile_x;
+      const float width = s.layout.lines[0].width;
+      if (left + std::int64_t(width) + size < 0 || left - size > w) continue;
+      text::draw_layout(s.layout, p.glyphs, pixels, float(left),
+                        baseline - s.layout.lines[0].ascent, detail::to_color(s.color));
+    }
+    ticker.tiles.push_back(detail::make_image(p, std::move(pixels)));
+    ticker.tile_x.push_back(tile_x);
+  }
+  return ticker;
+}
+
+std::string clock_text(std::int64_t unix_s, const std::string& timezone, const std::string& lang) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::Locale locale = icu::Locale::forLanguageTag(lang.empty() ? "zh-Hans" : lang, status);
+  if (U_FAILURE(status)) {
+    status = U_ZERO_ERROR;
+    locale = icu::Locale::getRoot();
+  }
+  std::unique_ptr<icu::DateTimePatternGenerator> generator(
+      icu::DateTimePatternGenerator::createInstance(locale, status));
+  if (U_FAILURE(status)) return {};
+  // The date the locale's way ("2026年11月27日"), the weekday name, then 24-hour time.
+  icu::UnicodeString pattern = generator->getBestPattern(icu::UnicodeString("yMMMd"), status);
+  pattern += icu::UnicodeString(" EEEE ");
+  pattern += generator->getBestPattern(icu::UnicodeString("Hm"), status);
+  icu::SimpleDateFormat format(pattern, locale, status);
+  if (U_FAILURE(status)) return {};
+  format.adoptTimeZone(timezone.empty()
+                           ? icu::TimeZone::createDefault()
+                           : icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(timezone)));
+  icu::UnicodeString out;
+  format.format(double(unix_s) * 1000.0, out);
+  std::string utf8;
+  out.toUTF8String(utf8);
+  return utf8;
+}
+
+PreparedClock prepare_clock(Preparer& p, const content::Playlist& playlist,
+                            std::int64_t unix_minute, Size screen) {
+  PreparedClock clock;
+  clock.minute = unix_minute;
+  const Zones z = zones_for(playlist, screen);
+  if (!playlist.show_clock || z.clock_size <= 0) return clock;
+  detail::Canvas canvas{p, playlist, {}, {}, 0};
+  detail::TextStyle style{z.clock_size, 400, playlist.theme.foreground};
+  text::Layout l =
+      detail::lay_out_text(canvas, clock_text(unix_minute * 60, playlist.timezone, playlist.lang),
+                           float(screen.width) / 2, style);
+  text::Extent e = detail::extent(l);
+  text::RgbaImage pixels(std::max(1, e.width + 2), std::max(1, e.height));
+  text::draw_layout(
+      l, p.glyphs, pixels, 1, 0,
+      detail::to_color(detail::mix(playlist.theme.foreground, playlist.theme.muted, 0.3)));
+  clock.x = z.clock_right - pixels.width;
+  clock.y = z.clock_top;
+  clock.image = detail::make_image(p, std::move(pixels));
+  return clock;
+}
+
+}  // namespace signage::scene
