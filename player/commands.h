@@ -8,5 +8,6 @@
 namespace signage {
 
 int layout_command(const std::vector<std::string_view>& args);
+int check_command(const std::vector<std::string_view>& args);
 
 }  // namespace signage

@@ -12,6 +12,7 @@ constexpr const char* kUsage = R"(usage: signage-player COMMAND [OPTIONS]
 
 commands:
   layout    lay out text with the text engine; prints the lines as JSON, optionally a PNG
+  check     check a playlist (playlist.json or bundle folder); one line per problem
   help      show this text (signage-player COMMAND --help for a command's options)
   version   print the version
 )";
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "layout") return signage::layout_command(args);
+  if (command == "check") return signage::check_command(args);
   std::fprintf(stderr, "signage-player: unknown command '%.*s'\n\n%s", int(command.size()),
                command.data(), kUsage);
   return 2;

@@ -39,21 +39,21 @@ std::string format_diagnostic(const Diagnostic& d);
 using Rgba = std::uint32_t;
 
 struct TimeWindow {
-  int from_minute = 0;    // minutes after local midnight, inclusive
-  int until_minute = 0;   // exclusive; until < from means the window runs past midnight
+  int from_minute = 0;   // minutes after local midnight, inclusive
+  int until_minute = 0;  // exclusive; until < from means the window runs past midnight
 };
 
 struct Schedule {
   // Instants as Unix seconds (the playlist writes ISO 8601 with an offset).
   std::optional<std::int64_t> valid_from;
   std::optional<std::int64_t> valid_until;
-  std::uint8_t days = 0x7f;          // bit 0 = Monday ... bit 6 = Sunday
-  std::vector<TimeWindow> windows;   // empty: all day
+  std::uint8_t days = 0x7f;         // bit 0 = Monday ... bit 6 = Sunday
+  std::vector<TimeWindow> windows;  // empty: all day
 };
 
 struct StatisticValue {
-  std::string value;       // exactly as written, e.g. "690万余", "1.3", "两位数"
-  std::string unit;        // e.g. "人次", "亿元", "%"
+  std::string value;  // exactly as written, e.g. "690万余", "1.3", "两位数"
+  std::string unit;   // e.g. "人次", "亿元", "%"
   std::string label;
   std::string comparison;  // optional, e.g. "+12.3%", "两位数增长"
   struct Point {
@@ -69,10 +69,10 @@ enum class Transition { fade, slide, cut };
 
 struct Item {
   ItemType type = ItemType::headline;
-  std::string id;        // unique in the playlist; generated "item-N" when absent
-  std::string title;     // headline, statistic_group, notice, alert; image caption
-  std::string subtitle;  // headline
-  std::string body;      // headline, notice, alert
+  std::string id;               // unique in the playlist; generated "item-N" when absent
+  std::string title;            // headline, statistic_group, notice, alert; image caption
+  std::string subtitle;         // headline
+  std::string body;             // headline, notice, alert
   std::filesystem::path image;  // headline (optional), image: absolute path inside the bundle
   ImageFit fit = ImageFit::contain;
   std::vector<StatisticValue> statistics;  // statistic: exactly one; statistic_group: 2-6
@@ -108,9 +108,9 @@ struct Playlist {
   int version = 1;
   std::string id;
   std::int64_t revision = 0;
-  std::string title;        // shown on the fallback screen
+  std::string title;  // shown on the fallback screen
   std::string lang = "zh-Hans";
-  std::string timezone;     // IANA name; empty: the system's local zone
+  std::string timezone;  // IANA name; empty: the system's local zone
   bool show_clock = true;
   Theme theme;
   std::vector<Item> items;
@@ -127,6 +127,8 @@ struct Limits {
   std::size_t max_string_bytes = 16 << 10;
   std::size_t max_ticker_items = 200;
   std::size_t max_depth = 32;
+  std::size_t max_values = 200000;    // JSON values of any kind in the file (bounds memory)
+  std::size_t max_diagnostics = 100;  // then one more saying the rest were left out
 };
 
 struct ParseResult {
@@ -139,13 +141,28 @@ struct ParseResult {
 ParseResult parse_playlist(std::string_view json, const std::string& file,
                            const std::filesystem::path& bundle_dir, const Limits& limits = {});
 
-// Reads PATH (a playlist.json or a bundle folder holding one) and parses it.
+// Reads PATH (a playlist.json or a bundle folder holding one) and parses it. Diagnostics name
+// the file as PATH was given (PATH/playlist.json for a folder).
 ParseResult load_playlist(const std::filesystem::path& path, const Limits& limits = {});
+
+// "2025-01-20T08:00:00+08:00" (also "Z", "+0800", fractions of a second, seconds left out) as
+// Unix seconds; nullopt when it is not that form or has no UTC offset. Used for valid_from /
+// valid_until and for `render --clock`.
+std::optional<std::int64_t> parse_instant(std::string_view text);
+
+// Whether ICU knows `name` as a time zone ("Asia/Shanghai", "UTC"); custom "GMT+8" forms are not.
+bool is_known_timezone(const std::string& name);
 
 // ---------------------------------------------------------------------------------------------
 // Scheduling
 
 // Whether `item` may show at Unix time `now_s`, in the playlist's time zone (correct across DST).
+// valid_from is inclusive, valid_until exclusive. Days and windows are local wall-clock time: a
+// window that runs past midnight belongs to the day it starts on, so {"days": ["fri"], "times":
+// [{"from": "22:00", "until": "02:00"}]} shows from Friday 22:00 to Saturday 02:00. On the day
+// clocks go forward a window inside the skipped hour does not occur; when they go back, a window
+// inside the repeated hour occurs twice. An empty or unknown `timezone` means the system's zone.
 bool is_eligible(const Item& item, std::int64_t now_s, const std::string& timezone);
+bool is_eligible(const Schedule& schedule, std::int64_t now_s, const std::string& timezone);
 
 }  // namespace signage::content
