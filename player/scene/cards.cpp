@@ -189,7 +189,9 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
                    bool draw, std::vector<Counter>* counters) {
   const Number n = parse_number(v.value);
   TextStyle big{size, x.theme.title_weight, x.theme.accent};
-  TextStyle unit_style{size * 0.38f, x.theme.title_weight, x.theme.foreground};
+  // The unit stays readable next to a small number and modest next to a big one.
+  TextStyle unit_style{std::max(size * 0.38f, std::min(size * 0.6f, x.body() * 0.85f)),
+                       x.theme.title_weight, x.theme.foreground};
   text::Layout rest = detail::lay_out_text(x.c, n.numeric ? n.rest : v.value, 1e6f, big);
   text::Layout unit = detail::lay_out_text(x.c, v.unit, 1e6f, unit_style);
   text::Layout zero = detail::lay_out_text(x.c, "0", 1e6f, big);
@@ -423,33 +425,48 @@ void image_card(Ctx& x, const content::Item& item) {
       area);
 }
 
-// The label, value row and comparison of one statistic in `area`; the value fitted to the width.
-void statistic_block(Ctx& x, const content::StatisticValue& v, RectI area, float value_size,
-                     float label_size, std::vector<Counter>& counters, bool center_vertically) {
+// The label, value row and comparison of one statistic in `area`.
+struct Block {
+  text::Layout label, comparison;
+  float value_size = 0;
+  int height = 0;
+};
+
+// Lays out the label and comparison and picks the largest value size up to `value_size` at which
+// the row fits the width and the three rows fit the height together.
+Block plan_block(Ctx& x, const content::StatisticValue& v, RectI area, float value_size,
+                 float label_size) {
+  Block b;
   TextStyle label{label_size, 400, detail::mix(x.theme.foreground, x.theme.muted, 0.35)};
   TextStyle compare{label_size * 0.85f, x.theme.title_weight, x.theme.muted};
   const int gap = int(x.unit * 0.018f);
-  auto l = detail::fit_text(x.c, v.label, float(area.w), float(area.h) * 0.35f, label,
-                            label.size * 0.5f);
-  auto c = detail::fit_text(x.c, v.comparison, float(area.w), float(area.h) * 0.2f, compare,
-                            compare.size * 0.5f);
-  const int lh = detail::extent(l).height, chh = detail::extent(c).height;
+  b.label = detail::fit_text(x.c, v.label, float(area.w), float(area.h) * 0.35f, label,
+                             label.size * 0.5f);
+  b.comparison = detail::fit_text(x.c, v.comparison, float(area.w), float(area.h) * 0.2f, compare,
+                                  compare.size * 0.5f);
+  const int lh = detail::extent(b.label).height, ch = detail::extent(b.comparison).height;
   float size = fit_value_size(x, v, value_size, area.w);
-  // Shrink further when the three rows are too tall together.
   for (int i = 0; i < 20; ++i) {
     ValueRow r = value_row(x, v, size, 0, 0, false, nullptr);
-    int total = lh + gap + r.height + (c.lines.empty() ? 0 : gap + chh);
-    if (total <= area.h) break;
+    b.height = lh + gap + r.height + (b.comparison.lines.empty() ? 0 : gap + ch);
+    if (b.height <= area.h) break;
     size *= 0.9f;
   }
-  ValueRow r = value_row(x, v, size, 0, 0, false, nullptr);
-  int total = lh + gap + r.height + (c.lines.empty() ? 0 : gap + chh);
-  int y = area.y + (center_vertically ? std::max(0, (area.h - total) / 2) : 0);
-  detail::draw_text(x.c, l, area.x, y, label.color);
-  y += lh + gap;
-  value_row(x, v, size, area.x, y, true, &counters);
+  b.value_size = size;
+  return b;
+}
+
+void statistic_block(Ctx& x, const content::StatisticValue& v, RectI area, float value_size,
+                     float label_size, std::vector<Counter>& counters) {
+  Block b = plan_block(x, v, area, value_size, label_size);
+  const int gap = int(x.unit * 0.018f);
+  int y = area.y + std::max(0, (area.h - b.height) / 2);
+  detail::draw_text(x.c, b.label, area.x, y, detail::mix(x.theme.foreground, x.theme.muted, 0.35));
+  y += detail::extent(b.label).height + gap;
+  ValueRow r = value_row(x, v, b.value_size, area.x, y, true, &counters);
   y += r.height;
-  if (!c.lines.empty()) detail::draw_text(x.c, c, area.x, y + gap, x.theme.muted);
+  if (!b.comparison.lines.empty())
+    detail::draw_text(x.c, b.comparison, area.x, y + gap, x.theme.muted);
 }
 
 void statistic(Ctx& x, const content::Item& item, std::vector<Counter>& counters) {
@@ -480,7 +497,7 @@ void statistic(Ctx& x, const content::Item& item, std::vector<Counter>& counters
   RectI block{numbers.x + indent, numbers.y, numbers.w - indent, numbers.h};
   size_t before = x.c.text_boxes.size();
   statistic_block(x, v, block, x.stat() * (v.series.empty() ? 1.25f : 1.0f), x.title() * 0.72f,
-                  counters, true);
+                  counters);
   int top = INT32_MAX, bottom = 0;
   for (size_t i = before; i < x.c.text_boxes.size(); ++i) {
     top = std::min(top, x.c.text_boxes[i].y);
@@ -514,15 +531,23 @@ void statistic_group(Ctx& x, const content::Item& item, std::vector<Counter>& co
   const Rgba panel = detail::mix(x.theme.background, x.theme.foreground, 0.06);
   const int pad = int(x.unit * 0.03f), stripe = std::max(3, int(x.unit * 0.006f));
   // One value size for every cell, so the grid reads evenly: the smallest that fits them all.
-  float size = x.stat() * (n <= 2 ? 0.8f : 0.62f);
-  for (int i = 0; i < n; ++i) size = fit_value_size(x, item.statistics[i], size, cw - 2 * pad);
-  for (int i = 0; i < n; ++i) {
+  auto cell_rect = [&](int i) {
     int r = i / cols, c = i % cols;
-    RectI cell{grid.x + c * (cw + gap), grid.y + r * (ch + gap), cw, ch};
+    return RectI{grid.x + c * (cw + gap), grid.y + r * (ch + gap), cw, ch};
+  };
+  auto inner_rect = [&](RectI cell) {
+    return RectI{cell.x + pad, cell.y + stripe + pad, cell.w - 2 * pad, cell.h - stripe - 2 * pad};
+  };
+  float size = x.stat() * (n <= 2 ? 0.8f : 0.62f);
+  for (int i = 0; i < n; ++i) {
+    size = plan_block(x, item.statistics[i], inner_rect(cell_rect(i)), size, x.body() * 0.95f)
+               .value_size;
+  }
+  for (int i = 0; i < n; ++i) {
+    RectI cell = cell_rect(i);
     detail::fill_rect(x.c.image, cell, panel);
     detail::fill_rect(x.c.image, RectI{cell.x, cell.y, cell.w, stripe}, x.theme.accent);
-    RectI inner{cell.x + pad, cell.y + stripe + pad, cell.w - 2 * pad, cell.h - stripe - 2 * pad};
-    statistic_block(x, item.statistics[i], inner, size, x.body() * 0.95f, counters, true);
+    statistic_block(x, item.statistics[i], inner_rect(cell), size, x.body() * 0.95f, counters);
   }
 }
 

@@ -1,0 +1,390 @@
+// Cards, ticker and clock with the real text engine: every item type at 1920x1080 and 1080x1920
+// keeps its text inside the card's content area, ticker tiles respect the texture limit and join
+// without seams, the clock reads the ICU way. SIGNAGE_SCENE_PNG_DIR=DIR writes each composed
+// frame as a PNG to look at.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "render/render.h"
+#include "scene/scene.h"
+
+namespace signage::scene {
+namespace {
+
+namespace fs = std::filesystem;
+using content::Item;
+using content::ItemType;
+using content::Playlist;
+using content::StatisticValue;
+
+struct Worker {
+  std::unique_ptr<text::TextEngine> engine;
+  std::unique_ptr<text::GlyphCache> glyphs;
+  std::map<fs::path, text::RgbaImage> images;
+};
+
+Worker& worker() {
+  static Worker w = [] {
+    Worker w;
+    std::string error;
+    w.engine = text::TextEngine::create(fs::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
+    if (!w.engine) ADD_FAILURE() << error;
+    w.glyphs = std::make_unique<text::GlyphCache>(w.engine->fonts(), text::AtlasLimits{1024, 8});
+    // A decoded "photo": a gradient with a circle, 800x500.
+    text::RgbaImage photo(800, 500);
+    for (int y = 0; y < photo.height; ++y) {
+      for (int x = 0; x < photo.width; ++x) {
+        auto* p = photo.at(x, y);
+        bool disc = (x - 400) * (x - 400) + (y - 250) * (y - 250) < 150 * 150;
+        p[0] = std::uint8_t(disc ? 240 : 40 + x / 5);
+        p[1] = std::uint8_t(disc ? 200 : 90 + y / 4);
+        p[2] = std::uint8_t(disc ? 60 : 140);
+        p[3] = 255;
+      }
+    }
+    w.images["/bundle/photo.png"] = std::move(photo);
+    return w;
+  }();
+  return w;
+}
+
+Preparer preparer(int max_texture_size = 2048) {
+  Worker& w = worker();
+  Preparer p{*w.engine, *w.glyphs, {}, max_texture_size, 1};
+  p.images = [](const fs::path& path) -> const text::RgbaImage* {
+    auto& images = worker().images;
+    auto it = images.find(path);
+    return it == images.end() ? nullptr : &it->second;
+  };
+  return p;
+}
+
+std::string seed_paragraphs(std::size_t max_bytes) {
+  std::ifstream in(fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "seed" / "hexi-2024.txt");
+  std::stringstream all;
+  all << in.rdbuf();
+  std::string text = all.str();
+  // Cut at a line end so no character is split.
+  std::size_t cut = text.rfind('\n', max_bytes);
+  return text.substr(0, cut == std::string::npos ? std::min(max_bytes, text.size()) : cut);
+}
+
+StatisticValue stat(std::string value, std::string unit, std::string label,
+                    std::string comparison = "") {
+  StatisticValue v;
+  v.value = std::move(value);
+  v.unit = std::move(unit);
+  v.label = std::move(label);
+  v.comparison = std::move(comparison);
+  return v;
+}
+
+Playlist demo() {
+  Playlist p;
+  p.title = "河西街道 2024 年工作回顾";
+  p.timezone = "Asia/Shanghai";
+  p.ticker = content::Ticker{};
+  p.ticker->items = {"河西街道召开2024年度工作总结会议", "全年服务群众690万余人次",
+                     "新增就业岗位1.6万个，惠及28.5万人", "2025年十项重点任务发布"};
+  auto add = [&](Item item) { p.items.push_back(std::move(item)); };
+  Item h;
+  h.id = "headline";
+  h.title = "河西街道召开2024年度工作总结暨2025年工作部署会议";
+  h.subtitle = "打造四个高地，推进十项重点任务";
+  h.body =
+      "会议指出，2024年以来，街道坚持以人民为中心的发展思想，服务群众690万余人次，"
+      "民生实事项目全部完成，群众满意度持续提升。";
+  add(h);
+  Item hi = h;
+  hi.id = "headline-image";
+  hi.image = "/bundle/photo.png";
+  add(hi);
+  Item hm = hi;
+  hm.id = "headline-missing-image";
+  hm.image = "/bundle/missing.png";
+  add(hm);
+  Item s;
+  s.id = "statistic";
+  s.type = ItemType::statistic;
+  s.statistics = {stat("690万余", "人次", "全年服务群众", "同比增长12.3%")};
+  add(s);
+  Item ss;
+  ss.id = "statistic-series";
+  ss.type = ItemType::statistic;
+  ss.title = "民生投入";
+  auto money = stat("1.3", "亿元", "民生实事投入资金", "两位数增长");
+  money.series = {{"2020", 0.62}, {"2021", 0.78}, {"2022", 0.9}, {"2023", 1.1}, {"2024", 1.3}};
+  ss.statistics = {money};
+  add(ss);
+  std::vector<StatisticValue> six = {
+      stat("690万余", "人次", "服务群众"),       stat("1.3", "亿元", "民生投入"),
+      stat("37.7万", "户", "走访家庭", "+8.1%"), stat("1.6万", "个", "新增就业岗位"),
+      stat("28.5万", "人", "惠及居民"),          stat("12,345", "次", "志愿服务", "两位数增长")};
+  for (int n : {2, 4, 6}) {
+    Item g;
+    g.id = "group-" + std::to_string(n);
+    g.type = ItemType::statistic_group;
+    g.title = "四个高地建设成效";
+    g.statistics.assign(six.begin(), six.begin() + n);
+    add(g);
+  }
+  Item n;
+  n.id = "notice";
+  n.type = ItemType::notice;
+  n.title = "关于2025年重点工作的通知";
+  n.body = seed_paragraphs(3000);
+  add(n);
+  Item ns = n;
+  ns.id = "notice-short";
+  ns.body = "本周六上午九点在社区服务中心举办义诊活动，欢迎居民参加。";
+  add(ns);
+  for (auto fit : {content::ImageFit::contain, content::ImageFit::cover}) {
+    Item i;
+    i.id = fit == content::ImageFit::contain ? "image-contain" : "image-cover";
+    i.type = ItemType::image;
+    i.fit = fit;
+    i.title = "社区活动掠影";
+    i.image = "/bundle/photo.png";
+    add(i);
+  }
+  Item im;
+  im.id = "image-missing";
+  im.type = ItemType::image;
+  im.image = "/bundle/gone.jpg";
+  add(im);
+  Item a;
+  a.id = "alert";
+  a.type = ItemType::alert;
+  a.title = "寒潮蓝色预警";
+  a.body =
+      "受强冷空气影响，今天夜间到明天气温将下降8至10℃，请居民注意防寒保暖，"
+      "老人和儿童减少外出。";
+  add(a);
+  return p;
+}
+
+bool inside(const RectI& inner, const RectI& outer) {
+  return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w &&
+         inner.y + inner.h <= outer.y + outer.h;
+}
+
+std::string str(const RectI& r) {
+  return std::to_string(r.x) + "," + std::to_string(r.y) + " " + std::to_string(r.w) + "x" +
+         std::to_string(r.h);
+}
+
+// A software stand-in for the renderer: nearest-neighbour, alpha modulated, source over.
+text::RgbaImage rasterize(const DrawList& list, Size screen) {
+  text::RgbaImage out(screen.width, screen.height);
+  for (int i = 0; i < screen.width * screen.height; ++i) {
+    out.pixels[i * 4 + 0] = std::uint8_t(list.clear >> 24);
+    out.pixels[i * 4 + 1] = std::uint8_t(list.clear >> 16);
+    out.pixels[i * 4 + 2] = std::uint8_t(list.clear >> 8);
+    out.pixels[i * 4 + 3] = 255;
+  }
+  for (const auto& cmd : list.commands) {
+    int x0 = std::max(0, int(std::floor(cmd.target.x))),
+        x1 = std::min(screen.width, int(std::ceil(cmd.target.x + cmd.target.w)));
+    int y0 = std::max(0, int(std::floor(cmd.target.y))),
+        y1 = std::min(screen.height, int(std::ceil(cmd.target.y + cmd.target.h)));
+    for (int y = y0; y < y1; ++y) {
+      for (int x = x0; x < x1; ++x) {
+        std::uint8_t c[4] = {std::uint8_t(cmd.color >> 24), std::uint8_t(cmd.color >> 16),
+                             std::uint8_t(cmd.color >> 8), std::uint8_t(cmd.color)};
+        unsigned a = c[3];
+        if (cmd.kind == DrawCommand::Kind::image) {
+          int sx = cmd.source.x + int((x - cmd.target.x) * cmd.source.w / cmd.target.w);
+          int sy = cmd.source.y + int((y - cmd.target.y) * cmd.source.h / cmd.target.h);
+          const auto* s = cmd.image->pixels.at(sx, sy);
+          for (int k = 0; k < 3; ++k) c[k] = std::uint8_t(c[k] * s[k] / 255);
+          a = a * s[3] / 255;
+        }
+        auto* d = out.at(x, y);
+        for (int k = 0; k < 3; ++k) d[k] = std::uint8_t((c[k] * a + d[k] * (255 - a)) / 255);
+      }
+    }
+  }
+  return out;
+}
+
+void maybe_save(const PreparedCard& card, const PreparedTicker& ticker, const PreparedClock& clock,
+                Size screen, const std::string& name) {
+  const char* dir = std::getenv("SIGNAGE_SCENE_PNG_DIR");
+  if (!dir || !*dir) return;
+  DrawList list;
+  FrameInputs in;
+  in.screen = screen;
+  in.current = &card;
+  in.t = 10 * kSecond;  // count-ups finished
+  in.frame = 600;
+  in.ticker = &ticker;
+  in.clock = &clock;
+  compose(in, list);
+  fs::create_directories(dir);
+  std::string error = render::save_png(rasterize(list, screen), (fs::path(dir) / name).string());
+  EXPECT_EQ(error, "");
+}
+
+class EveryCard : public ::testing::TestWithParam<Size> {};
+
+TEST_P(EveryCard, TextStaysInsideTheContentArea) {
+  const Size screen = GetParam();
+  Playlist playlist = demo();
+  Preparer p = preparer();
+  const Zones z = zones_for(playlist, screen);
+  const RectI screen_rect{0, 0, screen.width, screen.height};
+  ASSERT_TRUE(inside(z.content, screen_rect));
+  ASSERT_GT(z.ticker.h, 0);
+  EXPECT_LE(z.content.y + z.content.h, z.ticker.y);  // nothing under the ticker band
+  PreparedTicker ticker = prepare_ticker(p, playlist, screen);
+  PreparedClock clock = prepare_clock(p, playlist, 1795759500 / 60, screen);
+  const std::string orientation = screen.width > screen.height ? "landscape" : "portrait";
+  for (std::size_t i = 0; i <= playlist.items.size(); ++i) {
+    std::optional<std::size_t> which;
+    if (i < playlist.items.size()) which = i;
+    const std::string name = which ? playlist.items[i].id : "fallback";
+    SCOPED_TRACE(name + " " + orientation);
+    PreparedCard card = prepare_card(p, playlist, which, screen);
+    ASSERT_FALSE(card.tiles.empty());
+    EXPECT_EQ(card.tiles[0].image->pixels.width, screen.width);
+    EXPECT_EQ(card.tiles[0].image->pixels.height, screen.height);
+    EXPECT_FALSE(card.text_boxes.empty());
+    EXPECT_EQ(card.missing_glyphs, 0);
+    for (const auto& box : card.text_boxes) {
+      EXPECT_GT(box.w, 0);
+      EXPECT_TRUE(inside(box, z.content)) << str(box) << " outside " << str(z.content);
+    }
+    // The clock and the card's text do not overlap.
+    const auto& cp = clock.image->pixels;
+    RectI clock_box{clock.x, clock.y, cp.width, cp.height};
+    EXPECT_TRUE(inside(clock_box, screen_rect));
+    EXPECT_LE(clock_box.y + clock_box.h, z.content.y);
+    for (const auto& counter : card.counters) {
+      EXPECT_LE(counter.right, z.content.x + z.content.w);
+      EXPECT_GE(counter.top, z.content.y);
+    }
+    maybe_save(card, ticker, clock, screen, orientation + "-" + name + ".png");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scene, EveryCard,
+                         ::testing::Values(Size{1920, 1080}, Size{1080, 1920}, Size{1280, 720}),
+                         [](const auto& info) {
+                           return std::to_string(info.param.width) + "x" +
+                                  std::to_string(info.param.height);
+                         });
+
+TEST(Cards, StatisticsGetCountersForTheirNumbers) {
+  Playlist playlist = demo();
+  Preparer p = preparer();
+  auto find = [&](const std::string& id) {
+    for (std::size_t i = 0; i < playlist.items.size(); ++i) {
+      if (playlist.items[i].id == id) return i;
+    }
+    return std::size_t(0);
+  };
+  PreparedCard one = prepare_card(p, playlist, find("statistic"), Size{});
+  ASSERT_EQ(one.counters.size(), 1u);
+  EXPECT_EQ(one.counters[0].target, 690);
+  EXPECT_EQ(one.counters[0].decimals, 0);
+  // Tabular digits: every digit cell is equally wide.
+  for (int d = 0; d < 10; ++d) EXPECT_EQ(one.counters[0].glyph_w[d], one.counters[0].glyph_width);
+  PreparedCard six = prepare_card(p, playlist, find("group-6"), Size{});
+  ASSERT_EQ(six.counters.size(), 6u);
+  EXPECT_EQ(six.counters[1].target, 1.3);
+  EXPECT_EQ(six.counters[1].decimals, 1);
+  EXPECT_EQ(six.counters[5].target, 12345);
+  EXPECT_TRUE(six.counters[5].grouping);
+}
+
+TEST(Cards, ALongNoticeShrinksToFitAndAShortOneStaysLarge) {
+  Playlist playlist = demo();
+  Preparer p = preparer();
+  std::size_t long_index = 0, short_index = 0;
+  for (std::size_t i = 0; i < playlist.items.size(); ++i) {
+    if (playlist.items[i].id == "notice") long_index = i;
+    if (playlist.items[i].id == "notice-short") short_index = i;
+  }
+  PreparedCard l = prepare_card(p, playlist, long_index, Size{});
+  PreparedCard s = prepare_card(p, playlist, short_index, Size{});
+  ASSERT_EQ(l.text_boxes.size(), 2u);  // title and body
+  ASSERT_EQ(s.text_boxes.size(), 2u);
+  // The body's first line height tells its size: one line of the short notice is taller than
+  // the long notice's many lines' average.
+  const int short_line = s.text_boxes[1].h;
+  EXPECT_GT(l.text_boxes[1].h, short_line * 4);  // the long one fills the space...
+  const Zones z = zones_for(playlist, Size{});
+  EXPECT_GT(l.text_boxes[1].y + l.text_boxes[1].h, z.content.y + z.content.h * 3 / 4);
+  EXPECT_GT(short_line, int(playlist.theme.body_size * 1080));  // ...the short one is large
+}
+
+TEST(Ticker, TilesRespectTheLimitAndJoinWithoutSeams) {
+  Playlist playlist = demo();
+  const Size screen{1920, 1080};
+  Preparer wide = preparer(2048), narrow = preparer(512);
+  PreparedTicker a = prepare_ticker(wide, playlist, screen);
+  PreparedTicker b = prepare_ticker(narrow, playlist, screen);
+  ASSERT_GT(a.loop_width, 2048);  // long enough to need several 2048 tiles
+  EXPECT_EQ(a.loop_width, b.loop_width);
+  for (const PreparedTicker* t : {&a, &b}) {
+    const int limit = t == &a ? 2048 : 512;
+    int x = 0;
+    for (std::size_t i = 0; i < t->tiles.size(); ++i) {
+      EXPECT_LE(t->tiles[i]->pixels.width, limit);
+      EXPECT_EQ(t->tiles[i]->pixels.height, t->band_height);
+      EXPECT_EQ(t->tile_x[i], x);
+      x += t->tiles[i]->pixels.width;
+    }
+    EXPECT_EQ(x, t->loop_width);
+  }
+  EXPECT_GT(b.tiles.size(), a.tiles.size());
+  // The same pixels whatever the tiling: glyphs cut by a tile edge are drawn in both halves.
+  auto pixel = [](const PreparedTicker& t, int x, int y) {
+    for (std::size_t i = 0; i < t.tiles.size(); ++i) {
+      int local = x - t.tile_x[i];
+      if (local >= 0 && local < t.tiles[i]->pixels.width) return t.tiles[i]->pixels.at(local, y);
+    }
+    return static_cast<const std::uint8_t*>(nullptr);
+  };
+  int differing = 0, inked = 0;
+  for (int x = 0; x < a.loop_width; ++x) {
+    for (int y = 0; y < a.band_height; ++y) {
+      const auto* pa = pixel(a, x, y);
+      const auto* pb = pixel(b, x, y);
+      if (!std::equal(pa, pa + 4, pb)) ++differing;
+      if (pa[0] > 128) ++inked;
+    }
+  }
+  EXPECT_EQ(differing, 0);
+  EXPECT_GT(inked, a.loop_width);  // there is text in it
+  EXPECT_EQ(a.band_y + a.band_height, screen.height);
+  playlist.ticker->top = true;
+  EXPECT_EQ(prepare_ticker(wide, playlist, screen).band_y, 0);
+  playlist.ticker.reset();
+  EXPECT_TRUE(prepare_ticker(wide, playlist, screen).tiles.empty());
+}
+
+TEST(Clock, IcuDateWeekdayAndTimeInTheZone) {
+  constexpr std::int64_t kFriday1405Shanghai = 1795759500;  // 2026-11-27T14:05:00+08:00
+  EXPECT_EQ(clock_text(kFriday1405Shanghai, "Asia/Shanghai", "zh-Hans"),
+            "2026年11月27日 星期五 14:05");
+  EXPECT_EQ(clock_text(kFriday1405Shanghai, "Europe/Berlin", "zh-Hans"),
+            "2026年11月27日 星期五 07:05");
+  EXPECT_EQ(clock_text(kFriday1405Shanghai - 15 * 3600, "Asia/Shanghai", "zh-Hans"),
+            "2026年11月26日 星期四 23:05");
+  std::string en = clock_text(kFriday1405Shanghai, "Asia/Shanghai", "en");
+  EXPECT_NE(en.find("Friday"), std::string::npos) << en;
+  EXPECT_NE(en.find("14:05"), std::string::npos) << en;
+}
+
+}  // namespace
+}  // namespace signage::scene
