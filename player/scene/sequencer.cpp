@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "scene/scene.h"
-#include "scene/scene_internal.h"
 
 namespace signage::scene {
 
@@ -13,7 +12,7 @@ bool eligible_at(const content::Item& item, const content::Playlist& playlist,
   // Whole seconds: eligibility changes only at second boundaries (schedules are in seconds).
   std::int64_t now_s =
       wall_clock_at_start_s + (t >= 0 ? t / kSecond : -((-t + kSecond - 1) / kSecond));
-  return detail::is_eligible_local(item, now_s, playlist.timezone);
+  return content::is_eligible(item, now_s, playlist.timezone);
 }
 
 namespace {
