@@ -1,13 +1,98 @@
-// The renderer: everything that talks to SDL. For now, PNG files of RGBA images.
+// The renderer: the only module that talks to SDL's renderer.
+//
+//   auto renderer = Renderer::open(options, &error);   // a window, the Pi console, or headless
+//   renderer->upload(image);                           // optional: before the image is first drawn
+//   renderer->draw(draw_list);                         // the frame, at scene_size()
+//   renderer->read_frame();                            // optional: the frame as RGBA (PNG output)
+//   renderer->present();                               // waits for vsync when paced by the display
+//
+// Textures are cached by scene::Image::id: uploaded on first use (or by upload()), freed by
+// retain_only() once no prepared content refers to the image any more. With a rotation the scene
+// is drawn at the rotated size (e.g. 1080x1920 on a 1920x1080 output) into a target texture that
+// is turned onto the output at present().
+//
+// A Renderer belongs to the thread that opened it (SDL's renderer is single-threaded).
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 
+#include "scene/scene.h"
 #include "text/text.h"
 
 namespace signage::render {
 
 // Writes `image` as a PNG. Returns an empty string on success, else what went wrong.
 std::string save_png(const text::RgbaImage& image, const std::string& path);
+
+// Decodes a PNG or JPEG file with SDL2_image into straight RGBA. Reads the disk: call it from a
+// worker, never from the frame loop. nullopt and *error set when it cannot be read or decoded,
+// or when it is larger than `max_pixels`.
+std::optional<text::RgbaImage> load_image(const std::filesystem::path& path, std::string* error,
+                                          std::size_t max_pixels = 64u << 20);
+
+enum class Output {
+  window,      // a desktop window of `size`
+  fullscreen,  // the whole display at its own mode (on a Pi console: SDL's KMSDRM driver)
+  headless,    // no display: SDL's software renderer drawing into a surface of `size`
+};
+
+struct RendererOptions {
+  Output output = Output::window;
+  scene::Size size{1920, 1080};  // the output's size (ignored for fullscreen: the display's)
+  int rotate = 0;                // 0, 90, 180 or 270 degrees clockwise
+  bool vsync = true;             // false: present as fast as possible (--unpaced)
+  int max_texture_size = 0;      // > 0: use at most this, even if the renderer allows more
+  std::string title = "signage-player";
+};
+
+// What went wrong when no display could be opened, phrased for the person at the console.
+std::string no_display_message(const std::string& sdl_error);
+
+class Renderer {
+ public:
+  // nullptr and *error set when the output cannot be opened (no display, bad options).
+  static std::unique_ptr<Renderer> open(const RendererOptions& options, std::string* error);
+  ~Renderer();
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  scene::Size scene_size() const;   // what the scene is laid out for (rotated)
+  scene::Size output_size() const;  // the output in its own orientation
+  int rotate() const;
+  int max_texture_size() const;  // images wider or taller than this are not drawn
+  double refresh_hz() const;     // the display's rate; 60 when unknown or headless
+  bool vsync() const;            // whether present() waits for the display
+  std::string driver() const;    // e.g. "x11/opengl", "KMSDRM/opengles2", "headless/software"
+
+  // Texture cache. upload() makes sure `image` has a texture (no-op when cached); false when it
+  // cannot (too large, out of memory): draw() then skips it.
+  bool upload(const scene::Image& image);
+  // Frees every cached texture whose id is not in `live` (sorted or not). No allocation.
+  void retain_only(std::span<const std::uint64_t> live);
+  std::size_t cached_textures() const;
+  std::uint64_t uploads() const;  // textures created so far
+
+  // Draws the frame (clear colour, then the commands in order).
+  void draw(const scene::DrawList& list);
+  // The frame last drawn, at scene_size(), straight RGBA. Call before present().
+  text::RgbaImage read_frame();
+  void present();
+  // Headless only: the output as presented (after present(); rotated when rotating).
+  text::RgbaImage read_output();
+
+  // Handles window events; true when the user asked to quit (window closed, Escape, q).
+  bool poll_quit();
+
+  struct State;
+
+ private:
+  explicit Renderer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace signage::render

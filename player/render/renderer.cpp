@@ -1,0 +1,345 @@
+#include <SDL.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+#include <utility>
+
+#include "render.h"
+#include "sdl.h"
+
+namespace signage::render {
+
+namespace {
+
+// SDL's software renderer reports no limit; larger images than this are split by the scene.
+constexpr int kUnlimitedTextureSize = 16384;
+constexpr double kDefaultRefreshHz = 60;
+
+struct CachedTexture {
+  TexturePtr texture;
+  bool opaque = false;  // every pixel has alpha 255: drawn without blending when not faded
+  int width = 0, height = 0;
+};
+
+scene::Size rotated(scene::Size s, int rotate) {
+  if (rotate == 90 || rotate == 270) return {s.height, s.width};
+  return s;
+}
+
+void set_draw_color(SDL_Renderer* r, content::Rgba c) {
+  SDL_SetRenderDrawColor(r, Uint8(c >> 24), Uint8(c >> 16), Uint8(c >> 8), Uint8(c));
+}
+
+}  // namespace
+
+struct Renderer::State {
+  // Video (window, fullscreen) or only events (headless: SIGINT/SIGTERM arrive as SDL_QUIT).
+  std::unique_ptr<SdlSubsystem> subsystem;
+  WindowPtr window;
+  SurfacePtr surface;  // headless: what the software renderer draws into
+  RendererPtr renderer;
+  TexturePtr target;  // rotation: the scene is drawn here, then turned onto the output
+  scene::Size output;
+  scene::Size scene;
+  int rotate = 0;
+  int max_texture_size = kUnlimitedTextureSize;
+  double refresh_hz = kDefaultRefreshHz;
+  bool vsync = false;
+  std::string driver;
+  std::unordered_map<std::uint64_t, CachedTexture> textures;
+  std::uint64_t uploads = 0;
+  bool reported_oversize = false;
+
+  CachedTexture* find_or_upload(const scene::Image& image);
+};
+
+std::string no_display_message(const std::string& sdl_error) {
+  return "cannot open a display (" + sdl_error +
+         ").\nNo screen is available here. To play without one use --headless (e.g. "
+         "`signage-player run --headless --duration 10`), or draw one frame to a PNG with "
+         "`signage-player render PATH --at SECONDS -o OUT.png`.";
+}
+
+std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::string* error) {
+  if (options.rotate != 0 && options.rotate != 90 && options.rotate != 180 &&
+      options.rotate != 270) {
+    *error = "rotation must be 0, 90, 180 or 270";
+    return nullptr;
+  }
+  auto s = std::make_unique<State>();
+  s->rotate = options.rotate;
+  if (options.output == Output::headless) {
+    if (options.size.width <= 0 || options.size.height <= 0 || options.size.width > 16384 ||
+        options.size.height > 16384) {
+      *error = "the size must be between 1x1 and 16384x16384";
+      return nullptr;
+    }
+    // ARGB8888 is the format SDL's software blitters are fastest with.
+    s->surface.reset(SDL_CreateRGBSurfaceWithFormat(0, options.size.width, options.size.height, 32,
+                                                    SDL_PIXELFORMAT_ARGB8888));
+    if (!s->surface) {
+      *error = std::string("cannot create the offscreen surface: ") + SDL_GetError();
+      return nullptr;
+    }
+    s->renderer.reset(SDL_CreateSoftwareRenderer(s->surface.get()));
+    if (!s->renderer) {
+      *error = std::string("cannot create the software renderer: ") + SDL_GetError();
+      return nullptr;
+    }
+    s->output = options.size;
+    s->driver = "headless/software";
+    s->subsystem = std::make_unique<SdlSubsystem>(SDL_INIT_EVENTS);
+  } else {
+    s->subsystem = std::make_unique<SdlSubsystem>(SDL_INIT_VIDEO);
+    if (!s->subsystem->ok()) {
+      *error = no_display_message(s->subsystem->error());
+      return nullptr;
+    }
+    Uint32 flags = SDL_WINDOW_SHOWN;
+    if (options.output == Output::fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    s->window.reset(SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
+                                     SDL_WINDOWPOS_CENTERED, options.size.width,
+                                     options.size.height, flags));
+    if (!s->window) {
+      *error = no_display_message(SDL_GetError());
+      return nullptr;
+    }
+    Uint32 renderer_flags = SDL_RENDERER_ACCELERATED | SDL_RENDERER_TARGETTEXTURE;
+    if (options.vsync) renderer_flags |= SDL_RENDERER_PRESENTVSYNC;
+    s->renderer.reset(SDL_CreateRenderer(s->window.get(), -1, renderer_flags));
+    if (!s->renderer) {
+      s->renderer.reset(SDL_CreateRenderer(s->window.get(), -1, SDL_RENDERER_SOFTWARE));
+    }
+    if (!s->renderer) {
+      *error = std::string("cannot create a renderer for the window: ") + SDL_GetError();
+      return nullptr;
+    }
+    SDL_ShowCursor(SDL_DISABLE);
+    SDL_DisableScreenSaver();
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(s->renderer.get(), &w, &h);
+    s->output = {w, h};
+    SDL_DisplayMode mode{};
+    if (SDL_GetWindowDisplayMode(s->window.get(), &mode) == 0 && mode.refresh_rate > 0) {
+      s->refresh_hz = mode.refresh_rate;
+    }
+    s->driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "?";
+  }
+  SDL_RendererInfo info{};
+  if (SDL_GetRendererInfo(s->renderer.get(), &info) == 0) {
+    int limit = std::min(info.max_texture_width, info.max_texture_height);
+    if (limit > 0) s->max_texture_size = limit;
+    if (options.output != Output::headless) s->driver += std::string("/") + info.name;
+    // Headless has no display to wait for: the frame loop paces itself.
+    s->vsync = options.vsync && options.output != Output::headless &&
+               (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
+  }
+  if (options.max_texture_size > 0) {
+    s->max_texture_size = std::min(s->max_texture_size, options.max_texture_size);
+  }
+  s->scene = rotated(s->output, s->rotate);
+  if (s->rotate != 0) {
+    if (s->scene.width > s->max_texture_size || s->scene.height > s->max_texture_size) {
+      *error = "the screen is larger than the renderer's largest texture (" +
+               std::to_string(s->max_texture_size) + " px); cannot rotate it";
+      return nullptr;
+    }
+    s->target.reset(SDL_CreateTexture(s->renderer.get(), SDL_PIXELFORMAT_ARGB8888,
+                                      SDL_TEXTUREACCESS_TARGET, s->scene.width, s->scene.height));
+    if (!s->target) {
+      *error = std::string("cannot create the rotation target: ") + SDL_GetError();
+      return nullptr;
+    }
+  }
+  return std::unique_ptr<Renderer>(new Renderer(std::move(s)));
+}
+
+Renderer::Renderer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Renderer::~Renderer() {
+  // Textures before the renderer, the renderer before the window or surface, the video
+  // subsystem last: the members' declaration order in State does it, except the cache.
+  state_->textures.clear();
+  state_->target.reset();
+}
+
+scene::Size Renderer::scene_size() const {
+  return state_->scene;
+}
+scene::Size Renderer::output_size() const {
+  return state_->output;
+}
+int Renderer::rotate() const {
+  return state_->rotate;
+}
+int Renderer::max_texture_size() const {
+  return state_->max_texture_size;
+}
+double Renderer::refresh_hz() const {
+  return state_->refresh_hz;
+}
+bool Renderer::vsync() const {
+  return state_->vsync;
+}
+std::string Renderer::driver() const {
+  return state_->driver;
+}
+std::size_t Renderer::cached_textures() const {
+  return state_->textures.size();
+}
+std::uint64_t Renderer::uploads() const {
+  return state_->uploads;
+}
+
+CachedTexture* Renderer::State::find_or_upload(const scene::Image& image) {
+  if (auto it = textures.find(image.id); it != textures.end()) return &it->second;
+  const text::RgbaImage& px = image.pixels;
+  if (px.width <= 0 || px.height <= 0) return nullptr;
+  if (px.width > max_texture_size || px.height > max_texture_size) {
+    if (!reported_oversize) {
+      std::fprintf(stderr,
+                   "signage-player: an image of %dx%d is larger than the renderer's %d px "
+                   "textures; not drawn\n",
+                   px.width, px.height, max_texture_size);
+      reported_oversize = true;
+    }
+    return nullptr;
+  }
+  TexturePtr texture(SDL_CreateTexture(renderer.get(), SDL_PIXELFORMAT_ARGB8888,
+                                       SDL_TEXTUREACCESS_STREAMING, px.width, px.height));
+  if (!texture) return nullptr;
+  void* pixels = nullptr;
+  int pitch = 0;
+  if (SDL_LockTexture(texture.get(), nullptr, &pixels, &pitch) != 0) return nullptr;
+  SDL_ConvertPixels(px.width, px.height, SDL_PIXELFORMAT_RGBA32, px.pixels.data(), px.width * 4,
+                    SDL_PIXELFORMAT_ARGB8888, pixels, pitch);
+  SDL_UnlockTexture(texture.get());
+  bool opaque = true;
+  for (std::size_t i = 3; i < px.pixels.size() && opaque; i += 4) opaque = px.pixels[i] == 255;
+  SDL_SetTextureBlendMode(texture.get(), opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+  ++uploads;
+  auto [it, inserted] =
+      textures.emplace(image.id, CachedTexture{std::move(texture), opaque, px.width, px.height});
+  return &it->second;
+}
+
+bool Renderer::upload(const scene::Image& image) {
+  return state_->find_or_upload(image) != nullptr;
+}
+
+void Renderer::retain_only(std::span<const std::uint64_t> live) {
+  auto& textures = state_->textures;
+  for (auto it = textures.begin(); it != textures.end();) {
+    if (std::find(live.begin(), live.end(), it->first) == live.end()) {
+      it = textures.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Renderer::draw(const scene::DrawList& list) {
+  State& s = *state_;
+  SDL_Renderer* r = s.renderer.get();
+  if (s.target) SDL_SetRenderTarget(r, s.target.get());
+  const auto W = float(s.scene.width), H = float(s.scene.height);
+  auto covers = [&](const scene::RectF& t) {
+    return t.x <= 0 && t.y <= 0 && t.x + t.w >= W && t.y + t.h >= H;
+  };
+  // Skip the clear when the first command paints every pixel opaquely (a full-screen card).
+  bool covered = false;
+  if (!list.commands.empty()) {
+    const scene::DrawCommand& first = list.commands.front();
+    if (covers(first.target) && (first.color & 0xff) == 0xff) {
+      if (first.kind == scene::DrawCommand::Kind::fill) {
+        covered = true;
+      } else if (first.image) {
+        CachedTexture* t = s.find_or_upload(*first.image);
+        covered = t && t->opaque && first.source.x == 0 && first.source.y == 0 &&
+                  first.source.w == t->width && first.source.h == t->height;
+      }
+    }
+  }
+  if (!covered) {
+    set_draw_color(r, list.clear);
+    SDL_RenderClear(r);
+  }
+  for (const scene::DrawCommand& c : list.commands) {
+    const auto alpha = Uint8(c.color);
+    if (alpha == 0) continue;
+    const SDL_FRect dst{c.target.x, c.target.y, c.target.w, c.target.h};
+    if (c.kind == scene::DrawCommand::Kind::fill) {
+      set_draw_color(r, c.color);
+      SDL_SetRenderDrawBlendMode(r, alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+      SDL_RenderFillRectF(r, &dst);
+      continue;
+    }
+    if (!c.image) continue;
+    CachedTexture* t = s.find_or_upload(*c.image);
+    if (!t) continue;
+    SDL_Texture* tex = t->texture.get();
+    SDL_SetTextureColorMod(tex, Uint8(c.color >> 24), Uint8(c.color >> 16), Uint8(c.color >> 8));
+    SDL_SetTextureAlphaMod(tex, alpha);
+    SDL_SetTextureBlendMode(tex,
+                            t->opaque && alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    const SDL_Rect src{c.source.x, c.source.y, c.source.w, c.source.h};
+    SDL_RenderCopyF(r, tex, &src, &dst);
+  }
+  if (s.target) SDL_SetRenderTarget(r, nullptr);
+}
+
+text::RgbaImage Renderer::read_frame() {
+  State& s = *state_;
+  SDL_Renderer* r = s.renderer.get();
+  text::RgbaImage image(s.scene.width, s.scene.height);
+  if (s.target) SDL_SetRenderTarget(r, s.target.get());
+  if (SDL_RenderReadPixels(r, nullptr, SDL_PIXELFORMAT_RGBA32, image.pixels.data(),
+                           image.width * 4) != 0) {
+    std::fprintf(stderr, "signage-player: cannot read the frame back: %s\n", SDL_GetError());
+  }
+  if (s.target) SDL_SetRenderTarget(r, nullptr);
+  // The frame is opaque whatever the renderer left in the alpha channel.
+  for (std::size_t i = 3; i < image.pixels.size(); i += 4) image.pixels[i] = 255;
+  return image;
+}
+
+text::RgbaImage Renderer::read_output() {
+  State& s = *state_;
+  text::RgbaImage image(s.output.width, s.output.height);
+  if (!s.surface) return image;
+  SDL_ConvertPixels(s.output.width, s.output.height, s.surface->format->format, s.surface->pixels,
+                    s.surface->pitch, SDL_PIXELFORMAT_RGBA32, image.pixels.data(), image.width * 4);
+  for (std::size_t i = 3; i < image.pixels.size(); i += 4) image.pixels[i] = 255;
+  return image;
+}
+
+void Renderer::present() {
+  State& s = *state_;
+  SDL_Renderer* r = s.renderer.get();
+  if (s.target) {
+    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+    SDL_RenderClear(r);
+    // Centre the scene on the output, then turn it about its centre.
+    const SDL_Rect dst{(s.output.width - s.scene.width) / 2, (s.output.height - s.scene.height) / 2,
+                       s.scene.width, s.scene.height};
+    SDL_RenderCopyEx(r, s.target.get(), nullptr, &dst, double(s.rotate), nullptr, SDL_FLIP_NONE);
+  }
+  SDL_RenderPresent(r);
+}
+
+bool Renderer::poll_quit() {
+  if (!state_->subsystem || !state_->subsystem->ok()) return false;
+  SDL_Event event;
+  bool quit = false;
+  while (SDL_PollEvent(&event)) {
+    if (event.type == SDL_QUIT) quit = true;
+    if (event.type == SDL_KEYDOWN &&
+        (event.key.keysym.sym == SDLK_ESCAPE || event.key.keysym.sym == SDLK_q)) {
+      quit = true;
+    }
+  }
+  return quit;
+}
+
+}  // namespace signage::render

@@ -1,0 +1,163 @@
+// The renderer, headless: draw-list execution, the texture cache, rotation, the texture limit.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "render/render.h"
+#include "scene/scene.h"
+
+namespace signage::render {
+namespace {
+
+std::unique_ptr<Renderer> open_headless(scene::Size size, int rotate = 0, int max_texture = 0) {
+  RendererOptions options;
+  options.output = Output::headless;
+  options.size = size;
+  options.rotate = rotate;
+  options.max_texture_size = max_texture;
+  std::string error;
+  auto renderer = Renderer::open(options, &error);
+  EXPECT_TRUE(renderer) << error;
+  return renderer;
+}
+
+std::shared_ptr<scene::Image> solid_image(std::uint64_t id, int w, int h,
+                                          std::array<std::uint8_t, 4> rgba) {
+  auto image = std::make_shared<scene::Image>();
+  image->id = id;
+  image->pixels = text::RgbaImage(w, h);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) std::copy(rgba.begin(), rgba.end(), image->pixels.at(x, y));
+  }
+  return image;
+}
+
+scene::DrawCommand fill(scene::RectF r, content::Rgba color) {
+  scene::DrawCommand c;
+  c.kind = scene::DrawCommand::Kind::fill;
+  c.target = r;
+  c.color = color;
+  return c;
+}
+
+scene::DrawCommand copy(const scene::Image& image, scene::RectF r,
+                        content::Rgba color = 0xffffffff) {
+  scene::DrawCommand c;
+  c.kind = scene::DrawCommand::Kind::image;
+  c.image = &image;
+  c.source = {0, 0, image.pixels.width, image.pixels.height};
+  c.target = r;
+  c.color = color;
+  return c;
+}
+
+std::array<int, 4> pixel(const text::RgbaImage& image, int x, int y) {
+  const std::uint8_t* p = image.at(x, y);
+  return {p[0], p[1], p[2], p[3]};
+}
+
+TEST(Renderer, HeadlessOpensAtTheGivenSize) {
+  auto r = open_headless({320, 200});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->scene_size().width, 320);
+  EXPECT_EQ(r->scene_size().height, 200);
+  EXPECT_FALSE(r->vsync());
+  EXPECT_GT(r->max_texture_size(), 0);
+}
+
+TEST(Renderer, ClearsFillsAndCopiesWithColourAndAlphaModulation) {
+  auto r = open_headless({64, 32});
+  ASSERT_TRUE(r);
+  auto white = solid_image(1, 8, 8, {255, 255, 255, 255});
+  scene::DrawList list;
+  list.clear = 0x102030ff;
+  list.commands.push_back(fill({0, 0, 16, 16}, 0xff0000ff));
+  list.commands.push_back(copy(*white, {20, 0, 8, 8}, 0x00ff00ff));  // tinted green
+  list.commands.push_back(copy(*white, {40, 0, 8, 8}, 0xffffff80));  // half transparent
+  r->draw(list);
+  text::RgbaImage frame = r->read_frame();
+  ASSERT_EQ(frame.width, 64);
+  EXPECT_EQ(pixel(frame, 60, 30), (std::array<int, 4>{0x10, 0x20, 0x30, 255}));
+  EXPECT_EQ(pixel(frame, 5, 5), (std::array<int, 4>{255, 0, 0, 255}));
+  EXPECT_EQ(pixel(frame, 22, 2), (std::array<int, 4>{0, 255, 0, 255}));
+  // White at alpha 128 over 0x102030: about halfway.
+  auto half = pixel(frame, 42, 2);
+  EXPECT_NEAR(half[0], (255 + 0x10) / 2, 3);
+  EXPECT_NEAR(half[2], (255 + 0x30) / 2, 3);
+}
+
+TEST(Renderer, TexturesAreCachedByIdAndFreedWhenNoLongerLive) {
+  auto r = open_headless({32, 32});
+  ASSERT_TRUE(r);
+  auto a = solid_image(7, 4, 4, {255, 0, 0, 255});
+  auto b = solid_image(8, 4, 4, {0, 0, 255, 255});
+  scene::DrawList list;
+  list.commands.push_back(copy(*a, {0, 0, 4, 4}));
+  list.commands.push_back(copy(*b, {4, 0, 4, 4}));
+  r->draw(list);
+  r->draw(list);
+  EXPECT_EQ(r->uploads(), 2u);  // once each, not per frame
+  EXPECT_EQ(r->cached_textures(), 2u);
+  std::array<std::uint64_t, 1> live{8};
+  r->retain_only(live);
+  EXPECT_EQ(r->cached_textures(), 1u);
+  EXPECT_TRUE(r->upload(*b));
+  EXPECT_EQ(r->uploads(), 2u);  // still cached
+  EXPECT_TRUE(r->upload(*a));
+  EXPECT_EQ(r->uploads(), 3u);  // freed, so uploaded again
+}
+
+TEST(Renderer, ForcedTextureLimitRefusesLargerImages) {
+  auto r = open_headless({64, 64}, 0, 2048);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->max_texture_size(), 2048);
+  auto wide = solid_image(9, 2049, 1, {255, 255, 255, 255});
+  EXPECT_FALSE(r->upload(*wide));
+  auto fits = solid_image(10, 2048, 1, {255, 255, 255, 255});
+  EXPECT_TRUE(r->upload(*fits));
+}
+
+TEST(Renderer, RotationDrawsTheSceneAtTheTurnedSizeAndTurnsItOntoTheOutput) {
+  auto r = open_headless({40, 20}, 90);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->scene_size().width, 20);
+  EXPECT_EQ(r->scene_size().height, 40);
+  EXPECT_EQ(r->output_size().width, 40);
+  scene::DrawList list;
+  list.clear = 0x000000ff;
+  list.commands.push_back(fill({0, 0, 20, 4}, 0xff0000ff));  // the portrait scene's top edge
+  r->draw(list);
+  text::RgbaImage frame = r->read_frame();
+  ASSERT_EQ(frame.width, 20);
+  ASSERT_EQ(frame.height, 40);
+  EXPECT_EQ(pixel(frame, 10, 1)[0], 255);
+  EXPECT_EQ(pixel(frame, 10, 30)[0], 0);
+  r->present();
+  // Turned 90 degrees clockwise, the scene's top edge is the output's right edge.
+  text::RgbaImage output = r->read_output();
+  ASSERT_EQ(output.width, 40);
+  ASSERT_EQ(output.height, 20);
+  EXPECT_EQ(pixel(output, 38, 10)[0], 255);
+  EXPECT_EQ(pixel(output, 1, 10)[0], 0);
+}
+
+TEST(Renderer, RefusesARotationThatIsNotAQuarterTurn) {
+  RendererOptions options;
+  options.output = Output::headless;
+  options.rotate = 45;
+  std::string error;
+  EXPECT_FALSE(Renderer::open(options, &error));
+  EXPECT_NE(error.find("rotation"), std::string::npos);
+}
+
+TEST(Renderer, NoDisplayMessagePointsToHeadlessAndRender) {
+  std::string message = no_display_message("x11 not available");
+  EXPECT_NE(message.find("--headless"), std::string::npos);
+  EXPECT_NE(message.find("render"), std::string::npos);
+  EXPECT_NE(message.find("x11 not available"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace signage::render
