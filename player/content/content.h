@@ -40,7 +40,7 @@ using Rgba = std::uint32_t;
 
 struct TimeWindow {
   int from_minute = 0;   // minutes after local midnight, inclusive
-  int until_minute = 0;  // exclusive; until < from means the window runs past midnight
+  int until_minute = 0;  // exclusive, up to 1440 ("24:00"); until < from: runs past midnight
 };
 
 struct Schedule {

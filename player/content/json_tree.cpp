@@ -132,6 +132,7 @@ class TreeBuilder {
     cursor_ = *consumed_;
     pending_key_ = std::move(k);
     pending_key_offset_ = start;
+    has_pending_key_ = true;
     return true;
   }
 
@@ -139,6 +140,8 @@ class TreeBuilder {
     // `position` counts every character the lexer read, the end of input included: the last one
     // read is the one it choked on.
     std::size_t offset = position > 0 ? position - 1 : 0;
+    // A number too large for a double is read whole before it is refused: point at its start.
+    if (dynamic_cast<const nlohmann::json::out_of_range*>(&ex)) offset = token_start();
     offset = std::min(offset, json_.size());
     problems_.push_back({offset, current_pointer(), clean_message(ex.what())});
     failed_ = true;
@@ -163,17 +166,20 @@ class TreeBuilder {
     return i;
   }
 
+  // The pointer of the value being read: the open containers, and in an object the key just read.
   std::string current_pointer() const {
     std::string pointer;
-    for (const JsonValue* container : stack_) {
-      if (container->children.empty()) break;
-      const JsonValue& last = container->children.back();
+    for (std::size_t level = 0; level + 1 < stack_.size(); ++level) {
+      const JsonValue* container = stack_[level];
       pointer += '/';
       if (container->kind == JsonValue::Kind::array) {
         pointer += std::to_string(container->children.size() - 1);
       } else {
-        pointer += pointer_token(last.key);
+        pointer += pointer_token(container->children.back().key);
       }
+    }
+    if (!stack_.empty() && stack_.back()->kind == JsonValue::Kind::object && has_pending_key_) {
+      pointer += '/' + pointer_token(pending_key_);
     }
     return pointer;
   }
@@ -220,6 +226,7 @@ class TreeBuilder {
         v->key = std::move(pending_key_);
         v->key_offset = pending_key_offset_;
         pending_key_.clear();
+        has_pending_key_ = false;
       }
     }
     v->offset = offset;
@@ -305,6 +312,7 @@ class TreeBuilder {
   std::vector<JsonValue*> stack_;
   std::string pending_key_;
   std::size_t pending_key_offset_ = 0;
+  bool has_pending_key_ = false;
   std::size_t cursor_ = 0;
   std::size_t values_ = 0;
   bool failed_ = false;

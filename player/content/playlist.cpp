@@ -672,18 +672,11 @@ void Checker::check_schedule(const JsonValue& v, const std::string& pointer, Sch
           (is_until ? parsed.until_minute : parsed.from_minute) = *minute;
         }
         if (!ok) continue;
-        if (parsed.until_minute == 24 * 60) parsed.until_minute = 0;
         if (parsed.from_minute == parsed.until_minute) {
-          const JsonValue* field = find(window, "until");
-          if (parsed.from_minute == 0) {
-            // 00:00 to 24:00: all day.
-            parsed.until_minute = 24 * 60;
-          } else {
-            error(field->offset, child(window_pointer, "until"),
-                  "expected \"until\" to differ from \"from\" (an empty window never shows; leave "
-                  "\"times\" out for all day)");
-            continue;
-          }
+          error(find(window, "until")->offset, child(window_pointer, "until"),
+                "expected \"until\" to differ from \"from\" (an empty window never shows; leave "
+                "\"times\" out for all day)");
+          continue;
         }
         schedule.windows.push_back(parsed);
         unknown_fields(window, window_pointer, {"from", "until"}, "a daily window");

@@ -1,0 +1,785 @@
+// The playlist parser and checker: the model it builds, and for each kind of problem the exact
+// FILE:LINE:COL, JSON pointer and message.
+#include "content/content.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace signage::content {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char kPng[] = "\x89PNG\r\n\x1a\n0000";
+const char kJpeg[] =
+    "\xff\xd8\xff\xe0"
+    "0000";
+
+// A bundle folder in the temporary directory with images/a.png, images/b.jpg, a text file
+// posing as an image, and a symbolic link that leads out of the bundle.
+class Bundle {
+ public:
+  Bundle() {
+    root_ = fs::temp_directory_path() /
+            ("content_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "bundle" / "images");
+    write(root_ / "bundle" / "images" / "a.png", std::string(kPng, sizeof kPng - 1));
+    write(root_ / "bundle" / "images" / "b.jpg", std::string(kJpeg, sizeof kJpeg - 1));
+    write(root_ / "bundle" / "images" / "notes.png", "not an image");
+    write(root_ / "outside.png", std::string(kPng, sizeof kPng - 1));
+    fs::create_symlink("../../outside.png", root_ / "bundle" / "images" / "escape.png");
+    fs::create_symlink("a.png", root_ / "bundle" / "images" / "alias.png");
+  }
+  ~Bundle() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  fs::path dir() const { return root_ / "bundle"; }
+  fs::path root() const { return root_; }
+  static void write(const fs::path& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+  }
+
+ private:
+  fs::path root_;
+  static inline int counter_ = 0;
+};
+
+ParseResult parse(const std::string& json, const Limits& limits = {}) {
+  static Bundle bundle;
+  return parse_playlist(json, "p.json", bundle.dir(), limits);
+}
+
+std::vector<std::string> lines(const ParseResult& result) {
+  std::vector<std::string> out;
+  for (const auto& d : result.diagnostics) out.push_back(format_diagnostic(d));
+  return out;
+}
+
+std::vector<std::string> errors(const ParseResult& result) {
+  std::vector<std::string> out;
+  for (const auto& d : result.diagnostics) {
+    if (d.severity == Severity::error) out.push_back(format_diagnostic(d));
+  }
+  return out;
+}
+
+// A valid playlist with one headline whose fields are replaced by `item` (a JSON object body).
+std::string with_item(const std::string& item) {
+  return R"({"version": 1, "items": [)" + item + "]}";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Valid playlists
+
+TEST(Content, FullPlaylistBuildsTheModel) {
+  std::string json = R"({
+  "version": 1, "id": "hexi-2024", "revision": 3, "title": "河西区2024年工作回顾",
+  "lang": "zh-Hans", "timezone": "Asia/Shanghai", "clock": false,
+  "theme": {"background": "#102030", "foreground": "#ffffff80", "accent": "#F4D35E",
+            "title_size": 0.08, "body_size": 0.04, "statistic_size": 0.2, "ticker_size": 0.05,
+            "title_weight": 800},
+  "defaults": {"duration": 6, "transition": "cut"},
+  "items": [
+    {"type": "headline", "id": "h1", "title": "标题", "subtitle": "副", "body": "第一段\n第二段",
+     "image": "images/a.png", "duration": 10, "transition": "slide",
+     "schedule": {"valid_from": "2025-01-20T08:00:00+08:00", "valid_until": "2025-01-21T00:00:00Z",
+                  "days": ["mon", "sun"], "times": [{"from": "22:00", "until": "02:00"},
+                                                    {"from": "08:00", "until": "24:00"}]}},
+    {"type": "statistic", "value": "690万余", "unit": "人次", "label": "接待", "comparison": "+12.3%",
+     "series": [{"label": "2023", "value": 600}, {"label": "2024", "value": 690.5}]},
+    {"type": "statistic_group", "title": "民生",
+     "statistics": [{"value": "1.3", "unit": "亿元", "label": "a"}, {"value": "两位数", "label": "b"}]},
+    {"type": "notice", "body": "通知"},
+    {"type": "image", "image": "images/b.jpg", "fit": "cover", "caption": "说明"},
+    {"type": "alert", "title": "停水", "schedule": {"valid_until": "2025-01-20T18:00+0800"}}
+  ],
+  "ticker": {"items": ["一", "二"], "separator": " | ", "speed": 90, "position": "top"}
+})";
+  ParseResult result = parse(json);
+  ASSERT_TRUE(result.playlist) << testing::PrintToString(lines(result));
+  EXPECT_TRUE(result.diagnostics.empty()) << testing::PrintToString(lines(result));
+  const Playlist& p = *result.playlist;
+  EXPECT_EQ(p.id, "hexi-2024");
+  EXPECT_EQ(p.revision, 3);
+  EXPECT_EQ(p.title, "河西区2024年工作回顾");
+  EXPECT_EQ(p.timezone, "Asia/Shanghai");
+  EXPECT_FALSE(p.show_clock);
+  EXPECT_EQ(p.theme.background, 0x102030ffu);
+  EXPECT_EQ(p.theme.foreground, 0xffffff80u);
+  EXPECT_EQ(p.theme.accent, 0xf4d35effu);
+  EXPECT_EQ(p.theme.muted, 0x8da9c4ffu);  // default kept
+  EXPECT_DOUBLE_EQ(p.theme.title_size, 0.08);
+  EXPECT_DOUBLE_EQ(p.theme.statistic_size, 0.2);
+  EXPECT_EQ(p.theme.title_weight, 800);
+  ASSERT_EQ(p.items.size(), 6u);
+
+  const Item& h = p.items[0];
+  EXPECT_EQ(h.type, ItemType::headline);
+  EXPECT_EQ(h.id, "h1");
+  EXPECT_EQ(h.body, "第一段\n第二段");
+  EXPECT_EQ(h.image, fs::canonical(p.bundle_dir / "images" / "a.png"));
+  EXPECT_TRUE(h.image.is_absolute());
+  EXPECT_DOUBLE_EQ(h.duration_s, 10);
+  EXPECT_EQ(h.transition, Transition::slide);
+  EXPECT_EQ(h.schedule.valid_from, 1737331200);   // 2025-01-20T00:00:00Z
+  EXPECT_EQ(h.schedule.valid_until, 1737417600);  // 2025-01-21T00:00:00Z
+  EXPECT_EQ(h.schedule.days, 0b1000001);
+  ASSERT_EQ(h.schedule.windows.size(), 2u);
+  EXPECT_EQ(h.schedule.windows[0].from_minute, 22 * 60);
+  EXPECT_EQ(h.schedule.windows[0].until_minute, 2 * 60);
+  EXPECT_EQ(h.schedule.windows[1].until_minute, 24 * 60);
+
+  const Item& s = p.items[1];
+  EXPECT_EQ(s.type, ItemType::statistic);
+  EXPECT_EQ(s.id, "item-1");
+  EXPECT_DOUBLE_EQ(s.duration_s, 6);  // from defaults
+  EXPECT_EQ(s.transition, Transition::cut);
+  ASSERT_EQ(s.statistics.size(), 1u);
+  EXPECT_EQ(s.statistics[0].value, "690万余");
+  EXPECT_EQ(s.statistics[0].unit, "人次");
+  EXPECT_EQ(s.statistics[0].comparison, "+12.3%");
+  ASSERT_EQ(s.statistics[0].series.size(), 2u);
+  EXPECT_EQ(s.statistics[0].series[1].label, "2024");
+  EXPECT_DOUBLE_EQ(s.statistics[0].series[1].value, 690.5);
+
+  EXPECT_EQ(p.items[2].statistics.size(), 2u);
+  EXPECT_EQ(p.items[2].statistics[1].value, "两位数");
+  EXPECT_EQ(p.items[3].type, ItemType::notice);
+  EXPECT_EQ(p.items[4].fit, ImageFit::cover);
+  EXPECT_EQ(p.items[4].title, "说明");
+  EXPECT_EQ(p.items[5].schedule.valid_until, 1737367200);  // 2025-01-20T10:00:00Z
+
+  ASSERT_TRUE(p.ticker);
+  EXPECT_EQ(p.ticker->items, (std::vector<std::string>{"一", "二"}));
+  EXPECT_EQ(p.ticker->separator, " | ");
+  EXPECT_DOUBLE_EQ(p.ticker->speed_px_per_s, 90);
+  EXPECT_TRUE(p.ticker->top);
+}
+
+TEST(Content, MinimalPlaylistGetsDefaults) {
+  ParseResult result = parse(with_item(R"({"type": "headline", "title": "T"})"));
+  ASSERT_TRUE(result.playlist);
+  const Playlist& p = *result.playlist;
+  EXPECT_EQ(p.lang, "zh-Hans");
+  EXPECT_TRUE(p.show_clock);
+  EXPECT_FALSE(p.ticker);
+  EXPECT_EQ(p.items[0].id, "item-0");
+  EXPECT_DOUBLE_EQ(p.items[0].duration_s, 8);
+  EXPECT_EQ(p.items[0].transition, Transition::fade);
+  EXPECT_EQ(p.items[0].schedule.days, 0x7f);
+}
+
+TEST(Content, GeneratedIdsDoNotCollideWithWrittenOnes) {
+  ParseResult result = parse(with_item(
+      R"({"type": "notice", "body": "a"}, {"type": "notice", "id": "item-0", "body": "b"})"));
+  ASSERT_TRUE(result.playlist);
+  EXPECT_EQ(result.playlist->items[1].id, "item-0");
+  EXPECT_NE(result.playlist->items[0].id, "item-0");
+}
+
+TEST(Content, ByteOrderMarkIsAccepted) {
+  ParseResult result = parse("\xEF\xBB\xBF" + with_item(R"({"type": "notice", "bdy": "x"})"));
+  // Columns count the three BOM bytes.
+  EXPECT_EQ(errors(result).size(), 1u);
+  EXPECT_EQ(errors(result)[0],
+            "p.json:1:29: error: /items/0/body: missing required field \"body\" (a notice needs a "
+            "body)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON syntax, duplicates, positions
+
+TEST(Content, SyntaxErrorHasItsPosition) {
+  ParseResult result = parse("{\"version\": 1,\n  \"items\": [tru]}");
+  EXPECT_FALSE(result.playlist);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  const Diagnostic& d = result.diagnostics[0];
+  EXPECT_EQ(d.line, 2);
+  EXPECT_EQ(d.column, 16);  // the "]" that ends the bad literal
+  EXPECT_EQ(d.pointer, "/items");
+  EXPECT_NE(d.message.find("JSON syntax error"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("invalid literal"), std::string::npos) << d.message;
+}
+
+TEST(Content, UnexpectedEndIsAtTheEnd) {
+  ParseResult result = parse("{\"version\": 1,\n\"items\": [");
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_EQ(result.diagnostics[0].line, 2);
+  EXPECT_EQ(result.diagnostics[0].column, 11);
+  EXPECT_NE(result.diagnostics[0].message.find("unexpected end of input"), std::string::npos);
+}
+
+TEST(Content, EmptyAndTrailingGarbage) {
+  EXPECT_EQ(lines(parse("")).size(), 1u);
+  EXPECT_FALSE(parse("").playlist);
+  ParseResult result = parse(with_item("") + " x");
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_EQ(result.diagnostics[0].column, int(with_item("").size()) + 2);
+}
+
+TEST(Content, CommentsAreSyntaxErrors) {
+  ParseResult result = parse("{\"version\": 1, // note\n\"items\": []}");
+  EXPECT_FALSE(result.playlist);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_EQ(result.diagnostics[0].column, 16);
+}
+
+TEST(Content, DuplicateKeysAreErrorsAtTheSecondKey) {
+  ParseResult result = parse("{\"version\": 1,\n \"items\": [],\n \"version\": 1}");
+  EXPECT_FALSE(result.playlist);
+  EXPECT_EQ(lines(result),
+            (std::vector<std::string>{
+                "p.json:2:11: warning: /items: no items: the screen shows only the "
+                "fallback (title and clock)",
+                "p.json:3:2: error: /version: duplicate key \"version\" (first at 1:2)"}));
+}
+
+TEST(Content, DuplicateKeysDeepInsideAndRepeatedThrice) {
+  ParseResult result = parse(with_item(
+      R"({"type": "notice", "body": "a", "schedule": {"days": ["mon"], "days": ["tue"], "days": []}})"));
+  std::vector<std::string> e = errors(result);
+  ASSERT_EQ(e.size(), 2u) << testing::PrintToString(e);
+  EXPECT_EQ(e[0],
+            "p.json:1:88: error: /items/0/schedule/days: duplicate key \"days\" (first at 1:71)");
+  EXPECT_EQ(e[1],
+            "p.json:1:105: error: /items/0/schedule/days: duplicate key \"days\" (first at 1:71)");
+}
+
+TEST(Content, KeysWithSlashAndTildeAreEscapedInPointers) {
+  ParseResult result = parse(R"({"version": 1, "items": [], "a/b~c": 1})");
+  ASSERT_EQ(result.diagnostics.size(), 2u);
+  EXPECT_EQ(result.diagnostics[1].pointer, "/a~1b~0c");
+  EXPECT_TRUE(result.playlist);  // unknown fields are warnings
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field checks: exact lines
+
+TEST(Content, WrongTypesAndRanges) {
+  std::string json = R"({"version": 1, "items": [
+{"type": "headline", "title": "T", "duration": "10"},
+{"type": "headline", "title": "T", "duration": 0},
+{"type": "headline", "title": "T", "duration": 86401},
+{"type": "headline", "title": "T", "duration": -1.5e3},
+{"type": "headline", "title": "T", "transition": "wipe"},
+{"type": "headline", "title": 7},
+{"type": "headline", "title": ""},
+{"type": "statistic", "value": 1.3, "label": "x"},
+{"type": "statistic", "value": "1", "label": "x", "series": [{"label": "a", "value": 1e300}]},
+{"type": "statistic_group", "statistics": [{"value": "1", "label": "a"}]},
+{"type": "image", "image": "images/a.png", "fit": "fill"},
+{"type": "parade"},
+{"title": "T"},
+[]
+]})";
+  EXPECT_EQ(errors(parse(json)),
+            (std::vector<std::string>{
+                "p.json:2:48: error: /items/0/duration: expected a duration in seconds (greater "
+                "than 0 and at most 86400), got the string \"10\"",
+                "p.json:3:48: error: /items/1/duration: expected a duration in seconds greater "
+                "than 0 and at most 86400, got 0",
+                "p.json:4:48: error: /items/2/duration: expected a duration in seconds greater "
+                "than 0 and at most 86400, got 86401",
+                "p.json:5:48: error: /items/3/duration: expected a duration in seconds greater "
+                "than 0 and at most 86400, got -1.5e3",
+                "p.json:6:50: error: /items/4/transition: expected one of \"fade\", \"slide\", "
+                "\"cut\", got the string \"wipe\"",
+                "p.json:7:31: error: /items/5/title: expected a string, got 7",
+                "p.json:8:31: error: /items/6/title: expected a non-empty string",
+                "p.json:9:32: error: /items/7/value: expected the value as a string, exactly as it "
+                "should show (\"1.3\"), got the number 1.3",
+                "p.json:10:86: error: /items/8/series/0/value: expected a number at least -1e+15 "
+                "and at most 1e+15, got 1e300",
+                "p.json:11:43: error: /items/9/statistics: expected 2 to 6 statistics, got 1",
+                "p.json:12:51: error: /items/10/fit: expected one of \"contain\", \"cover\", got "
+                "the string \"fill\"",
+                "p.json:13:10: error: /items/11/type: expected one of \"headline\", \"statistic\", "
+                "\"statistic_group\", \"notice\", \"image\", \"alert\", got the string \"parade\"",
+                "p.json:14:1: error: /items/12/type: missing required field \"type\" (one of "
+                "\"headline\", \"statistic\", \"statistic_group\", \"notice\", \"image\", "
+                "\"alert\")",
+                "p.json:15:1: error: /items/13: expected an item object with a \"type\", got an "
+                "array",
+            }));
+}
+
+TEST(Content, NumberOverflowIsASyntaxErrorAtTheNumber) {
+  ParseResult result = parse(with_item(R"({"type": "headline", "title": "T", "duration": 1e999})"));
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_NE(result.diagnostics[0].message.find("number overflow"), std::string::npos);
+  EXPECT_EQ(result.diagnostics[0].pointer, "/items/0/duration");
+  EXPECT_EQ(result.diagnostics[0].column, 73);
+}
+
+TEST(Content, HugeIntegersAreRefusedNotWrapped) {
+  ParseResult result = parse(R"({"version": 1, "revision": 18446744073709551615, "items": []})");
+  ASSERT_EQ(errors(result).size(), 1u);
+  EXPECT_EQ(errors(result)[0],
+            "p.json:1:28: error: /revision: expected a revision number (a whole number from 0 to "
+            "9007199254740992), got 18446744073709551615");
+  result = parse(R"({"version": 1, "revision": 1e400, "items": []})");
+  EXPECT_FALSE(result.playlist);
+}
+
+TEST(Content, VersionMustBeOne) {
+  EXPECT_EQ(errors(parse(R"({"version": 2, "items": []})")),
+            std::vector<std::string>{"p.json:1:13: error: /version: unsupported format version 2; "
+                                     "this player reads version 1 (update the player)"});
+  EXPECT_EQ(
+      errors(parse(R"({"version": "1", "items": []})")),
+      std::vector<std::string>{
+          "p.json:1:13: error: /version: expected the format version 1, got the string \"1\""});
+  EXPECT_EQ(errors(parse(R"({"items": []})")),
+            std::vector<std::string>{
+                "p.json:1:1: error: /version: missing required field \"version\" (the number 1)"});
+  EXPECT_EQ(errors(parse(R"({"version": 1})")),
+            std::vector<std::string>{
+                "p.json:1:1: error: /items: missing required field \"items\" (an array of cards)"});
+  EXPECT_EQ(errors(parse(R"([1])")),
+            std::vector<std::string>{"p.json:1:1: error: expected a playlist object {\"version\": "
+                                     "1, \"items\": [...]} at the top level, got an array"});
+}
+
+TEST(Content, ThemeColoursAndSizes) {
+  std::string json = R"({"version": 1, "items": [], "theme": {
+ "background": "#fff", "accent": "red", "muted": "#12345g", "foreground": 16777215,
+ "title_size": 0, "ticker_size": 0.9, "body_size": true, "title_weight": 950}})";
+  EXPECT_EQ(
+      errors(parse(json)),
+      (std::vector<std::string>{
+          "p.json:2:16: error: /theme/background: expected a colour \"#rrggbb\" or "
+          "\"#rrggbbaa\", got the string \"#fff\"",
+          "p.json:2:34: error: /theme/accent: expected a colour \"#rrggbb\" or \"#rrggbbaa\", "
+          "got the string \"red\"",
+          "p.json:2:50: error: /theme/muted: expected a colour \"#rrggbb\" or \"#rrggbbaa\", "
+          "got the string \"#12345g\"",
+          "p.json:2:75: error: /theme/foreground: expected a colour \"#rrggbb\" or "
+          "\"#rrggbbaa\", got 16777215",
+          "p.json:3:16: error: /theme/title_size: expected a fraction of the screen height at "
+          "least 0.01 and at most 0.5, got 0",
+          "p.json:3:34: error: /theme/ticker_size: expected a fraction of the screen height "
+          "at least 0.01 and at most 0.5, got 0.9",
+          "p.json:3:52: error: /theme/body_size: expected a fraction of the screen height "
+          "(at least 0.01 and at most 0.5), got true",
+          "p.json:3:74: error: /theme/title_weight: expected a font weight (a whole number "
+          "from 100 to 900), got 950",
+      }));
+}
+
+TEST(Content, TopLevelFields) {
+  std::string json = R"({"version": 1, "items": [], "id": "has space", "lang": "中文",
+"timezone": "Mars/Olympus", "clock": "yes", "title": "a\tb"})";
+  EXPECT_EQ(errors(parse(json)),
+            (std::vector<std::string>{
+                "p.json:1:35: error: /id: expected an id of 1 to 64 letters, digits, '-', '_' or "
+                "'.' (such as \"hexi-2024\"), got the string \"has space\"",
+                "p.json:1:56: error: /lang: expected a BCP 47 language tag such as \"zh-Hans\" or "
+                "\"en\", got the string \"中文\"",
+                "p.json:2:13: error: /timezone: expected an IANA time zone name such as "
+                "\"Asia/Shanghai\", got the string \"Mars/Olympus\"",
+                "p.json:2:38: error: /clock: expected true or false, got the string \"yes\"",
+                "p.json:2:54: error: /title: expected one line of text, without line breaks or "
+                "control characters",
+            }));
+}
+
+TEST(Content, TimeZones) {
+  EXPECT_TRUE(is_known_timezone("Asia/Shanghai"));
+  EXPECT_TRUE(is_known_timezone("Europe/Berlin"));
+  EXPECT_TRUE(is_known_timezone("UTC"));
+  EXPECT_FALSE(is_known_timezone("GMT+8"));
+  EXPECT_FALSE(is_known_timezone("Asia/Shanghai "));
+  EXPECT_FALSE(is_known_timezone(""));
+  EXPECT_FALSE(is_known_timezone("Etc/Unknown"));
+}
+
+TEST(Content, UnknownFieldsAreWarningsWithSuggestions) {
+  ParseResult result = parse(with_item(
+      R"({"type": "statistic", "value": "1", "label": "x", "duraton": 5, "body": "b", "zzz": 1})"));
+  ASSERT_TRUE(result.playlist);
+  EXPECT_EQ(lines(result),
+            (std::vector<std::string>{
+                "p.json:1:76: warning: /items/0/duraton: unknown field \"duraton\" in statistic "
+                "items (ignored); did you mean \"duration\"?",
+                "p.json:1:90: warning: /items/0/body: field \"body\" is not used by statistic "
+                "items (ignored)",
+                "p.json:1:103: warning: /items/0/zzz: unknown field \"zzz\" in statistic items "
+                "(ignored)",
+            }));
+}
+
+TEST(Content, MissingRequiredFieldsPointAtTheObject) {
+  std::string json = R"({"version": 1, "items": [
+  {"type": "headline"},
+  {"type": "statistic", "value": "1"},
+  {"type": "alert", "title": "A"},
+  {"type": "image"}
+]})";
+  EXPECT_EQ(lines(parse(json)),
+            (std::vector<std::string>{
+                "p.json:2:3: error: /items/0/title: missing required field \"title\" (a headline "
+                "needs a title)",
+                "p.json:3:3: error: /items/1/label: missing required field \"label\" (what the "
+                "number counts)",
+                "p.json:4:3: warning: /items/2: an alert without a schedule pre-empts the loop all "
+                "the time; give it \"schedule\": {\"valid_from\": ..., \"valid_until\": ...}",
+                "p.json:5:3: error: /items/3/image: missing required field \"image\" (a PNG or "
+                "JPEG file in the bundle)",
+            }));
+}
+
+TEST(Content, DuplicateItemIds) {
+  ParseResult result = parse(with_item(
+      "{\"type\": \"notice\", \"id\": \"a\", \"body\": \"x\"},\n{\"type\": \"notice\", \"id\": "
+      "\"a\", \"body\": \"y\"}"));
+  EXPECT_EQ(errors(result), std::vector<std::string>{"p.json:2:26: error: /items/1/id: duplicate "
+                                                     "item id \"a\" (first at 1:26)"});
+}
+
+TEST(Content, Schedules) {
+  std::string json = R"({"version": 1, "timezone": "UTC", "items": [
+{"type": "notice", "body": "x", "schedule": {"valid_from": "2025-01-20T08:00:00"}},
+{"type": "notice", "body": "x", "schedule": {"valid_from": "2025-02-30T08:00:00Z"}},
+{"type": "notice", "body": "x", "schedule": {"valid_from": "2025-01-20T08:00:00Z", "valid_until": "2025-01-20T09:00:00+02:00"}},
+{"type": "notice", "body": "x", "schedule": {"days": ["mon", "Tue", 3]}},
+{"type": "notice", "body": "x", "schedule": {"days": []}},
+{"type": "notice", "body": "x", "schedule": {"times": [{"from": "8:00", "until": "24:00"}]}},
+{"type": "notice", "body": "x", "schedule": {"times": [{"from": "24:00", "until": "18:60"}]}},
+{"type": "notice", "body": "x", "schedule": {"times": [{"from": "08:00", "until": "08:00"}]}},
+{"type": "notice", "body": "x", "schedule": {"times": [{"from": "08:00"}]}},
+{"type": "notice", "body": "x", "schedule": "always"}
+]})";
+  EXPECT_EQ(errors(parse(json)),
+            (std::vector<std::string>{
+                "p.json:2:60: error: /items/0/schedule/valid_from: expected a date and time with a "
+                "UTC offset, such as \"2025-01-20T08:00:00+08:00\", got the string "
+                "\"2025-01-20T08:00:00\"",
+                "p.json:3:60: error: /items/1/schedule/valid_from: expected a date and time with a "
+                "UTC offset, such as \"2025-01-20T08:00:00+08:00\", got the string "
+                "\"2025-02-30T08:00:00Z\"",
+                "p.json:4:99: error: /items/2/schedule/valid_until: expected valid_until to be "
+                "later than valid_from (2025-01-20T08:00:00Z)",
+                "p.json:5:62: error: /items/3/schedule/days/1: expected a day: \"mon\", \"tue\", "
+                "\"wed\", \"thu\", \"fri\", \"sat\" or \"sun\", got the string \"Tue\"",
+                "p.json:5:69: error: /items/3/schedule/days/2: expected a day: \"mon\", \"tue\", "
+                "\"wed\", \"thu\", \"fri\", \"sat\" or \"sun\", got 3",
+                "p.json:6:54: error: /items/4/schedule/days: expected at least one day (leave "
+                "\"days\" out for every day)",
+                "p.json:7:65: error: /items/5/schedule/times/0/from: expected a local time "
+                "\"HH:MM\" from \"00:00\" to \"23:59\", got the string \"8:00\"",
+                "p.json:8:65: error: /items/6/schedule/times/0/from: expected a local time "
+                "\"HH:MM\" from \"00:00\" to \"23:59\", got the string \"24:00\"",
+                "p.json:8:83: error: /items/6/schedule/times/0/until: expected a local time "
+                "\"HH:MM\" from \"00:00\" to \"24:00\", got the string \"18:60\"",
+                "p.json:9:83: error: /items/7/schedule/times/0/until: expected \"until\" to differ "
+                "from \"from\" (an empty window never shows; leave \"times\" out for all day)",
+                "p.json:10:56: error: /items/8/schedule/times/0/until: missing required field "
+                "\"until\" (a time \"HH:MM\")",
+                "p.json:11:45: error: /items/9/schedule: expected a schedule object, got the "
+                "string \"always\"",
+            }));
+}
+
+TEST(Content, SchedulesWithoutTimeZoneWarn) {
+  ParseResult result =
+      parse(with_item(R"({"type": "notice", "body": "x", "schedule": {"days": ["mon"]}})"));
+  ASSERT_TRUE(result.playlist);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_EQ(result.diagnostics[0].severity, Severity::warning);
+  EXPECT_EQ(result.diagnostics[0].pointer, "/timezone");
+}
+
+TEST(Content, Ticker) {
+  std::string json = R"({"version": 1, "items": [], "ticker": {
+"items": ["ok", "", "two\nlines", 5], "speed": 0, "position": "left", "separater": "|"}})";
+  EXPECT_EQ(
+      lines(parse(json)),
+      (std::vector<std::string>{
+          "p.json:1:25: warning: /items: no items: the screen shows only the fallback (title "
+          "and clock)",
+          "p.json:2:17: error: /ticker/items/1: expected a non-empty string",
+          "p.json:2:21: error: /ticker/items/2: expected one line of text, without line "
+          "breaks or control characters",
+          "p.json:2:35: error: /ticker/items/3: expected a string, got 5",
+          "p.json:2:48: error: /ticker/speed: expected a speed in pixels per second (at 1080 "
+          "px screen height) at least 5 and at most 1000, got 0",
+          "p.json:2:63: error: /ticker/position: expected one of \"bottom\", \"top\", got the "
+          "string \"left\"",
+          "p.json:2:71: warning: /ticker/separater: unknown field \"separater\" in the ticker "
+          "(ignored); did you mean \"separator\"?",
+      }));
+  EXPECT_EQ(errors(parse(R"({"version": 1, "items": [], "ticker": {"items": []}})")),
+            std::vector<std::string>{"p.json:1:49: error: /ticker/items: expected at least one "
+                                     "headline (or leave the ticker out)"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assets
+
+TEST(Content, AssetPaths) {
+  std::string json = R"({"version": 1, "items": [
+{"type": "image", "image": "/etc/passwd"},
+{"type": "image", "image": "images/../../outside.png"},
+{"type": "image", "image": "images/missing.png"},
+{"type": "image", "image": "images/escape.png"},
+{"type": "image", "image": "images/notes.png"},
+{"type": "image", "image": "https://example.com/a.png"},
+{"type": "image", "image": "images\\a.png"},
+{"type": "image", "image": "images"},
+{"type": "image", "image": "images/alias.png"},
+{"type": "headline", "title": "T", "image": "./images/b.jpg"}
+]})";
+  ParseResult result = parse(json);
+  std::vector<std::string> e = errors(result);
+  ASSERT_EQ(e.size(), 8u) << testing::PrintToString(e);
+  EXPECT_EQ(e[0],
+            "p.json:2:28: error: /items/0/image: expected a path relative to the bundle folder "
+            "(such as \"images/photo.jpg\"), got the absolute path \"/etc/passwd\"");
+  EXPECT_EQ(e[1],
+            "p.json:3:28: error: /items/1/image: expected a path inside the bundle folder, got "
+            "\"images/../../outside.png\" which leaves it with \"..\"");
+  EXPECT_EQ(e[2].rfind("p.json:4:28: error: /items/2/image: missing asset: no file "
+                       "\"images/missing.png\" in the bundle folder",
+                       0),
+            0u)
+      << e[2];
+  EXPECT_EQ(e[3].rfind("p.json:5:28: error: /items/3/image: asset \"images/escape.png\" is a "
+                       "symbolic link that leads out of the bundle",
+                       0),
+            0u)
+      << e[3];
+  EXPECT_EQ(e[4],
+            "p.json:6:28: error: /items/4/image: asset \"images/notes.png\" is not a PNG or "
+            "JPEG image");
+  EXPECT_EQ(e[5],
+            "p.json:7:28: error: /items/5/image: expected a file in the bundle (a relative path "
+            "such as \"images/photo.jpg\"), not a URL");
+  EXPECT_EQ(e[6],
+            "p.json:8:28: error: /items/6/image: expected '/' between folder names, not '\\'");
+  EXPECT_EQ(e[7], "p.json:9:28: error: /items/7/image: asset \"images\" is not a regular file");
+}
+
+TEST(Content, SymlinkInsideTheBundleAndDotSlashAreFine) {
+  Bundle bundle;
+  ParseResult result = parse_playlist(with_item(R"({"type": "image", "image": "images/alias.png"},
+                   {"type": "headline", "title": "T", "image": "./images/b.jpg"})"),
+                                      "p.json", bundle.dir());
+  ASSERT_TRUE(result.playlist) << testing::PrintToString(lines(result));
+  EXPECT_EQ(result.playlist->items[0].image, fs::canonical(bundle.dir() / "images" / "a.png"));
+  EXPECT_EQ(result.playlist->items[1].image, fs::canonical(bundle.dir() / "images" / "b.jpg"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits and hostile bytes
+
+TEST(Content, FileSizeLimit) {
+  Limits limits;
+  limits.max_file_bytes = 100;
+  ParseResult result =
+      parse(with_item(R"({"type": "notice", "body": ")" + std::string(100, 'x') + "\"}"), limits);
+  EXPECT_FALSE(result.playlist);
+  EXPECT_EQ(lines(result), std::vector<std::string>{
+                               "p.json: error: file of 157 bytes is larger than the limit of 100"});
+}
+
+TEST(Content, ItemAndTickerCountLimits) {
+  Limits limits;
+  limits.max_items = 2;
+  limits.max_ticker_items = 1;
+  std::string item = R"({"type": "notice", "body": "x"})";
+  ParseResult result = parse(R"({"version": 1, "items": [)" + item + "," + item + "," + item +
+                                 R"(], "ticker": {"items": ["a", "b"]}})",
+                             limits);
+  EXPECT_EQ(errors(result),
+            (std::vector<std::string>{
+                "p.json:1:25: error: /items: expected at most 2 items, got 3",
+                "p.json:1:144: error: /ticker/items: expected at most 1 headlines, got 2"}));
+}
+
+TEST(Content, StringLengthLimit) {
+  Limits limits;
+  limits.max_string_bytes = 10;
+  ParseResult result = parse(with_item(R"({"type": "notice", "body": "一二三四"})"), limits);
+  EXPECT_EQ(errors(result), std::vector<std::string>{
+                                "p.json:1:53: error: /items/0/body: string of 12 bytes is longer "
+                                "than the limit of 10"});
+}
+
+TEST(Content, NestingDepthLimit) {
+  std::string deep =
+      R"({"version": 1, "items": [], "x": )" + std::string(100, '[') + std::string(100, ']') + "}";
+  ParseResult result = parse(deep);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_EQ(format_diagnostic(result.diagnostics[0]),
+            "p.json:1:65: error: /x/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0: "
+            "nested deeper than 32 levels; a playlist needs only a few");
+  // A million brackets: refused at the limit, no recursion anywhere.
+  result = parse(std::string(1000000, '['));
+  EXPECT_FALSE(result.playlist);
+  EXPECT_EQ(result.diagnostics.size(), 1u);
+}
+
+TEST(Content, ValueCountLimit) {
+  Limits limits;
+  limits.max_values = 50;
+  std::string many = R"({"version": 1, "items": [], "x": [)";
+  for (int i = 0; i < 100; ++i) many += "0,";
+  many += "0]}";
+  ParseResult result = parse(many, limits);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_NE(result.diagnostics[0].message.find("more than 50 JSON values"), std::string::npos);
+}
+
+TEST(Content, InvalidUtf8IsReportedWhereItIs) {
+  ParseResult result = parse("{\"version\": 1,\n\"items\": [], \"title\": \"ab\xff\"}");
+  EXPECT_EQ(lines(result), std::vector<std::string>{
+                               "p.json:2:26: error: invalid UTF-8 (byte 0xff); a playlist is UTF-8 "
+                               "text"});
+  // An overlong encoding of "/" and a UTF-16 surrogate encoded in UTF-8.
+  EXPECT_FALSE(parse(with_item("{\"type\": \"notice\", \"body\": \"\xc0\xaf\"}")).playlist);
+  EXPECT_FALSE(parse(with_item("{\"type\": \"notice\", \"body\": \"\xed\xa0\x80\"}")).playlist);
+}
+
+TEST(Content, NulBytesAndEscapes) {
+  std::string raw = R"({"version": 1, "items": [{"type": "notice", "body": "a)";
+  raw += '\0';
+  raw += "b\"}]}";
+  EXPECT_EQ(lines(parse(raw)), std::vector<std::string>{
+                                   "p.json:1:55: error: NUL byte in the file; a playlist is UTF-8 "
+                                   "text"});
+  EXPECT_EQ(
+      errors(parse(with_item(R"({"type": "notice", "body": "a\u0000b"})"))),
+      std::vector<std::string>{
+          "p.json:1:53: error: /items/0/body: expected text without NUL characters or invalid "
+          "UTF-8 (NUL character at byte 1)"});
+  EXPECT_EQ(errors(parse(with_item(R"({"type": "notice", "body": "a\u001bb"})"))),
+            std::vector<std::string>{
+                "p.json:1:53: error: /items/0/body: expected text without control characters "
+                "other than \"\\n\""});
+  // A lone surrogate escape is a syntax error.
+  EXPECT_FALSE(parse(with_item(R"({"type": "notice", "body": "\ud800"})")).playlist);
+}
+
+TEST(Content, ControlCharactersInKeysAreEscapedInMessages) {
+  ParseResult result = parse(R"({"version": 1, "items": [], "\u001b[31m": 1})");
+  ASSERT_EQ(result.diagnostics.size(), 2u);
+  std::string line = format_diagnostic(result.diagnostics[1]);
+  EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+  EXPECT_NE(line.find("\\x1b[31m"), std::string::npos) << line;
+}
+
+TEST(Content, RandomBytesNeverCrash) {
+  // Deterministic: mutations of a valid playlist, and random bytes.
+  std::string valid = with_item(
+      R"({"type": "statistic", "value": "1.3", "unit": "亿元", "label": "x", "series": [{"label": "a", "value": 1}],
+         "schedule": {"days": ["mon"], "times": [{"from": "22:00", "until": "02:00"}]}})");
+  std::mt19937 random(12345);
+  for (int round = 0; round < 3000; ++round) {
+    std::string bytes = valid;
+    int edits = 1 + int(random() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t at = random() % bytes.size();
+      switch (random() % 3) {
+        case 0: bytes[at] = char(random() % 256); break;
+        case 1: bytes.erase(at, 1 + random() % 8); break;
+        default: bytes.insert(at, 1, "{}[]\",:\\0e-"[random() % 11]); break;
+      }
+      if (bytes.empty()) bytes = "{";
+    }
+    ParseResult result = parse(bytes);
+    EXPECT_TRUE(result.playlist || !result.diagnostics.empty());
+    for (const auto& d : result.diagnostics) {
+      EXPECT_GE(d.line, 0);
+      std::string line = format_diagnostic(d);
+      EXPECT_EQ(line.find('\n'), std::string::npos);
+    }
+  }
+}
+
+TEST(Content, DiagnosticCountIsBounded) {
+  std::string json = R"({"version": 1, "items": [)";
+  for (int i = 0; i < 300; ++i) json += std::string(i ? "," : "") + R"({"type": "x"})";
+  json += "]}";
+  ParseResult result = parse(json);
+  ASSERT_EQ(result.diagnostics.size(), 101u);
+  EXPECT_EQ(format_diagnostic(result.diagnostics.back()),
+            "p.json: error: 200 more problems not shown");
+}
+
+// ---------------------------------------------------------------------------------------------
+// load_playlist and format_diagnostic
+
+TEST(Content, LoadFolderOrFile) {
+  Bundle bundle;
+  Bundle::write(bundle.dir() / "playlist.json",
+                with_item(R"({"type": "image", "image": "images/a.png"})"));
+  ParseResult from_folder = load_playlist(bundle.dir());
+  ASSERT_TRUE(from_folder.playlist) << testing::PrintToString(lines(from_folder));
+  EXPECT_EQ(from_folder.playlist->bundle_dir, fs::canonical(bundle.dir()));
+  ParseResult from_file = load_playlist(bundle.dir() / "playlist.json");
+  ASSERT_TRUE(from_file.playlist);
+  EXPECT_EQ(from_file.playlist->items[0].image, from_folder.playlist->items[0].image);
+
+  // Assets resolve next to the file, not next to the working directory.
+  Bundle::write(bundle.root() / "elsewhere.json",
+                with_item(R"({"type": "image", "image": "images/a.png"})"));
+  EXPECT_FALSE(load_playlist(bundle.root() / "elsewhere.json").playlist);
+}
+
+TEST(Content, LoadProblems) {
+  Bundle bundle;
+  ParseResult missing = load_playlist(bundle.root() / "nothing");
+  EXPECT_EQ(lines(missing), std::vector<std::string>{(bundle.root() / "nothing").string() +
+                                                     ": error: no such file or folder"});
+  ParseResult empty_folder = load_playlist(bundle.dir());
+  EXPECT_EQ(lines(empty_folder),
+            std::vector<std::string>{(bundle.dir() / "playlist.json").string() +
+                                     ": error: the bundle folder has no playlist.json"});
+  EXPECT_FALSE(load_playlist("/dev/null").playlist);
+  Limits limits;
+  limits.max_file_bytes = 10;
+  Bundle::write(bundle.dir() / "playlist.json", with_item(""));
+  ParseResult big = load_playlist(bundle.dir(), limits);
+  EXPECT_EQ(lines(big), std::vector<std::string>{(bundle.dir() / "playlist.json").string() +
+                                                 ": error: file of 27 bytes is larger than the "
+                                                 "limit of 10"});
+}
+
+TEST(Content, FormatDiagnostic) {
+  Diagnostic d{Severity::warning, "a.json", 3, 7, "/x", "hello"};
+  EXPECT_EQ(format_diagnostic(d), "a.json:3:7: warning: /x: hello");
+  d = {Severity::error, "a\nb.json", 0, 0, "", "bad\x1b"};
+  EXPECT_EQ(format_diagnostic(d), "a\\x0ab.json: error: bad\\x1b");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instants
+
+TEST(Content, ParseInstant) {
+  EXPECT_EQ(parse_instant("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_instant("2025-01-20T08:00:00+08:00"), 1737331200);
+  EXPECT_EQ(parse_instant("2025-01-20T08:00+0800"), 1737331200);
+  EXPECT_EQ(parse_instant("2025-01-20 00:00:00.123456z"), 1737331200);
+  EXPECT_EQ(parse_instant("2024-02-29T12:00:00-05:30"), 1709227800);
+  EXPECT_EQ(parse_instant("1969-12-31T23:59:59Z"), -1);
+  EXPECT_EQ(parse_instant("2000-03-01T00:00:00Z"), 951868800);
+  EXPECT_FALSE(parse_instant("2025-01-20T08:00:00"));   // no offset
+  EXPECT_FALSE(parse_instant("2023-02-29T08:00:00Z"));  // not a leap year
+  EXPECT_FALSE(parse_instant("2025-01-20T24:00:00Z"));
+  EXPECT_FALSE(parse_instant("2025-01-20T08:00:00+8"));
+  EXPECT_FALSE(parse_instant("2025-01-20T08:00:00Z "));
+  EXPECT_FALSE(parse_instant("2025-1-20T08:00:00Z"));
+  EXPECT_FALSE(parse_instant(""));
+}
+
+}  // namespace
+}  // namespace signage::content
