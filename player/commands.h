@@ -8,6 +8,8 @@
 namespace signage {
 
 int layout_command(const std::vector<std::string_view>& args);
+int render_command(const std::vector<std::string_view>& args);
+int run_command(const std::vector<std::string_view>& args);
 int check_command(const std::vector<std::string_view>& args);
 
 }  // namespace signage

@@ -11,6 +11,8 @@ namespace {
 constexpr const char* kUsage = R"(usage: signage-player COMMAND [OPTIONS]
 
 commands:
+  run       play a playlist (default: the demo bundle) in a window, full screen or headless
+  render    draw the frame a playlist shows at a given second to a PNG
   layout    lay out text with the text engine; prints the lines as JSON, optionally a PNG
   check     check a playlist (playlist.json or bundle folder); one line per problem
   help      show this text (signage-player COMMAND --help for a command's options)
@@ -32,6 +34,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "layout") return signage::layout_command(args);
+  if (command == "render") return signage::render_command(args);
+  if (command == "run") return signage::run_command(args);
   if (command == "check") return signage::check_command(args);
   std::fprintf(stderr, "signage-player: unknown command '%.*s'\n\n%s", int(command.size()),
                command.data(), kUsage);

@@ -1,0 +1,55 @@
+// Option values shared by the `render` and `run` commands.
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <string_view>
+
+#include "scene/scene.h"
+
+namespace signage {
+
+// "1920x1080": both sides 16..16384.
+inline std::optional<scene::Size> parse_size(std::string_view s) {
+  auto x = s.find('x');
+  if (x == std::string_view::npos) return std::nullopt;
+  int w = 0, h = 0;
+  auto [we, wr] = std::from_chars(s.data(), s.data() + x, w);
+  auto [he, hr] = std::from_chars(s.data() + x + 1, s.data() + s.size(), h);
+  if (wr != std::errc() || hr != std::errc() || we != s.data() + x || he != s.data() + s.size() ||
+      w < 16 || h < 16 || w > 16384 || h > 16384) {
+    return std::nullopt;
+  }
+  return scene::Size{w, h};
+}
+
+inline std::optional<int> parse_rotation(std::string_view s) {
+  int r = -1;
+  auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), r);
+  if (error != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (r != 0 && r != 90 && r != 180 && r != 270) return std::nullopt;
+  return r;
+}
+
+// Seconds (fractions allowed) as nanoseconds, 0 .. 10 years.
+inline std::optional<scene::Nanos> parse_seconds(std::string_view s) {
+  double v = -1;
+  auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (error != std::errc() || end != s.data() + s.size() || !std::isfinite(v) || v < 0 ||
+      v > 315576000.0) {
+    return std::nullopt;
+  }
+  return scene::Nanos(std::llround(v * 1e9));
+}
+
+inline std::optional<int> parse_int(std::string_view s, int min, int max) {
+  int v = 0;
+  auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (error != std::errc() || end != s.data() + s.size() || v < min || v > max) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace signage

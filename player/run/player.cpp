@@ -1,0 +1,641 @@
+#include "player.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <utility>
+
+namespace signage::run {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+fs::path default_playlists_dir() {
+  if (const char* env = std::getenv("SIGNAGE_PLAYLISTS_DIR"); env && *env) return env;
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share" / "signage-player" / "playlists";
+    if (fs::is_directory(installed, ec)) return installed;
+  }
+  return SIGNAGE_SOURCE_PLAYLISTS_DIR;
+}
+
+fs::path demo_playlist_path() {
+  return default_playlists_dir() / "hexi-2024";
+}
+
+std::shared_ptr<const content::Playlist> load_and_report(const fs::path& path) {
+  ++work_counters().file_reads;
+  content::ParseResult result = content::load_playlist(path);
+  for (const content::Diagnostic& d : result.diagnostics) {
+    std::cerr << content::format_diagnostic(d) << "\n";
+  }
+  return result.playlist;
+}
+
+std::shared_ptr<const content::Playlist> empty_playlist(const std::string& title) {
+  auto playlist = std::make_shared<content::Playlist>();
+  playlist->title = title;
+  return playlist;
+}
+
+const text::RgbaImage* ImageFiles::lookup(const fs::path& path) {
+  ++tick_;
+  for (Entry& e : entries_) {
+    if (e.path == path) {
+      e.last_used = tick_;
+      return e.image ? &*e.image : nullptr;
+    }
+  }
+  if (entries_.size() >= kMaxEntries) {
+    entries_.erase(std::min_element(entries_.begin(), entries_.end(),
+                                    [](auto& a, auto& b) { return a.last_used < b.last_used; }));
+  }
+  ++work_counters().file_reads;
+  std::string error;
+  Entry entry{path, render::load_image(path, &error), tick_};
+  if (!entry.image) std::cerr << "signage-player: " << error << "; showing a placeholder\n";
+  entries_.push_back(std::move(entry));
+  return entries_.back().image ? &*entries_.back().image : nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preparing (worker thread, or the calling thread for `render`)
+
+namespace {
+
+// Runs one scene::prepare_* call, counting it and the glyphs it rasterized on this thread.
+template <class F>
+auto counted(text::GlyphCache& glyphs, F&& prepare) {
+  const std::uint64_t before = glyphs.counters().rasterizations;
+  ++work_counters().text_layouts;
+  auto result = prepare();
+  work_counters().glyph_rasterizations += glyphs.counters().rasterizations - before;
+  return result;
+}
+
+text::AtlasLimits atlas_limits(int max_texture_size) {
+  text::AtlasLimits limits;
+  limits.page_size = std::min(limits.page_size, max_texture_size);
+  return limits;
+}
+
+content::Transition transition_of(const scene::Slot& slot) {
+  if (slot.item && slot.playlist && *slot.item < slot.playlist->items.size()) {
+    return slot.playlist->items[*slot.item].transition;
+  }
+  return content::Transition::fade;
+}
+
+std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
+  std::int64_t s = wall_clock_at_start_s + t / scene::kSecond;
+  return s >= 0 ? s / 60 : -((-s + 59) / 60);
+}
+
+// Loads what prepares cards: the text engine and a glyph cache of its own.
+struct Preparation {
+  std::unique_ptr<text::TextEngine> engine;
+  std::unique_ptr<text::GlyphCache> glyphs;
+  ImageFiles files;
+  std::unique_ptr<scene::Preparer> preparer;
+
+  bool open(const fs::path& fonts_dir, int max_texture_size, std::string* error) {
+    engine =
+        text::TextEngine::create(fonts_dir.empty() ? text::default_fonts_dir() : fonts_dir, error);
+    if (!engine) return false;
+    glyphs = std::make_unique<text::GlyphCache>(engine->fonts(), atlas_limits(max_texture_size));
+    preparer.reset(new scene::Preparer{*engine, *glyphs,
+                                       [this](const fs::path& p) { return files.lookup(p); },
+                                       max_texture_size, 1});
+    return true;
+  }
+
+  std::shared_ptr<const scene::PreparedCard> card(const scene::Slot& slot, scene::Size screen) {
+    return std::make_shared<const scene::PreparedCard>(counted(*glyphs, [&] {
+      return scene::prepare_card(*preparer, *slot.playlist, slot.item, screen);
+    }));
+  }
+  std::shared_ptr<const scene::PreparedTicker> ticker(const content::Playlist& playlist,
+                                                      scene::Size screen) {
+    return std::make_shared<const scene::PreparedTicker>(
+        counted(*glyphs, [&] { return scene::prepare_ticker(*preparer, playlist, screen); }));
+  }
+  std::shared_ptr<const scene::PreparedClock> clock(const content::Playlist& playlist,
+                                                    std::int64_t minute, scene::Size screen) {
+    return std::make_shared<const scene::PreparedClock>(counted(
+        *glyphs, [&] { return scene::prepare_clock(*preparer, playlist, minute, screen); }));
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The mailbox between the worker and the frame loop
+
+struct Player::Shared {
+  std::mutex mutex;
+  std::condition_variable wake_worker;
+  std::condition_variable wake_starter;  // create() and the first frame wait on this
+
+  // worker -> frame loop
+  std::optional<PreparedSlot> ready;
+  std::array<PreparedClockFor, 4> clocks;
+  std::uint64_t clocks_version = 0;
+  bool engine_ready = false;
+  std::string error;  // the worker could not start
+  WorkCounters worker_counters;
+  std::uint64_t glyph_rasterizations = 0;
+  std::uint64_t atlas_pages = 0;
+  std::uint64_t cards_prepared = 0;
+
+  // frame loop (or any thread) -> worker
+  bool stop = false;
+  bool showing = false;  // the loop has started showing slot `shown_sequence`
+  std::uint64_t shown_sequence = 0;
+  std::shared_ptr<const content::Playlist> submitted;
+  std::atomic<Nanos> loop_t{0};
+
+  // set before the worker starts, read-only afterwards
+  std::shared_ptr<const content::Playlist> initial;
+  scene::Size screen;
+  int max_texture_size = 2048;
+  double refresh_hz = 60;
+};
+
+Player::Player(render::Renderer& renderer, const PlayerOptions& options)
+    : renderer_(renderer), options_(options), shared_(std::make_unique<Shared>()) {}
+
+std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerOptions& options,
+                                       std::shared_ptr<const content::Playlist> initial,
+                                       std::string* error) {
+  std::unique_ptr<Player> player(new Player(renderer, options));
+  Shared& sh = *player->shared_;
+  sh.initial = initial ? std::move(initial) : empty_playlist("signage-player");
+  sh.screen = renderer.scene_size();
+  sh.max_texture_size = renderer.max_texture_size();
+  sh.refresh_hz = renderer.refresh_hz();
+  player->worker_ = std::thread([p = player.get()] { p->worker_main(); });
+  std::unique_lock lock(sh.mutex);
+  sh.wake_starter.wait(lock, [&] { return sh.engine_ready || !sh.error.empty(); });
+  if (!sh.error.empty()) {
+    *error = sh.error;
+    lock.unlock();
+    return nullptr;  // the destructor joins the worker, which has returned
+  }
+  return player;
+}
+
+Player::~Player() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->stop = true;
+  }
+  shared_->wake_worker.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void Player::submit_playlist(std::shared_ptr<const content::Playlist> playlist) {
+  if (!playlist) return;
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->submitted = std::move(playlist);
+  }
+  shared_->wake_worker.notify_all();
+}
+
+namespace {
+
+// The modification time of the watched playlist (the folder's playlist.json for a bundle).
+std::optional<fs::file_time_type> modified(const fs::path& path) {
+  std::error_code ec;
+  fs::path file = fs::is_directory(path, ec) ? path / "playlist.json" : path;
+  auto time = fs::last_write_time(file, ec);
+  if (ec) return std::nullopt;
+  return time;
+}
+
+}  // namespace
+
+void Player::worker_main() {
+  Shared& sh = *shared_;
+  Preparation prep;
+  {
+    std::string error;
+    bool ok = prep.open(options_.fonts_dir, sh.max_texture_size, &error);
+    std::lock_guard lock(sh.mutex);
+    if (ok) {
+      sh.engine_ready = true;
+    } else {
+      sh.error = "cannot start the text engine: " + error;
+    }
+  }
+  sh.wake_starter.notify_all();
+  if (!prep.engine) return;
+
+  scene::Sequencer sequencer(sh.initial, options_.wall_clock_at_start_s);
+  std::optional<scene::Slot> last;  // the slot most recently handed over
+  const content::Playlist* ticker_for = nullptr;
+  std::shared_ptr<const scene::PreparedTicker> ticker;
+  std::int64_t ticker_step = 1;
+  // Playlists whose clocks may be needed: the last prepared slot's and the one before it.
+  std::array<std::shared_ptr<const content::Playlist>, 2> clock_playlists;
+  std::array<PreparedClockFor, 4> clocks;
+  std::optional<fs::file_time_type> watched_time;
+  if (!options_.watch_path.empty()) watched_time = modified(options_.watch_path);
+  auto next_watch = Clock::now() + std::chrono::nanoseconds(options_.watch_interval);
+
+  for (;;) {
+    std::shared_ptr<const content::Playlist> submitted;
+    bool need_card = false;
+    {
+      std::unique_lock lock(sh.mutex);
+      auto wanted = [&] {
+        return sh.stop || sh.submitted ||
+               (!sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence)));
+      };
+      sh.wake_worker.wait_for(lock, std::chrono::milliseconds(50), wanted);
+      if (sh.stop) return;
+      submitted = std::move(sh.submitted);
+      sh.submitted.reset();
+      need_card = !sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence));
+    }
+
+    if (!options_.watch_path.empty() && Clock::now() >= next_watch) {
+      next_watch = Clock::now() + std::chrono::nanoseconds(options_.watch_interval);
+      auto time = modified(options_.watch_path);
+      if (time && time != watched_time) {
+        watched_time = time;
+        std::cerr << "signage-player: " << options_.watch_path.string() << " changed; reloading\n";
+        if (auto reloaded = load_and_report(options_.watch_path)) {
+          submitted = std::move(reloaded);
+        } else {
+          std::cerr << "signage-player: the new playlist is not valid; still playing the "
+                       "previous one\n";
+        }
+      }
+    }
+    if (submitted) sequencer.replace_playlist(std::move(submitted));
+
+    if (need_card) {
+      scene::Slot slot = last ? sequencer.slot_at(last->end) : sequencer.slot_at(0);
+      if (!slot.playlist) slot.playlist = sh.initial;
+      if (slot.playlist.get() != ticker_for) {
+        ticker = prep.ticker(*slot.playlist, sh.screen);
+        ticker_for = slot.playlist.get();
+        ticker_step = scene::ticker_step_px(scene::ticker_speed_px_per_s(*slot.playlist, sh.screen),
+                                            sh.refresh_hz);
+      }
+      PreparedSlot prepared{slot, prep.card(slot, sh.screen), ticker, transition_of(slot),
+                            ticker_step};
+      if (clock_playlists[1] != slot.playlist) {
+        clock_playlists[0] = clock_playlists[1];
+        clock_playlists[1] = slot.playlist;
+      }
+      last = slot;
+      std::lock_guard lock(sh.mutex);
+      sh.ready = std::move(prepared);
+      ++sh.cards_prepared;
+    }
+
+    // Clocks for this minute and the next, for each playlist that may be on screen.
+    const std::int64_t minute = unix_minute(options_.wall_clock_at_start_s, sh.loop_t.load());
+    bool clocks_changed = false;
+    for (std::size_t p = 0; p < clock_playlists.size(); ++p) {
+      const auto& playlist = clock_playlists[p];
+      for (std::int64_t m = 0; m < 2; ++m) {
+        PreparedClockFor& entry = clocks[p * 2 + std::size_t(m)];
+        if (!playlist || !playlist->show_clock) {
+          clocks_changed = clocks_changed || entry.clock;
+          entry = {};
+          continue;
+        }
+        if (entry.playlist == playlist.get() && entry.clock && entry.clock->minute == minute + m) {
+          continue;
+        }
+        // Reuse the one already made for the next minute when the minute turns.
+        std::shared_ptr<const scene::PreparedClock> made;
+        for (const PreparedClockFor& other : clocks) {
+          if (other.playlist == playlist.get() && other.clock &&
+              other.clock->minute == minute + m) {
+            made = other.clock;
+          }
+        }
+        if (!made) made = prep.clock(*playlist, minute + m, sh.screen);
+        entry = {playlist.get(), std::move(made)};
+        clocks_changed = true;
+      }
+    }
+
+    std::lock_guard lock(sh.mutex);
+    if (clocks_changed) {
+      sh.clocks = clocks;
+      ++sh.clocks_version;
+    }
+    sh.worker_counters = work_counters();
+    sh.glyph_rasterizations = prep.glyphs->counters().rasterizations;
+    sh.atlas_pages = prep.glyphs->pages().size();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The frame loop
+
+namespace {
+
+void collect_ids(const scene::PreparedCard* card, std::vector<std::uint64_t>& ids) {
+  if (!card) return;
+  for (const scene::CardTile& tile : card->tiles) {
+    if (tile.image) ids.push_back(tile.image->id);
+  }
+  for (const scene::Counter& counter : card->counters) {
+    if (counter.digits) ids.push_back(counter.digits->id);
+  }
+}
+
+void collect_ids(const scene::PreparedTicker* ticker, std::vector<std::uint64_t>& ids) {
+  if (!ticker) return;
+  for (const auto& tile : ticker->tiles) {
+    if (tile) ids.push_back(tile->id);
+  }
+}
+
+// Uploads the first image of `slot` that has no texture yet; true when it uploaded one.
+bool upload_one(render::Renderer& renderer, const PreparedSlot& slot) {
+  const std::uint64_t before = renderer.uploads();
+  auto try_image = [&](const scene::Image* image) {
+    if (image) renderer.upload(*image);
+    return renderer.uploads() != before;
+  };
+  if (slot.card) {
+    for (const scene::CardTile& tile : slot.card->tiles) {
+      if (try_image(tile.image.get())) return true;
+    }
+    for (const scene::Counter& counter : slot.card->counters) {
+      if (try_image(counter.digits.get())) return true;
+    }
+  }
+  if (slot.ticker) {
+    for (const auto& tile : slot.ticker->tiles) {
+      if (try_image(tile.get())) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+RunStats Player::run(const FrameHook& hook) {
+  Shared& sh = *shared_;
+  RunStats stats;
+  const WorkCounters render_before = work_counters();
+  const double cpu_before = cpu_seconds();
+  const std::uint64_t uploads_before = renderer_.uploads();
+  stats.refresh_hz = renderer_.refresh_hz();
+  const auto period = Nanos(1e9 / stats.refresh_hz);
+  const auto hz_milli = std::int64_t(stats.refresh_hz * 1000 + 0.5);
+
+  // Startup: wait for the first card (not a frame yet).
+  std::optional<PreparedSlot> current, previous, upcoming;
+  {
+    std::unique_lock lock(sh.mutex);
+    while (!sh.ready) {
+      lock.unlock();
+      sh.wake_worker.notify_all();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      lock.lock();
+    }
+    current = std::move(sh.ready);
+    sh.ready.reset();
+    sh.showing = true;
+    sh.shown_sequence = current->slot.sequence;
+  }
+  sh.wake_worker.notify_all();
+
+  std::array<PreparedClockFor, 4> clocks;
+  std::uint64_t clocks_version = 0;
+  std::shared_ptr<const scene::PreparedClock> clock;
+  Nanos current_start = 0;
+  bool publish_shown = false;
+  bool live_changed = true;
+  const content::Playlist* last_playlist = current->slot.playlist.get();
+  std::vector<std::uint64_t> live;
+  live.reserve(1024);
+  scene::DrawList list;
+  list.commands.reserve(512);
+  scene::FrameInputs in;
+  in.screen = renderer_.scene_size();
+  in.transition_length = options_.transition_length;
+
+  auto times = std::make_unique<FrameTimes>();  // 400 kB: not on the stack
+  std::uint64_t late_sequence = ~std::uint64_t(0);
+  const auto start = Clock::now();
+  auto last_present = start;
+  auto deadline = start;
+  for (std::uint64_t frame = 0;; ++frame) {
+    const Nanos t =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+    if (options_.duration && t >= *options_.duration) break;
+    if (renderer_.poll_quit()) break;
+    sh.loop_t.store(t, std::memory_order_relaxed);
+
+    // The mailbox: take what is ready, say what is shown. Never waits for the worker.
+    if (std::unique_lock lock(sh.mutex, std::try_to_lock); lock.owns_lock()) {
+      if (!upcoming && sh.ready) {
+        upcoming = std::move(sh.ready);
+        sh.ready.reset();
+      }
+      if (sh.clocks_version != clocks_version) {
+        clocks = sh.clocks;
+        clocks_version = sh.clocks_version;
+        live_changed = true;
+      }
+      if (publish_shown) {
+        sh.showing = true;
+        sh.shown_sequence = current->slot.sequence;
+        publish_shown = false;
+        lock.unlock();
+        sh.wake_worker.notify_all();
+      }
+    }
+    // Textures for what comes next, one per frame, ahead of the boundary.
+    if (upcoming) upload_one(renderer_, *upcoming);
+
+    // The boundary: switch when the next card is ready, else keep the current one.
+    if (t >= current->slot.end) {
+      if (upcoming) {
+        previous = std::move(current);
+        current = std::move(upcoming);
+        upcoming.reset();
+        // On time: the card starts at its slot's start; late: now.
+        current_start = t - current->slot.start < 2 * period ? current->slot.start : t;
+        if (current->slot.playlist.get() != last_playlist) {
+          ++stats.playlist_swaps;
+          last_playlist = current->slot.playlist.get();
+        }
+        publish_shown = true;
+        live_changed = true;
+      } else if (late_sequence != current->slot.sequence) {
+        late_sequence = current->slot.sequence;  // counted once per boundary
+        ++stats.late_boundaries;
+      }
+    }
+    if (previous && (t - current_start >= options_.transition_length ||
+                     current->transition == content::Transition::cut)) {
+      previous.reset();
+      live_changed = true;
+    }
+
+    // The clock for this minute of the shown playlist.
+    const std::int64_t minute = unix_minute(options_.wall_clock_at_start_s, t);
+    const content::Playlist* shown = current->slot.playlist.get();
+    if (!clock || clock->minute != minute || !shown->show_clock) {
+      for (const PreparedClockFor& entry : clocks) {
+        if (entry.playlist == shown && entry.clock && entry.clock->minute == minute &&
+            entry.clock != clock) {
+          clock = entry.clock;
+          live_changed = true;
+        }
+      }
+      if (!shown->show_clock && clock) {
+        clock.reset();
+        live_changed = true;
+      }
+    }
+
+    if (live_changed) {
+      live.clear();
+      for (const auto* slot : {&current, &previous, &upcoming}) {
+        if (!*slot) continue;
+        collect_ids((*slot)->card.get(), live);
+        collect_ids((*slot)->ticker.get(), live);
+      }
+      for (const PreparedClockFor& entry : clocks) {
+        if (entry.clock && entry.clock->image) live.push_back(entry.clock->image->id);
+      }
+      if (clock && clock->image) live.push_back(clock->image->id);
+      renderer_.retain_only(live);
+      live_changed = false;
+    }
+
+    in.t = t;
+    in.frame = std::int64_t((__int128(t) * hz_milli + 500'000'000'000) / 1'000'000'000'000);
+    in.current = current->card.get();
+    in.previous = previous ? previous->card.get() : nullptr;
+    in.current_start = current_start;
+    in.transition = current->transition;
+    in.ticker = current->ticker.get();
+    in.ticker_step_px = current->ticker_step_px;
+    in.clock = clock.get();
+    in.background = shown->theme.background;
+    scene::compose(in, list);
+    renderer_.draw(list);
+    renderer_.present();
+
+    if (options_.paced && !renderer_.vsync()) {
+      deadline += std::chrono::nanoseconds(period);
+      auto now = Clock::now();
+      if (deadline < now - std::chrono::nanoseconds(period)) deadline = now;
+      std::this_thread::sleep_until(deadline);
+    }
+    const auto presented = Clock::now();
+    if (frame > 0) times->add((presented - last_present).count());
+    last_present = presented;
+    ++stats.frames;
+
+    if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown})) break;
+  }
+
+  stats.frame_ms_p50 = times->percentile_ms(50);
+  stats.frame_ms_p99 = times->percentile_ms(99);
+  stats.frame_ms_max = times->max_ms();
+  stats.dropped_frames = times->longer_than(period * 3 / 2);
+  stats.peak_rss_mb = peak_rss_mb();
+  stats.cpu_s = cpu_seconds() - cpu_before;
+  stats.texture_uploads = renderer_.uploads() - uploads_before;
+  const WorkCounters& now = work_counters();
+  stats.render_thread = {now.text_layouts - render_before.text_layouts,
+                         now.glyph_rasterizations - render_before.glyph_rasterizations,
+                         now.file_reads - render_before.file_reads};
+  std::lock_guard lock(sh.mutex);
+  stats.worker_thread = sh.worker_counters;
+  stats.glyph_rasterizations = sh.glyph_rasterizations;
+  stats.atlas_pages = sh.atlas_pages;
+  stats.cards_prepared = sh.cards_prepared;
+  return stats;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One frame, synchronously (`render`)
+
+std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playlist> playlist,
+                                            const StillOptions& options, std::string* error) {
+  render::RendererOptions ro;
+  ro.output = render::Output::headless;
+  // The PNG is the image laid out for the rotated screen (1080x1920 for --rotate 90).
+  ro.size = options.size;
+  if (options.rotate == 90 || options.rotate == 270) std::swap(ro.size.width, ro.size.height);
+  ro.max_texture_size = options.max_texture_size;
+  auto renderer = render::Renderer::open(ro, error);
+  if (!renderer) return std::nullopt;
+  const scene::Size screen = renderer->scene_size();
+
+  Preparation prep;
+  if (!prep.open(options.fonts_dir, renderer->max_texture_size(), error)) return std::nullopt;
+  if (!playlist) playlist = empty_playlist("signage-player");
+
+  // Walk the timeline to `at`, remembering the slot before (for a transition in progress).
+  scene::Sequencer sequencer(playlist, options.wall_clock_at_start_s);
+  scene::Slot slot = sequencer.slot_at(0);
+  std::optional<scene::Slot> before;
+  while (slot.end <= options.at && slot.end > slot.start) {
+    before = slot;
+    slot = sequencer.slot_at(slot.end);
+  }
+  if (!slot.playlist) slot.playlist = playlist;
+  const Nanos transition_length = scene::kSecond / 2;
+  const content::Transition transition = transition_of(slot);
+
+  auto card = prep.card(slot, screen);
+  std::shared_ptr<const scene::PreparedCard> previous_card;
+  if (before && options.at - slot.start < transition_length &&
+      transition != content::Transition::cut) {
+    if (!before->playlist) before->playlist = playlist;
+    previous_card = prep.card(*before, screen);
+  }
+  auto ticker = prep.ticker(*slot.playlist, screen);
+  std::shared_ptr<const scene::PreparedClock> clock;
+  if (slot.playlist->show_clock) {
+    clock =
+        prep.clock(*slot.playlist, unix_minute(options.wall_clock_at_start_s, options.at), screen);
+  }
+
+  scene::FrameInputs in;
+  in.screen = screen;
+  in.t = options.at;
+  const auto hz_milli = std::int64_t(options.refresh_hz * 1000 + 0.5);
+  in.frame = std::int64_t(__int128(options.at) * hz_milli / 1'000'000'000'000);
+  in.current = card.get();
+  in.previous = previous_card.get();
+  in.current_start = slot.start;
+  in.transition = transition;
+  in.transition_length = transition_length;
+  in.ticker = ticker.get();
+  in.ticker_step_px = scene::ticker_step_px(scene::ticker_speed_px_per_s(*slot.playlist, screen),
+                                            options.refresh_hz);
+  in.clock = clock.get();
+  in.background = slot.playlist->theme.background;
+  scene::DrawList list;
+  scene::compose(in, list);
+  renderer->draw(list);
+  return renderer->read_frame();
+}
+
+}  // namespace signage::run

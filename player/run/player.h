@@ -1,0 +1,144 @@
+// The frame loop and the worker that prepares content ahead of it.
+//
+//   render thread (Player::run)                 worker thread (owns TextEngine + GlyphCache)
+//   ---------------------------                 ---------------------------------------------
+//   poll the mailbox (try_lock, never waits)    reload the playlist file when it changes
+//   switch cards at slot boundaries             Sequencer: the slot after the one shown
+//   compose -> draw -> present (vsync)          prepare_card / prepare_ticker / prepare_clock
+//                                               decode images (SDL2_image)
+//                 <--- Mailbox: finished PreparedSlot and clocks, under one small mutex --->
+//
+// The frame loop never lays out text, rasterizes, reads files or waits for the worker: when the
+// next card is not ready at a boundary it keeps showing the current one. A new playlist
+// (submit_playlist, or the watched file changing) takes over at an item boundary.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "content/content.h"
+#include "render/render.h"
+#include "run/stats.h"
+#include "run/work_counters.h"
+#include "scene/scene.h"
+#include "text/text.h"
+
+namespace signage::run {
+
+using scene::Nanos;
+
+// Where the demo bundle and the fonts are: $SIGNAGE_PLAYLISTS_DIR, else next to the installed
+// program (../share/signage-player/playlists), else the source tree's playlists/.
+std::filesystem::path default_playlists_dir();
+std::filesystem::path demo_playlist_path();  // <playlists dir>/hexi-2024
+
+// Loads a playlist, counting the read in this thread's WorkCounters. Prints the diagnostics
+// (errors and warnings) to stderr. Null on errors.
+std::shared_ptr<const content::Playlist> load_and_report(const std::filesystem::path& path);
+
+// The screen shown when there is no valid playlist: the fallback screen with this title.
+std::shared_ptr<const content::Playlist> empty_playlist(const std::string& title);
+
+// Image assets decoded on the thread that prepares cards (scene::ImageLookup). Keeps the most
+// recently used few; a missing or broken file is reported once and drawn as a placeholder.
+class ImageFiles {
+ public:
+  const text::RgbaImage* lookup(const std::filesystem::path& path);
+  std::size_t cached() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::filesystem::path path;
+    std::optional<text::RgbaImage> image;
+    std::uint64_t last_used = 0;
+  };
+  std::vector<Entry> entries_;
+  std::uint64_t tick_ = 0;
+  static constexpr std::size_t kMaxEntries = 6;
+};
+
+// Everything the frame loop needs for one slot, prepared by the worker.
+struct PreparedSlot {
+  scene::Slot slot;
+  std::shared_ptr<const scene::PreparedCard> card;
+  std::shared_ptr<const scene::PreparedTicker> ticker;  // of slot.playlist
+  content::Transition transition = content::Transition::fade;
+  std::int64_t ticker_step_px = 1;
+};
+
+struct PreparedClockFor {
+  const content::Playlist* playlist = nullptr;  // identity only; the slot keeps it alive
+  std::shared_ptr<const scene::PreparedClock> clock;
+};
+
+struct PlayerOptions {
+  std::filesystem::path fonts_dir;   // empty: text::default_fonts_dir()
+  std::filesystem::path watch_path;  // reloaded when its modification time changes
+  Nanos watch_interval = 2 * scene::kSecond;
+  std::int64_t wall_clock_at_start_s = 0;  // Unix time at t = 0 (schedules, the clock)
+  std::optional<Nanos> duration;           // stop after this long
+  bool paced = true;                       // false: --unpaced, as fast as possible
+  Nanos transition_length = scene::kSecond / 2;
+};
+
+// Called on the render thread after each presented frame (tests and benchmarks); return false
+// to stop. Must not block.
+struct FrameInfo {
+  std::uint64_t frame = 0;
+  Nanos t = 0;
+  std::uint64_t shown_sequence = 0;
+  const content::Playlist* playlist = nullptr;
+};
+using FrameHook = std::function<bool(const FrameInfo&)>;
+
+class Player {
+ public:
+  // Starts the worker, which creates the text engine. `initial` may be null (no valid
+  // playlist): the fallback screen shows until one arrives.
+  static std::unique_ptr<Player> create(render::Renderer& renderer, const PlayerOptions& options,
+                                        std::shared_ptr<const content::Playlist> initial,
+                                        std::string* error);
+  ~Player();  // stops and joins the worker
+  Player(const Player&) = delete;
+  Player& operator=(const Player&) = delete;
+
+  // Hands in a new playlist from any thread; it takes over at an item boundary.
+  void submit_playlist(std::shared_ptr<const content::Playlist> playlist);
+
+  // Runs frames until the duration is over, the user quits or `hook` returns false. Blocks
+  // before the first frame until the first card is ready (startup, not a frame).
+  RunStats run(const FrameHook& hook = {});
+
+  struct Shared;
+
+ private:
+  Player(render::Renderer& renderer, const PlayerOptions& options);
+  void worker_main();
+  render::Renderer& renderer_;
+  PlayerOptions options_;
+  std::unique_ptr<Shared> shared_;
+  std::thread worker_;
+};
+
+// The frame `render` draws: the same preparation done synchronously, then frame `at` composed.
+struct StillOptions {
+  Nanos at = 0;
+  std::int64_t wall_clock_at_start_s = 0;
+  scene::Size size{1920, 1080};  // the output's size; rotate 90/270 swaps it
+  int rotate = 0;
+  int max_texture_size = 0;  // > 0: force a smaller limit
+  std::filesystem::path fonts_dir;
+  double refresh_hz = 60;
+};
+std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playlist> playlist,
+                                            const StillOptions& options, std::string* error);
+
+}  // namespace signage::run

@@ -1,0 +1,10 @@
+#include "work_counters.h"
+
+namespace signage::run {
+
+WorkCounters& work_counters() {
+  thread_local WorkCounters counters;
+  return counters;
+}
+
+}  // namespace signage::run
