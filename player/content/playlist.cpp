@@ -543,15 +543,16 @@ bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::pa
   fs::path resolved = fs::canonical(full, ec);
   if (ec) {
     error(v.offset, pointer,
-          "missing asset: no file " + quote_text(relative) + " in the bundle folder " +
-              quote_text(bundle_dir_.string()));
+          "missing asset: no file " + quote_text(relative) + " in the bundle folder");
     return false;
   }
   if (!inside(resolved, bundle_dir_)) {
+    fs::path target = fs::relative(resolved, bundle_dir_, ec);
+    if (ec || target.empty()) target = resolved;
     error(v.offset, pointer,
           "asset " + quote_text(relative) +
               " is a symbolic link that leads out of the bundle (to " +
-              quote_text(resolved.string()) + ")");
+              quote_text(target.string()) + ")");
     return false;
   }
   if (!fs::is_regular_file(resolved, ec)) {
