@@ -308,6 +308,8 @@ void draw_bars(Ctx& x, const content::StatisticValue& v, RectI area) {
 // ---------------------------------------------------------------------------------------------
 // Item types
 
+void placeholder(Ctx& x, RectI box, const std::filesystem::path& path);
+
 void headline(Ctx& x, const content::Item& item) {
   RectI area = x.z.content;
   const text::RgbaImage* picture = nullptr;
@@ -368,8 +370,7 @@ void headline(Ctx& x, const content::Item& item) {
                                 float(image_area.y) + (float(image_area.h) - ph) / 2, w, ph},
                           image_area);
     } else {
-      RectI box = image_area;
-      detail::fill_rect(x.c.image, box, detail::mix(x.theme.background, x.theme.muted, 0.15));
+      placeholder(x, image_area, item.image);
     }
   }
 }

@@ -283,6 +283,35 @@ INSTANTIATE_TEST_SUITE_P(Scene, EveryCard,
                                   std::to_string(info.param.height);
                          });
 
+// The demo bundle, parsed by the content module: every item fits at both orientations.
+TEST(Cards, DemoBundleFitsInBothOrientations) {
+  auto parsed = content::load_playlist(fs::path(SIGNAGE_SOURCE_DIR) / "playlists" / "hexi-2024");
+  ASSERT_TRUE(parsed.playlist) << (parsed.diagnostics.empty()
+                                       ? std::string("no playlist")
+                                       : content::format_diagnostic(parsed.diagnostics[0]));
+  const Playlist& playlist = *parsed.playlist;
+  ASSERT_GE(playlist.items.size(), 10u);
+  Preparer p = preparer();
+  for (Size screen : {Size{1920, 1080}, Size{1080, 1920}}) {
+    const Zones z = zones_for(playlist, screen);
+    for (std::size_t i = 0; i < playlist.items.size(); ++i) {
+      SCOPED_TRACE(playlist.items[i].id + " " + std::to_string(screen.width));
+      PreparedCard card = prepare_card(p, playlist, i, screen);
+      EXPECT_FALSE(card.text_boxes.empty());
+      EXPECT_EQ(card.missing_glyphs, 0);
+      for (const auto& box : card.text_boxes) {
+        EXPECT_TRUE(inside(box, z.content)) << str(box) << " outside " << str(z.content);
+      }
+      const char* dir = std::getenv("SIGNAGE_SCENE_PNG_DIR");
+      if (dir && *dir && screen.width > screen.height) {
+        PreparedTicker ticker = prepare_ticker(p, playlist, screen);
+        PreparedClock clock = prepare_clock(p, playlist, 1795759500 / 60, screen);
+        maybe_save(card, ticker, clock, screen, "demo-" + playlist.items[i].id + ".png");
+      }
+    }
+  }
+}
+
 TEST(Cards, StatisticsGetCountersForTheirNumbers) {
   Playlist playlist = demo();
   Preparer p = preparer();
