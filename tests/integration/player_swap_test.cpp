@@ -1,0 +1,154 @@
+// The frame loop, headless: a 200-item playlist swapped in mid-run takes over at an item
+// boundary, and the render thread did no text layout, glyph rasterization or file reading for it
+// (the worker did). Asserted by the thread-local work counters, never by clocks.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "content/content.h"
+#include "render/render.h"
+#include "run/player.h"
+#include "run/work_counters.h"
+
+namespace signage::run {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::int64_t kClock = 1740965400;  // 2025-03-03T09:30:00+08:00
+
+std::shared_ptr<const content::Playlist> parse(const std::string& json) {
+  content::ParseResult result =
+      content::parse_playlist(json, "test.json", fs::temp_directory_path());
+  for (const auto& d : result.diagnostics) {
+    if (d.severity == content::Severity::error) ADD_FAILURE() << content::format_diagnostic(d);
+  }
+  return result.playlist;
+}
+
+std::string small_playlist() {
+  return R"({"version": 1, "id": "first", "title": "河西区", "timezone": "Asia/Shanghai",
+    "items": [{"type": "headline", "title": "中共河西区委经济工作会议召开", "duration": 0.5},
+              {"type": "statistic", "value": "690万余", "unit": "人次", "label": "接待游客",
+               "duration": 0.5}],
+    "ticker": {"items": ["新建挖潜补充学位1.6万个", "将全区划分为1406个微网格"]}})";
+}
+
+std::string big_playlist(int items) {
+  std::string json = R"({"version": 1, "id": "big", "title": "二百项", "timezone": "Asia/Shanghai",
+    "items": [)";
+  for (int i = 0; i < items; ++i) {
+    if (i) json += ",";
+    if (i % 3 == 1) {
+      json += R"({"type": "statistic", "value": ")" + std::to_string(1000 + i) +
+              R"(", "unit": "户", "label": "第)" + std::to_string(i) +
+              R"(项统计", "duration": 0.4})";
+    } else {
+      json +=
+          R"({"type": "headline", "title": "第)" + std::to_string(i) +
+          R"(条：全区经济社会发展各项事业迈出坚实步伐", "body": "打造2.9平方公里“数字岛”，编号)" +
+          std::to_string(i * 7) + R"(。", "duration": 0.4})";
+    }
+  }
+  json += R"(], "ticker": {"items": ["城镇调查失业率控制在5.5%以内", "新引进各类人才2000余人"]}})";
+  return json;
+}
+
+TEST(PlayerSwap, A200ItemPlaylistSwapsInAtABoundaryWithNoRenderThreadWork) {
+  auto first = parse(small_playlist());
+  auto big = parse(big_playlist(200));
+  ASSERT_TRUE(first && big);
+  ASSERT_EQ(big->items.size(), 200u);
+
+  render::RendererOptions ro;
+  ro.output = render::Output::headless;
+  ro.size = {1280, 720};
+  std::string error;
+  auto renderer = render::Renderer::open(ro, &error);
+  ASSERT_TRUE(renderer) << error;
+  PlayerOptions po;
+  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  po.wall_clock_at_start_s = kClock;
+  po.paced = false;
+  po.duration = 60 * scene::kSecond;  // a safety stop; the hook ends the run long before
+  auto player = Player::create(*renderer, po, first, &error);
+  ASSERT_TRUE(player) << error;
+
+  bool submitted = false;
+  std::set<std::uint64_t> sequences_before, sequences_after;
+  std::uint64_t frames_after = 0;
+  RunStats stats = player->run([&](const FrameInfo& f) {
+    if (f.playlist == first.get()) {
+      sequences_before.insert(f.shown_sequence);
+      // Swap once the first playlist has shown two slots, mid-slot.
+      if (!submitted && sequences_before.size() >= 2) {
+        player->submit_playlist(big);
+        submitted = true;
+      }
+    } else if (f.playlist == big.get()) {
+      sequences_after.insert(f.shown_sequence);
+      ++frames_after;
+      if (!sequences_before.empty()) {
+        // Once the new playlist shows, the old one never comes back.
+        EXPECT_GT(f.shown_sequence, *sequences_before.rbegin());
+      }
+    }
+    return sequences_after.size() < 6;  // six items of the new playlist
+  });
+
+  EXPECT_TRUE(submitted);
+  EXPECT_GE(sequences_after.size(), 6u) << "the new playlist did not take over";
+  EXPECT_GE(stats.playlist_swaps, 1u);
+  EXPECT_GT(frames_after, 0u);
+  // The render thread did none of the work...
+  EXPECT_EQ(stats.render_thread.text_layouts, 0u);
+  EXPECT_EQ(stats.render_thread.glyph_rasterizations, 0u);
+  EXPECT_EQ(stats.render_thread.file_reads, 0u);
+  // ...and the worker did it, so the counters do count.
+  EXPECT_GE(stats.worker_thread.text_layouts, 8u);
+  EXPECT_GT(stats.worker_thread.glyph_rasterizations, 0u);
+  EXPECT_GT(stats.cards_prepared, 7u);
+}
+
+TEST(PlayerSwap, TheCountersSeeWorkDoneOnThisThread) {
+  // The assertion above could fail: preparing on the calling thread is counted there.
+  const WorkCounters before = work_counters();
+  ImageFiles files;
+  EXPECT_EQ(files.lookup(fs::temp_directory_path() / "no-such-image.png"), nullptr);
+  EXPECT_EQ(work_counters().file_reads, before.file_reads + 1);
+  StillOptions still;
+  still.size = {640, 360};
+  still.at = scene::kSecond;
+  still.wall_clock_at_start_s = kClock;
+  still.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  std::string error;
+  ASSERT_TRUE(render_still(parse(small_playlist()), still, &error)) << error;
+  EXPECT_GT(work_counters().text_layouts, before.text_layouts);
+  EXPECT_GT(work_counters().glyph_rasterizations, before.glyph_rasterizations);
+}
+
+TEST(PlayerSwap, AnEmptyOrMissingPlaylistShowsTheFallbackScreen) {
+  render::RendererOptions ro;
+  ro.output = render::Output::headless;
+  ro.size = {640, 360};
+  std::string error;
+  auto renderer = render::Renderer::open(ro, &error);
+  ASSERT_TRUE(renderer) << error;
+  PlayerOptions po;
+  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  po.wall_clock_at_start_s = kClock;
+  po.paced = false;
+  po.duration = 30 * scene::kSecond;
+  auto player = Player::create(*renderer, po, nullptr, &error);
+  ASSERT_TRUE(player) << error;
+  RunStats stats = player->run([](const FrameInfo& f) { return f.frame < 20; });
+  EXPECT_EQ(stats.frames, 21u);
+  EXPECT_EQ(stats.render_thread.text_layouts, 0u);
+  EXPECT_GE(stats.cards_prepared, 1u);
+}
+
+}  // namespace
+}  // namespace signage::run
