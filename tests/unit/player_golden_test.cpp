@@ -1,0 +1,254 @@
+// Golden renders of every item type, as `signage-player render` draws them (run::render_still),
+// at 1920x1080 and turned to portrait (1080x1920), compared with reviewed PNGs in
+// tests/golden/player/ with a tolerance. SIGNAGE_UPDATE_GOLDEN=1 writes them instead; look at
+// each one before committing it.
+#include <SDL.h>
+#include <SDL_image.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "content/content.h"
+#include "render/render.h"
+#include "run/player.h"
+
+namespace signage::run {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kChannelTolerance = 32;         // a pixel differs when a channel differs by more
+constexpr double kMaxDifferingShare = 0.003;  // of all pixels
+constexpr std::int64_t kClock = 1740965400;   // 2025-03-03T09:30:00+08:00, a Monday
+
+fs::path golden_dir() {
+  return fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "player";
+}
+
+fs::path failure_dir() {
+  if (const char* dir = std::getenv("SIGNAGE_GOLDEN_OUT"); dir && *dir) return dir;
+  return fs::current_path() / "golden-failures";
+}
+
+bool updating() {
+  const char* update = std::getenv("SIGNAGE_UPDATE_GOLDEN");
+  return update && std::string(update) == "1";
+}
+
+// A bundle folder with a generated picture (a gradient with a light frame), made once.
+fs::path bundle_dir() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("player-golden-" + std::to_string(::getpid()));
+    fs::create_directories(d / "images");
+    text::RgbaImage picture(640, 400);
+    for (int y = 0; y < picture.height; ++y) {
+      for (int x = 0; x < picture.width; ++x) {
+        std::uint8_t* p = picture.at(x, y);
+        bool frame = x < 12 || y < 12 || x >= picture.width - 12 || y >= picture.height - 12;
+        p[0] = frame ? 240 : std::uint8_t(40 + x * 180 / picture.width);
+        p[1] = frame ? 240 : std::uint8_t(90 + y * 120 / picture.height);
+        p[2] = frame ? 240 : 150;
+        p[3] = 255;
+      }
+    }
+    EXPECT_EQ(render::save_png(picture, (d / "images" / "picture.png").string()), "");
+    // A PNG cut short (as by a failed copy): it passes the checker but cannot be decoded, so the
+    // card shows a placeholder.
+    fs::copy_file(d / "images" / "picture.png", d / "images" / "broken.png");
+    fs::resize_file(d / "images" / "broken.png", 64);
+    return d;
+  }();
+  return dir;
+}
+
+std::string playlist_json(const std::string& items) {
+  return R"({"version": 1, "id": "golden", "title": "河西区社区服务中心", "lang": "zh-Hans",
+    "timezone": "Asia/Shanghai", "items": [)" +
+         items + R"(], "ticker": {"items": ["接待游客690万余人次", "新建挖潜补充学位1.6万个",
+    "户内燃气设施“6个100%”改造完成37.7万户"]}})";
+}
+
+struct Case {
+  const char* name;
+  const char* items;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
+
+const Case kCases[] = {
+    {"headline",
+     R"({"type": "headline", "title": "中共河西区委经济工作会议召开",
+        "subtitle": "全力推动中央精神和市委部署在河西落地生根落实见效",
+        "body": "总结全区2024年工作，分析当前经济形势，谋划2025年工作。", "duration": 10})"},
+    {"headline_image",
+     R"({"type": "headline", "title": "打造2.9平方公里“数字岛”", "body": "建设经济强区、打造品质之城。",
+        "image": "images/picture.png", "duration": 10})"},
+    {"statistic",
+     R"({"type": "statistic", "value": "28.5", "unit": "万人", "label": "家庭医生团队惠及群众",
+        "comparison": "+12.3%", "series": [{"label": "2022", "value": 20.1},
+        {"label": "2023", "value": 24.6}, {"label": "2024", "value": 28.5}], "duration": 10})"},
+    {"statistic_group",
+     R"({"type": "statistic_group", "title": "民生保障", "statistics": [
+        {"value": "37.7", "unit": "万户", "label": "户内燃气设施改造"},
+        {"value": "1.6", "unit": "万个", "label": "新建挖潜补充学位"},
+        {"value": "1520", "unit": "部", "label": "阻车梯系统"},
+        {"value": "2254", "unit": "套", "label": "专业救援装备"}], "duration": 10})"},
+    {"notice",
+     R"({"type": "notice", "title": "按照打造“四个高地”的指示要求",
+        "body": "一年来，河西区委按照打造“四个高地”的指示要求，解放思想、创新思路、锚定目标、真抓实干，进一步把发展机遇转化为发展优势，推动全区经济社会发展各项事业迈出坚实步伐。",
+        "duration": 10})"},
+    {"image",
+     R"({"type": "image", "image": "images/picture.png", "fit": "contain",
+        "caption": "建设经济强区、打造品质之城", "duration": 10})"},
+    {"image_broken",
+     R"({"type": "image", "image": "images/broken.png", "fit": "cover", "duration": 10})"},
+    {"alert",
+     R"({"type": "alert", "title": "落实值班值守制度",
+        "body": "确保安全生产，让人民群众温暖舒心过冬、欢乐祥和过节。",
+        "schedule": {"valid_from": "2025-03-03T08:00:00+08:00",
+                     "valid_until": "2025-03-03T18:00:00+08:00"}},
+       {"type": "headline", "title": "不应显示", "duration": 10})"},
+    {"fallback",
+     R"({"type": "headline", "title": "已过期", "duration": 10,
+        "schedule": {"valid_until": "2020-01-01T00:00:00+08:00"}})"},
+};
+
+std::optional<text::RgbaImage> load_png(const fs::path& path, std::string* error) {
+  std::unique_ptr<SDL_Surface, decltype(&SDL_FreeSurface)> loaded(IMG_Load(path.c_str()),
+                                                                  SDL_FreeSurface);
+  if (!loaded) {
+    *error = IMG_GetError();
+    return std::nullopt;
+  }
+  std::unique_ptr<SDL_Surface, decltype(&SDL_FreeSurface)> rgba(
+      SDL_ConvertSurfaceFormat(loaded.get(), SDL_PIXELFORMAT_RGBA32, 0), SDL_FreeSurface);
+  if (!rgba) {
+    *error = SDL_GetError();
+    return std::nullopt;
+  }
+  text::RgbaImage image(rgba->w, rgba->h);
+  for (int y = 0; y < rgba->h; ++y) {
+    const auto* row =
+        static_cast<const std::uint8_t*>(rgba->pixels) + std::ptrdiff_t(y) * rgba->pitch;
+    std::copy_n(row, std::size_t(rgba->w) * 4, image.at(0, y));
+  }
+  return image;
+}
+
+std::size_t differing_pixels(const text::RgbaImage& a, const text::RgbaImage& b,
+                             text::RgbaImage* diff) {
+  std::size_t n = 0;
+  *diff = text::RgbaImage(a.width, a.height);
+  for (int y = 0; y < a.height; ++y) {
+    for (int x = 0; x < a.width; ++x) {
+      bool differs = false;
+      for (int k = 0; k < 4; ++k) {
+        differs = differs || std::abs(int(a.at(x, y)[k]) - int(b.at(x, y)[k])) > kChannelTolerance;
+      }
+      std::uint8_t* d = diff->at(x, y);
+      d[0] = differs ? 255 : b.at(x, y)[0] / 4;
+      d[1] = differs ? 0 : b.at(x, y)[1] / 4;
+      d[2] = differs ? 0 : b.at(x, y)[2] / 4;
+      d[3] = 255;
+      n += differs;
+    }
+  }
+  return n;
+}
+
+std::shared_ptr<const content::Playlist> playlist_for(const Case& c) {
+  content::ParseResult result =
+      content::parse_playlist(playlist_json(c.items), std::string(c.name) + ".json", bundle_dir());
+  for (const auto& d : result.diagnostics) {
+    if (d.severity == content::Severity::error) ADD_FAILURE() << content::format_diagnostic(d);
+  }
+  return result.playlist;
+}
+
+text::RgbaImage render(const Case& c, int rotate) {
+  StillOptions options;
+  options.at = scene::kSecond * 5 / 2;  // count-up and transition finished
+  options.wall_clock_at_start_s = kClock;
+  options.size = {1920, 1080};
+  options.rotate = rotate;
+  options.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  auto playlist = playlist_for(c);
+  EXPECT_TRUE(playlist);
+  std::string error;
+  auto image = render_still(playlist, options, &error);
+  EXPECT_TRUE(image) << error;
+  return image ? *image : text::RgbaImage();
+}
+
+class PlayerGolden : public ::testing::TestWithParam<std::tuple<Case, int>> {};
+
+TEST_P(PlayerGolden, MatchesTheReviewedImage) {
+  const auto& [c, rotate] = GetParam();
+  text::RgbaImage actual = render(c, rotate);
+  ASSERT_EQ(actual.width, rotate ? 1080 : 1920);
+  ASSERT_EQ(actual.height, rotate ? 1920 : 1080);
+  const std::string name = std::string(c.name) + (rotate ? "_portrait" : "_landscape");
+  const fs::path golden = golden_dir() / (name + ".png");
+  if (updating()) {
+    fs::create_directories(golden_dir());
+    ASSERT_EQ(render::save_png(actual, golden.string()), "");
+    std::cout << "updated " << golden << "\n";
+    return;
+  }
+  std::string error;
+  auto expected = load_png(golden, &error);
+  ASSERT_TRUE(expected) << "cannot load " << golden << ": " << error
+                        << " (SIGNAGE_UPDATE_GOLDEN=1 writes it; then look at it)";
+  ASSERT_EQ(expected->width, actual.width);
+  ASSERT_EQ(expected->height, actual.height);
+  text::RgbaImage diff;
+  std::size_t differing = differing_pixels(actual, *expected, &diff);
+  auto allowed = std::size_t(double(actual.width) * actual.height * kMaxDifferingShare);
+  if (differing <= allowed) return;
+  fs::create_directories(failure_dir());
+  const fs::path actual_path = failure_dir() / (name + "-actual.png");
+  const fs::path diff_path = failure_dir() / (name + "-diff.png");
+  EXPECT_EQ(render::save_png(actual, actual_path.string()), "");
+  EXPECT_EQ(render::save_png(diff, diff_path.string()), "");
+  ADD_FAILURE() << name << ": " << differing << " pixels differ (at most " << allowed
+                << " may)\n  expected: " << golden.string()
+                << "\n  actual: " << actual_path.string() << "\n  diff: " << diff_path.string();
+}
+
+INSTANTIATE_TEST_SUITE_P(Items, PlayerGolden,
+                         ::testing::Combine(::testing::ValuesIn(kCases), ::testing::Values(0, 90)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).name) +
+                                  (std::get<1>(info.param) ? "_portrait" : "_landscape");
+                         });
+
+TEST(PlayerRender, TheSameArgumentsGiveTheSamePixels) {
+  text::RgbaImage a = render(kCases[2], 0), b = render(kCases[2], 0);
+  EXPECT_EQ(a.pixels, b.pixels);
+}
+
+TEST(PlayerRender, TheTickerMovesBetweenSeconds) {
+  StillOptions options;
+  options.wall_clock_at_start_s = kClock;
+  options.size = {960, 540};
+  options.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  auto playlist = playlist_for(kCases[0]);
+  std::string error;
+  options.at = 3 * scene::kSecond;
+  auto a = render_still(playlist, options, &error);
+  options.at = 4 * scene::kSecond;
+  auto b = render_still(playlist, options, &error);
+  ASSERT_TRUE(a && b) << error;
+  EXPECT_NE(a->pixels, b->pixels);
+}
+
+}  // namespace
+}  // namespace signage::run
