@@ -1,12 +1,13 @@
 // libFuzzer target: the playlist parser and checker, the schedule and the diagnostic formatter on
 // arbitrary bytes. Built with clang only (SIGNAGE_BUILD_FUZZ); run it with tests/fuzz/run.sh.
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
 #include "content/content.h"
 
