@@ -18,10 +18,11 @@ command -v clang++ >/dev/null || {
   exit 1
 }
 
+mkdir -p "$build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DSIGNAGE_BUILD_FUZZ=ON -DSIGNAGE_BUILD_TESTS=OFF >"$build.configure.log" 2>&1 ||
-  { cat "$build.configure.log" >&2; exit 1; }
+  -DSIGNAGE_BUILD_FUZZ=ON -DSIGNAGE_BUILD_TESTS=OFF >"$build/configure.log" 2>&1 ||
+  { cat "$build/configure.log" >&2; exit 1; }
 cmake --build "$build" --target playlist_fuzz --parallel "$(nproc)"
 
 mkdir -p "$build/fuzz-corpus" "$build/fuzz-artifacts"
