@@ -69,9 +69,15 @@ class Renderer {
   bool vsync() const;            // whether present() waits for the display
   std::string driver() const;    // e.g. "x11/opengl", "KMSDRM/opengles2", "headless/software"
 
-  // Texture cache. upload() makes sure `image` has a texture (no-op when cached); false when it
-  // cannot (too large, out of memory): draw() then skips it.
-  bool upload(const scene::Image& image);
+  // Texture cache. upload() gives `image` a texture, converting at most `max_rows` more rows
+  // (so a full-screen card can be uploaded over a few frames before it shows); true once the
+  // texture is complete. draw() completes what is missing; an image that cannot have a texture
+  // (too large, out of memory) is skipped.
+  bool upload(const scene::Image& image, int max_rows = 1 << 30);
+  bool has_texture(const scene::Image& image) const;  // cached and complete
+  // Creates a spare texture of `size` ahead of time (startup), so the first full-screen upload
+  // during playback reuses it instead of paying for fresh memory.
+  void prewarm(scene::Size size);
   // Frees every cached texture whose id is not in `live` (sorted or not). No allocation.
   void retain_only(std::span<const std::uint64_t> live);
   std::size_t cached_textures() const;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <unordered_map>
+#include <cstring>
+#include <limits>
 #include <utility>
+#include <vector>
 
 #include "render.h"
 #include "sdl.h"
@@ -17,7 +19,9 @@ constexpr int kUnlimitedTextureSize = 16384;
 constexpr double kDefaultRefreshHz = 60;
 
 struct CachedTexture {
+  std::uint64_t id = 0;  // scene::Image::id
   TexturePtr texture;
+  int rows_done = 0;    // uploaded so far (a large image may take a few frames)
   bool opaque = false;  // every pixel has alpha 255: drawn without blending when not faded
   int width = 0, height = 0;
 };
@@ -47,11 +51,24 @@ struct Renderer::State {
   double refresh_hz = kDefaultRefreshHz;
   bool vsync = false;
   std::string driver;
-  std::unordered_map<std::uint64_t, CachedTexture> textures;
+  // A flat list: a frame holds a few dozen images, so a linear search is cheap, and with the
+  // capacity reserved up front caching a texture does not allocate.
+  std::vector<CachedTexture> textures;
+  // Textures no longer referenced, kept for the next image of the same size: creating a
+  // full-screen texture costs ~20 ms of first-touch page faults on a busy machine.
+  std::vector<CachedTexture> spares;
+  static constexpr std::size_t kMaxSpares = 2;
   std::uint64_t uploads = 0;
   bool reported_oversize = false;
 
-  CachedTexture* find_or_upload(const scene::Image& image);
+  CachedTexture* find(std::uint64_t id);
+  // Uploads up to `max_rows` more rows of `image`; the entry, complete or not; null when it
+  // cannot have a texture.
+  CachedTexture* upload_rows(const scene::Image& image, int max_rows);
+  CachedTexture* find_or_upload(const scene::Image& image) {
+    CachedTexture* t = upload_rows(image, std::numeric_limits<int>::max());
+    return t && t->rows_done == t->height ? t : nullptr;
+  }
 };
 
 std::string no_display_message(const std::string& sdl_error) {
@@ -152,6 +169,8 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
       return nullptr;
     }
   }
+  s->textures.reserve(256);
+  s->spares.reserve(State::kMaxSpares);
   return std::unique_ptr<Renderer>(new Renderer(std::move(s)));
 }
 
@@ -161,6 +180,7 @@ Renderer::~Renderer() {
   // Textures before the renderer, the renderer before the window or surface, the video
   // subsystem last: the members' declaration order in State does it, except the cache.
   state_->textures.clear();
+  state_->spares.clear();
   state_->target.reset();
 }
 
@@ -192,49 +212,106 @@ std::uint64_t Renderer::uploads() const {
   return state_->uploads;
 }
 
-CachedTexture* Renderer::State::find_or_upload(const scene::Image& image) {
-  if (auto it = textures.find(image.id); it != textures.end()) return &it->second;
-  const text::RgbaImage& px = image.pixels;
-  if (px.width <= 0 || px.height <= 0) return nullptr;
-  if (px.width > max_texture_size || px.height > max_texture_size) {
-    if (!reported_oversize) {
-      std::fprintf(stderr,
-                   "signage-player: an image of %dx%d is larger than the renderer's %d px "
-                   "textures; not drawn\n",
-                   px.width, px.height, max_texture_size);
-      reported_oversize = true;
-    }
-    return nullptr;
+CachedTexture* Renderer::State::find(std::uint64_t id) {
+  for (CachedTexture& t : textures) {
+    if (t.id == id) return &t;
   }
-  TexturePtr texture(SDL_CreateTexture(renderer.get(), SDL_PIXELFORMAT_ARGB8888,
-                                       SDL_TEXTUREACCESS_STREAMING, px.width, px.height));
-  if (!texture) return nullptr;
-  void* pixels = nullptr;
-  int pitch = 0;
-  if (SDL_LockTexture(texture.get(), nullptr, &pixels, &pitch) != 0) return nullptr;
-  SDL_ConvertPixels(px.width, px.height, SDL_PIXELFORMAT_RGBA32, px.pixels.data(), px.width * 4,
-                    SDL_PIXELFORMAT_ARGB8888, pixels, pitch);
-  SDL_UnlockTexture(texture.get());
-  bool opaque = true;
-  for (std::size_t i = 3; i < px.pixels.size() && opaque; i += 4) opaque = px.pixels[i] == 255;
-  SDL_SetTextureBlendMode(texture.get(), opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
-  ++uploads;
-  auto [it, inserted] =
-      textures.emplace(image.id, CachedTexture{std::move(texture), opaque, px.width, px.height});
-  return &it->second;
+  return nullptr;
 }
 
-bool Renderer::upload(const scene::Image& image) {
-  return state_->find_or_upload(image) != nullptr;
+CachedTexture* Renderer::State::upload_rows(const scene::Image& image, int max_rows) {
+  const text::RgbaImage& px = image.pixels;
+  CachedTexture* t = find(image.id);
+  if (!t) {
+    if (px.width <= 0 || px.height <= 0) return nullptr;
+    if (px.width > max_texture_size || px.height > max_texture_size) {
+      if (!reported_oversize) {
+        std::fprintf(stderr,
+                     "signage-player: an image of %dx%d is larger than the renderer's %d px "
+                     "textures; not drawn\n",
+                     px.width, px.height, max_texture_size);
+        reported_oversize = true;
+      }
+      return nullptr;
+    }
+    TexturePtr texture;
+    for (CachedTexture& spare : spares) {
+      if (spare.width == px.width && spare.height == px.height) {
+        texture = std::move(spare.texture);
+        std::swap(spare, spares.back());
+        spares.pop_back();
+        break;
+      }
+    }
+    if (!texture) {
+      texture.reset(SDL_CreateTexture(renderer.get(), SDL_PIXELFORMAT_ARGB8888,
+                                      SDL_TEXTUREACCESS_STREAMING, px.width, px.height));
+    }
+    if (!texture) return nullptr;
+    ++uploads;
+    textures.push_back(CachedTexture{image.id, std::move(texture), 0, true, px.width, px.height});
+    t = &textures.back();
+  }
+  if (t->rows_done >= t->height) return t;
+  const int rows = std::min(max_rows, t->height - t->rows_done);
+  const SDL_Rect rect{0, t->rows_done, t->width, rows};
+  void* pixels = nullptr;
+  int pitch = 0;
+  if (SDL_LockTexture(t->texture.get(), &rect, &pixels, &pitch) != 0) return nullptr;
+  const std::uint8_t* src = px.at(0, t->rows_done);
+  SDL_ConvertPixels(t->width, rows, SDL_PIXELFORMAT_RGBA32, src, t->width * 4,
+                    SDL_PIXELFORMAT_ARGB8888, pixels, pitch);
+  SDL_UnlockTexture(t->texture.get());
+  const std::size_t bytes = std::size_t(t->width) * rows * 4;
+  for (std::size_t i = 3; i < bytes && t->opaque; i += 4) t->opaque = src[i] == 255;
+  t->rows_done += rows;
+  if (t->rows_done == t->height) {
+    SDL_SetTextureBlendMode(t->texture.get(), t->opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+  }
+  return t;
+}
+
+bool Renderer::upload(const scene::Image& image, int max_rows) {
+  CachedTexture* t = state_->upload_rows(image, std::max(1, max_rows));
+  return t && t->rows_done == t->height;
+}
+
+bool Renderer::has_texture(const scene::Image& image) const {
+  for (const CachedTexture& t : state_->textures) {
+    if (t.id == image.id) return t.rows_done == t.height;
+  }
+  return false;
+}
+
+void Renderer::prewarm(scene::Size size) {
+  State& s = *state_;
+  if (s.spares.size() >= State::kMaxSpares || size.width <= 0 || size.height <= 0 ||
+      size.width > s.max_texture_size || size.height > s.max_texture_size) {
+    return;
+  }
+  TexturePtr texture(SDL_CreateTexture(s.renderer.get(), SDL_PIXELFORMAT_ARGB8888,
+                                       SDL_TEXTUREACCESS_STREAMING, size.width, size.height));
+  if (!texture) return;
+  void* pixels = nullptr;
+  int pitch = 0;
+  if (SDL_LockTexture(texture.get(), nullptr, &pixels, &pitch) == 0) {
+    std::memset(pixels, 0, std::size_t(pitch) * size.height);  // touch the pages now
+    SDL_UnlockTexture(texture.get());
+  }
+  s.spares.push_back(CachedTexture{0, std::move(texture), 0, true, size.width, size.height});
 }
 
 void Renderer::retain_only(std::span<const std::uint64_t> live) {
   auto& textures = state_->textures;
-  for (auto it = textures.begin(); it != textures.end();) {
-    if (std::find(live.begin(), live.end(), it->first) == live.end()) {
-      it = textures.erase(it);
+  for (std::size_t i = 0; i < textures.size();) {
+    if (std::find(live.begin(), live.end(), textures[i].id) == live.end()) {
+      std::swap(textures[i], textures.back());
+      auto& spares = state_->spares;
+      if (spares.size() >= State::kMaxSpares) spares.erase(spares.begin());  // the oldest
+      spares.push_back(std::move(textures.back()));
+      textures.pop_back();
     } else {
-      ++it;
+      ++i;
     }
   }
 }

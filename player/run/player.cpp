@@ -367,27 +367,28 @@ void collect_ids(const scene::PreparedTicker* ticker, std::vector<std::uint64_t>
   }
 }
 
-// Uploads the first image of `slot` that has no texture yet; true when it uploaded one.
-bool upload_one(render::Renderer& renderer, const PreparedSlot& slot) {
-  const std::uint64_t before = renderer.uploads();
-  auto try_image = [&](const scene::Image* image) {
-    if (image) renderer.upload(*image);
-    return renderer.uploads() != before;
+// Uploads part of the first image of `slot` that has no complete texture yet: at most
+// kUploadRowsPerFrame rows per frame, so a full-screen card is spread over a few frames.
+constexpr int kUploadRowsPerFrame = 128;
+void upload_some(render::Renderer& renderer, const PreparedSlot& slot) {
+  auto step = [&](const scene::Image* image) {
+    if (!image || renderer.has_texture(*image)) return false;
+    renderer.upload(*image, kUploadRowsPerFrame);
+    return true;
   };
   if (slot.card) {
     for (const scene::CardTile& tile : slot.card->tiles) {
-      if (try_image(tile.image.get())) return true;
+      if (step(tile.image.get())) return;
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      if (try_image(counter.digits.get())) return true;
+      if (step(counter.digits.get())) return;
     }
   }
   if (slot.ticker) {
     for (const auto& tile : slot.ticker->tiles) {
-      if (try_image(tile.get())) return true;
+      if (step(tile.get())) return;
     }
   }
-  return false;
 }
 
 }  // namespace
@@ -402,7 +403,9 @@ RunStats Player::run(const FrameHook& hook) {
   const auto period = Nanos(1e9 / stats.refresh_hz);
   const auto hz_milli = std::int64_t(stats.refresh_hz * 1000 + 0.5);
 
-  // Startup: wait for the first card (not a frame yet).
+  // Startup: a spare full-screen texture for the second card, then wait for the first card
+  // (not frames yet).
+  renderer_.prewarm(renderer_.scene_size());
   std::optional<PreparedSlot> current, previous, upcoming;
   {
     std::unique_lock lock(sh.mutex);
@@ -466,7 +469,8 @@ RunStats Player::run(const FrameHook& hook) {
       }
     }
     // Textures for what comes next, one per frame, ahead of the boundary.
-    if (upcoming) upload_one(renderer_, *upcoming);
+    // After the transition, so the previous card's texture can be reused for it.
+    if (upcoming && !previous) upload_some(renderer_, *upcoming);
 
     // The boundary: switch when the next card is ready, else keep the current one.
     if (t >= current->slot.end) {
@@ -550,7 +554,9 @@ RunStats Player::run(const FrameHook& hook) {
     last_present = presented;
     ++stats.frames;
 
-    if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown})) break;
+    if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr})) {
+      break;
+    }
   }
 
   stats.frame_ms_p50 = times->percentile_ms(50);

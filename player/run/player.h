@@ -96,6 +96,7 @@ struct FrameInfo {
   Nanos t = 0;
   std::uint64_t shown_sequence = 0;
   const content::Playlist* playlist = nullptr;
+  bool transition = false;  // the frame blended the previous card into the current one
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;
 
