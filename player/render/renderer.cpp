@@ -57,7 +57,7 @@ struct Renderer::State {
   // Textures no longer referenced, kept for the next image of the same size: creating a
   // full-screen texture costs ~20 ms of first-touch page faults on a busy machine.
   std::vector<CachedTexture> spares;
-  static constexpr std::size_t kMaxSpares = 2;
+  static constexpr std::size_t kMaxSpares = 1;
   std::uint64_t uploads = 0;
   bool reported_oversize = false;
 

@@ -147,6 +147,8 @@ struct Player::Shared {
 
   // worker -> frame loop
   std::optional<PreparedSlot> ready;
+  // frame loop -> worker: a slot no longer shown, destroyed by the worker
+  std::optional<PreparedSlot> retired;
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
   bool engine_ready = false;
@@ -254,6 +256,7 @@ void Player::worker_main() {
 
   for (;;) {
     std::shared_ptr<const content::Playlist> submitted;
+    std::optional<PreparedSlot> retired;  // freed here, outside the lock
     bool need_card = false;
     {
       std::unique_lock lock(sh.mutex);
@@ -265,6 +268,8 @@ void Player::worker_main() {
       if (sh.stop) return;
       submitted = std::move(sh.submitted);
       sh.submitted.reset();
+      retired = std::move(sh.retired);
+      sh.retired.reset();
       need_card = !sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence));
     }
 
@@ -406,7 +411,7 @@ RunStats Player::run(const FrameHook& hook) {
   // Startup: a spare full-screen texture for the second card, then wait for the first card
   // (not frames yet).
   renderer_.prewarm(renderer_.scene_size());
-  std::optional<PreparedSlot> current, previous, upcoming;
+  std::optional<PreparedSlot> current, previous, upcoming, retiring;
   {
     std::unique_lock lock(sh.mutex);
     while (!sh.ready) {
@@ -460,6 +465,10 @@ RunStats Player::run(const FrameHook& hook) {
         clocks_version = sh.clocks_version;
         live_changed = true;
       }
+      if (retiring && !sh.retired) {
+        sh.retired = std::move(retiring);
+        retiring.reset();
+      }
       if (publish_shown) {
         sh.showing = true;
         sh.shown_sequence = current->slot.sequence;
@@ -484,7 +493,6 @@ RunStats Player::run(const FrameHook& hook) {
           ++stats.playlist_swaps;
           last_playlist = current->slot.playlist.get();
         }
-        publish_shown = true;
         live_changed = true;
       } else if (late_sequence != current->slot.sequence) {
         late_sequence = current->slot.sequence;  // counted once per boundary
@@ -493,7 +501,11 @@ RunStats Player::run(const FrameHook& hook) {
     }
     if (previous && (t - current_start >= options_.transition_length ||
                      current->transition == content::Transition::cut)) {
+      // The worker frees it (a card is megabytes) and, told the transition is over, prepares
+      // the next card: at most two cards' pixels are alive at any time.
+      if (!retiring) retiring = std::move(previous);
       previous.reset();
+      publish_shown = true;
       live_changed = true;
     }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "content/content.h"
 #include "render/render.h"
@@ -66,6 +67,16 @@ fs::path bundle_dir() {
   }();
   return dir;
 }
+
+// Removes the generated bundle when the test program ends.
+class BundleCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(fs::temp_directory_path() / ("player-golden-" + std::to_string(::getpid())), ec);
+  }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new BundleCleanup);
 
 std::string playlist_json(const std::string& items) {
   return R"({"version": 1, "id": "golden", "title": "河西区社区服务中心", "lang": "zh-Hans",
