@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -111,6 +112,16 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
     s->subsystem = std::make_unique<SdlSubsystem>(SDL_INIT_VIDEO);
     if (!s->subsystem->ok()) {
       *error = no_display_message(s->subsystem->error());
+      return nullptr;
+    }
+    // Without X11, Wayland or KMSDRM, SDL falls back to its invisible offscreen or dummy driver:
+    // that is no display for a window, unless asked for by name.
+    const std::string driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "";
+    const char* requested = std::getenv("SDL_VIDEODRIVER");
+    if ((driver == "offscreen" || driver == "dummy" || driver == "evdev") &&
+        !(requested && driver == requested)) {
+      *error = no_display_message("no X11, Wayland or KMSDRM display; SDL found only its \"" +
+                                  driver + "\" driver");
       return nullptr;
     }
     Uint32 flags = SDL_WINDOW_SHOWN;
