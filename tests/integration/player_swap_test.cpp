@@ -3,8 +3,10 @@
 // (the worker did). Asserted by the thread-local work counters, never by clocks.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -28,6 +30,13 @@ std::shared_ptr<const content::Playlist> parse(const std::string& json) {
   }
   return result.playlist;
 }
+
+// Loads a playlist file on the test thread (before the run, so not counted in it).
+struct ParseResultHolder {
+  explicit ParseResultHolder(const fs::path& path)
+      : playlist(content::load_playlist(path).playlist) {}
+  std::shared_ptr<const content::Playlist> playlist;
+};
 
 std::string small_playlist() {
   return R"({"version": 1, "id": "first", "title": "河西区", "timezone": "Asia/Shanghai",
@@ -111,6 +120,52 @@ TEST(PlayerSwap, A200ItemPlaylistSwapsInAtABoundaryWithNoRenderThreadWork) {
   EXPECT_GE(stats.worker_thread.text_layouts, 8u);
   EXPECT_GT(stats.worker_thread.glyph_rasterizations, 0u);
   EXPECT_GT(stats.cards_prepared, 7u);
+}
+
+TEST(PlayerSwap, AChangedPlaylistFileIsReloadedByTheWorker) {
+  const fs::path dir = fs::temp_directory_path() / ("player-reload-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path file = dir / "playlist.json";
+  std::ofstream(file) << small_playlist();
+  ParseResultHolder first(file);
+  ASSERT_TRUE(first.playlist);
+
+  render::RendererOptions ro;
+  ro.output = render::Output::headless;
+  ro.size = {640, 360};
+  std::string error;
+  auto renderer = render::Renderer::open(ro, &error);
+  ASSERT_TRUE(renderer) << error;
+  PlayerOptions po;
+  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  po.wall_clock_at_start_s = kClock;
+  po.paced = false;
+  po.duration = 60 * scene::kSecond;
+  po.watch_path = dir;
+  po.watch_interval = scene::kSecond / 10;
+  auto player = Player::create(*renderer, po, first.playlist, &error);
+  ASSERT_TRUE(player) << error;
+
+  bool rewritten = false, invalid_written = false;
+  std::string seen_id;
+  RunStats stats = player->run([&](const FrameInfo& f) {
+    if (!invalid_written && f.t > scene::kSecond / 2) {
+      // First an invalid file: reported, and the player keeps what it had.
+      std::ofstream(file) << "{\"version\": 1, \"items\": [";
+      fs::last_write_time(file, fs::last_write_time(file) + std::chrono::seconds(1));
+      invalid_written = true;
+    } else if (invalid_written && !rewritten && f.t > 2 * scene::kSecond) {
+      std::ofstream(file) << big_playlist(3);
+      fs::last_write_time(file, fs::last_write_time(file) + std::chrono::seconds(2));
+      rewritten = true;
+    }
+    seen_id = f.playlist->id;
+    return seen_id != "big";
+  });
+  fs::remove_all(dir);
+  EXPECT_EQ(seen_id, "big") << "the rewritten playlist never showed";
+  EXPECT_EQ(stats.render_thread.file_reads, 0u);
+  EXPECT_GE(stats.worker_thread.file_reads, 2u);  // the invalid file and the good one
 }
 
 TEST(PlayerSwap, TheCountersSeeWorkDoneOnThisThread) {
