@@ -24,6 +24,7 @@ struct CachedTexture {
   TexturePtr texture;
   int rows_done = 0;    // uploaded so far (a large image may take a few frames)
   bool opaque = false;  // every pixel has alpha 255: drawn without blending when not faded
+  Uint32 format = SDL_PIXELFORMAT_ARGB8888;  // XRGB8888 (SDL's RGB888) when opaque
   int width = 0, height = 0;
 };
 
@@ -93,9 +94,10 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
       *error = "the size must be between 1x1 and 16384x16384";
       return nullptr;
     }
-    // ARGB8888 is the format SDL's software blitters are fastest with.
+    // XRGB8888: opaque cards in the same format are copied row by row, faded ones take SDL's
+    // fast constant-alpha blitter, and images with alpha its per-pixel ARGB-on-XRGB blitter.
     s->surface.reset(SDL_CreateRGBSurfaceWithFormat(0, options.size.width, options.size.height, 32,
-                                                    SDL_PIXELFORMAT_ARGB8888));
+                                                    SDL_PIXELFORMAT_RGB888));
     if (!s->surface) {
       *error = std::string("cannot create the offscreen surface: ") + SDL_GetError();
       return nullptr;
@@ -173,7 +175,7 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
                std::to_string(s->max_texture_size) + " px); cannot rotate it";
       return nullptr;
     }
-    s->target.reset(SDL_CreateTexture(s->renderer.get(), SDL_PIXELFORMAT_ARGB8888,
+    s->target.reset(SDL_CreateTexture(s->renderer.get(), SDL_PIXELFORMAT_RGB888,
                                       SDL_TEXTUREACCESS_TARGET, s->scene.width, s->scene.height));
     if (!s->target) {
       *error = std::string("cannot create the rotation target: ") + SDL_GetError();
@@ -245,9 +247,13 @@ CachedTexture* Renderer::State::upload_rows(const scene::Image& image, int max_r
       }
       return nullptr;
     }
+    // Opaque images (cards) get a texture without alpha: cheaper to copy and to fade.
+    bool opaque = true;
+    for (std::size_t i = 3; i < px.pixels.size() && opaque; i += 4) opaque = px.pixels[i] == 255;
+    const Uint32 format = opaque ? SDL_PIXELFORMAT_RGB888 : SDL_PIXELFORMAT_ARGB8888;
     TexturePtr texture;
     for (CachedTexture& spare : spares) {
-      if (spare.width == px.width && spare.height == px.height) {
+      if (spare.width == px.width && spare.height == px.height && spare.format == format) {
         texture = std::move(spare.texture);
         std::swap(spare, spares.back());
         spares.pop_back();
@@ -255,12 +261,13 @@ CachedTexture* Renderer::State::upload_rows(const scene::Image& image, int max_r
       }
     }
     if (!texture) {
-      texture.reset(SDL_CreateTexture(renderer.get(), SDL_PIXELFORMAT_ARGB8888,
-                                      SDL_TEXTUREACCESS_STREAMING, px.width, px.height));
+      texture.reset(SDL_CreateTexture(renderer.get(), format, SDL_TEXTUREACCESS_STREAMING, px.width,
+                                      px.height));
     }
     if (!texture) return nullptr;
     ++uploads;
-    textures.push_back(CachedTexture{image.id, std::move(texture), 0, true, px.width, px.height});
+    textures.push_back(
+        CachedTexture{image.id, std::move(texture), 0, opaque, format, px.width, px.height});
     t = &textures.back();
   }
   if (t->rows_done >= t->height) return t;
@@ -270,11 +277,9 @@ CachedTexture* Renderer::State::upload_rows(const scene::Image& image, int max_r
   int pitch = 0;
   if (SDL_LockTexture(t->texture.get(), &rect, &pixels, &pitch) != 0) return nullptr;
   const std::uint8_t* src = px.at(0, t->rows_done);
-  SDL_ConvertPixels(t->width, rows, SDL_PIXELFORMAT_RGBA32, src, t->width * 4,
-                    SDL_PIXELFORMAT_ARGB8888, pixels, pitch);
+  SDL_ConvertPixels(t->width, rows, SDL_PIXELFORMAT_RGBA32, src, t->width * 4, t->format, pixels,
+                    pitch);
   SDL_UnlockTexture(t->texture.get());
-  const std::size_t bytes = std::size_t(t->width) * rows * 4;
-  for (std::size_t i = 3; i < bytes && t->opaque; i += 4) t->opaque = src[i] == 255;
   t->rows_done += rows;
   if (t->rows_done == t->height) {
     SDL_SetTextureBlendMode(t->texture.get(), t->opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
@@ -300,7 +305,7 @@ void Renderer::prewarm(scene::Size size) {
       size.width > s.max_texture_size || size.height > s.max_texture_size) {
     return;
   }
-  TexturePtr texture(SDL_CreateTexture(s.renderer.get(), SDL_PIXELFORMAT_ARGB8888,
+  TexturePtr texture(SDL_CreateTexture(s.renderer.get(), SDL_PIXELFORMAT_RGB888,
                                        SDL_TEXTUREACCESS_STREAMING, size.width, size.height));
   if (!texture) return;
   void* pixels = nullptr;
@@ -309,7 +314,8 @@ void Renderer::prewarm(scene::Size size) {
     std::memset(pixels, 0, std::size_t(pitch) * size.height);  // touch the pages now
     SDL_UnlockTexture(texture.get());
   }
-  s.spares.push_back(CachedTexture{0, std::move(texture), 0, true, size.width, size.height});
+  s.spares.push_back(CachedTexture{0, std::move(texture), 0, true, SDL_PIXELFORMAT_RGB888,
+                                   size.width, size.height});
 }
 
 void Renderer::retain_only(std::span<const std::uint64_t> live) {
