@@ -246,6 +246,25 @@ TEST(PlayerRender, TheSameArgumentsGiveTheSamePixels) {
   EXPECT_EQ(a.pixels, b.pixels);
 }
 
+TEST(PlayerRender, AForcedTextureLimitGivesTheSamePixels) {
+  // At 1024 px the 1920x1080 card and the ticker strip are split into several textures; the
+  // frame must not change.
+  for (const Case& c : {kCases[0], kCases[3]}) {
+    StillOptions options;
+    options.at = scene::kSecond * 5 / 2;
+    options.wall_clock_at_start_s = kClock;
+    options.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+    auto playlist = playlist_for(c);
+    std::string error;
+    auto unlimited = render_still(playlist, options, &error);
+    options.max_texture_size = 1024;
+    auto limited = render_still(playlist, options, &error);
+    ASSERT_TRUE(unlimited && limited) << error;
+    text::RgbaImage diff;
+    EXPECT_EQ(differing_pixels(*limited, *unlimited, &diff), 0u) << c.name;
+  }
+}
+
 TEST(PlayerRender, TheTickerMovesBetweenSeconds) {
   StillOptions options;
   options.wall_clock_at_start_s = kClock;
