@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/unicode.h"
 #include "text/text.h"
 
 namespace signage::text {
@@ -20,26 +21,6 @@ TextEngine& engine() {
     return e;
   }();
   return *instance;
-}
-
-std::string utf8(char32_t c) {
-  std::string out;
-  if (c < 0x80) {
-    out += char(c);
-  } else if (c < 0x800) {
-    out += char(0xC0 | (c >> 6));
-    out += char(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += char(0xE0 | (c >> 12));
-    out += char(0x80 | ((c >> 6) & 0x3F));
-    out += char(0x80 | (c & 0x3F));
-  } else {
-    out += char(0xF0 | (c >> 18));
-    out += char(0x80 | ((c >> 12) & 0x3F));
-    out += char(0x80 | ((c >> 6) & 0x3F));
-    out += char(0x80 | (c & 0x3F));
-  }
-  return out;
 }
 
 Layout lay(const std::string& text, float size = 40, float width = 4000) {
@@ -69,7 +50,7 @@ std::vector<GlyphKey> keys_for(const std::string& text, float px) {
 const std::vector<GlyphKey>& ten_thousand_han() {
   static const std::vector<GlyphKey> keys = [] {
     std::string text;
-    for (char32_t c = 0x4E00; c < 0x4E00 + 10000; ++c) text += utf8(c);
+    for (char32_t c = 0x4E00; c < 0x4E00 + 10000; ++c) text += test_support::utf8(c);
     return keys_for(text, 40);
   }();
   return keys;
@@ -269,7 +250,7 @@ TEST(Atlas, DrawingThroughAThrashingAtlasGivesTheSameImage) {
   // 120 distinct characters on one line through a single page that holds 36: the atlas is
   // emptied in the middle of the line, and every glyph must still be drawn right.
   std::string text;
-  for (char32_t c = 0x6C00; c < 0x6C00 + 120; ++c) text += utf8(c);
+  for (char32_t c = 0x6C00; c < 0x6C00 + 120; ++c) text += test_support::utf8(c);
   Layout layout = lay(text, 40, 1200);
   ASSERT_EQ(layout.missing_glyphs, 0);
   auto extent = layout_extent(layout);

@@ -1,8 +1,8 @@
 // Golden images: a few lines laid out and drawn black on white, compared with reviewed PNGs in
 // tests/golden/images/ with a tolerance (antialiasing may differ slightly between FreeType
 // builds). SIGNAGE_UPDATE_GOLDEN=1 writes the images instead; see tests/golden/README.md.
-#include <SDL.h>
-#include <SDL_image.h>
+#include "support/golden_image.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,7 +14,6 @@
 #include <optional>
 #include <string>
 
-#include "render/render.h"
 #include "text/text.h"
 
 namespace signage::text {
@@ -33,47 +32,9 @@ TextEngine& engine() {
 }
 
 constexpr int kMargin = 20;
-constexpr int kChannelTolerance = 32;         // a pixel differs when a channel differs by more
-constexpr double kMaxDifferingShare = 0.005;  // of all pixels
 
 fs::path golden_dir() {
   return fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "images";
-}
-
-// Where failing comparisons leave the actual and diff images: $SIGNAGE_GOLDEN_OUT, else
-// golden-failures/ in the test's working directory (ctest runs it in the build tree).
-fs::path failure_dir() {
-  if (const char* dir = std::getenv("SIGNAGE_GOLDEN_OUT"); dir && *dir) return dir;
-  return fs::current_path() / "golden-failures";
-}
-
-bool updating() {
-  const char* update = std::getenv("SIGNAGE_UPDATE_GOLDEN");
-  return update && std::string(update) == "1";
-}
-
-std::optional<RgbaImage> load_png(const fs::path& path, std::string* error) {
-  std::unique_ptr<SDL_Surface, decltype(&SDL_FreeSurface)> loaded(IMG_Load(path.c_str()),
-                                                                  SDL_FreeSurface);
-  if (!loaded) {
-    *error = IMG_GetError();
-    return std::nullopt;
-  }
-  std::unique_ptr<SDL_Surface, decltype(&SDL_FreeSurface)> rgba(
-      SDL_ConvertSurfaceFormat(loaded.get(), SDL_PIXELFORMAT_RGBA32, 0), SDL_FreeSurface);
-  if (!rgba) {
-    *error = SDL_GetError();
-    return std::nullopt;
-  }
-  RgbaImage image(rgba->w, rgba->h);
-  SDL_LockSurface(rgba.get());
-  for (int y = 0; y < rgba->h; ++y) {
-    const auto* row =
-        static_cast<const std::uint8_t*>(rgba->pixels) + std::ptrdiff_t(y) * rgba->pitch;
-    std::copy_n(row, std::size_t(rgba->w) * 4, image.at(0, y));
-  }
-  SDL_UnlockSurface(rgba.get());
-  return image;
 }
 
 struct GoldenCase {
@@ -105,35 +66,6 @@ RgbaImage render(const GoldenCase& c) {
   return image;
 }
 
-struct Comparison {
-  std::size_t differing = 0;
-  RgbaImage diff;  // expected faded to light grey, differing pixels red
-};
-
-Comparison compare(const RgbaImage& actual, const RgbaImage& expected) {
-  Comparison result;
-  result.diff = RgbaImage(actual.width, actual.height);
-  for (int y = 0; y < actual.height; ++y) {
-    for (int x = 0; x < actual.width; ++x) {
-      const std::uint8_t* a = actual.at(x, y);
-      const std::uint8_t* e = expected.at(x, y);
-      bool differs = false;
-      for (int k = 0; k < 4; ++k)
-        differs = differs || std::abs(int(a[k]) - int(e[k])) > kChannelTolerance;
-      std::uint8_t* d = result.diff.at(x, y);
-      if (differs) {
-        ++result.differing;
-        d[0] = 255, d[1] = 0, d[2] = 0;
-      } else {
-        auto grey = std::uint8_t(255 - (255 - (e[0] + e[1] + e[2]) / 3) / 4);
-        d[0] = d[1] = d[2] = grey;
-      }
-      d[3] = 255;
-    }
-  }
-  return result;
-}
-
 class GoldenImage : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(GoldenImage, MatchesTheReviewedImage) {
@@ -141,46 +73,7 @@ TEST_P(GoldenImage, MatchesTheReviewedImage) {
   RgbaImage actual = render(c);
   ASSERT_GT(actual.width, 2 * kMargin);
   ASSERT_GT(actual.height, 2 * kMargin);
-  const fs::path golden = golden_dir() / (std::string(c.name) + ".png");
-  if (updating()) {
-    fs::create_directories(golden_dir());
-    ASSERT_EQ(render::save_png(actual, golden.string()), "");
-    std::cout << "updated " << golden << "\n";
-    return;
-  }
-  std::string error;
-  auto expected = load_png(golden, &error);
-  ASSERT_TRUE(expected.has_value())
-      << "cannot load " << golden << ": " << error
-      << " (run with SIGNAGE_UPDATE_GOLDEN=1 to write it, then look at it)";
-
-  std::string failure;
-  std::optional<Comparison> comparison;
-  if (actual.width != expected->width || actual.height != expected->height) {
-    failure = "size " + std::to_string(actual.width) + "x" + std::to_string(actual.height) +
-              ", expected " + std::to_string(expected->width) + "x" +
-              std::to_string(expected->height);
-  } else {
-    comparison = compare(actual, *expected);
-    auto allowed = std::size_t(double(actual.pixels.size() / 4) * kMaxDifferingShare);
-    if (comparison->differing > allowed) {
-      failure = std::to_string(comparison->differing) + " pixels differ by more than " +
-                std::to_string(kChannelTolerance) + " in a channel (at most " +
-                std::to_string(allowed) + " may)";
-    }
-  }
-  if (failure.empty()) return;
-  fs::create_directories(failure_dir());
-  const fs::path actual_path = failure_dir() / (std::string(c.name) + "-actual.png");
-  EXPECT_EQ(render::save_png(actual, actual_path.string()), "");
-  std::string diff_note;
-  if (comparison) {
-    const fs::path diff_path = failure_dir() / (std::string(c.name) + "-diff.png");
-    EXPECT_EQ(render::save_png(comparison->diff, diff_path.string()), "");
-    diff_note = "\n  diff (red: differing pixels): " + diff_path.string();
-  }
-  ADD_FAILURE() << c.name << ": " << failure << "\n  expected: " << golden.string()
-                << "\n  actual:   " << actual_path.string() << diff_note;
+  test_support::expect_matches_golden(actual, golden_dir(), c.name);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -209,9 +102,9 @@ TEST(GoldenImageTolerance, ASmallShiftFailsTheComparison) {
   for (int y = 0; y < image.height; ++y) {
     for (int x = 2; x < image.width; ++x) std::copy_n(image.at(x - 2, y), 4, shifted.at(x, y));
   }
-  auto allowed = std::size_t(double(image.pixels.size() / 4) * kMaxDifferingShare);
-  EXPECT_GT(compare(shifted, image).differing, allowed);
-  EXPECT_EQ(compare(image, image).differing, 0u);
+  EXPECT_GT(test_support::differing_pixels(shifted, image),
+            test_support::allowed_differing_pixels(image));
+  EXPECT_EQ(test_support::differing_pixels(image, image), 0u);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/unicode.h"
 #include "text/text.h"
 
 namespace signage::text {
@@ -58,24 +59,6 @@ struct GoldenCase {
   std::vector<ExpectedLine> expected;
 };
 
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += char(c);
-  } else if (c < 0x800) {
-    out += char(0xC0 | (c >> 6));
-    out += char(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += char(0xE0 | (c >> 12));
-    out += char(0x80 | ((c >> 6) & 0x3F));
-    out += char(0x80 | (c & 0x3F));
-  } else {
-    out += char(0xF0 | (c >> 18));
-    out += char(0x80 | ((c >> 12) & 0x3F));
-    out += char(0x80 | ((c >> 6) & 0x3F));
-    out += char(0x80 | (c & 0x3F));
-  }
-}
-
 // Escapes: \n \r \t \s (a space, to make one visible) \\ and \u{XXXX}.
 std::optional<std::string> unescape(std::string_view in, std::string* error) {
   std::string out;
@@ -107,7 +90,7 @@ std::optional<std::string> unescape(std::string_view in, std::string* error) {
           *error = "bad code point \\u{" + hex + "}";
           return std::nullopt;
         }
-        append_utf8(out, char32_t(c));
+        test_support::append_utf8(out, char32_t(c));
         i = close;
         break;
       }

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/unicode.h"
 #include "text/text.h"
 
 namespace signage::text {
@@ -112,21 +113,7 @@ std::string to_utf8(const std::vector<char32_t>& text, std::vector<std::size_t>*
   std::string out;
   for (char32_t c : text) {
     offsets->push_back(out.size());
-    if (c < 0x80) {
-      out += char(c);
-    } else if (c < 0x800) {
-      out += char(0xC0 | (c >> 6));
-      out += char(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += char(0xE0 | (c >> 12));
-      out += char(0x80 | ((c >> 6) & 0x3F));
-      out += char(0x80 | (c & 0x3F));
-    } else {
-      out += char(0xF0 | (c >> 18));
-      out += char(0x80 | ((c >> 12) & 0x3F));
-      out += char(0x80 | ((c >> 6) & 0x3F));
-      out += char(0x80 | (c & 0x3F));
-    }
+    test_support::append_utf8(out, c);
   }
   offsets->push_back(out.size());
   return out;

@@ -2,8 +2,6 @@
 // at 1920x1080 and turned to portrait (1080x1920), compared with reviewed PNGs in
 // tests/golden/player/ with a tolerance. SIGNAGE_UPDATE_GOLDEN=1 writes them instead; look at
 // each one before committing it.
-#include <SDL.h>
-#include <SDL_image.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,28 +16,18 @@
 #include "content/content.h"
 #include "render/render.h"
 #include "run/player.h"
+#include "support/golden_image.h"
 
 namespace signage::run {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kChannelTolerance = 32;         // a pixel differs when a channel differs by more
-constexpr double kMaxDifferingShare = 0.003;  // of all pixels
+constexpr double kMaxDifferingShare = 0.003;  // of all pixels: cards are mostly flat colour
 constexpr std::int64_t kClock = 1740965400;   // 2025-03-03T09:30:00+08:00, a Monday
 
 fs::path golden_dir() {
   return fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "player";
-}
-
-fs::path failure_dir() {
-  if (const char* dir = std::getenv("SIGNAGE_GOLDEN_OUT"); dir && *dir) return dir;
-  return fs::current_path() / "golden-failures";
-}
-
-bool updating() {
-  const char* update = std::getenv("SIGNAGE_UPDATE_GOLDEN");
-  return update && std::string(update) == "1";
 }
 
 // A bundle folder with a generated picture (a gradient with a light frame), made once.
@@ -132,49 +120,6 @@ const Case kCases[] = {
         "schedule": {"valid_until": "2020-01-01T00:00:00+08:00"}})"},
 };
 
-std::optional<text::RgbaImage> load_png(const fs::path& path, std::string* error) {
-  std::unique_ptr<SDL_Surface, decltype(&SDL_FreeSurface)> loaded(IMG_Load(path.c_str()),
-                                                                  SDL_FreeSurface);
-  if (!loaded) {
-    *error = IMG_GetError();
-    return std::nullopt;
-  }
-  std::unique_ptr<SDL_Surface, decltype(&SDL_FreeSurface)> rgba(
-      SDL_ConvertSurfaceFormat(loaded.get(), SDL_PIXELFORMAT_RGBA32, 0), SDL_FreeSurface);
-  if (!rgba) {
-    *error = SDL_GetError();
-    return std::nullopt;
-  }
-  text::RgbaImage image(rgba->w, rgba->h);
-  for (int y = 0; y < rgba->h; ++y) {
-    const auto* row =
-        static_cast<const std::uint8_t*>(rgba->pixels) + std::ptrdiff_t(y) * rgba->pitch;
-    std::copy_n(row, std::size_t(rgba->w) * 4, image.at(0, y));
-  }
-  return image;
-}
-
-std::size_t differing_pixels(const text::RgbaImage& a, const text::RgbaImage& b,
-                             text::RgbaImage* diff) {
-  std::size_t n = 0;
-  *diff = text::RgbaImage(a.width, a.height);
-  for (int y = 0; y < a.height; ++y) {
-    for (int x = 0; x < a.width; ++x) {
-      bool differs = false;
-      for (int k = 0; k < 4; ++k) {
-        differs = differs || std::abs(int(a.at(x, y)[k]) - int(b.at(x, y)[k])) > kChannelTolerance;
-      }
-      std::uint8_t* d = diff->at(x, y);
-      d[0] = differs ? 255 : b.at(x, y)[0] / 4;
-      d[1] = differs ? 0 : b.at(x, y)[1] / 4;
-      d[2] = differs ? 0 : b.at(x, y)[2] / 4;
-      d[3] = 255;
-      n += differs;
-    }
-  }
-  return n;
-}
-
 std::shared_ptr<const content::Playlist> playlist_for(const Case& c) {
   content::ParseResult result =
       content::parse_playlist(playlist_json(c.items), std::string(c.name) + ".json", bundle_dir());
@@ -207,31 +152,7 @@ TEST_P(PlayerGolden, MatchesTheReviewedImage) {
   ASSERT_EQ(actual.width, rotate ? 1080 : 1920);
   ASSERT_EQ(actual.height, rotate ? 1920 : 1080);
   const std::string name = std::string(c.name) + (rotate ? "_portrait" : "_landscape");
-  const fs::path golden = golden_dir() / (name + ".png");
-  if (updating()) {
-    fs::create_directories(golden_dir());
-    ASSERT_EQ(render::save_png(actual, golden.string()), "");
-    std::cout << "updated " << golden << "\n";
-    return;
-  }
-  std::string error;
-  auto expected = load_png(golden, &error);
-  ASSERT_TRUE(expected) << "cannot load " << golden << ": " << error
-                        << " (SIGNAGE_UPDATE_GOLDEN=1 writes it; then look at it)";
-  ASSERT_EQ(expected->width, actual.width);
-  ASSERT_EQ(expected->height, actual.height);
-  text::RgbaImage diff;
-  std::size_t differing = differing_pixels(actual, *expected, &diff);
-  auto allowed = std::size_t(double(actual.width) * actual.height * kMaxDifferingShare);
-  if (differing <= allowed) return;
-  fs::create_directories(failure_dir());
-  const fs::path actual_path = failure_dir() / (name + "-actual.png");
-  const fs::path diff_path = failure_dir() / (name + "-diff.png");
-  EXPECT_EQ(render::save_png(actual, actual_path.string()), "");
-  EXPECT_EQ(render::save_png(diff, diff_path.string()), "");
-  ADD_FAILURE() << name << ": " << differing << " pixels differ (at most " << allowed
-                << " may)\n  expected: " << golden.string()
-                << "\n  actual: " << actual_path.string() << "\n  diff: " << diff_path.string();
+  test_support::expect_matches_golden(actual, golden_dir(), name, kMaxDifferingShare);
 }
 
 INSTANTIATE_TEST_SUITE_P(Items, PlayerGolden,
@@ -261,7 +182,7 @@ TEST(PlayerRender, AForcedTextureLimitGivesTheSamePixels) {
     auto limited = render_still(playlist, options, &error);
     ASSERT_TRUE(unlimited && limited) << error;
     text::RgbaImage diff;
-    EXPECT_EQ(differing_pixels(*limited, *unlimited, &diff), 0u) << c.name;
+    EXPECT_EQ(test_support::differing_pixels(*limited, *unlimited, &diff), 0u) << c.name;
   }
 }
 
