@@ -3,7 +3,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "scene/scene.h"
@@ -50,6 +52,43 @@ inline std::optional<int> parse_int(std::string_view s, int min, int max) {
     return std::nullopt;
   }
   return v;
+}
+
+// The options `render` and `run` share: --size, --rotate, --clock, --max-texture-size.
+struct ScreenOptions {
+  std::optional<scene::Size> size;
+  std::optional<int> rotate;
+  std::optional<std::int64_t> clock;  // Unix seconds at start
+  std::optional<int> max_texture_size;
+};
+
+// Parses `arg` if it is one of ScreenOptions, taking its value with `take_value()` (the next
+// argument, or nullopt). Returns nullopt when `arg` is not one of them, else "" on success or the
+// usage error.
+template <typename TakeValue>
+std::optional<std::string> parse_screen_option(std::string_view arg, TakeValue take_value,
+                                               ScreenOptions& out) {
+  if (arg == "--size") {
+    auto v = take_value();
+    if (!v || !(out.size = parse_size(*v)))
+      return "--size needs WxH, each 16..16384, e.g. 1920x1080";
+  } else if (arg == "--rotate") {
+    auto v = take_value();
+    if (!v || !(out.rotate = parse_rotation(*v))) return "--rotate needs 0, 90, 180 or 270";
+  } else if (arg == "--clock") {
+    auto v = take_value();
+    if (!v || !(out.clock = content::parse_instant(*v))) {
+      return "--clock needs a time with its offset, e.g. 2025-03-03T09:30:00+08:00";
+    }
+  } else if (arg == "--max-texture-size") {
+    auto v = take_value();
+    if (!v || !(out.max_texture_size = parse_int(*v, 64, 65536))) {
+      return "--max-texture-size needs pixels, 64..65536";
+    }
+  } else {
+    return std::nullopt;
+  }
+  return std::string();
 }
 
 }  // namespace signage

@@ -40,14 +40,16 @@ int render_command(const std::vector<std::string_view>& args) {
   std::optional<std::string> path, out;
   std::optional<scene::Nanos> at;
   run::StillOptions options;
-  std::optional<std::int64_t> clock;
+  ScreenOptions screen;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
     auto value = [&]() -> std::optional<std::string_view> {
       if (i + 1 >= args.size()) return std::nullopt;
       return args[++i];
     };
-    if (arg == "--help" || arg == "-h") {
+    if (auto problem = parse_screen_option(arg, value, screen)) {
+      if (!problem->empty()) return usage_error(*problem);
+    } else if (arg == "--help" || arg == "-h") {
       std::cout << kRenderUsage;
       return 0;
     } else if (arg == "--at") {
@@ -57,26 +59,6 @@ int render_command(const std::vector<std::string_view>& args) {
       auto v = value();
       if (!v || v->empty()) return usage_error("-o needs a file name");
       out = std::string(*v);
-    } else if (arg == "--clock") {
-      auto v = value();
-      if (!v || !(clock = content::parse_instant(*v))) {
-        return usage_error("--clock needs a time with its offset, e.g. 2025-03-03T09:30:00+08:00");
-      }
-    } else if (arg == "--size") {
-      auto v = value();
-      auto size = v ? parse_size(*v) : std::nullopt;
-      if (!size) return usage_error("--size needs WxH, each 16..16384, e.g. 1920x1080");
-      options.size = *size;
-    } else if (arg == "--rotate") {
-      auto v = value();
-      auto r = v ? parse_rotation(*v) : std::nullopt;
-      if (!r) return usage_error("--rotate needs 0, 90, 180 or 270");
-      options.rotate = *r;
-    } else if (arg == "--max-texture-size") {
-      auto v = value();
-      auto m = v ? parse_int(*v, 64, 65536) : std::nullopt;
-      if (!m) return usage_error("--max-texture-size needs pixels, 64..65536");
-      options.max_texture_size = *m;
     } else if (!arg.empty() && arg[0] == '-') {
       return usage_error("unknown option " + std::string(arg));
     } else if (!path) {
@@ -89,7 +71,10 @@ int render_command(const std::vector<std::string_view>& args) {
   if (!at) return usage_error("--at is missing");
   if (!out) return usage_error("-o is missing");
   options.at = *at;
-  options.wall_clock_at_start_s = clock ? *clock : std::int64_t(std::time(nullptr));
+  if (screen.size) options.size = *screen.size;
+  if (screen.rotate) options.rotate = *screen.rotate;
+  if (screen.max_texture_size) options.max_texture_size = *screen.max_texture_size;
+  options.wall_clock_at_start_s = screen.clock.value_or(std::int64_t(std::time(nullptr)));
 
   auto playlist = run::load_and_report(*path);
   if (!playlist) return fail(*path + " is not a valid playlist (see above)");

@@ -46,14 +46,16 @@ int run_command(const std::vector<std::string_view>& args) {
   render::RendererOptions ro;
   run::PlayerOptions po;
   bool headless = false, fullscreen = false;
-  std::optional<std::int64_t> clock;
+  ScreenOptions screen;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
     auto value = [&]() -> std::optional<std::string_view> {
       if (i + 1 >= args.size()) return std::nullopt;
       return args[++i];
     };
-    if (arg == "--help" || arg == "-h") {
+    if (auto problem = parse_screen_option(arg, value, screen)) {
+      if (!problem->empty()) return usage_error(*problem);
+    } else if (arg == "--help" || arg == "-h") {
       std::cout << kRunUsage;
       return 0;
     } else if (arg == "--fullscreen") {
@@ -62,16 +64,6 @@ int run_command(const std::vector<std::string_view>& args) {
       headless = true;
     } else if (arg == "--unpaced") {
       po.paced = false;
-    } else if (arg == "--size") {
-      auto v = value();
-      auto size = v ? parse_size(*v) : std::nullopt;
-      if (!size) return usage_error("--size needs WxH, each 16..16384, e.g. 1920x1080");
-      ro.size = *size;
-    } else if (arg == "--rotate") {
-      auto v = value();
-      auto r = v ? parse_rotation(*v) : std::nullopt;
-      if (!r) return usage_error("--rotate needs 0, 90, 180 or 270");
-      ro.rotate = *r;
     } else if (arg == "--duration") {
       auto v = value();
       auto d = v ? parse_seconds(*v) : std::nullopt;
@@ -81,16 +73,6 @@ int run_command(const std::vector<std::string_view>& args) {
       auto v = value();
       if (!v || v->empty()) return usage_error("--stats-json needs a file name");
       stats_file = std::string(*v);
-    } else if (arg == "--clock") {
-      auto v = value();
-      if (!v || !(clock = content::parse_instant(*v))) {
-        return usage_error("--clock needs a time with its offset, e.g. 2025-03-03T09:30:00+08:00");
-      }
-    } else if (arg == "--max-texture-size") {
-      auto v = value();
-      auto m = v ? parse_int(*v, 64, 65536) : std::nullopt;
-      if (!m) return usage_error("--max-texture-size needs pixels, 64..65536");
-      ro.max_texture_size = *m;
     } else if (!arg.empty() && arg[0] == '-') {
       return usage_error("unknown option " + std::string(arg));
     } else if (!path) {
@@ -104,7 +86,10 @@ int run_command(const std::vector<std::string_view>& args) {
               : fullscreen ? render::Output::fullscreen
                            : render::Output::window;
   ro.vsync = po.paced;
-  po.wall_clock_at_start_s = clock ? *clock : std::int64_t(std::time(nullptr));
+  if (screen.size) ro.size = *screen.size;
+  if (screen.rotate) ro.rotate = *screen.rotate;
+  if (screen.max_texture_size) ro.max_texture_size = *screen.max_texture_size;
+  po.wall_clock_at_start_s = screen.clock.value_or(std::int64_t(std::time(nullptr)));
   const std::filesystem::path playlist_path =
       path ? std::filesystem::path(*path) : run::demo_playlist_path();
   po.watch_path = playlist_path;

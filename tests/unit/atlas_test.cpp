@@ -7,21 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "support/engine.h"
 #include "support/unicode.h"
 #include "text/text.h"
 
 namespace signage::text {
 namespace {
 
-TextEngine& engine() {
-  static std::unique_ptr<TextEngine> instance = [] {
-    std::string error;
-    auto e = TextEngine::create(std::filesystem::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
-    if (!e) ADD_FAILURE() << "cannot create the text engine: " << error;
-    return e;
-  }();
-  return *instance;
-}
+using test_support::engine;
 
 Layout lay(const std::string& text, float size = 40, float width = 4000) {
   LayoutOptions options;

@@ -16,20 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "support/engine.h"
 #include "text/text.h"
 
 namespace signage::text {
 namespace {
 
-TextEngine& engine() {
-  static std::unique_ptr<TextEngine> instance = [] {
-    std::string error;
-    auto e = TextEngine::create(std::filesystem::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
-    if (!e) ADD_FAILURE() << "cannot create the text engine: " << error;
-    return e;
-  }();
-  return *instance;
-}
+using test_support::engine;
 
 Layout lay(std::string_view text, std::string lang = "zh-Hans", float width = 4000,
            float size = 40) {

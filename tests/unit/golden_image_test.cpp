@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "support/engine.h"
 #include "text/text.h"
 
 namespace signage::text {
@@ -21,15 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TextEngine& engine() {
-  static std::unique_ptr<TextEngine> instance = [] {
-    std::string error;
-    auto e = TextEngine::create(fs::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
-    if (!e) ADD_FAILURE() << "cannot create the text engine: " << error;
-    return e;
-  }();
-  return *instance;
-}
+using test_support::engine;
 
 constexpr int kMargin = 20;
 

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/engine.h"
 #include "support/unicode.h"
 #include "text/text.h"
 
@@ -29,15 +30,7 @@ namespace fs = std::filesystem;
 constexpr float kFontSize = 40;           // px; widths in the files are in em
 constexpr float kWidthTolerance = 0.01f;  // em, for expected widths
 
-TextEngine& engine() {
-  static std::unique_ptr<TextEngine> instance = [] {
-    std::string error;
-    auto e = TextEngine::create(fs::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
-    if (!e) ADD_FAILURE() << "cannot create the text engine: " << error;
-    return e;
-  }();
-  return *instance;
-}
+using test_support::engine;
 
 fs::path golden_dir() {
   return fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "linebreak";

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/engine.h"
 #include "text/text.h"
 
 namespace signage::text {
@@ -36,15 +37,7 @@ namespace fs = std::filesystem;
 
 constexpr float kFontSize = 40;
 
-TextEngine& engine() {
-  static std::unique_ptr<TextEngine> instance = [] {
-    std::string error;
-    auto e = TextEngine::create(fs::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
-    if (!e) ADD_FAILURE() << "cannot create the text engine: " << error;
-    return e;
-  }();
-  return *instance;
-}
+using test_support::engine;
 
 std::vector<std::string> seed_paragraphs() {
   std::ifstream in(fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "seed" / "hexi-2024.txt");

@@ -31,21 +31,14 @@
 #include <string_view>
 #include <vector>
 
+#include "support/engine.h"
 #include "support/unicode.h"
 #include "text/text.h"
 
 namespace signage::text {
 namespace {
 
-TextEngine& engine() {
-  static std::unique_ptr<TextEngine> instance = [] {
-    std::string error;
-    auto e = TextEngine::create(std::filesystem::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
-    if (!e) ADD_FAILURE() << "cannot create the text engine: " << error;
-    return e;
-  }();
-  return *instance;
-}
+using test_support::engine;
 
 std::filesystem::path test_file() {
   if (const char* env = std::getenv("SIGNAGE_LINE_BREAK_TEST"); env && *env) return env;
