@@ -104,6 +104,16 @@ struct Theme {
   int title_weight = 700;
 };
 
+// A file the bundle carries, as the playlist's "assets" list declares it. Sources (HTTP, USB)
+// fetch and verify assets by these; `check` compares them with the files.
+struct Asset {
+  std::string path;  // relative to the bundle folder, as written
+  std::uint64_t size = 0;
+  std::string sha256;  // 64 lowercase hex digits
+  std::string pointer;  // of its entry, e.g. "/assets/images~1photo.jpg"
+  int line = 0, column = 0;
+};
+
 struct Playlist {
   int version = 1;
   std::string id;
@@ -116,6 +126,8 @@ struct Playlist {
   std::vector<Item> items;
   std::optional<Ticker> ticker;
   std::filesystem::path bundle_dir;  // where relative asset paths were resolved
+  std::vector<Asset> assets;         // the "assets" list; empty when the playlist has none
+  bool has_asset_list = false;       // "assets" present: every image an item names is in it
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -136,10 +148,15 @@ struct ParseResult {
   std::vector<Diagnostic> diagnostics;       // errors and warnings, in file order
 };
 
+// Whether the asset files are there to check: `not_yet` for a playlist that a source is about
+// to fetch the assets of (paths are checked, files are not looked at).
+enum class AssetFiles { on_disk, not_yet };
+
 // Parses and checks playlist.json bytes. `file` names it in diagnostics; `bundle_dir` is where
 // assets are looked up (and must stay inside). Never throws, whatever the bytes.
 ParseResult parse_playlist(std::string_view json, const std::string& file,
-                           const std::filesystem::path& bundle_dir, const Limits& limits = {});
+                           const std::filesystem::path& bundle_dir, const Limits& limits = {},
+                           AssetFiles asset_files = AssetFiles::on_disk);
 
 // Reads PATH (a playlist.json or a bundle folder holding one) and parses it. Diagnostics name
 // the file as PATH was given (PATH/playlist.json for a folder).

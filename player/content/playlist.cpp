@@ -181,8 +181,8 @@ const std::vector<const char*> kCommonItemFields = {"type", "id", "duration", "t
 class Checker {
  public:
   Checker(std::string_view json, const std::string& file, const fs::path& bundle_dir,
-          const Limits& limits)
-      : json_(json), file_(file), limits_(limits) {
+          const Limits& limits, AssetFiles asset_files)
+      : json_(json), file_(file), limits_(limits), asset_files_(asset_files) {
     std::error_code ec;
     fs::path dir = bundle_dir.empty() ? fs::path(".") : bundle_dir;
     bundle_dir_ = fs::weakly_canonical(fs::absolute(dir, ec), ec);
@@ -426,15 +426,25 @@ class Checker {
   void check_schedule(const JsonValue& v, const std::string& pointer, Schedule& schedule);
   void check_ticker(const JsonValue& v, const std::string& pointer, Ticker& ticker);
   bool check_asset(const JsonValue& v, const std::string& pointer, fs::path& out);
+  bool check_relative_path(const JsonValue& v, const std::string& pointer,
+                           const std::string& relative);
+  void check_asset_list(const JsonValue& v, Playlist& playlist);
 
   std::string_view json_;
   std::string file_;
   fs::path bundle_dir_;
   const Limits& limits_;
   std::vector<std::size_t> line_starts_;
+  AssetFiles asset_files_;
   std::vector<std::pair<std::size_t, Diagnostic>> diagnostics_;
   std::size_t errors_ = 0;
   bool has_schedules_ = false;
+  struct AssetUse {
+    std::string relative;
+    std::size_t offset;
+    std::string pointer;
+  };
+  std::vector<AssetUse> asset_uses_;  // images the items name, for the "assets" list check
 };
 
 void Checker::check_theme(const JsonValue& v, const std::string& pointer, Theme& theme) {
@@ -504,9 +514,12 @@ void Checker::check_defaults(const JsonValue& v, const std::string& pointer, dou
   unknown_fields(v, pointer, {"duration", "transition"}, "the defaults");
 }
 
-bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::path& out) {
-  std::string relative;
-  if (!text(v, pointer, relative, true, false)) return false;
+bool Checker::check_relative_path(const JsonValue& v, const std::string& pointer,
+                                  const std::string& relative) {
+  if (relative.empty()) {
+    error(v.offset, pointer, "expected a path relative to the bundle folder, got an empty one");
+    return false;
+  }
   if (relative.size() > kMaxPathBytes) {
     error(v.offset, pointer,
           "expected a path of at most " + std::to_string(kMaxPathBytes) + " bytes");
@@ -537,6 +550,19 @@ bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::pa
                 " which leaves it with \"..\"");
       return false;
     }
+  }
+  return true;
+}
+
+bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::path& out) {
+  std::string relative;
+  if (!text(v, pointer, relative, true, false)) return false;
+  if (!check_relative_path(v, pointer, relative)) return false;
+  asset_uses_.push_back({relative, v.offset, pointer});
+  fs::path path(relative);
+  if (asset_files_ == AssetFiles::not_yet) {
+    out = (bundle_dir_ / path).lexically_normal();
+    return true;
   }
   std::error_code ec;
   fs::path full = bundle_dir_ / path;
@@ -578,6 +604,59 @@ bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::pa
   }
   out = resolved;
   return true;
+}
+
+// "assets": {"images/photo.jpg": {"size": 123, "sha256": "..."}, ...}
+void Checker::check_asset_list(const JsonValue& v, Playlist& playlist) {
+  if (!require_object(v, "/assets",
+                      "an object naming each file with its size and sha256, such as "
+                      "{\"images/photo.jpg\": {\"size\": 52144, \"sha256\": \"9f86...\"}}")) {
+    return;
+  }
+  playlist.has_asset_list = true;
+  for (const JsonValue& entry : v.children) {
+    const std::string& relative = entry.key;
+    std::string pointer = child("/assets", relative);
+    if (!check_relative_path(entry, pointer, relative)) continue;
+    if (!require_object(entry, pointer, "an object {\"size\": BYTES, \"sha256\": HEX}")) continue;
+    Asset asset;
+    asset.path = relative;
+    asset.pointer = pointer;
+    auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), entry.offset) - 1;
+    asset.line = int(line - line_starts_.begin()) + 1;
+    asset.column = int(entry.offset - *line) + 1;
+    bool ok = true;
+    const JsonValue* size = find(entry, "size");
+    std::int64_t bytes = 0;
+    if (!size) {
+      error(entry.offset, child(pointer, "size"), "missing required field \"size\" (in bytes)");
+      ok = false;
+    } else {
+      ok = integer(*size, child(pointer, "size"), 0, std::int64_t(1) << 40, "a size in bytes",
+                   bytes) &&
+           ok;
+    }
+    const JsonValue* sha = find(entry, "sha256");
+    if (!sha) {
+      error(entry.offset, child(pointer, "sha256"),
+            "missing required field \"sha256\" (64 hex digits; signage-player manifest "
+            "writes it)");
+      ok = false;
+    } else if (sha->kind != Kind::string || sha->string.size() != 64 ||
+               sha->string.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      expected(*sha, child(pointer, "sha256"), "a sha256 as 64 lowercase hex digits");
+      ok = false;
+    }
+    unknown_fields(entry, pointer, {"size", "sha256"}, "an asset");
+    if (!ok) continue;
+    asset.size = std::uint64_t(bytes);
+    asset.sha256 = sha->string;
+    playlist.assets.push_back(std::move(asset));
+  }
+  if (playlist.assets.size() > limits_.max_items * 2) {
+    error(v.offset, "/assets",
+          "expected at most " + std::to_string(limits_.max_items * 2) + " assets");
+  }
 }
 
 void Checker::check_schedule(const JsonValue& v, const std::string& pointer, Schedule& schedule) {
@@ -1083,6 +1162,19 @@ ParseResult Checker::run() {
     check_ticker(*ticker, "/ticker", parsed);
     playlist->ticker = std::move(parsed);
   }
+  if (const JsonValue* assets = find(root, "assets")) check_asset_list(*assets, *playlist);
+  if (playlist->has_asset_list) {
+    for (const AssetUse& use : asset_uses_) {
+      bool listed = false;
+      for (const Asset& asset : playlist->assets) listed = listed || asset.path == use.relative;
+      if (!listed) {
+        error(use.offset, use.pointer,
+              "asset " + quote_text(use.relative) +
+                  " is not in the \"assets\" list (with its size and sha256); signage-player "
+                  "manifest adds it");
+      }
+    }
+  }
   if (!timezone && has_schedules_) {
     warning(root.offset, "/timezone",
             "no \"timezone\": schedules follow the player's system time zone; name one such as "
@@ -1090,7 +1182,7 @@ ParseResult Checker::run() {
   }
   unknown_fields(root, "",
                  {"version", "id", "revision", "title", "lang", "timezone", "clock", "theme",
-                  "defaults", "items", "ticker"},
+                  "defaults", "items", "ticker", "assets"},
                  "the playlist");
   return finish(std::move(playlist));
 }
@@ -1107,9 +1199,10 @@ std::string format_diagnostic(const Diagnostic& d) {
 }
 
 ParseResult parse_playlist(std::string_view json, const std::string& file,
-                           const std::filesystem::path& bundle_dir, const Limits& limits) {
+                           const std::filesystem::path& bundle_dir, const Limits& limits,
+                           AssetFiles asset_files) {
   try {
-    Checker checker(json, file, bundle_dir, limits);
+    Checker checker(json, file, bundle_dir, limits, asset_files);
     return checker.run();
   } catch (const std::exception& e) {
     // Only allocation failure can get here.

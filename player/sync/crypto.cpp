@@ -1,0 +1,149 @@
+#include "sync/crypto.h"
+
+#include <sodium.h>
+
+#include <fstream>
+#include <vector>
+
+namespace signage::sync {
+namespace {
+
+std::string trim(std::string_view text) {
+  const char* space = " \t\r\n";
+  auto first = text.find_first_not_of(space);
+  if (first == std::string_view::npos) return {};
+  auto last = text.find_last_not_of(space);
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::string to_base64(const unsigned char* bytes, std::size_t size) {
+  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
+// Exactly `size` bytes from base64 text, or false.
+bool from_base64(std::string_view text, unsigned char* out, std::size_t size) {
+  std::string clean = trim(text);
+  std::size_t written = 0;
+  const char* end = nullptr;
+  return sodium_base642bin(out, size, clean.data(), clean.size(), nullptr, &written, &end,
+                           sodium_base64_VARIANT_ORIGINAL) == 0 &&
+         end == clean.data() + clean.size() && written == size;
+}
+
+std::string to_hex(const unsigned char* bytes, std::size_t size) {
+  std::string out(size * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes, size);
+  out.resize(size * 2);
+  return out;
+}
+
+}  // namespace
+
+bool crypto_init() { return sodium_init() >= 0; }
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return to_hex(digest, sizeof digest);
+}
+
+static_assert(sizeof(crypto_hash_sha256_state) <= 128);
+
+Sha256::Sha256() {
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+
+void Sha256::update(const void* data, std::size_t size) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                            static_cast<const unsigned char*>(data), size);
+}
+
+std::string Sha256::finish_hex() {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), digest);
+  return to_hex(digest, sizeof digest);
+}
+
+std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error) *error = "cannot open " + path.string();
+    return std::nullopt;
+  }
+  Sha256 hash;
+  FileDigest digest;
+  std::vector<char> buffer(1 << 16);
+  while (in) {
+    in.read(buffer.data(), std::streamsize(buffer.size()));
+    auto got = std::size_t(in.gcount());
+    hash.update(buffer.data(), got);
+    digest.size += got;
+  }
+  if (in.bad()) {
+    if (error) *error = "read error in " + path.string();
+    return std::nullopt;
+  }
+  digest.sha256 = hash.finish_hex();
+  return digest;
+}
+
+KeyPair generate_key_pair() {
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(pk, sk);
+  KeyPair pair{to_base64(pk, sizeof pk), to_base64(sk, sizeof sk)};
+  sodium_memzero(sk, sizeof sk);
+  return pair;
+}
+
+std::optional<PublicKey> parse_public_key(std::string_view text, std::string* error) {
+  PublicKey key;
+  if (!from_base64(text, key.bytes.data(), key.bytes.size())) {
+    if (error) {
+      *error = "expected an ed25519 public key: 44 characters of base64 (from signage-player "
+               "keygen)";
+    }
+    return std::nullopt;
+  }
+  return key;
+}
+
+std::optional<std::string> sign_detached(std::string_view message, std::string_view secret_key,
+                                         std::string* error) {
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  if (!from_base64(secret_key, sk, sizeof sk)) {
+    if (error) {
+      *error = "expected an ed25519 secret key: 88 characters of base64 (from signage-player "
+               "keygen)";
+    }
+    return std::nullopt;
+  }
+  unsigned char signature[crypto_sign_BYTES];
+  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size(), sk);
+  sodium_memzero(sk, sizeof sk);
+  return to_base64(signature, sizeof signature);
+}
+
+bool verify_detached(std::string_view message, std::string_view signature, const PublicKey& key,
+                     std::string* error) {
+  unsigned char bytes[crypto_sign_BYTES];
+  if (!from_base64(signature, bytes, sizeof bytes)) {
+    if (error) *error = "the signature is not 88 characters of base64 (an ed25519 signature)";
+    return false;
+  }
+  if (crypto_sign_verify_detached(bytes, reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size(), key.bytes.data()) != 0) {
+    if (error) {
+      *error = "the signature does not match playlist.json and the configured public key (signed "
+               "with another key, or the file changed after signing)";
+    }
+    return false;
+  }
+  return true;
+}
+
+}  // namespace signage::sync

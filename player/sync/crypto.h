@@ -1,0 +1,57 @@
+// Hashes and signatures (libsodium): sha256 of bundles and assets, ed25519 detached signatures
+// of playlist.json. Keys and signatures are written as one line of base64 text.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace signage::sync {
+
+// Call once before anything else here (idempotent, thread-safe).
+bool crypto_init();
+
+std::string sha256_hex(std::string_view bytes);
+
+// Incremental sha256, for files read or downloaded in pieces.
+class Sha256 {
+ public:
+  Sha256();
+  void update(const void* data, std::size_t size);
+  std::string finish_hex();  // once
+
+ private:
+  alignas(64) unsigned char state_[128];
+};
+
+// The sha256 and size of a file; nullopt with the reason when it cannot be read.
+struct FileDigest {
+  std::string sha256;
+  std::uint64_t size = 0;
+};
+std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error);
+
+struct PublicKey {
+  std::array<unsigned char, 32> bytes{};
+};
+
+struct KeyPair {
+  std::string public_key;  // base64 of 32 bytes
+  std::string secret_key;  // base64 of 64 bytes (libsodium's seed + public key)
+};
+
+KeyPair generate_key_pair();
+// Base64 text (surrounding whitespace allowed), or a file holding it.
+std::optional<PublicKey> parse_public_key(std::string_view text, std::string* error);
+// The detached signature of `message` as base64 text, or nullopt with the reason.
+std::optional<std::string> sign_detached(std::string_view message, std::string_view secret_key,
+                                         std::string* error);
+// Whether `signature` (base64 text, surrounding whitespace allowed) is `key`'s signature of the
+// exact bytes of `message`; false with the reason otherwise.
+bool verify_detached(std::string_view message, std::string_view signature, const PublicKey& key,
+                     std::string* error);
+
+}  // namespace signage::sync

@@ -1,0 +1,40 @@
+// The HTTP source: one poll of a playlist URL with libcurl, and the assets it lists.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "sync/store.h"
+#include "sync/sync.h"
+
+namespace signage::sync {
+
+// Validators of the last 200 response for the playlist URL, kept in STATE/http.json so a
+// restarted player still sends conditional requests.
+struct HttpValidators {
+  std::string url;  // they belong to this URL only
+  std::string etag;
+  std::string last_modified;
+};
+
+struct PollOutcome {
+  enum class Result { updated, not_modified, error };
+  Result result = Result::error;
+  std::string error;             // one line (or FILE:LINE:COL lines for a bad playlist)
+  std::optional<BundleInfo> installed;  // set when `updated` switched the current bundle
+  std::string note;             // e.g. "revision 3 is older than the USB import (revision 5) playing"
+  std::uint64_t bytes_downloaded = 0;
+};
+
+// Fetches settings.url with If-None-Match / If-Modified-Since from `validators`, and when it
+// changed: its .sig (when the store needs one), the store's check, every missing asset (URL
+// relative to the playlist's final URL), then commits. Updates `validators` only once the
+// content is stored (or known to be superseded / already current). `stop` aborts transfers.
+PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::string& user_agent,
+                      HttpValidators& validators, const std::atomic<bool>& stop);
+
+// POSTs `json` to `url` (the heartbeat); errors are returned, never thrown.
+bool post_json(const HttpSettings& settings, const std::string& user_agent,
+               const std::string& url, const std::string& json, std::string* error);
+
+}  // namespace signage::sync

@@ -1,0 +1,508 @@
+#include "sync/store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace signage::sync {
+namespace fs = std::filesystem;
+
+const char* source_name(Source source) {
+  switch (source) {
+    case Source::http: return "http";
+    case Source::usb: return "usb";
+    case Source::local: break;
+  }
+  return "local";
+}
+
+namespace {
+
+std::optional<Source> source_from_name(const std::string& name) {
+  for (Source s : {Source::local, Source::http, Source::usb}) {
+    if (name == source_name(s)) return s;
+  }
+  return std::nullopt;
+}
+
+// fsync a file or a directory, so a rename that follows (or preceded) survives a power cut.
+bool sync_path(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+bool write_file_synced(const fs::path& path, std::string_view bytes, std::string* error) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0;
+  std::size_t done = 0;
+  while (ok && done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += std::size_t(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  if (fd >= 0) ok = ::close(fd) == 0 && ok;
+  if (!ok && error) *error = "cannot write " + path.string() + ": " + std::strerror(errno);
+  return ok;
+}
+
+std::optional<std::string> read_small_file(const fs::path& path, std::size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string bytes(limit + 1, '\0');
+  in.read(bytes.data(), std::streamsize(bytes.size()));
+  if (in.bad() || std::size_t(in.gcount()) > limit) return std::nullopt;
+  bytes.resize(std::size_t(in.gcount()));
+  return bytes;
+}
+
+// Points `link` at `target` atomically: a new link beside it, renamed over it.
+bool replace_symlink(const fs::path& link, const fs::path& target) {
+  fs::path fresh = link;
+  fresh += ".new";
+  ::unlink(fresh.c_str());
+  return ::symlink(target.c_str(), fresh.c_str()) == 0 &&
+         ::rename(fresh.c_str(), link.c_str()) == 0;
+}
+
+std::string errors_of(const std::vector<content::Diagnostic>& diagnostics) {
+  std::string out;
+  for (const auto& d : diagnostics) {
+    if (d.severity != content::Severity::error) continue;
+    if (!out.empty()) out += "\n";
+    out += content::format_diagnostic(d);
+  }
+  return out;
+}
+
+std::string megabytes(std::uint64_t bytes) {
+  std::ostringstream out;
+  out.precision(bytes < (10u << 20) ? 2 : 0);
+  out << std::fixed << double(bytes) / double(1 << 20) << " MB";
+  return out.str();
+}
+
+constexpr const char* kReserved[] = {"playlist.json", "playlist.json.sig", "bundle.json"};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::unique_ptr<Store> Store::open(const StoreOptions& options, std::string* error) {
+  std::unique_ptr<Store> store(new Store(options));
+  std::error_code ec;
+  for (const char* sub : {"objects", "bundles", "tmp"}) {
+    fs::create_directories(options.dir / sub, ec);
+    if (ec) {
+      if (error) {
+        *error = "cannot create the state directory " + (options.dir / sub).string() + ": " +
+                 ec.message() + " (choose another with --state-dir)";
+      }
+      return nullptr;
+    }
+  }
+  if (::access(options.dir.c_str(), W_OK) != 0) {
+    if (error) {
+      *error = "the state directory " + options.dir.string() +
+               " is not writable (choose another with --state-dir)";
+    }
+    return nullptr;
+  }
+  // What a crash left half-done: downloads, copies, unfinished bundles and links.
+  for (const auto& entry : fs::directory_iterator(options.dir / "tmp", ec)) {
+    fs::remove_all(entry.path(), ec);
+  }
+  for (const auto& entry : fs::directory_iterator(options.dir / "bundles", ec)) {
+    if (entry.path().filename().string().starts_with(".new-")) fs::remove_all(entry.path(), ec);
+  }
+  fs::remove(options.dir / "current.new", ec);
+  fs::remove(options.dir / "previous.new", ec);
+
+  std::lock_guard lock(store->mutex_);
+  store->current_ = store->read_bundle_info(options.dir / "current");
+  return store;
+}
+
+std::optional<BundleInfo> Store::read_bundle_info(const fs::path& link) const {
+  std::error_code ec;
+  fs::path dir = fs::canonical(link, ec);
+  if (ec) return std::nullopt;
+  auto bytes = read_small_file(dir / "bundle.json", 1 << 16);
+  if (!bytes) return std::nullopt;
+  auto json = nlohmann::json::parse(*bytes, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  BundleInfo info;
+  info.id = json.value("id", "");
+  info.revision = json.value("revision", std::int64_t(0));
+  info.sha256 = json.value("sha256", "");
+  info.source = source_from_name(json.value("source", "")).value_or(Source::local);
+  info.origin = json.value("origin", "");
+  info.since_s = json.value("since", std::int64_t(0));
+  info.items = json.value("items", std::size_t(0));
+  info.dir = dir;
+  return info;
+}
+
+std::optional<BundleInfo> Store::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+std::shared_ptr<const content::Playlist> Store::verify_bundle(const BundleInfo& info,
+                                                              std::string* problem) const {
+  auto fail = [&](const std::string& why) -> std::shared_ptr<const content::Playlist> {
+    if (problem) *problem = info.dir.string() + ": " + why;
+    return nullptr;
+  };
+  auto bytes = read_small_file(info.dir / "playlist.json", content::Limits{}.max_file_bytes);
+  if (!bytes) return fail("cannot read playlist.json");
+  if (sha256_hex(*bytes) != info.sha256) return fail("playlist.json changed since it was stored");
+  if (options_.public_key) {
+    auto signature = read_small_file(info.dir / "playlist.json.sig", 4096);
+    std::string why;
+    if (!signature) return fail("no playlist.json.sig, and a public key is configured");
+    if (!verify_detached(*bytes, *signature, *options_.public_key, &why)) return fail(why);
+  }
+  auto parsed = content::parse_playlist(*bytes, (info.dir / "playlist.json").string(), info.dir);
+  if (!parsed.playlist) return fail("\n" + errors_of(parsed.diagnostics));
+  for (const content::Asset& asset : parsed.playlist->assets) {
+    std::string why;
+    auto digest = digest_file(info.dir / asset.path, &why);
+    if (!digest) return fail(why);
+    if (digest->size != asset.size || digest->sha256 != asset.sha256) {
+      return fail("asset " + asset.path + " does not match its size and sha256");
+    }
+  }
+  return parsed.playlist;
+}
+
+std::shared_ptr<const content::Playlist> Store::load_current(std::string* problem) {
+  std::lock_guard lock(mutex_);
+  std::string why;
+  if (current_) {
+    if (auto playlist = verify_bundle(*current_, &why)) return playlist;
+  }
+  auto previous = read_bundle_info(options_.dir / "previous");
+  if (!previous) {
+    if (problem) *problem = why;
+    return nullptr;
+  }
+  std::string previous_why;
+  auto playlist = verify_bundle(*previous, &previous_why);
+  if (!playlist) {
+    if (problem) *problem = why.empty() ? previous_why : why + "\n" + previous_why;
+    return nullptr;
+  }
+  // The current bundle is damaged (a disk error, someone's hands): the previous one takes over.
+  if (problem) {
+    *problem = why.empty() ? "no current bundle; playing the previous one"
+                           : why + "\nplaying the previous bundle instead";
+  }
+  if (replace_symlink(options_.dir / "current", fs::path("bundles") / previous->dir.filename())) {
+    sync_path(options_.dir);
+    current_ = previous;
+  }
+  return playlist;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+CandidateCheck Store::check(const Candidate& candidate) const {
+  CandidateCheck check;
+  check.sha256 = sha256_hex(candidate.playlist_bytes);
+  auto invalid = [&](std::string why) {
+    check.verdict = CandidateCheck::Verdict::invalid;
+    check.error = std::move(why);
+    return check;
+  };
+  if (options_.public_key) {
+    std::string why;
+    if (!candidate.signature) {
+      return invalid(candidate.file +
+                     ": error: no playlist.json.sig beside it; this player only takes content "
+                     "signed with its public key (signage-player sign)");
+    }
+    if (!verify_detached(candidate.playlist_bytes, *candidate.signature, *options_.public_key,
+                         &why)) {
+      return invalid(candidate.file + ".sig: error: " + why);
+    }
+  }
+  auto parsed = content::parse_playlist(candidate.playlist_bytes, candidate.file,
+                                        options_.dir / "tmp" / "candidate", content::Limits{},
+                                        content::AssetFiles::not_yet);
+  check.diagnostics = parsed.diagnostics;
+  if (!parsed.playlist) return invalid(errors_of(parsed.diagnostics));
+  const content::Playlist& playlist = *parsed.playlist;
+  bool names_files = std::any_of(playlist.items.begin(), playlist.items.end(),
+                                 [](const content::Item& item) { return !item.image.empty(); });
+  if (names_files && !playlist.has_asset_list) {
+    return invalid(candidate.file +
+                   ": error: /assets: the playlist names images but has no \"assets\" list with "
+                   "their sizes and sha256, which a player needs to fetch and verify them "
+                   "(signage-player manifest BUNDLE writes it)");
+  }
+  std::uint64_t total = 0;
+  for (const content::Asset& asset : playlist.assets) {
+    fs::path normal = fs::path(asset.path).lexically_normal();
+    for (const char* reserved : kReserved) {
+      if (normal == reserved) {
+        return invalid(candidate.file + ":" + std::to_string(asset.line) + ":" +
+                       std::to_string(asset.column) + ": error: " + asset.pointer +
+                       ": an asset may not be called " + reserved);
+      }
+    }
+    total += asset.size;
+    check.assets.push_back({asset.path, asset.size, asset.sha256});
+  }
+  if (total > options_.max_bytes) {
+    return invalid(candidate.file + ": error: /assets: the assets add up to " + megabytes(total) +
+                   ", more than the store may hold (" + megabytes(options_.max_bytes) +
+                   ", --store-max-mb)");
+  }
+  check.id = playlist.id;
+  check.revision = playlist.revision;
+  check.items = playlist.items.size();
+
+  std::lock_guard lock(mutex_);
+  std::string why;
+  check.verdict = precedence(check, candidate.source, &why);
+  check.error = why;
+  return check;
+}
+
+CandidateCheck::Verdict Store::precedence(const CandidateCheck& check, Source source,
+                                          std::string* why) const {
+  if (!current_) return CandidateCheck::Verdict::accept;
+  if (current_->sha256 == check.sha256) return CandidateCheck::Verdict::already_current;
+  bool wins = check.revision > current_->revision ||
+              (check.revision == current_->revision &&
+               (source == Source::usb || current_->source != Source::usb));
+  if (wins) return CandidateCheck::Verdict::accept;
+  if (why) {
+    *why = "revision " + std::to_string(check.revision) + " does not replace the " +
+           (current_->source == Source::usb ? "USB import" : "content") + " playing (revision " +
+           std::to_string(current_->revision) + "); raise \"revision\" to replace it";
+  }
+  return CandidateCheck::Verdict::superseded;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+bool Store::has_object(const std::string& sha256) const {
+  struct stat st {};
+  return ::stat((options_.dir / "objects" / sha256).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::uint64_t Store::objects_bytes() const {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.dir / "objects", ec)) {
+    std::error_code size_ec;
+    auto size = entry.file_size(size_ec);
+    if (!size_ec) total += size;
+  }
+  return total;
+}
+
+std::unique_ptr<Store::Import> Store::begin(const Candidate& candidate, const CandidateCheck& check,
+                                            std::string* error) {
+  std::lock_guard lock(mutex_);
+  std::unique_ptr<Import> import(new Import(*this, candidate, check));
+  std::set<std::string> seen;
+  for (const AssetRef& asset : check.assets) {
+    pinned_.insert(asset.sha256);
+    if (!has_object(asset.sha256) && seen.insert(asset.sha256).second) {
+      import->missing_.push_back(asset);
+    }
+  }
+  std::uint64_t needed = import->missing_bytes();
+  if (needed == 0) return import;
+  if (objects_bytes() + needed > options_.max_bytes) {
+    collect_garbage(/*keep_previous=*/false);
+    if (objects_bytes() + needed > options_.max_bytes) {
+      if (error) {
+        *error = "the new content needs " + megabytes(needed) + " more, and the store may hold " +
+                 megabytes(options_.max_bytes) + " (--store-max-mb); " +
+                 megabytes(objects_bytes()) + " are in use by the content playing";
+      }
+      return nullptr;
+    }
+  }
+  struct statvfs fsinfo {};
+  if (::statvfs(options_.dir.c_str(), &fsinfo) == 0) {
+    std::uint64_t free = std::uint64_t(fsinfo.f_bavail) * fsinfo.f_frsize;
+    if (free < needed + options_.reserve_bytes) {
+      if (error) {
+        *error = "not enough free space in " + options_.dir.string() + ": the new content needs " +
+                 megabytes(needed) + " and " + megabytes(free) + " are free (keeping " +
+                 megabytes(options_.reserve_bytes) + " in reserve)";
+      }
+      return nullptr;
+    }
+  }
+  return import;
+}
+
+Store::Import::Import(Store& store, Candidate candidate, CandidateCheck check)
+    : store_(store), candidate_(std::move(candidate)), check_(std::move(check)) {}
+
+Store::Import::~Import() {
+  std::lock_guard lock(store_.mutex_);
+  for (const AssetRef& asset : check_.assets) {
+    auto it = store_.pinned_.find(asset.sha256);
+    if (it != store_.pinned_.end()) store_.pinned_.erase(it);
+  }
+}
+
+std::uint64_t Store::Import::missing_bytes() const {
+  std::uint64_t total = 0;
+  for (const AssetRef& asset : missing_) total += asset.size;
+  return total;
+}
+
+fs::path Store::Import::temp_path() {
+  std::lock_guard lock(store_.mutex_);
+  return store_.options_.dir / "tmp" /
+         ("part-" + std::to_string(::getpid()) + "-" + std::to_string(++store_.temp_counter_));
+}
+
+bool Store::Import::add(const AssetRef& asset, const fs::path& temp, std::string* error) {
+  std::error_code ec;
+  auto fail = [&](const std::string& why) {
+    fs::remove(temp, ec);
+    if (error) *error = why;
+    return false;
+  };
+  std::string why;
+  auto digest = digest_file(temp, &why);
+  if (!digest) return fail("asset " + asset.path + ": " + why);
+  if (digest->size != asset.size) {
+    return fail("asset " + asset.path + " has " + std::to_string(digest->size) +
+                " bytes; the playlist says " + std::to_string(asset.size));
+  }
+  if (digest->sha256 != asset.sha256) {
+    return fail("asset " + asset.path + " has sha256 " + digest->sha256 +
+                "; the playlist says " + asset.sha256);
+  }
+  if (!sync_path(temp)) return fail("cannot sync " + temp.string());
+  ::chmod(temp.c_str(), 0444);
+  fs::path objects = store_.options_.dir / "objects";
+  if (::rename(temp.c_str(), (objects / asset.sha256).c_str()) != 0) {
+    return fail("cannot move " + asset.path + " into " + objects.string() + ": " +
+                std::strerror(errno));
+  }
+  sync_path(objects);
+  return true;
+}
+
+std::optional<BundleInfo> Store::Import::commit(std::string* error) {
+  std::lock_guard lock(store_.mutex_);
+  const StoreOptions& options = store_.options_;
+  std::string why;
+  auto verdict = store_.precedence(check_, candidate_.source, &why);
+  if (verdict == CandidateCheck::Verdict::already_current) return store_.current_;
+  auto fail = [&](const std::string& reason) -> std::optional<BundleInfo> {
+    if (error) *error = reason;
+    return std::nullopt;
+  };
+  if (verdict != CandidateCheck::Verdict::accept) return fail(why);
+  for (const AssetRef& asset : check_.assets) {
+    if (!store_.has_object(asset.sha256)) return fail("asset " + asset.path + " was not fetched");
+  }
+
+  BundleInfo info;
+  info.id = check_.id;
+  info.revision = check_.revision;
+  info.sha256 = check_.sha256;
+  info.source = candidate_.source;
+  info.origin = candidate_.origin;
+  info.since_s = std::int64_t(std::time(nullptr));
+  info.items = check_.items;
+  std::string name = std::to_string(info.since_s) + "-" + check_.sha256.substr(0, 16) + "-" +
+                     std::to_string(++store_.temp_counter_);
+  fs::path bundles = options.dir / "bundles";
+  fs::path building = bundles / (".new-" + name);
+  std::error_code ec;
+  fs::remove_all(building, ec);
+  fs::create_directories(building, ec);
+  if (ec) return fail("cannot create " + building.string() + ": " + ec.message());
+  nlohmann::json meta = {{"id", info.id},         {"revision", info.revision},
+                         {"sha256", info.sha256}, {"source", source_name(info.source)},
+                         {"origin", info.origin}, {"since", info.since_s},
+                         {"items", info.items}};
+  bool ok = write_file_synced(building / "playlist.json", candidate_.playlist_bytes, &why) &&
+            (!candidate_.signature ||
+             write_file_synced(building / "playlist.json.sig", *candidate_.signature, &why)) &&
+            write_file_synced(building / "bundle.json", meta.dump(2) + "\n", &why);
+  std::set<fs::path> dirs = {building};
+  for (const AssetRef& asset : check_.assets) {
+    if (!ok) break;
+    fs::path target = building / fs::path(asset.path).lexically_normal();
+    fs::create_directories(target.parent_path(), ec);
+    for (fs::path d = target.parent_path(); d != building && dirs.insert(d).second;
+         d = d.parent_path()) {
+    }
+    if (::link((options.dir / "objects" / asset.sha256).c_str(), target.c_str()) != 0) {
+      ok = false;
+      why = "cannot link " + asset.path + " into the bundle: " + std::strerror(errno);
+    }
+  }
+  for (const fs::path& d : dirs) ok = ok && sync_path(d);
+  info.dir = bundles / name;
+  if (!ok || ::rename(building.c_str(), info.dir.c_str()) != 0 || !sync_path(bundles)) {
+    fs::remove_all(building, ec);
+    return fail(why.empty() ? "cannot write the bundle into " + bundles.string() : why);
+  }
+  // previous first: a crash between the two renames leaves current and previous the same.
+  if (store_.current_) {
+    replace_symlink(options.dir / "previous", fs::path("bundles") / store_.current_->dir.filename());
+  }
+  if (!replace_symlink(options.dir / "current", fs::path("bundles") / name)) {
+    return fail("cannot switch " + (options.dir / "current").string() + ": " +
+                std::strerror(errno));
+  }
+  sync_path(options.dir);
+  store_.current_ = info;
+  store_.collect_garbage(/*keep_previous=*/true);
+  return info;
+}
+
+// Bundles other than current (and previous), then objects no bundle links to and no import pins.
+void Store::collect_garbage(bool keep_previous) {
+  std::error_code ec;
+  std::set<std::string> keep;
+  for (const char* link : {"current", "previous"}) {
+    if (!keep_previous && std::string(link) == "previous") {
+      fs::remove(options_.dir / link, ec);
+      continue;
+    }
+    fs::path target = fs::read_symlink(options_.dir / link, ec);
+    if (!ec) keep.insert(target.filename().string());
+  }
+  for (const auto& entry : fs::directory_iterator(options_.dir / "bundles", ec)) {
+    std::string name = entry.path().filename().string();
+    if (!keep.count(name) && !name.starts_with(".new-")) fs::remove_all(entry.path(), ec);
+  }
+  for (const auto& entry : fs::directory_iterator(options_.dir / "objects", ec)) {
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) != 0) continue;
+    if (st.st_nlink <= 1 && !pinned_.count(entry.path().filename().string())) {
+      fs::remove(entry.path(), ec);
+    }
+  }
+}
+
+}  // namespace signage::sync

@@ -1,0 +1,365 @@
+#include "sync/sync.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "sync/http_source.h"
+#include "sync/store.h"
+#include "sync/usb_source.h"
+
+namespace signage::sync {
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+std::string iso_time(std::int64_t unix_s) {
+  if (unix_s <= 0) return "";
+  std::time_t t = std::time_t(unix_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+// Replaces `path` atomically: a temporary beside it, fsync, rename.
+bool replace_file(const fs::path& path, const std::string& bytes) {
+  fs::path temp = path;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << bytes;
+    out.flush();
+    if (!out) return false;
+  }
+  if (int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  return ::rename(temp.c_str(), path.c_str()) == 0;
+}
+
+// A random id made once and kept in the state directory, so a screen keeps its name.
+std::string player_id(const SyncOptions& options) {
+  if (!options.player_id.empty()) return options.player_id;
+  fs::path file = options.state_dir / "player-id";
+  std::ifstream in(file);
+  std::string id;
+  if (in >> id && id.size() == 16) return id;
+  unsigned char bytes[8];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[17];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  replace_file(file, std::string(hex) + "\n");
+  return hex;
+}
+
+HttpValidators read_validators(const fs::path& file, const std::string& url) {
+  HttpValidators v;
+  v.url = url;
+  std::ifstream in(file);
+  auto json = Json::parse(in, nullptr, false);
+  if (json.is_object() && json.value("url", "") == url) {
+    v.etag = json.value("etag", "");
+    v.last_modified = json.value("last_modified", "");
+  }
+  return v;
+}
+
+void write_validators(const fs::path& file, const HttpValidators& v) {
+  replace_file(file,
+               Json{{"url", v.url}, {"etag", v.etag}, {"last_modified", v.last_modified}}.dump(2) +
+                   "\n");
+}
+
+// The first line of a message, for the screen (the log gets all of it).
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+void log(const std::string& message) { std::cerr << "signage-player: " << message << "\n"; }
+
+}  // namespace
+
+struct Sync::State {
+  SyncOptions options;
+  std::unique_ptr<Store> store;
+  std::shared_ptr<const content::Playlist> stored;
+  SyncCallbacks callbacks;
+  std::string user_agent;
+  std::int64_t started_s = std::int64_t(std::time(nullptr));
+
+  std::atomic<bool> stop{false};
+  std::mutex wake_mutex;
+  std::condition_variable wake;
+  std::vector<std::thread> threads;
+
+  std::atomic<std::uint64_t> frames{0}, dropped_frames{0};
+
+  // status.json, under status_mutex.
+  std::mutex status_mutex;
+  std::optional<BundleInfo> content;
+  std::int64_t last_check_s = 0, next_check_s = 0;
+  std::string last_result, last_error, last_note;
+  std::int64_t consecutive_failures = 0;
+  std::int64_t usb_last_s = 0;
+  std::string usb_result, usb_error;
+
+  // Sleeps until `deadline` or stop; true when stopping.
+  bool sleep_until(SteadyClock::time_point deadline) {
+    std::unique_lock lock(wake_mutex);
+    return wake.wait_until(lock, deadline, [&] { return stop.load(); });
+  }
+
+  std::string status_json() {
+    std::lock_guard lock(status_mutex);
+    Json status;
+    if (content) {
+      status["content"] = {{"id", content->id},
+                           {"revision", content->revision},
+                           {"sha256", content->sha256},
+                           {"source", source_name(content->source)},
+                           {"origin", content->origin},
+                           {"items", content->items},
+                           {"since", iso_time(content->since_s)}};
+    } else {
+      status["content"] = nullptr;
+    }
+    status["sync"] = {{"url", or_null(options.http.url)},
+                      {"last_check", or_null(iso_time(last_check_s))},
+                      {"last_result", or_null(last_result)},
+                      {"last_error", or_null(last_error)},
+                      {"note", or_null(last_note)},
+                      {"consecutive_failures", consecutive_failures},
+                      {"next_check", or_null(iso_time(next_check_s))}};
+    status["usb"] = {{"roots", Json::array()},
+                     {"last_import", or_null(iso_time(usb_last_s))},
+                     {"last_result", or_null(usb_result)},
+                     {"last_error", or_null(usb_error)}};
+    for (const auto& root : options.usb_roots) status["usb"]["roots"].push_back(root.string());
+    if (!options.watch_usb) status["usb"]["roots"] = Json::array();
+    status["player"] = {{"id", user_agent.substr(user_agent.find('(') + 1,
+                                                 user_agent.find(')') - user_agent.find('(') - 1)},
+                        {"version", SIGNAGE_VERSION},
+                        {"uptime_s", std::int64_t(std::time(nullptr)) - started_s},
+                        {"frames", frames.load()},
+                        {"dropped_frames", dropped_frames.load()}};
+    return status.dump(2) + "\n";
+  }
+
+  void write_status() {
+    if (!replace_file(options.state_dir / "status.json", status_json())) {
+      log("cannot write " + (options.state_dir / "status.json").string());
+    }
+  }
+
+  // A bundle became current: check it once more as the player will read it, and hand it over.
+  void switched(const BundleInfo& info) {
+    std::string problem;
+    auto playlist = store->load_bundle(info, &problem);
+    {
+      std::lock_guard lock(status_mutex);
+      content = info;
+    }
+    if (!playlist) {
+      log("the stored bundle does not load: " + problem);
+      return;
+    }
+    log("now playing " + info.id + " revision " + std::to_string(info.revision) + " from " +
+        source_name(info.source) + " " + info.origin + " (" + std::to_string(info.items) +
+        " items)");
+    if (callbacks.on_playlist) callbacks.on_playlist(playlist);
+  }
+
+  void notice(const std::string& text, bool problem) {
+    if (callbacks.on_notice) callbacks.on_notice(Notice{text, problem, problem ? 30.0 : 10.0});
+  }
+
+  void http_main();
+  void usb_main();
+  void status_main();
+};
+
+void Sync::State::http_main() {
+  const HttpSettings& http = options.http;
+  fs::path validators_file = options.state_dir / "http.json";
+  HttpValidators validators = read_validators(validators_file, http.url);
+  unsigned char seed[4];
+  randombytes_buf(seed, sizeof seed);
+  while (!stop) {
+    HttpValidators before = validators;
+    PollOutcome outcome = poll_http(*store, http, user_agent, validators, stop);
+    if (stop) break;
+    if (validators.etag != before.etag || validators.last_modified != before.last_modified) {
+      write_validators(validators_file, validators);
+    }
+    double delay = http.poll_interval_s;
+    {
+      std::lock_guard lock(status_mutex);
+      last_check_s = std::int64_t(std::time(nullptr));
+      last_note = outcome.note;
+      switch (outcome.result) {
+        case PollOutcome::Result::updated: last_result = "updated"; break;
+        case PollOutcome::Result::not_modified: last_result = "not-modified"; break;
+        case PollOutcome::Result::error: last_result = "error"; break;
+      }
+      if (outcome.result == PollOutcome::Result::error) {
+        ++consecutive_failures;
+        last_error = outcome.error;
+        // Exponential backoff, so thousands of screens do not hammer a server that is down.
+        delay = std::min(http.backoff_cap_s,
+                         http.poll_interval_s *
+                             std::pow(2.0, double(std::min<std::int64_t>(consecutive_failures, 30) - 1)));
+      } else {
+        consecutive_failures = 0;
+        last_error.clear();
+      }
+      delay *= 0.9 + 0.2 * double(randombytes_uniform(1001)) / 1000.0;  // +-10% jitter
+      next_check_s = last_check_s + std::int64_t(std::llround(delay));
+    }
+    if (outcome.result == PollOutcome::Result::error) {
+      log("sync: " + http.url + ": " + outcome.error + " (next try in " +
+          std::to_string(std::llround(delay)) + " s)");
+    } else if (!outcome.note.empty()) {
+      log("sync: " + http.url + ": " + outcome.note);
+    }
+    if (outcome.installed) switched(*outcome.installed);
+    write_status();
+    if (!http.heartbeat_url.empty()) {
+      std::string why;
+      if (!post_json(http, user_agent, http.heartbeat_url, status_json(), &why)) {
+        log("heartbeat to " + http.heartbeat_url + " failed: " + why);
+      }
+    }
+    if (sleep_until(SteadyClock::now() + std::chrono::milliseconds(std::llround(delay * 1000)))) {
+      break;
+    }
+  }
+}
+
+void Sync::State::usb_main() {
+  std::string error;
+  auto watcher = MountWatcher::open(options.usb_roots, &error);
+  if (!watcher) {
+    log("USB sticks will not be noticed: " + error);
+    return;
+  }
+  std::set<fs::path> seen;  // mounts looked at; forgotten when unmounted, so a re-plug imports
+  while (!stop) {
+    auto mounts = watcher->mounts();
+    std::set<fs::path> present(mounts.begin(), mounts.end());
+    for (const fs::path& mount : mounts) {
+      if (stop || !seen.insert(mount).second) continue;
+      auto last_progress = SteadyClock::now() - std::chrono::seconds(1);
+      auto progress = [&](const ImportProgress& p) {
+        if (SteadyClock::now() - last_progress < std::chrono::milliseconds(500)) return;
+        last_progress = SteadyClock::now();
+        int percent = p.bytes_total ? int(100 * p.bytes_done / p.bytes_total) : 0;
+        notice("正在从U盘复制内容… " + std::to_string(percent) + "%（" +
+                   std::to_string(p.files_done) + "/" + std::to_string(p.files_total) + " 个文件）",
+               false);
+      };
+      ImportOutcome outcome = import_stick(*store, mount, progress, stop);
+      if (!outcome.found) continue;
+      {
+        std::lock_guard lock(status_mutex);
+        usb_last_s = std::int64_t(std::time(nullptr));
+        usb_result = outcome.imported          ? "imported"
+                     : outcome.already_current ? "already-current"
+                                               : "error";
+        usb_error = outcome.error;
+      }
+      if (outcome.imported && outcome.installed) {
+        log("USB: imported " + mount.string());
+        notice("已从U盘载入 " + std::to_string(outcome.installed->items) + " 条内容", false);
+        switched(*outcome.installed);
+      } else if (outcome.already_current) {
+        notice("U盘中的内容正在播放，无需载入", false);
+      } else {
+        log("USB: " + mount.string() + ": " + outcome.error);
+        notice("U盘内容未载入：" + first_line(outcome.error), true);
+      }
+      write_status();
+    }
+    for (auto it = seen.begin(); it != seen.end();) {
+      it = present.count(*it) ? std::next(it) : seen.erase(it);
+    }
+    watcher->wait(5000, stop);
+  }
+}
+
+void Sync::State::status_main() {
+  // Uptime and frame counts; once a minute is enough and spares an SD card.
+  while (!sleep_until(SteadyClock::now() + std::chrono::seconds(60))) write_status();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error) {
+  if (!crypto_init()) {
+    if (error) *error = "libsodium failed to initialize";
+    return nullptr;
+  }
+  auto state = std::make_unique<State>();
+  state->options = options;
+  StoreOptions store_options;
+  store_options.dir = options.state_dir;
+  store_options.max_bytes = options.store_max_bytes;
+  store_options.public_key = options.public_key;
+  state->store = Store::open(store_options, error);
+  if (!state->store) return nullptr;
+  state->user_agent = std::string("signage-player/") + SIGNAGE_VERSION + " (" +
+                      player_id(options) + ")";
+  std::string problem;
+  state->stored = state->store->load_current(&problem);
+  if (!problem.empty()) log("stored content: " + problem);
+  state->content = state->store->current();
+  if (!state->stored) state->content.reset();
+  state->write_status();
+  return std::unique_ptr<Sync>(new Sync(std::move(state)));
+}
+
+Sync::Sync(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Sync::~Sync() {
+  {
+    std::lock_guard lock(state_->wake_mutex);
+    state_->stop = true;
+  }
+  state_->wake.notify_all();
+  for (auto& thread : state_->threads) thread.join();
+  state_->write_status();
+}
+
+std::shared_ptr<const content::Playlist> Sync::stored_playlist() const { return state_->stored; }
+
+void Sync::start(SyncCallbacks callbacks) {
+  state_->callbacks = std::move(callbacks);
+  State* s = state_.get();
+  if (!s->options.http.url.empty()) s->threads.emplace_back([s] { s->http_main(); });
+  if (s->options.watch_usb && !s->options.usb_roots.empty()) {
+    s->threads.emplace_back([s] { s->usb_main(); });
+  }
+  s->threads.emplace_back([s] { s->status_main(); });
+}
+
+void Sync::report_player(const PlayerCounters& counters) {
+  state_->frames = counters.frames;
+  state_->dropped_frames = counters.dropped_frames;
+}
+
+}  // namespace signage::sync

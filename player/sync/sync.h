@@ -1,0 +1,112 @@
+// Sync: where content comes from. Sources (a web server over HTTP, a USB stick) produce candidate
+// bundles; the store checks them (signature, playlist rules, sizes, hashes) and switches the
+// current bundle atomically; the player is handed the new playlist. Nothing from outside is
+// trusted until the store has checked it, and the last good bundle always remains playable.
+//
+//   HTTP thread: poll --source (conditional GET, backoff) -> fetch missing assets -> store
+//   USB thread:  watch /proc/self/mountinfo -> a stick with signage/playlist.json -> store
+//   both:        status.json, replaced atomically; on_playlist(new content) for the player
+//
+// Which content wins, whatever the source: the higher "revision" in playlist.json. On equal
+// revisions the newer arrival wins, except that the remote source never replaces a USB import of
+// the same revision (a person at the screen put it there). See playlists/README.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "content/content.h"
+#include "sync/crypto.h"
+
+namespace signage::sync {
+
+enum class Source { local, http, usb };
+const char* source_name(Source source);  // "local", "http", "usb"
+
+// A bundle as the store keeps it.
+struct BundleInfo {
+  std::string id;  // the playlist's "id"
+  std::int64_t revision = 0;
+  std::string sha256;  // of playlist.json's exact bytes
+  Source source = Source::local;
+  std::string origin;        // the URL or the stick's folder it came from
+  std::int64_t since_s = 0;  // Unix time it became current
+  std::size_t items = 0;
+  std::filesystem::path dir;  // the bundle folder in the store (playlist.json + assets)
+};
+
+struct HttpSettings {
+  std::string url;                    // of a playlist.json; empty: no remote source
+  double poll_interval_s = 60;        // +-10% jitter
+  double backoff_cap_s = 900;         // failures back off exponentially up to this
+  std::filesystem::path ca_file;      // extra CA for HTTPS; verification is always on
+  double connect_timeout_s = 15;      //
+  double low_speed_time_s = 30;       // abort when slower than low_speed_bytes_per_s this long
+  std::int64_t low_speed_bytes_per_s = 100;
+  std::uint64_t max_playlist_bytes = 4 << 20;
+  std::uint64_t max_asset_bytes = 256ull << 20;
+  int max_redirects = 5;
+  std::string heartbeat_url;  // POST status.json here after each poll; empty: none
+};
+
+struct SyncOptions {
+  std::filesystem::path state_dir = "/var/lib/signage-player";
+  std::uint64_t store_max_bytes = 1ull << 30;  // assets of the current and previous bundle
+  std::optional<PublicKey> public_key;          // set: every bundle must be signed with it
+  HttpSettings http;
+  bool watch_usb = true;
+  std::vector<std::filesystem::path> usb_roots = {"/media", "/run/media", "/mnt"};
+  std::string player_id;  // in the User-Agent and status; empty: made once, kept in the state dir
+};
+
+// What the player shows about sync on screen: import progress, a confirmation, a problem.
+struct Notice {
+  std::string text;  // e.g. "已从U盘载入 12 条内容", or the exact problem
+  bool problem = false;
+  double show_for_s = 10;
+};
+
+struct SyncCallbacks {
+  // A new bundle became current: the playlist loaded from the store (called on a sync thread).
+  std::function<void(std::shared_ptr<const content::Playlist>)> on_playlist;
+  std::function<void(const Notice&)> on_notice;
+};
+
+// The player's own numbers for status.json.
+struct PlayerCounters {
+  std::uint64_t frames = 0;
+  std::uint64_t dropped_frames = 0;
+};
+
+class Sync {
+ public:
+  // Opens (creates) the state directory, recovers it after a crash and loads the current bundle
+  // (verified: signature, every asset's size and sha256). Starts no thread yet.
+  static std::unique_ptr<Sync> open(const SyncOptions& options, std::string* error);
+  ~Sync();  // stops and joins the threads
+  Sync(const Sync&) = delete;
+  Sync& operator=(const Sync&) = delete;
+
+  // The playlist of the stored current bundle (or the previous one when the current fails its
+  // check); null when the store has none. Available right after open, with no network at all.
+  std::shared_ptr<const content::Playlist> stored_playlist() const;
+
+  // Starts the HTTP and USB threads.
+  void start(SyncCallbacks callbacks);
+
+  // Called by the frame loop's owner now and then (cheap; never blocks on I/O).
+  void report_player(const PlayerCounters& counters);
+
+  struct State;
+
+ private:
+  explicit Sync(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace signage::sync
