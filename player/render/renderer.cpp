@@ -1,6 +1,8 @@
 #include <SDL.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +20,8 @@ namespace {
 // SDL's software renderer reports no limit; larger images than this are split by the scene.
 constexpr int kUnlimitedTextureSize = 16384;
 constexpr double kDefaultRefreshHz = 60;
+// Draw lists longer than this are always drawn whole (remembering them would allocate).
+constexpr std::size_t kMaxRememberedCommands = 1024;
 
 struct CachedTexture {
   std::uint64_t id = 0;  // scene::Image::id
@@ -62,6 +66,13 @@ struct Renderer::State {
   static constexpr std::size_t kMaxSpares = 1;
   std::uint64_t uploads = 0;
   bool reported_oversize = false;
+  // Headless, the surface keeps its pixels between frames: draw() repaints only where the draw
+  // list differs from the last one (the ticker band, a counter, the clock), not the whole
+  // screen. A display's back buffer is undefined after a flip, so windows repaint everything.
+  bool retains_frame = false;
+  bool last_valid = false;
+  scene::DrawList last;  // the commands last drawn, with their images' ids
+  std::vector<std::uint64_t> last_ids;
 
   CachedTexture* find(std::uint64_t id);
   // Uploads up to `max_rows` more rows of `image`; the entry, complete or not; null when it
@@ -184,6 +195,9 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
   }
   s->textures.reserve(256);
   s->spares.reserve(State::kMaxSpares);
+  s->retains_frame = options.output == Output::headless;
+  s->last.commands.reserve(kMaxRememberedCommands);
+  s->last_ids.reserve(kMaxRememberedCommands);
   return std::unique_ptr<Renderer>(new Renderer(std::move(s)));
 }
 
@@ -333,6 +347,50 @@ void Renderer::retain_only(std::span<const std::uint64_t> live) {
   }
 }
 
+namespace {
+
+// Up to four rectangles of the screen to repaint; more are merged into the last one.
+struct Damage {
+  std::array<SDL_Rect, 4> rects{};
+  int count = 0;
+  bool everything = false;
+
+  void add(const scene::RectF& r, int width, int height) {
+    SDL_Rect a{int(std::floor(r.x)), int(std::floor(r.y)), 0, 0};
+    a.w = int(std::ceil(r.x + r.w)) - a.x;
+    a.h = int(std::ceil(r.y + r.h)) - a.y;
+    const SDL_Rect screen{0, 0, width, height};
+    if (!SDL_IntersectRect(&a, &screen, &a)) return;
+    for (int i = 0; i < count; ++i) {
+      if (SDL_HasIntersection(&a, &rects[i])) {
+        SDL_UnionRect(&a, &rects[i], &a);
+        rects[i] = rects[--count];  // merged: take it out and add the union again
+        add(scene::RectF{float(a.x), float(a.y), float(a.w), float(a.h)}, width, height);
+        return;
+      }
+    }
+    if (count == int(rects.size())) {
+      SDL_UnionRect(&a, &rects[count - 1], &rects[count - 1]);
+      return;
+    }
+    rects[count++] = a;
+  }
+};
+
+bool same(const scene::DrawCommand& a, std::uint64_t a_id, const scene::DrawCommand& b,
+          std::uint64_t b_id) {
+  return a.kind == b.kind && a_id == b_id && a.color == b.color && a.source.x == b.source.x &&
+         a.source.y == b.source.y && a.source.w == b.source.w && a.source.h == b.source.h &&
+         a.target.x == b.target.x && a.target.y == b.target.y && a.target.w == b.target.w &&
+         a.target.h == b.target.h;
+}
+
+std::uint64_t id_of(const scene::DrawCommand& c) {
+  return c.kind == scene::DrawCommand::Kind::image && c.image ? c.image->id : 0;
+}
+
+}  // namespace
+
 void Renderer::draw(const scene::DrawList& list) {
   State& s = *state_;
   SDL_Renderer* r = s.renderer.get();
@@ -355,30 +413,81 @@ void Renderer::draw(const scene::DrawList& list) {
       }
     }
   }
-  if (!covered) {
-    set_draw_color(r, list.clear);
-    SDL_RenderClear(r);
-  }
-  for (const scene::DrawCommand& c : list.commands) {
-    const auto alpha = Uint8(c.color);
-    if (alpha == 0) continue;
-    const SDL_FRect dst{c.target.x, c.target.y, c.target.w, c.target.h};
-    if (c.kind == scene::DrawCommand::Kind::fill) {
-      set_draw_color(r, c.color);
-      SDL_SetRenderDrawBlendMode(r, alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
-      SDL_RenderFillRectF(r, &dst);
-      continue;
+
+  // What changed since the last frame: commands that differ at the same position, and the
+  // ones only one of the two lists has. Every other pixel is painted by the same commands in
+  // the same order as last time, so it is already right.
+  Damage damage;
+  const auto& now = list.commands;
+  const auto& before = s.last.commands;
+  damage.everything = !s.retains_frame || !s.last_valid || s.last.clear != list.clear ||
+                      now.size() > kMaxRememberedCommands;
+  if (!damage.everything) {
+    const std::size_t common = std::min(now.size(), before.size());
+    for (std::size_t i = 0; i < common; ++i) {
+      if (!same(now[i], id_of(now[i]), before[i], s.last_ids[i])) {
+        damage.add(before[i].target, s.scene.width, s.scene.height);
+        damage.add(now[i].target, s.scene.width, s.scene.height);
+      }
     }
-    if (!c.image) continue;
-    CachedTexture* t = s.find_or_upload(*c.image);
-    if (!t) continue;
-    SDL_Texture* tex = t->texture.get();
-    SDL_SetTextureColorMod(tex, Uint8(c.color >> 24), Uint8(c.color >> 16), Uint8(c.color >> 8));
-    SDL_SetTextureAlphaMod(tex, alpha);
-    SDL_SetTextureBlendMode(tex,
-                            t->opaque && alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
-    const SDL_Rect src{c.source.x, c.source.y, c.source.w, c.source.h};
-    SDL_RenderCopyF(r, tex, &src, &dst);
+    for (std::size_t i = common; i < before.size(); ++i) {
+      damage.add(before[i].target, s.scene.width, s.scene.height);
+    }
+    for (std::size_t i = common; i < now.size(); ++i) {
+      damage.add(now[i].target, s.scene.width, s.scene.height);
+    }
+  }
+  if (s.retains_frame) {
+    s.last_valid = now.size() <= kMaxRememberedCommands;
+    if (s.last_valid) {
+      s.last.clear = list.clear;
+      s.last.commands.assign(now.begin(), now.end());  // within the reserved capacity
+      s.last_ids.clear();
+      for (const scene::DrawCommand& c : now) s.last_ids.push_back(id_of(c));
+    }
+  }
+  if (damage.everything) {
+    damage.count = 1;
+    damage.rects[0] = SDL_Rect{0, 0, s.scene.width, s.scene.height};
+  }
+
+  for (int d = 0; d < damage.count; ++d) {
+    const SDL_Rect& area = damage.rects[d];
+    const bool whole = damage.everything;
+    if (!whole) SDL_RenderSetClipRect(r, &area);
+    if (!covered) {
+      set_draw_color(r, list.clear);
+      if (whole) {
+        SDL_RenderClear(r);
+      } else {
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+        SDL_RenderFillRect(r, &area);  // SDL_RenderClear ignores the clip rectangle
+      }
+    }
+    const SDL_FRect clip{float(area.x), float(area.y), float(area.w), float(area.h)};
+    for (const scene::DrawCommand& c : list.commands) {
+      const auto alpha = Uint8(c.color);
+      if (alpha == 0) continue;
+      const SDL_FRect dst{c.target.x, c.target.y, c.target.w, c.target.h};
+      if (!whole && !SDL_HasIntersectionF(&dst, &clip)) continue;
+      if (c.kind == scene::DrawCommand::Kind::fill) {
+        set_draw_color(r, c.color);
+        SDL_SetRenderDrawBlendMode(r, alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+        SDL_RenderFillRectF(r, &dst);
+        continue;
+      }
+      if (!c.image) continue;
+      CachedTexture* t = s.find_or_upload(*c.image);
+      if (!t) continue;
+      SDL_Texture* tex = t->texture.get();
+      SDL_SetTextureColorMod(tex, Uint8(c.color >> 24), Uint8(c.color >> 16), Uint8(c.color >> 8));
+      SDL_SetTextureAlphaMod(tex, alpha);
+      SDL_SetTextureBlendMode(tex,
+                              t->opaque && alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+      const SDL_Rect src{c.source.x, c.source.y, c.source.w, c.source.h};
+      SDL_RenderCopyF(r, tex, &src, &dst);
+    }
+    if (!whole) SDL_RenderSetClipRect(r, nullptr);
   }
   if (s.target) SDL_SetRenderTarget(r, nullptr);
 }

@@ -95,29 +95,37 @@ double percentile(std::vector<double> v, double p) {
 }
 
 double floor_median_ms(render::Renderer& renderer, int frames) {
-  auto image = std::make_shared<scene::Image>();
-  image->id = std::uint64_t(1) << 62;  // far from the worker's ids
+  // Two images with the same pixels and different ids, alternating: the renderer repaints only
+  // what changed from one frame to the next, so the floor must change the whole screen.
   const scene::Size size = renderer.scene_size();
-  image->pixels = text::RgbaImage(size.width, size.height);
-  for (std::size_t i = 0; i < image->pixels.pixels.size(); i += 4) {
-    image->pixels.pixels[i] = std::uint8_t(i / 4 % 251);
-    image->pixels.pixels[i + 1] = 80;
-    image->pixels.pixels[i + 2] = 120;
-    image->pixels.pixels[i + 3] = 255;
+  std::shared_ptr<scene::Image> images[2];
+  for (int k = 0; k < 2; ++k) {
+    images[k] = std::make_shared<scene::Image>();
+    images[k]->id = (std::uint64_t(1) << 62) + std::uint64_t(k);  // far from the worker's ids
+    images[k]->pixels = text::RgbaImage(size.width, size.height);
+    auto& px = images[k]->pixels.pixels;
+    for (std::size_t i = 0; i < px.size(); i += 4) {
+      px[i] = std::uint8_t(i / 4 % 251);
+      px[i + 1] = 80;
+      px[i + 2] = 120;
+      px[i + 3] = 255;
+    }
+    renderer.upload(*images[k]);
   }
-  scene::DrawList list;
-  scene::DrawCommand c;
-  c.kind = scene::DrawCommand::Kind::image;
-  c.image = image.get();
-  c.source = {0, 0, size.width, size.height};
-  c.target = {0, 0, float(size.width), float(size.height)};
-  list.commands.push_back(c);
-  renderer.upload(*image);
+  scene::DrawList lists[2];
+  for (int k = 0; k < 2; ++k) {
+    scene::DrawCommand c;
+    c.kind = scene::DrawCommand::Kind::image;
+    c.image = images[k].get();
+    c.source = {0, 0, size.width, size.height};
+    c.target = {0, 0, float(size.width), float(size.height)};
+    lists[k].commands.push_back(c);
+  }
   std::vector<double> times;
   times.reserve(std::size_t(frames));
   auto last = Clock::now();
   for (int i = 0; i < frames + 30; ++i) {
-    renderer.draw(list);
+    renderer.draw(lists[i % 2]);
     renderer.present();
     auto now = Clock::now();
     if (i >= 30) times.push_back(std::chrono::duration<double, std::milli>(now - last).count());

@@ -143,6 +143,41 @@ TEST(Renderer, RotationDrawsTheSceneAtTheTurnedSizeAndTurnsItOntoTheOutput) {
   EXPECT_EQ(pixel(output, 1, 10)[0], 0);
 }
 
+// Headless, draw() repaints only what differs from the last frame. Frames with a moving strip,
+// a fading image, a changing number of commands and a disappearing card must come out exactly
+// as a renderer that draws each of them from scratch.
+TEST(Renderer, RepaintingWhatChangedGivesTheSamePixelsAsDrawingTheFrameWhole) {
+  auto kept = open_headless({96, 64});
+  ASSERT_TRUE(kept);
+  auto card = solid_image(20, 96, 40, {10, 120, 200, 255});
+  auto next = solid_image(21, 96, 40, {200, 40, 10, 255});
+  auto tile = solid_image(22, 30, 10, {250, 250, 0, 255});
+  auto glyph = solid_image(23, 6, 6, {255, 255, 255, 128});
+  for (int frame = 0; frame < 24; ++frame) {
+    scene::DrawList list;
+    list.clear = 0x203040ff;
+    if (frame < 16) list.commands.push_back(copy(*card, {0, 0, 96, 40}));
+    if (frame >= 10) {
+      auto alpha = content::Rgba(std::min(255, (frame - 9) * 40));
+      list.commands.push_back(copy(*next, {0, 0, 96, 40}, 0xffffff00u | alpha));
+    }
+    for (int g = 0; g < 1 + frame % 3; ++g) {  // a count-up: more or fewer glyphs
+      list.commands.push_back(copy(*glyph, {float(10 + 7 * g), 12, 6, 6}));
+    }
+    list.commands.push_back(fill({0, 50, 96, 14}, 0x102030ff));  // the ticker band
+    for (int x = -frame * 3; x < 96; x += 40)
+      list.commands.push_back(copy(*tile, {float(x), 52, 30, 10}));
+    if (frame % 7 == 0) list.commands.push_back(fill({80, 2, 12, 6}, 0x00ff00ff));  // the clock
+    kept->draw(list);
+    auto whole = open_headless({96, 64});
+    ASSERT_TRUE(whole);
+    whole->draw(list);
+    text::RgbaImage a = kept->read_frame(), b = whole->read_frame();
+    ASSERT_EQ(a.pixels, b.pixels) << "frame " << frame;
+    kept->present();
+  }
+}
+
 TEST(Renderer, RefusesARotationThatIsNotAQuarterTurn) {
   RendererOptions options;
   options.output = Output::headless;
