@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "content/content.h"
+#include "sync/crypto.h"
 
 namespace signage {
 namespace {
@@ -41,6 +42,34 @@ int check_command(const std::vector<std::string_view>& args) {
   if (path.empty()) return usage_error("missing PATH (a playlist.json or a bundle folder)");
 
   content::ParseResult result = content::load_playlist(path);
+  if (result.playlist) {
+    // The files must be the ones the "assets" list describes, or a player fetching the bundle
+    // will refuse it.
+    for (const content::Asset& asset : result.playlist->assets) {
+      std::string why;
+      auto digest = sync::digest_file(result.playlist->bundle_dir / asset.path, &why);
+      std::string problem;
+      if (!digest) {
+        problem = "asset " + asset.path + " is listed but cannot be read (" + why + ")";
+      } else if (digest->size != asset.size) {
+        problem = "asset " + asset.path + " has " + std::to_string(digest->size) +
+                  " bytes, the list says " + std::to_string(asset.size) +
+                  " (signage-player manifest updates the list)";
+      } else if (digest->sha256 != asset.sha256) {
+        problem = "asset " + asset.path + " has sha256 " + digest->sha256 + ", the list says " +
+                  asset.sha256 + " (signage-player manifest updates the list)";
+      }
+      if (problem.empty()) continue;
+      std::string file = std::filesystem::is_directory(path)
+                             ? (std::filesystem::path(path) / "playlist.json").string()
+                             : path;
+      result.diagnostics.push_back(
+          {content::Severity::error, file, asset.line, asset.column, asset.pointer, problem});
+    }
+    for (const auto& d : result.diagnostics) {
+      if (d.severity == content::Severity::error) result.playlist.reset();
+    }
+  }
   std::size_t errors = 0;
   std::size_t warnings = 0;
   for (const content::Diagnostic& d : result.diagnostics) {

@@ -11,5 +11,8 @@ int layout_command(const std::vector<std::string_view>& args);
 int render_command(const std::vector<std::string_view>& args);
 int run_command(const std::vector<std::string_view>& args);
 int check_command(const std::vector<std::string_view>& args);
+int manifest_command(const std::vector<std::string_view>& args);
+int keygen_command(const std::vector<std::string_view>& args);
+int sign_command(const std::vector<std::string_view>& args);
 
 }  // namespace signage

@@ -15,6 +15,9 @@ commands:
   render    draw the frame a playlist shows at a given second to a PNG
   layout    lay out text with the text engine; prints the lines as JSON, optionally a PNG
   check     check a playlist (playlist.json or bundle folder); one line per problem
+  manifest  write the sizes and sha256 of a bundle's assets into its playlist.json
+  keygen    make an ed25519 key pair for signing bundles
+  sign      sign a bundle's playlist.json (playlist.json.sig)
   help      show this text (signage-player COMMAND --help for a command's options)
   version   print the version
 )";
@@ -37,6 +40,9 @@ int main(int argc, char** argv) {
   if (command == "render") return signage::render_command(args);
   if (command == "run") return signage::run_command(args);
   if (command == "check") return signage::check_command(args);
+  if (command == "manifest") return signage::manifest_command(args);
+  if (command == "keygen") return signage::keygen_command(args);
+  if (command == "sign") return signage::sign_command(args);
   std::fprintf(stderr, "signage-player: unknown command '%.*s'\n\n%s", int(command.size()),
                command.data(), kUsage);
   return 2;

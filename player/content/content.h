@@ -109,7 +109,7 @@ struct Theme {
 struct Asset {
   std::string path;  // relative to the bundle folder, as written
   std::uint64_t size = 0;
-  std::string sha256;  // 64 lowercase hex digits
+  std::string sha256;   // 64 lowercase hex digits
   std::string pointer;  // of its entry, e.g. "/assets/images~1photo.jpg"
   int line = 0, column = 0;
 };
@@ -125,9 +125,10 @@ struct Playlist {
   Theme theme;
   std::vector<Item> items;
   std::optional<Ticker> ticker;
-  std::filesystem::path bundle_dir;  // where relative asset paths were resolved
-  std::vector<Asset> assets;         // the "assets" list; empty when the playlist has none
-  bool has_asset_list = false;       // "assets" present: every image an item names is in it
+  std::filesystem::path bundle_dir;      // where relative asset paths were resolved
+  std::vector<Asset> assets;             // the "assets" list; empty when the playlist has none
+  bool has_asset_list = false;           // "assets" present: every image an item names is in it
+  std::vector<std::string> asset_paths;  // the files the items name, as written, each once
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +162,11 @@ ParseResult parse_playlist(std::string_view json, const std::string& file,
 // Reads PATH (a playlist.json or a bundle folder holding one) and parses it. Diagnostics name
 // the file as PATH was given (PATH/playlist.json for a folder).
 ParseResult load_playlist(const std::filesystem::path& path, const Limits& limits = {});
+
+// The playlist text with its "assets" member set to `assets` (added before the end of the top
+// object when missing), the rest of the text left as it is. nullopt when `json` does not parse
+// as a JSON object.
+std::optional<std::string> with_asset_list(std::string_view json, const std::vector<Asset>& assets);
 
 // "2025-01-20T08:00:00+08:00" (also "Z", "+0800", fractions of a second, seconds left out) as
 // Unix seconds; nullopt when it is not that form or has no UTC offset. Used for valid_from /

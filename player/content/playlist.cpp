@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
 #include <unordered_map>
@@ -1162,6 +1163,12 @@ ParseResult Checker::run() {
     check_ticker(*ticker, "/ticker", parsed);
     playlist->ticker = std::move(parsed);
   }
+  for (const AssetUse& use : asset_uses_) {
+    auto& paths = playlist->asset_paths;
+    if (std::find(paths.begin(), paths.end(), use.relative) == paths.end()) {
+      paths.push_back(use.relative);
+    }
+  }
   if (const JsonValue* assets = find(root, "assets")) check_asset_list(*assets, *playlist);
   if (playlist->has_asset_list) {
     for (const AssetUse& use : asset_uses_) {
@@ -1210,6 +1217,43 @@ ParseResult parse_playlist(std::string_view json, const std::string& file,
     result.diagnostics.push_back({Severity::error, file, 0, 0, "", e.what()});
     return result;
   }
+}
+
+std::optional<std::string> with_asset_list(std::string_view json,
+                                           const std::vector<Asset>& assets) {
+  detail::JsonValue root;
+  std::vector<detail::JsonProblem> problems;
+  if (!detail::parse_json_tree(json, detail::JsonLimits{}, root, problems) ||
+      root.kind != Kind::object) {
+    return std::nullopt;
+  }
+  nlohmann::ordered_json list = nlohmann::ordered_json::object();
+  for (const Asset& asset : assets) {
+    list[asset.path] = {{"size", asset.size}, {"sha256", asset.sha256}};
+  }
+  // One asset per line, in the two-space style of the examples.
+  std::string value = "{";
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    value += std::string(it == list.begin() ? "" : ",") + "\n    " +
+             nlohmann::ordered_json(it.key()).dump(-1, ' ', false) + ": " + it.value().dump();
+  }
+  value += assets.empty() ? "}" : "\n  }";
+  std::size_t close = json.find_last_of('}');
+  for (std::size_t i = 0; i < root.children.size(); ++i) {
+    const detail::JsonValue& member = root.children[i];
+    if (member.key != "assets") continue;
+    // The old value runs up to the next member's key (less the comma) or the closing brace.
+    std::size_t end = i + 1 < root.children.size() ? root.children[i + 1].key_offset : close;
+    end = json.find_last_not_of(" \t\r\n", end - 1) + 1;
+    if (i + 1 < root.children.size() && end > 0 && json[end - 1] == ',') {
+      end = json.find_last_not_of(" \t\r\n", end - 2) + 1;
+    }
+    return std::string(json.substr(0, member.offset)) + value + std::string(json.substr(end));
+  }
+  std::size_t last = json.find_last_not_of(" \t\r\n", close - 1);
+  bool empty = json[last] == '{';
+  return std::string(json.substr(0, last + 1)) + (empty ? "" : ",") + "\n  \"assets\": " + value +
+         "\n" + std::string(json.substr(close));
 }
 
 ParseResult load_playlist(const std::filesystem::path& path, const Limits& limits) {

@@ -42,7 +42,9 @@ std::string to_hex(const unsigned char* bytes, std::size_t size) {
 
 }  // namespace
 
-bool crypto_init() { return sodium_init() >= 0; }
+bool crypto_init() {
+  return sodium_init() >= 0;
+}
 
 std::string sha256_hex(std::string_view bytes) {
   unsigned char digest[crypto_hash_sha256_BYTES];
@@ -103,8 +105,9 @@ std::optional<PublicKey> parse_public_key(std::string_view text, std::string* er
   PublicKey key;
   if (!from_base64(text, key.bytes.data(), key.bytes.size())) {
     if (error) {
-      *error = "expected an ed25519 public key: 44 characters of base64 (from signage-player "
-               "keygen)";
+      *error =
+          "expected an ed25519 public key: 44 characters of base64 (from signage-player "
+          "keygen)";
     }
     return std::nullopt;
   }
@@ -116,8 +119,9 @@ std::optional<std::string> sign_detached(std::string_view message, std::string_v
   unsigned char sk[crypto_sign_SECRETKEYBYTES];
   if (!from_base64(secret_key, sk, sizeof sk)) {
     if (error) {
-      *error = "expected an ed25519 secret key: 88 characters of base64 (from signage-player "
-               "keygen)";
+      *error =
+          "expected an ed25519 secret key: 88 characters of base64 (from signage-player "
+          "keygen)";
     }
     return std::nullopt;
   }
@@ -138,8 +142,9 @@ bool verify_detached(std::string_view message, std::string_view signature, const
   if (crypto_sign_verify_detached(bytes, reinterpret_cast<const unsigned char*>(message.data()),
                                   message.size(), key.bytes.data()) != 0) {
     if (error) {
-      *error = "the signature does not match playlist.json and the configured public key (signed "
-               "with another key, or the file changed after signing)";
+      *error =
+          "the signature does not match playlist.json and the configured public key (signed "
+          "with another key, or the file changed after signing)";
     }
     return false;
   }

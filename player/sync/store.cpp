@@ -394,8 +394,8 @@ bool Store::Import::add(const AssetRef& asset, const fs::path& temp, std::string
                 " bytes; the playlist says " + std::to_string(asset.size));
   }
   if (digest->sha256 != asset.sha256) {
-    return fail("asset " + asset.path + " has sha256 " + digest->sha256 +
-                "; the playlist says " + asset.sha256);
+    return fail("asset " + asset.path + " has sha256 " + digest->sha256 + "; the playlist says " +
+                asset.sha256);
   }
   if (!sync_path(temp)) return fail("cannot sync " + temp.string());
   ::chmod(temp.c_str(), 0444);
@@ -468,7 +468,8 @@ std::optional<BundleInfo> Store::Import::commit(std::string* error) {
   }
   // previous first: a crash between the two renames leaves current and previous the same.
   if (store_.current_) {
-    replace_symlink(options.dir / "previous", fs::path("bundles") / store_.current_->dir.filename());
+    replace_symlink(options.dir / "previous",
+                    fs::path("bundles") / store_.current_->dir.filename());
   }
   if (!replace_symlink(options.dir / "current", fs::path("bundles") / name)) {
     return fail("cannot switch " + (options.dir / "current").string() + ": " +

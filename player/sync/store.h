@@ -37,7 +37,7 @@ struct AssetRef {
 struct Candidate {
   Source source = Source::local;
   std::string origin;  // the URL or the folder, for messages and status
-  std::string file;    // how diagnostics name playlist.json, e.g. "/media/usb/signage/playlist.json"
+  std::string file;  // how diagnostics name playlist.json, e.g. "/media/usb/signage/playlist.json"
   std::string playlist_bytes;
   std::optional<std::string> signature;  // playlist.json.sig; nullopt when the source has none
 };
@@ -51,9 +51,9 @@ struct CandidateCheck {
     invalid,          // `error` says what is wrong (signature, playlist, sizes, space)
   };
   Verdict verdict = Verdict::invalid;
-  std::string error;                              // one or more lines, "FILE:LINE:COL: error: ..."
+  std::string error;                             // one or more lines, "FILE:LINE:COL: error: ..."
   std::vector<content::Diagnostic> diagnostics;  // the playlist's, errors and warnings
-  std::string sha256;                             // of playlist_bytes
+  std::string sha256;                            // of playlist_bytes
   std::string id;
   std::int64_t revision = 0;
   std::size_t items = 0;
@@ -72,6 +72,8 @@ class Store {
   static std::unique_ptr<Store> open(const StoreOptions& options, std::string* error);
 
   const std::filesystem::path& dir() const { return options_.dir; }
+  // A public key is configured: every candidate needs its playlist.json.sig.
+  bool requires_signature() const { return options_.public_key.has_value(); }
   std::optional<BundleInfo> current() const;
   // The current bundle's playlist, loaded from the store and verified; falls back to the
   // previous bundle when the current one fails (reported in `problem`). Null when none plays.

@@ -36,7 +36,9 @@ std::string iso_time(std::int64_t unix_s) {
   return buffer;
 }
 
-Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+Json or_null(const std::string& s) {
+  return s.empty() ? Json(nullptr) : Json(s);
+}
 
 // Replaces `path` atomically: a temporary beside it, fsync, rename.
 bool replace_file(const fs::path& path, const std::string& bytes) {
@@ -83,15 +85,19 @@ HttpValidators read_validators(const fs::path& file, const std::string& url) {
 }
 
 void write_validators(const fs::path& file, const HttpValidators& v) {
-  replace_file(file,
-               Json{{"url", v.url}, {"etag", v.etag}, {"last_modified", v.last_modified}}.dump(2) +
-                   "\n");
+  replace_file(
+      file,
+      Json{{"url", v.url}, {"etag", v.etag}, {"last_modified", v.last_modified}}.dump(2) + "\n");
 }
 
 // The first line of a message, for the screen (the log gets all of it).
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
-void log(const std::string& message) { std::cerr << "signage-player: " << message << "\n"; }
+void log(const std::string& message) {
+  std::cerr << "signage-player: " << message << "\n";
+}
 
 }  // namespace
 
@@ -221,9 +227,10 @@ void Sync::State::http_main() {
         ++consecutive_failures;
         last_error = outcome.error;
         // Exponential backoff, so thousands of screens do not hammer a server that is down.
-        delay = std::min(http.backoff_cap_s,
-                         http.poll_interval_s *
-                             std::pow(2.0, double(std::min<std::int64_t>(consecutive_failures, 30) - 1)));
+        delay = std::min(
+            http.backoff_cap_s,
+            http.poll_interval_s *
+                std::pow(2.0, double(std::min<std::int64_t>(consecutive_failures, 30) - 1)));
       } else {
         consecutive_failures = 0;
         last_error.clear();
@@ -322,8 +329,8 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   store_options.public_key = options.public_key;
   state->store = Store::open(store_options, error);
   if (!state->store) return nullptr;
-  state->user_agent = std::string("signage-player/") + SIGNAGE_VERSION + " (" +
-                      player_id(options) + ")";
+  state->user_agent =
+      std::string("signage-player/") + SIGNAGE_VERSION + " (" + player_id(options) + ")";
   std::string problem;
   state->stored = state->store->load_current(&problem);
   if (!problem.empty()) log("stored content: " + problem);
@@ -345,7 +352,9 @@ Sync::~Sync() {
   state_->write_status();
 }
 
-std::shared_ptr<const content::Playlist> Sync::stored_playlist() const { return state_->stored; }
+std::shared_ptr<const content::Playlist> Sync::stored_playlist() const {
+  return state_->stored;
+}
 
 void Sync::start(SyncCallbacks callbacks) {
   state_->callbacks = std::move(callbacks);

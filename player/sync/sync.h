@@ -41,12 +41,12 @@ struct BundleInfo {
 };
 
 struct HttpSettings {
-  std::string url;                    // of a playlist.json; empty: no remote source
-  double poll_interval_s = 60;        // +-10% jitter
-  double backoff_cap_s = 900;         // failures back off exponentially up to this
-  std::filesystem::path ca_file;      // extra CA for HTTPS; verification is always on
-  double connect_timeout_s = 15;      //
-  double low_speed_time_s = 30;       // abort when slower than low_speed_bytes_per_s this long
+  std::string url;                // of a playlist.json; empty: no remote source
+  double poll_interval_s = 60;    // +-10% jitter
+  double backoff_cap_s = 900;     // failures back off exponentially up to this
+  std::filesystem::path ca_file;  // extra CA for HTTPS; verification is always on
+  double connect_timeout_s = 15;  //
+  double low_speed_time_s = 30;   // abort when slower than low_speed_bytes_per_s this long
   std::int64_t low_speed_bytes_per_s = 100;
   std::uint64_t max_playlist_bytes = 4 << 20;
   std::uint64_t max_asset_bytes = 256ull << 20;
@@ -57,7 +57,7 @@ struct HttpSettings {
 struct SyncOptions {
   std::filesystem::path state_dir = "/var/lib/signage-player";
   std::uint64_t store_max_bytes = 1ull << 30;  // assets of the current and previous bundle
-  std::optional<PublicKey> public_key;          // set: every bundle must be signed with it
+  std::optional<PublicKey> public_key;         // set: every bundle must be signed with it
   HttpSettings http;
   bool watch_usb = true;
   std::vector<std::filesystem::path> usb_roots = {"/media", "/run/media", "/mnt"};

@@ -1,0 +1,195 @@
+// Commands for authors who publish bundles: manifest (sizes and hashes of the assets), keygen and
+// sign (ed25519 signatures a player checks when it has the public key).
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "commands.h"
+#include "content/content.h"
+#include "sync/crypto.h"
+
+namespace signage {
+namespace {
+namespace fs = std::filesystem;
+
+int fail(const char* command, const std::string& message) {
+  std::cerr << "signage-player " << command << ": " << message << "\n";
+  return 1;
+}
+
+int usage(const char* command, const std::string& message, const char* text) {
+  std::cerr << "signage-player " << command << ": " << message << "\n\n" << text;
+  return 2;
+}
+
+std::optional<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Writes beside and renames, so a reader never sees half a file.
+bool write_file(const fs::path& path, const std::string& bytes, fs::perms perms) {
+  fs::path temp = path;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << bytes;
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  fs::permissions(temp, perms, ec);
+  fs::rename(temp, path, ec);
+  return !ec;
+}
+
+fs::path playlist_file(const fs::path& path) {
+  return fs::is_directory(path) ? path / "playlist.json" : path;
+}
+
+// Prints the playlist's problems; true when it has no errors.
+bool report(const content::ParseResult& result) {
+  for (const auto& d : result.diagnostics) std::cerr << content::format_diagnostic(d) << "\n";
+  return result.playlist != nullptr;
+}
+
+constexpr const char* kManifestUsage = R"(usage: signage-player manifest BUNDLE
+
+Writes the "assets" list of BUNDLE/playlist.json: the size and sha256 of every file its items
+name, which players that fetch the bundle (HTTP, USB) need to verify it. The rest of the file is
+left as it is. Run it after changing any image, before signing.
+)";
+
+constexpr const char* kKeygenUsage = R"(usage: signage-player keygen NAME
+
+Makes an ed25519 key pair for signing bundles: NAME.key (the secret key, readable by you only;
+keep it off the players) and NAME.pub (the public key, one line of base64, for the players'
+public_key setting or --public-key).
+)";
+
+constexpr const char* kSignUsage = R"(usage: signage-player sign PLAYLIST --key NAME.key
+
+Checks PLAYLIST (a playlist.json or a bundle folder) and writes its detached signature to
+playlist.json.sig beside it. Sign last: any change to playlist.json afterwards (including
+signage-player manifest) needs a new signature.
+)";
+
+}  // namespace
+
+int manifest_command(const std::vector<std::string_view>& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << kManifestUsage;
+    return 0;
+  }
+  if (args.size() != 1 || args[0].starts_with("-")) {
+    return usage("manifest", "give one BUNDLE folder", kManifestUsage);
+  }
+  fs::path file = playlist_file(std::string(args[0]));
+  auto result = content::load_playlist(file);
+  if (!report(result)) return fail("manifest", file.string() + " is not valid; nothing written");
+  std::vector<content::Asset> assets;
+  for (const std::string& relative : result.playlist->asset_paths) {
+    std::string why;
+    auto digest = sync::digest_file(file.parent_path() / relative, &why);
+    if (!digest) return fail("manifest", why);
+    assets.push_back({relative, digest->size, digest->sha256, "", 0, 0});
+  }
+  auto bytes = read_file(file);
+  auto updated = bytes ? content::with_asset_list(*bytes, assets) : std::nullopt;
+  if (!updated) return fail("manifest", "cannot read " + file.string());
+  if (*updated == *bytes) {
+    std::cout << file.string() << ": the assets list is up to date (" << assets.size()
+              << " files)\n";
+    return 0;
+  }
+  auto perms = fs::status(file).permissions();
+  if (!write_file(file, *updated, perms)) return fail("manifest", "cannot write " + file.string());
+  std::cout << file.string() << ": listed " << assets.size()
+            << (assets.size() == 1 ? " file" : " files") << " with size and sha256\n";
+  return 0;
+}
+
+int keygen_command(const std::vector<std::string_view>& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << kKeygenUsage;
+    return 0;
+  }
+  if (args.size() != 1 || args[0].starts_with("-")) {
+    return usage("keygen", "give one NAME", kKeygenUsage);
+  }
+  if (!sync::crypto_init()) return fail("keygen", "libsodium failed to initialize");
+  fs::path secret = std::string(args[0]) + ".key";
+  fs::path pub = std::string(args[0]) + ".pub";
+  for (const fs::path& p : {secret, pub}) {
+    if (fs::exists(p)) return fail("keygen", p.string() + " exists; not overwriting a key");
+  }
+  sync::KeyPair pair = sync::generate_key_pair();
+  if (!write_file(secret, pair.secret_key + "\n", fs::perms::owner_read | fs::perms::owner_write) ||
+      !write_file(pub, pair.public_key + "\n",
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                      fs::perms::others_read)) {
+    return fail("keygen", "cannot write " + secret.string());
+  }
+  std::cout << "secret key: " << secret.string() << " (keep it safe and off the players)\n"
+            << "public key: " << pub.string() << ": " << pair.public_key << "\n"
+            << "on each player: public_key = " << pair.public_key
+            << " in player.conf, or --public-key " << pub.string() << "\n";
+  return 0;
+}
+
+int sign_command(const std::vector<std::string_view>& args) {
+  std::optional<std::string> path, key;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") {
+      std::cout << kSignUsage;
+      return 0;
+    } else if (args[i] == "--key") {
+      if (i + 1 >= args.size()) return usage("sign", "--key needs a file", kSignUsage);
+      key = std::string(args[++i]);
+    } else if (args[i].starts_with("-")) {
+      return usage("sign", "unknown option " + std::string(args[i]), kSignUsage);
+    } else if (path) {
+      return usage("sign", "give one PLAYLIST", kSignUsage);
+    } else {
+      path = std::string(args[i]);
+    }
+  }
+  if (!path || !key) return usage("sign", "give PLAYLIST and --key", kSignUsage);
+  if (!sync::crypto_init()) return fail("sign", "libsodium failed to initialize");
+  fs::path file = playlist_file(*path);
+  auto result = content::load_playlist(file);
+  if (!report(result)) return fail("sign", file.string() + " is not valid; not signed");
+  for (const content::Asset& asset : result.playlist->assets) {
+    std::string why;
+    auto digest = sync::digest_file(file.parent_path() / asset.path, &why);
+    if (!digest || digest->size != asset.size || digest->sha256 != asset.sha256) {
+      return fail("sign",
+                  file.string() + ": asset " + asset.path +
+                      (digest ? " does not match its size and sha256 in \"assets\"" : ": " + why) +
+                      "; run signage-player manifest first");
+    }
+  }
+  auto secret = read_file(*key);
+  if (!secret) return fail("sign", "cannot read the key " + *key);
+  auto bytes = read_file(file);
+  std::string why;
+  auto signature = bytes ? sync::sign_detached(*bytes, *secret, &why) : std::nullopt;
+  if (!signature) return fail("sign", *key + ": " + (bytes ? why : "cannot read " + file.string()));
+  fs::path sig = file;
+  sig += ".sig";
+  if (!write_file(sig, *signature + "\n",
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                      fs::perms::others_read)) {
+    return fail("sign", "cannot write " + sig.string());
+  }
+  std::cout << sig.string() << ": signed " << file.string() << " (sha256 "
+            << sync::sha256_hex(*bytes) << ")\n";
+  return 0;
+}
+
+}  // namespace signage

@@ -1,0 +1,301 @@
+// The store of verified bundles: checks, precedence, atomic switches, collection, recovery.
+#include "sync/store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "sync/crypto.h"
+
+namespace signage::sync {
+namespace {
+namespace fs = std::filesystem;
+
+// A fresh state directory per test, removed afterwards.
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto_init());
+    dir_ = fs::temp_directory_path() /
+           ("store_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Store> open_store(StoreOptions options = {}) {
+    options.dir = dir_ / "state";
+    std::string error;
+    auto store = Store::open(options, &error);
+    EXPECT_TRUE(store) << error;
+    return store;
+  }
+
+  // A playlist with one image item per asset and the assets list of `files` (path -> bytes).
+  static std::string playlist(int revision,
+                              const std::vector<std::pair<std::string, std::string>>& files,
+                              const std::string& title = "标题") {
+    std::string items, assets;
+    for (const auto& [path, bytes] : files) {
+      items += R"({"type": "image", "image": ")" + path + R"("},)";
+      assets += std::string(assets.empty() ? "" : ",") + "\"" + path + R"(": {"size": )" +
+                std::to_string(bytes.size()) + R"(, "sha256": ")" + sha256_hex(bytes) + "\"}";
+    }
+    return R"({"version": 1, "id": "t", "revision": )" + std::to_string(revision) +
+           R"(, "items": [)" + items + R"({"type": "headline", "title": ")" + title +
+           R"("}], "assets": {)" + assets + "}}";
+  }
+
+  Candidate candidate(Source source, std::string bytes) {
+    return Candidate{source, "test", "test/playlist.json", std::move(bytes), std::nullopt};
+  }
+
+  // The whole path a source takes: check, begin, add what is missing, commit.
+  std::optional<BundleInfo> import(Store& store, const Candidate& c,
+                                   const std::vector<std::pair<std::string, std::string>>& files,
+                                   std::string* error) {
+    CandidateCheck check = store.check(c);
+    if (check.verdict != CandidateCheck::Verdict::accept) {
+      *error = check.error;
+      return std::nullopt;
+    }
+    auto imp = store.begin(c, check, error);
+    if (!imp) return std::nullopt;
+    for (const AssetRef& asset : imp->missing()) {
+      for (const auto& [path, bytes] : files) {
+        if (path != asset.path) continue;
+        fs::path temp = imp->temp_path();
+        std::ofstream(temp, std::ios::binary) << bytes;
+        if (!imp->add(asset, temp, error)) return std::nullopt;
+      }
+    }
+    return imp->commit(error);
+  }
+
+  static std::string png(const std::string& tag) { return "\x89PNG\r\n\x1a\n" + tag; }
+  std::size_t count(const fs::path& dir) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+    return n;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(StoreTest, ImportsABundleAndLoadsItFromTheStore) {
+  auto store = open_store();
+  EXPECT_FALSE(store->current());
+  std::vector<std::pair<std::string, std::string>> files = {{"images/a.png", png("a")}};
+  std::string error;
+  auto info = import(*store, candidate(Source::http, playlist(1, files)), files, &error);
+  ASSERT_TRUE(info) << error;
+  EXPECT_EQ(info->revision, 1);
+  EXPECT_EQ(info->source, Source::http);
+  EXPECT_EQ(info->items, 2u);
+  std::string problem;
+  auto loaded = store->load_current(&problem);
+  ASSERT_TRUE(loaded) << problem;
+  EXPECT_EQ(loaded->items[0].image, fs::canonical(dir_ / "state/current/images/a.png"));
+  // A reopened store (a restart) has it too, with no source at all.
+  store.reset();
+  store = open_store();
+  ASSERT_TRUE(store->current());
+  EXPECT_EQ(store->current()->sha256, info->sha256);
+  EXPECT_TRUE(store->load_current(&problem)) << problem;
+}
+
+TEST_F(StoreTest, AnAssetAlreadyStoredIsNotMissing) {
+  auto store = open_store();
+  std::vector<std::pair<std::string, std::string>> files = {{"a.png", png("a")}};
+  std::string error;
+  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(1, files)), files, &error)) << error;
+  files.push_back({"b.png", png("b")});
+  auto c = candidate(Source::http, playlist(2, files));
+  auto check = store->check(c);
+  ASSERT_EQ(check.verdict, CandidateCheck::Verdict::accept) << check.error;
+  auto imp = store->begin(c, check, &error);
+  ASSERT_TRUE(imp) << error;
+  ASSERT_EQ(imp->missing().size(), 1u);
+  EXPECT_EQ(imp->missing()[0].path, "b.png");
+}
+
+TEST_F(StoreTest, RefusesAnAssetWithTheWrongHashOrSize) {
+  auto store = open_store();
+  std::vector<std::pair<std::string, std::string>> files = {{"a.png", png("a")}};
+  auto c = candidate(Source::http, playlist(1, files));
+  auto check = store->check(c);
+  std::string error;
+  auto imp = store->begin(c, check, &error);
+  ASSERT_TRUE(imp) << error;
+  fs::path temp = imp->temp_path();
+  std::ofstream(temp, std::ios::binary) << png("b");  // same size, other bytes
+  EXPECT_FALSE(imp->add(imp->missing()[0], temp, &error));
+  EXPECT_NE(error.find("has sha256"), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(temp));
+  temp = imp->temp_path();
+  std::ofstream(temp, std::ios::binary) << png("bb");
+  EXPECT_FALSE(imp->add(imp->missing()[0], temp, &error));
+  EXPECT_NE(error.find("bytes; the playlist says"), std::string::npos) << error;
+  EXPECT_FALSE(imp->commit(&error));
+  EXPECT_NE(error.find("was not fetched"), std::string::npos) << error;
+  EXPECT_FALSE(store->current());
+}
+
+TEST_F(StoreTest, InvalidPlaylistsSayWhereAndWhat) {
+  auto store = open_store();
+  auto check = store->check(candidate(Source::usb, R"({"version": 1, "items": [{"type": "x"}]})"));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(check.error.find("test/playlist.json:1:"), std::string::npos) << check.error;
+  EXPECT_NE(check.error.find("/items/0/type"), std::string::npos) << check.error;
+
+  check = store->check(
+      candidate(Source::http, R"({"version": 1, "items": [{"type": "image", "image": "a.png"}]})"));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(check.error.find("no \"assets\" list"), std::string::npos) << check.error;
+
+  check = store->check(candidate(Source::http, playlist(1, {{"../a.png", png("a")}})));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(check.error.find("leaves it with \"..\""), std::string::npos) << check.error;
+
+  check = store->check(candidate(Source::http, playlist(1, {{"/etc/passwd", "x"}})));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(check.error.find("absolute path"), std::string::npos) << check.error;
+}
+
+TEST_F(StoreTest, HigherRevisionWinsAndUsbWinsTies) {
+  auto store = open_store();
+  std::string error;
+  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(5, {}, "http5")), {}, &error));
+  auto check = store->check(candidate(Source::http, playlist(5, {}, "http5")));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::already_current);
+  check = store->check(candidate(Source::usb, playlist(4, {}, "usb4")));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::superseded);
+  EXPECT_NE(check.error.find("revision 4"), std::string::npos) << check.error;
+  // The office republishes the same revision: it replaces its own content.
+  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(5, {}, "http5b")), {}, &error));
+  // A stick of the same revision wins over the remote content...
+  ASSERT_TRUE(import(*store, candidate(Source::usb, playlist(5, {}, "usb5")), {}, &error));
+  // ... and the remote source does not undo it until it publishes a higher revision.
+  check = store->check(candidate(Source::http, playlist(5, {}, "http5c")));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::superseded);
+  EXPECT_NE(check.error.find("USB import"), std::string::npos) << check.error;
+  auto info = import(*store, candidate(Source::http, playlist(6, {}, "http6")), {}, &error);
+  ASSERT_TRUE(info) << error;
+  EXPECT_EQ(store->current()->revision, 6);
+}
+
+TEST_F(StoreTest, SignedContentOnlyWhenAKeyIsConfigured) {
+  KeyPair pair = generate_key_pair();
+  KeyPair other = generate_key_pair();
+  StoreOptions options;
+  options.public_key = parse_public_key(pair.public_key, nullptr);
+  ASSERT_TRUE(options.public_key);
+  auto store = open_store(options);
+  std::string bytes = playlist(1, {});
+  auto c = candidate(Source::usb, bytes);
+  auto check = store->check(c);
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(check.error.find("no playlist.json.sig"), std::string::npos) << check.error;
+
+  c.signature = sign_detached(bytes, other.secret_key, nullptr);
+  check = store->check(c);
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(check.error.find("does not match"), std::string::npos) << check.error;
+
+  c.signature = sign_detached(bytes + " ", pair.secret_key, nullptr);  // other bytes
+  EXPECT_EQ(store->check(c).verdict, CandidateCheck::Verdict::invalid);
+
+  c.signature = "not base64!";
+  EXPECT_EQ(store->check(c).verdict, CandidateCheck::Verdict::invalid);
+
+  c.signature = sign_detached(bytes, pair.secret_key, nullptr);
+  std::string error;
+  ASSERT_TRUE(import(*store, c, {}, &error)) << error;
+  EXPECT_TRUE(fs::exists(dir_ / "state/current/playlist.json.sig"));
+  EXPECT_TRUE(store->load_current(&error)) << error;
+}
+
+TEST_F(StoreTest, KeepsCurrentAndPreviousAndCollectsTheRest) {
+  auto store = open_store();
+  std::string error;
+  for (int revision = 1; revision <= 4; ++revision) {
+    std::vector<std::pair<std::string, std::string>> files = {
+        {"shared.png", png("shared")}, {"own.png", png("own" + std::to_string(revision))}};
+    ASSERT_TRUE(import(*store, candidate(Source::http, playlist(revision, files)), files, &error))
+        << error;
+  }
+  EXPECT_EQ(count(dir_ / "state/bundles"), 2u);
+  EXPECT_EQ(count(dir_ / "state/objects"), 3u);  // shared + own3 + own4
+  EXPECT_TRUE(fs::exists(dir_ / "state/objects" / sha256_hex(png("own3"))));
+  EXPECT_FALSE(fs::exists(dir_ / "state/objects" / sha256_hex(png("own1"))));
+  std::ifstream previous(dir_ / "state/previous/own.png", std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(previous), {}), png("own3"));
+}
+
+TEST_F(StoreTest, ADamagedCurrentBundleFallsBackToThePreviousOne) {
+  auto store = open_store();
+  std::string error;
+  std::vector<std::pair<std::string, std::string>> one = {{"a.png", png("1")}};
+  std::vector<std::pair<std::string, std::string>> two = {{"a.png", png("2")}};
+  auto first = import(*store, candidate(Source::http, playlist(1, one)), one, &error);
+  ASSERT_TRUE(first) << error;
+  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(2, two)), two, &error)) << error;
+  // Flip a byte of the current bundle's asset (a failing SD card).
+  fs::path asset = fs::canonical(dir_ / "state/current/a.png");
+  fs::permissions(asset, fs::perms::owner_write, fs::perm_options::add);
+  std::ofstream(asset, std::ios::binary) << png("3");
+  store.reset();
+  store = open_store();
+  std::string problem;
+  auto loaded = store->load_current(&problem);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->revision, 1);
+  EXPECT_NE(problem.find("does not match"), std::string::npos) << problem;
+  EXPECT_EQ(store->current()->sha256, first->sha256);
+}
+
+TEST_F(StoreTest, OpenCleansWhatACrashLeftBehind) {
+  auto store = open_store();
+  std::string error;
+  ASSERT_TRUE(import(*store, candidate(Source::usb, playlist(1, {})), {}, &error)) << error;
+  store.reset();
+  std::ofstream(dir_ / "state/tmp/part-1") << "half a download";
+  fs::create_directories(dir_ / "state/bundles/.new-x/images");
+  fs::create_symlink("bundles/.new-x", dir_ / "state/current.new");
+  store = open_store();
+  EXPECT_EQ(count(dir_ / "state/tmp"), 0u);
+  EXPECT_FALSE(fs::exists(dir_ / "state/bundles/.new-x"));
+  EXPECT_FALSE(fs::is_symlink(dir_ / "state/current.new"));
+  EXPECT_TRUE(store->load_current(&error)) << error;
+}
+
+TEST_F(StoreTest, RefusesContentLargerThanTheCap) {
+  StoreOptions options;
+  options.max_bytes = 100;
+  auto store = open_store(options);
+  std::vector<std::pair<std::string, std::string>> files = {{"a.png", png(std::string(200, 'x'))}};
+  auto check = store->check(candidate(Source::http, playlist(1, files)));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(check.error.find("more than the store may hold"), std::string::npos) << check.error;
+}
+
+TEST_F(StoreTest, ManifestTextIsUpdatedInPlace) {
+  std::string json = "{\n  \"version\": 1,\n  \"items\": []\n}\n";
+  auto with = content::with_asset_list(json, {{"a b.png", 3, std::string(64, 'a'), "", 0, 0}});
+  ASSERT_TRUE(with);
+  EXPECT_NE(with->find("\"items\": [],\n  \"assets\": {\n    \"a b.png\""), std::string::npos)
+      << *with;
+  auto again = content::with_asset_list(*with, {});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, "{\n  \"version\": 1,\n  \"items\": [],\n  \"assets\": {}\n}\n");
+  // The list in the middle of the object keeps the members after it.
+  auto middle = content::with_asset_list(R"({"assets": {"x": 1}, "version": 1})", {});
+  ASSERT_TRUE(middle);
+  EXPECT_EQ(*middle, R"({"assets": {}, "version": 1})");
+  EXPECT_FALSE(content::with_asset_list("[1]", {}));
+}
+
+}  // namespace
+}  // namespace signage::sync
