@@ -357,8 +357,10 @@ int run_command(const std::vector<std::string_view>& args_in) {
     callbacks.on_playlist = [&player](std::shared_ptr<const content::Playlist> next) {
       player->submit_playlist(std::move(next));
     };
-    callbacks.on_notice = [](const sync::Notice& notice) {
-      std::cerr << "signage-player: " << (notice.problem ? "problem: " : "") << notice.text << "\n";
+    callbacks.on_notice = [&player](const sync::Notice& notice) {
+      if (notice.problem) std::cerr << "signage-player: on screen: " << notice.text << "\n";
+      player->show_notice(notice.text, notice.problem,
+                          scene::Nanos(notice.show_for_s * double(scene::kSecond)));
     };
     syncer->start(std::move(callbacks));
   }

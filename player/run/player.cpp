@@ -133,6 +133,13 @@ struct Preparation {
     return std::make_shared<const scene::PreparedClock>(counted(
         *glyphs, [&] { return scene::prepare_clock(*preparer, playlist, minute, screen); }));
   }
+  std::shared_ptr<const scene::PreparedNotice> notice(const content::Playlist& playlist,
+                                                      const std::string& text, bool problem,
+                                                      scene::Size screen) {
+    return std::make_shared<const scene::PreparedNotice>(counted(*glyphs, [&] {
+      return scene::prepare_notice(*preparer, playlist, text, problem, screen);
+    }));
+  }
 };
 
 }  // namespace
@@ -164,6 +171,17 @@ struct Player::Shared {
   std::uint64_t shown_sequence = 0;
   std::shared_ptr<const content::Playlist> submitted;
   std::atomic<Nanos> loop_t{0};
+  struct NoticeRequest {
+    std::string text;  // empty: hide the notice
+    bool problem = false;
+    Nanos duration = 0;
+  };
+  std::optional<NoticeRequest> notice_request;
+
+  // worker -> frame loop: the notice band and when it ends (loop time)
+  std::shared_ptr<const scene::PreparedNotice> notice;
+  Nanos notice_until = 0;
+  std::uint64_t notice_version = 0;
 
   // set before the worker starts, read-only afterwards
   std::shared_ptr<const content::Playlist> initial;
@@ -202,6 +220,14 @@ Player::~Player() {
   }
   shared_->wake_worker.notify_all();
   if (worker_.joinable()) worker_.join();
+}
+
+void Player::show_notice(std::string text, bool problem, Nanos duration) {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->notice_request = Shared::NoticeRequest{std::move(text), problem, duration};
+  }
+  shared_->wake_worker.notify_all();
 }
 
 void Player::submit_playlist(std::shared_ptr<const content::Playlist> playlist) {
@@ -257,11 +283,13 @@ void Player::worker_main() {
   for (;;) {
     std::shared_ptr<const content::Playlist> submitted;
     std::optional<PreparedSlot> retired;  // freed here, outside the lock
+    std::optional<Shared::NoticeRequest> notice_request;
+    std::shared_ptr<const scene::PreparedNotice> expired_notice;
     bool need_card = false;
     {
       std::unique_lock lock(sh.mutex);
       auto wanted = [&] {
-        return sh.stop || sh.submitted ||
+        return sh.stop || sh.submitted || sh.notice_request ||
                (!sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence)));
       };
       sh.wake_worker.wait_for(lock, std::chrono::milliseconds(50), wanted);
@@ -270,6 +298,12 @@ void Player::worker_main() {
       sh.submitted.reset();
       retired = std::move(sh.retired);
       sh.retired.reset();
+      notice_request = std::move(sh.notice_request);
+      sh.notice_request.reset();
+      if (sh.notice && sh.loop_t.load() >= sh.notice_until) {
+        expired_notice = std::move(sh.notice);  // freed here rather than on the frame loop
+        sh.notice.reset();
+      }
       need_card = !sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence));
     }
 
@@ -308,6 +342,19 @@ void Player::worker_main() {
       std::lock_guard lock(sh.mutex);
       sh.ready = std::move(prepared);
       ++sh.cards_prepared;
+    }
+
+    if (notice_request) {
+      std::shared_ptr<const scene::PreparedNotice> made;
+      if (!notice_request->text.empty()) {
+        const auto& playlist = last && last->playlist ? last->playlist : sh.initial;
+        made = prep.notice(*playlist, notice_request->text, notice_request->problem, sh.screen);
+      }
+      std::lock_guard lock(sh.mutex);
+      expired_notice = std::move(sh.notice);
+      sh.notice = std::move(made);
+      sh.notice_until = sh.loop_t.load() + notice_request->duration;
+      ++sh.notice_version;
     }
 
     // Clocks for this minute and the next, for each playlist that may be on screen.
@@ -430,6 +477,9 @@ RunStats Player::run(const FrameHook& hook) {
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
   std::shared_ptr<const scene::PreparedClock> clock;
+  std::shared_ptr<const scene::PreparedNotice> notice;
+  Nanos notice_until = 0;
+  std::uint64_t notice_version = 0;
   Nanos current_start = 0;
   bool publish_shown = false;
   bool live_changed = true;
@@ -463,6 +513,12 @@ RunStats Player::run(const FrameHook& hook) {
       if (sh.clocks_version != clocks_version) {
         clocks = sh.clocks;
         clocks_version = sh.clocks_version;
+        live_changed = true;
+      }
+      if (sh.notice_version != notice_version) {
+        notice = sh.notice;  // the worker keeps a reference too, and frees it
+        notice_until = sh.notice_until;
+        notice_version = sh.notice_version;
         live_changed = true;
       }
       if (retiring && !sh.retired) {
@@ -537,6 +593,7 @@ RunStats Player::run(const FrameHook& hook) {
         if (entry.clock && entry.clock->image) live.push_back(entry.clock->image->id);
       }
       if (clock && clock->image) live.push_back(clock->image->id);
+      if (notice && notice->image) live.push_back(notice->image->id);
       renderer_.retain_only(live);
       live_changed = false;
     }
@@ -550,6 +607,15 @@ RunStats Player::run(const FrameHook& hook) {
     in.ticker = current->ticker.get();
     in.ticker_step_px = current->ticker_step_px;
     in.clock = clock.get();
+    // The notice shows once its texture is complete, until its time is up.
+    in.notice = nullptr;
+    if (notice && notice->image && t < notice_until) {
+      if (renderer_.has_texture(*notice->image)) {
+        in.notice = notice.get();
+      } else {
+        renderer_.upload(*notice->image, kUploadRowsPerFrame);
+      }
+    }
     in.background = shown->theme.background;
     scene::compose(in, list);
     renderer_.draw(list);
@@ -649,6 +715,11 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
   in.ticker_step_px = scene::ticker_step_px(scene::ticker_speed_px_per_s(*slot.playlist, screen),
                                             options.refresh_hz);
   in.clock = clock.get();
+  std::shared_ptr<const scene::PreparedNotice> notice;
+  if (!options.notice.empty()) {
+    notice = prep.notice(*slot.playlist, options.notice, options.notice_problem, screen);
+    in.notice = notice.get();
+  }
   in.background = slot.playlist->theme.background;
   scene::DrawList list;
   scene::compose(in, list);

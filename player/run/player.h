@@ -111,6 +111,10 @@ class Player {
   Player(const Player&) = delete;
   Player& operator=(const Player&) = delete;
 
+  // Shows `text` in a band over the content for `duration`, from any thread (the worker lays it
+  // out; the frame loop shows it when ready). A problem uses the alert colours. Empty: hides it.
+  void show_notice(std::string text, bool problem, Nanos duration);
+
   // Hands in a new playlist from any thread; it takes over at an item boundary.
   void submit_playlist(std::shared_ptr<const content::Playlist> playlist);
 
@@ -138,6 +142,8 @@ struct StillOptions {
   int max_texture_size = 0;  // > 0: force a smaller limit
   std::filesystem::path fonts_dir;
   double refresh_hz = 60;
+  std::string notice;  // a notice band over the frame (Player::show_notice), when not empty
+  bool notice_problem = false;
 };
 std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playlist> playlist,
                                             const StillOptions& options, std::string* error);

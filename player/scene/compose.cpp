@@ -171,6 +171,18 @@ void compose(const FrameInputs& in, DrawList& out) {
                RectF{float(in.clock->x), float(in.clock->y), float(px.width), float(px.height)},
                0xffffffffu);
   }
+  if (in.notice && in.notice->image) {
+    const PreparedNotice& n = *in.notice;
+    for (auto [r, color] : {std::pair{n.band, n.background}, std::pair{n.accent, n.accent_color}}) {
+      DrawCommand fill;
+      fill.target = RectF{float(r.x), float(r.y), float(r.w), float(r.h)};
+      fill.color = color;
+      out.commands.push_back(fill);
+    }
+    const auto& px = n.image->pixels;
+    push_image(out, n.image.get(), RectI{0, 0, px.width, px.height},
+               RectF{float(n.x), float(n.y), float(px.width), float(px.height)}, 0xffffffffu);
+  }
 }
 
 }  // namespace signage::scene

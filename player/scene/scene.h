@@ -157,6 +157,15 @@ struct PreparedClock {
   int x = 0, y = 0;
 };
 
+// A message in a band along the top edge, over the content: a USB import's progress, its
+// confirmation ("已从U盘载入 12 条内容") or the exact problem (in the alert colours).
+struct PreparedNotice {
+  std::shared_ptr<const Image> image;  // the text on the band's colour
+  int x = 0, y = 0;                    // where the image goes
+  RectI band, accent;                  // filled with `background` and `accent_color`
+  content::Rgba background = 0, accent_color = 0;
+};
+
 // Decoded pixels of an image asset by its path (Item::image), or null when it is missing or could
 // not be decoded. The caller loads files (SDL2_image on the worker); scene never reads the disk.
 // The returned image must stay alive until prepare_card returns.
@@ -194,6 +203,10 @@ PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Si
 std::string clock_text(std::int64_t unix_s, const std::string& timezone, const std::string& lang);
 PreparedClock prepare_clock(Preparer& p, const content::Playlist& playlist,
                             std::int64_t unix_minute, Size screen);
+
+// The notice band in the playlist's theme; at most three lines of text, fitted to the width.
+PreparedNotice prepare_notice(Preparer& p, const content::Playlist& playlist,
+                              const std::string& message, bool problem, Size screen);
 
 // ---------------------------------------------------------------------------------------------
 // Motion
@@ -238,6 +251,7 @@ struct FrameInputs {
   const PreparedTicker* ticker = nullptr;
   std::int64_t ticker_step_px = 2;
   const PreparedClock* clock = nullptr;
+  const PreparedNotice* notice = nullptr;  // drawn over everything else
   content::Rgba background = 0x000000ff;
 };
 

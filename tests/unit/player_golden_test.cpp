@@ -162,6 +162,33 @@ INSTANTIATE_TEST_SUITE_P(Items, PlayerGolden,
                                   (std::get<1>(info.param) ? "_portrait" : "_landscape");
                          });
 
+// The notice band of the sync sources over a headline card: a USB import's confirmation, and a
+// problem (alert colours, long enough to wrap).
+TEST(PlayerRender, NoticeBands) {
+  for (int rotate : {0, 90}) {
+    for (bool problem : {false, true}) {
+      StillOptions options;
+      options.at = scene::kSecond * 5 / 2;
+      options.wall_clock_at_start_s = kClock;
+      options.rotate = rotate;
+      options.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+      options.notice = problem ? "U盘内容未载入：/media/usb/signage/playlist.json:12:7: error: "
+                                 "/items/3/duration: expected a duration in seconds greater "
+                                 "than 0 and at most 86400, got -5"
+                               : "已从U盘载入 12 条内容";
+      options.notice_problem = problem;
+      std::string error;
+      auto image = render_still(playlist_for(kCases[1]), options, &error);
+      ASSERT_TRUE(image) << error;
+      test_support::expect_matches_golden(
+          *image, golden_dir(),
+          std::string(problem ? "notice_problem" : "notice_imported") +
+              (rotate ? "_portrait" : "_landscape"),
+          kMaxDifferingShare);
+    }
+  }
+}
+
 TEST(PlayerRender, TheSameArgumentsGiveTheSamePixels) {
   text::RgbaImage a = render(kCases[2], 0), b = render(kCases[2], 0);
   EXPECT_EQ(a.pixels, b.pixels);
