@@ -38,7 +38,7 @@ the player keeps what it had). Escape, q or closing the window quits.
   --stats-json F   at exit, write frame times, dropped frames, peak RSS, CPU, glyph counts to F
   --clock ISO8601  the wall-clock time at start (schedules, the clock); default now
 
-Content sources (any of these turns on the store in the state directory; see docs/content.md):
+Content sources (any of these turns on the store in the state directory; see docs/sources.md):
   --config FILE        settings as "key = value" lines (default /etc/signage-player/player.conf
                        when it exists); flags given here override it
   --state-dir DIR      where verified bundles and status.json live (default /var/lib/signage-player)
