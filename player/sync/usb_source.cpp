@@ -1,22 +1,456 @@
-// Placeholder until the USB source lands.
+// The USB source: mounts under the USB roots, seen through /proc/self/mountinfo, and the import of
+// a stick's signage/ folder into the store. Whatever the stick holds is untrusted: every file is
+// opened without following symbolic links out of the bundle, only regular files are read, and
+// nothing is read past the size the playlist declares.
 #include "sync/usb_source.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <utility>
+
 namespace signage::sync {
+namespace fs = std::filesystem;
 
-std::unique_ptr<MountWatcher> MountWatcher::open(std::vector<std::filesystem::path>,
-                                                 std::string* error) {
-  if (error) *error = "the USB source is not built yet";
-  return nullptr;
+namespace {
+
+// Owns a file descriptor.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(Fd&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd = std::exchange(other.fd, -1);
+    }
+    return *this;
+  }
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  explicit operator bool() const { return fd >= 0; }
+};
+
+// A file in STATE/tmp that is removed unless handed on (to Import::add, which removes it itself).
+struct TempFile {
+  fs::path path;
+  ~TempFile() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+  fs::path release() { return std::exchange(path, {}); }
+};
+
+// Reads `fd` from offset 0 to the end (the kernel regenerates /proc files on each read).
+std::string read_from_start(int fd) {
+  std::string text;
+  if (::lseek(fd, 0, SEEK_SET) < 0) return text;
+  char buffer[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buffer, std::size_t(n));
+  }
+  return text;
 }
-MountWatcher::~MountWatcher() = default;
-std::vector<std::filesystem::path> MountWatcher::mounts() const { return {}; }
-bool MountWatcher::wait(int, const std::atomic<bool>&) { return false; }
 
-ImportOutcome import_stick(Store&, const std::filesystem::path&,
-                           const std::function<void(const ImportProgress&)>&,
-                           const std::atomic<bool>&) {
+// mountinfo writes space, tab, newline and backslash in paths as \040, \011, \012, \134.
+std::string unescape_octal(std::string_view field) {
+  std::string out;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    if (field[i] == '\\' && i + 3 < field.size()) {
+      auto octal = [](char c) { return c >= '0' && c <= '7'; };
+      if (octal(field[i + 1]) && octal(field[i + 2]) && octal(field[i + 3])) {
+        out += char((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 + (field[i + 3] - '0'));
+        i += 3;
+        continue;
+      }
+    }
+    out += field[i];
+  }
+  return out;
+}
+
+// Every mount point in a mountinfo text (field 5 of each line).
+std::vector<fs::path> parse_mountinfo(std::string_view text) {
+  std::vector<fs::path> points;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    std::size_t start = 0;
+    for (int field = 0; field < 4 && start != std::string_view::npos; ++field) {
+      start = line.find(' ', start);
+      if (start != std::string_view::npos) ++start;
+    }
+    if (start == std::string_view::npos) continue;
+    std::string_view point = line.substr(start, line.find(' ', start) - start);
+    if (!point.empty()) points.emplace_back(unescape_octal(point));
+  }
+  return points;
+}
+
+std::vector<fs::path> read_mount_points() {
+  Fd fd(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+  if (!fd) return {};
+  return parse_mountinfo(read_from_start(fd.fd));
+}
+
+// `path` is `root` or below it (both absolute and normal).
+bool is_within(const fs::path& path, const fs::path& root) {
+  auto p = path.begin();
+  for (auto r = root.begin(); r != root.end(); ++r, ++p) {
+    if (r->empty()) continue;  // a trailing slash
+    if (p == path.end() || *p != *r) return false;
+  }
+  return true;
+}
+
+fs::path canonical_or_normal(const fs::path& path) {
+  std::error_code ec;
+  fs::path absolute = fs::absolute(path, ec);
+  if (ec) absolute = path;
+  fs::path canonical = fs::weakly_canonical(absolute, ec);
+  return (ec ? absolute : canonical).lexically_normal();
+}
+
+const char* file_type_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISCHR(mode)) return "a character device file";
+  if (S_ISBLK(mode)) return "a block device file";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+// What the import knows about the stick it reads from, to tell a pulled stick from a bad file.
+struct Stick {
+  fs::path mount_point;
+  dev_t device = 0;
+  bool listed = false;  // in the mount table at the start (a plain folder is not)
+
+  bool gone() const {
+    struct stat st {};
+    if (::stat(mount_point.c_str(), &st) != 0 || st.st_dev != device) return true;
+    if (!listed) return false;
+    auto points = read_mount_points();
+    return std::find(points.begin(), points.end(), mount_point) == points.end();
+  }
+};
+
+constexpr const char* kRemoved =
+    "the stick was removed while copying; nothing was imported and the current content keeps "
+    "playing";
+
+// Opens `bundle`/`relative` for reading, refusing what a stick should not hand us: a path that
+// leaves the bundle, a symbolic link whose target is outside it, anything but a regular file.
+// `bundle_real` is the canonical bundle folder. On failure returns an empty Fd and the reason.
+Fd open_in_bundle(const fs::path& bundle, const fs::path& bundle_real, const std::string& relative,
+                  struct stat* st, std::string* why) {
+  fs::path rel(relative);
+  if (relative.empty() || rel.is_absolute() || rel.has_root_name()) {
+    *why = "an absolute path; assets are named relative to the signage folder";
+    return Fd();
+  }
+  for (const fs::path& part : rel) {
+    if (part == "..") {
+      *why = "the path leaves the signage folder with \"..\"";
+      return Fd();
+    }
+  }
+  fs::path full = bundle / rel;
+  std::error_code ec;
+  fs::path real = fs::canonical(full, ec);
+  if (ec) {
+    if (::lstat(full.c_str(), st) == 0 && S_ISLNK(st->st_mode)) {
+      *why = "a symbolic link that leads nowhere";
+    } else {
+      *why = ec == std::errc::no_such_file_or_directory ? "no such file on the stick"
+                                                        : "cannot open it: " + ec.message();
+    }
+    return Fd();
+  }
+  if (!is_within(real, bundle_real)) {
+    std::error_code link_ec;
+    fs::path target = fs::read_symlink(full, link_ec);
+    *why = "a symbolic link to " + (link_ec ? real : target).string() +
+           ", outside the signage folder; put the file itself on the stick";
+    return Fd();
+  }
+  // lstat before open: opening a device file can itself do something (rewind a tape, block).
+  if (::lstat(real.c_str(), st) != 0) {
+    *why = std::string("cannot open it: ") + std::strerror(errno);
+    return Fd();
+  }
+  if (!S_ISREG(st->st_mode)) {
+    *why = std::string(file_type_name(st->st_mode)) + ", not a regular file";
+    return Fd();
+  }
+  // O_NONBLOCK: should it have become a FIFO since the lstat, open must not wait for a writer.
+  Fd fd(::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd) {
+    *why = std::string("cannot open it: ") + std::strerror(errno);
+    return Fd();
+  }
+  struct stat opened {};
+  if (::fstat(fd.fd, &opened) != 0 || !S_ISREG(opened.st_mode) || opened.st_ino != st->st_ino ||
+      opened.st_dev != st->st_dev) {
+    *why = "it changed while being opened";
+    return Fd();
+  }
+  *st = opened;
+  int flags = ::fcntl(fd.fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd.fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+// Reads a small file whole (playlist.json, its .sig); nullopt with the reason.
+std::optional<std::string> read_small(int fd, std::uint64_t size, std::uint64_t limit,
+                                      std::string* why) {
+  if (size > limit) {
+    *why = "it has " + std::to_string(size) + " bytes; at most " + std::to_string(limit) +
+           " are allowed";
+    return std::nullopt;
+  }
+  std::string bytes(std::size_t(limit) + 1, '\0');
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *why = std::string("cannot read it: ") + std::strerror(errno);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    done += std::size_t(n);
+  }
+  if (done > limit) {
+    *why = "it has more bytes than the " + std::to_string(limit) + " allowed";
+    return std::nullopt;
+  }
+  bytes.resize(done);
+  return bytes;
+}
+
+bool write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= std::size_t(n);
+  }
+  return true;
+}
+
+constexpr std::size_t kChunk = 1 << 20;
+constexpr std::uint64_t kCheckEvery = 4 << 20;  // bytes between checks that the stick is there
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::unique_ptr<MountWatcher> MountWatcher::open(std::vector<fs::path> roots, std::string* error) {
+  std::unique_ptr<MountWatcher> watcher(new MountWatcher());
+  watcher->fd_ = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (watcher->fd_ < 0) {
+    if (error) *error = std::string("cannot open /proc/self/mountinfo: ") + std::strerror(errno);
+    return nullptr;
+  }
+  watcher->roots_ = std::move(roots);
+  return watcher;
+}
+
+MountWatcher::~MountWatcher() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::vector<fs::path> MountWatcher::mounts() const {
+  // Roots are canonicalized now, not at open: /media/signage-usb may appear (or become a
+  // symbolic link) after the player started.
+  std::vector<fs::path> roots;
+  for (const fs::path& root : roots_) roots.push_back(canonical_or_normal(root));
+  std::vector<fs::path> found;
+  for (const fs::path& point : parse_mountinfo(read_from_start(fd_))) {
+    fs::path normal = point.lexically_normal();
+    bool wanted = std::any_of(roots.begin(), roots.end(),
+                              [&](const fs::path& root) { return is_within(normal, root); });
+    if (wanted && std::find(found.begin(), found.end(), point) == found.end()) {
+      found.push_back(point);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+bool MountWatcher::wait(int timeout_ms, const std::atomic<bool>& stop) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!stop) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    // Slices, so that `stop` (an atomic, not a file descriptor) is seen within a quarter second.
+    pollfd p{fd_, POLLPRI, 0};
+    int n = ::poll(&p, 1, int(std::min<long long>(left.count(), 250)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || (p.revents & POLLNVAL)) {
+      // Should never happen; sleep instead of spinning on a broken descriptor.
+      ::usleep(250000);
+      continue;
+    }
+    // The kernel raises POLLPRI|POLLERR once per change of the mount table.
+    if (n > 0 && (p.revents & (POLLPRI | POLLERR))) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+ImportOutcome import_stick(Store& store, const fs::path& mount_point,
+                           const std::function<void(const ImportProgress&)>& progress,
+                           const std::atomic<bool>& stop) {
   ImportOutcome outcome;
-  outcome.error = "the USB source is not built yet";
+  const fs::path bundle = mount_point / "signage";
+  const fs::path playlist_file = bundle / "playlist.json";
+  struct stat st {};
+  if (::lstat(playlist_file.c_str(), &st) != 0) return outcome;  // not a content stick
+  outcome.found = true;
+  auto fail = [&](const std::string& message) {
+    outcome.error = message;
+    return outcome;
+  };
+  auto file_error = [&](const fs::path& file, const std::string& why) {
+    return fail(file.string() + ": error: " + why);
+  };
+
+  Stick stick;
+  stick.mount_point = mount_point;
+  if (::stat(mount_point.c_str(), &st) != 0) return fail(mount_point.string() + ": " + kRemoved);
+  stick.device = st.st_dev;
+  auto points = read_mount_points();
+  stick.listed = std::find(points.begin(), points.end(), mount_point) != points.end();
+
+  // signage/ itself must be a folder on the stick, or every check below would be relative to
+  // wherever a link points.
+  if (::lstat(bundle.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return file_error(bundle, std::string(file_type_name(st.st_mode)) +
+                                  "; the stick needs a real folder named signage");
+  }
+  std::error_code ec;
+  const fs::path bundle_real = fs::canonical(bundle, ec);
+  if (ec) return file_error(bundle, "cannot open it: " + ec.message());
+
+  // playlist.json and its signature.
+  std::string why;
+  Fd fd = open_in_bundle(bundle, bundle_real, "playlist.json", &st, &why);
+  if (!fd) return file_error(playlist_file, why);
+  auto playlist_bytes =
+      read_small(fd.fd, std::uint64_t(st.st_size), content::Limits{}.max_file_bytes, &why);
+  if (!playlist_bytes) return file_error(playlist_file, why);
+  Candidate candidate;
+  candidate.source = Source::usb;
+  candidate.origin = bundle.string();
+  candidate.file = playlist_file.string();
+  candidate.playlist_bytes = std::move(*playlist_bytes);
+  const fs::path sig_file = bundle / "playlist.json.sig";
+  if (::lstat(sig_file.c_str(), &st) == 0) {
+    fd = open_in_bundle(bundle, bundle_real, "playlist.json.sig", &st, &why);
+    if (!fd) return file_error(sig_file, why);
+    auto signature = read_small(fd.fd, std::uint64_t(st.st_size), 4096, &why);
+    if (!signature) return file_error(sig_file, why);
+    candidate.signature = std::move(*signature);
+  }
+  fd.reset();
+
+  CandidateCheck check = store.check(candidate);
+  switch (check.verdict) {
+    case CandidateCheck::Verdict::already_current: outcome.already_current = true; return outcome;
+    case CandidateCheck::Verdict::superseded: return fail(candidate.file + ": " + check.error);
+    case CandidateCheck::Verdict::invalid: return fail(check.error);
+    case CandidateCheck::Verdict::accept: break;
+  }
+  auto import = store.begin(candidate, check, &why);
+  if (!import) return file_error(bundle, why);
+
+  ImportProgress done;
+  done.files_total = import->missing().size();
+  done.bytes_total = import->missing_bytes();
+  if (progress) progress(done);
+  std::vector<char> buffer(kChunk);
+  std::uint64_t since_check = 0;
+  for (const AssetRef& asset : import->missing()) {
+    if (stop) return fail(bundle.string() + ": the import was stopped (the player is quitting)");
+    if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+    const fs::path source = bundle / asset.path;
+    Fd in = open_in_bundle(bundle, bundle_real, asset.path, &st, &why);
+    if (!in) {
+      if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+      return file_error(source, why);
+    }
+    if (std::uint64_t(st.st_size) > asset.size) {
+      return file_error(source, "it has " + std::to_string(st.st_size) + " bytes, more than the " +
+                                    std::to_string(asset.size) + " the playlist declares");
+    }
+    TempFile temp{import->temp_path()};
+    Fd out(::open(temp.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!out) return file_error(temp.path, std::string("cannot create: ") + std::strerror(errno));
+    std::uint64_t copied = 0;
+    for (;;) {
+      // One byte more than declared at most, to notice a file that grows while being read.
+      std::size_t want = std::size_t(std::min<std::uint64_t>(kChunk, asset.size + 1 - copied));
+      ssize_t n = ::read(in.fd, buffer.data(), want);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int err = errno;
+        if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+        return file_error(source, std::string("cannot read it: ") + std::strerror(err));
+      }
+      if (n == 0) break;
+      copied += std::uint64_t(n);
+      if (copied > asset.size) {
+        return file_error(source, "it has more than the " + std::to_string(asset.size) +
+                                      " bytes the playlist declares");
+      }
+      if (!write_all(out.fd, buffer.data(), std::size_t(n))) {
+        return file_error(temp.path, std::string("cannot write: ") + std::strerror(errno));
+      }
+      done.bytes_done += std::uint64_t(n);
+      since_check += std::uint64_t(n);
+      // A lazily unmounted stick still reads through our descriptor: ask the mount table.
+      if (since_check >= kCheckEvery) {
+        since_check = 0;
+        if (stop) {
+          return fail(bundle.string() + ": the import was stopped (the player is quitting)");
+        }
+        if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+      }
+      if (progress) progress(done);
+    }
+    in.reset();
+    if (::close(std::exchange(out.fd, -1)) != 0) {
+      return file_error(temp.path, std::string("cannot write: ") + std::strerror(errno));
+    }
+    if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+    if (!import->add(asset, temp.release(), &why)) return file_error(source, why);
+    ++done.files_done;
+    if (progress) progress(done);
+  }
+  if (stop) return fail(bundle.string() + ": the import was stopped (the player is quitting)");
+  auto installed = import->commit(&why);
+  if (!installed) return file_error(bundle, why);
+  outcome.imported = true;
+  outcome.installed = std::move(installed);
   return outcome;
 }
 
