@@ -133,6 +133,8 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options, std::string* err
 
   std::lock_guard lock(store->mutex_);
   store->current_ = store->read_bundle_info(options.dir / "current");
+  // A bundle written just before a crash that never became current, and its objects.
+  store->collect_garbage(/*keep_previous=*/true);
   return store;
 }
 

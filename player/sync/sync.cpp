@@ -106,6 +106,7 @@ struct Sync::State {
   std::unique_ptr<Store> store;
   std::shared_ptr<const content::Playlist> stored;
   SyncCallbacks callbacks;
+  std::string id;  // this player's, in the User-Agent and status
   std::string user_agent;
   std::int64_t started_s = std::int64_t(std::time(nullptr));
 
@@ -158,8 +159,7 @@ struct Sync::State {
                      {"last_error", or_null(usb_error)}};
     for (const auto& root : options.usb_roots) status["usb"]["roots"].push_back(root.string());
     if (!options.watch_usb) status["usb"]["roots"] = Json::array();
-    status["player"] = {{"id", user_agent.substr(user_agent.find('(') + 1,
-                                                 user_agent.find(')') - user_agent.find('(') - 1)},
+    status["player"] = {{"id", id},
                         {"version", SIGNAGE_VERSION},
                         {"uptime_s", std::int64_t(std::time(nullptr)) - started_s},
                         {"frames", frames.load()},
@@ -329,8 +329,8 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   store_options.public_key = options.public_key;
   state->store = Store::open(store_options, error);
   if (!state->store) return nullptr;
-  state->user_agent =
-      std::string("signage-player/") + SIGNAGE_VERSION + " (" + player_id(options) + ")";
+  state->id = player_id(options);
+  state->user_agent = std::string("signage-player/") + SIGNAGE_VERSION + " (" + state->id + ")";
   std::string problem;
   state->stored = state->store->load_current(&problem);
   if (!problem.empty()) log("stored content: " + problem);
