@@ -239,8 +239,9 @@ void Sync::State::http_main() {
       next_check_s = last_check_s + std::int64_t(std::llround(delay));
     }
     if (outcome.result == PollOutcome::Result::error) {
-      log("sync: " + http.url + ": " + outcome.error + " (next try in " +
-          std::to_string(std::llround(delay)) + " s)");
+      char next[32];
+      std::snprintf(next, sizeof next, "%.1f", delay);
+      log("sync: " + outcome.error + " (next try in " + next + " s)");
     } else if (!outcome.note.empty()) {
       log("sync: " + http.url + ": " + outcome.note);
     }
