@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The author commands and the config file, run as a user would:
+#   manifest writes the assets list (check then passes and notices a changed file), keygen makes a
+#   key pair (secret mode 600, never overwritten), sign writes a signature that a player with the
+#   public key accepts, refuses an invalid bundle; run refuses a config file with an unknown key
+#   or a bad value, naming the file and line.
+# usage: author_cli.sh DEMO_BUNDLE PLAYER [EMULATOR...]  (the player command last, for the emulator)
+set -euo pipefail
+demo=$1
+shift
+player=("$@")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cp -r "$demo" bundle
+# A bundle without an assets list: manifest adds it, check passes, a second manifest is a no-op.
+python3 - bundle/playlist.json <<'PY'
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d.pop("assets", None)
+json.dump(d, open(p, "w"), ensure_ascii=False, indent=1)
+PY
+"${player[@]}" manifest bundle | grep -q "listed 1 file with size and sha256" || fail "manifest did not list the image"
+grep -q '"images/hexi-banner.png": {"size":' bundle/playlist.json || fail "no assets entry written"
+"${player[@]}" check bundle >/dev/null || fail "check after manifest"
+"${player[@]}" manifest bundle | grep -q "up to date" || fail "second manifest changed the file"
+
+# A changed image: check names the entry by line and column; sign refuses.
+printf 'x' >> bundle/images/hexi-banner.png
+out=$("${player[@]}" check bundle 2>&1) && fail "check passed with a changed asset"
+grep -Eq 'bundle/playlist.json:[0-9]+:[0-9]+: error: /assets/images~1hexi-banner.png: asset images/hexi-banner.png has [0-9]+ bytes' <<<"$out" ||
+  fail "check message: $out"
+
+"${player[@]}" keygen office >/dev/null
+[[ $(stat -c %a office.key) == 600 ]] || fail "secret key mode $(stat -c %a office.key)"
+"${player[@]}" keygen office 2>/dev/null && fail "keygen overwrote a key"
+out=$("${player[@]}" sign bundle --key office.key 2>&1) && fail "signed a bundle whose asset changed"
+grep -q "run signage-player manifest first" <<<"$out" || fail "sign message: $out"
+"${player[@]}" manifest bundle >/dev/null
+"${player[@]}" sign bundle --key office.key | grep -q "signed bundle/playlist.json" || fail "sign"
+[[ $(wc -c < bundle/playlist.json.sig) -eq 89 ]] || fail "signature is not one line of base64"
+
+# Config files: a bad line stops run before anything opens, with FILE:LINE.
+printf 'source = http://127.0.0.1:9/p.json\n# comment\npoll_intervall = 5\n' > bad.conf
+out=$("${player[@]}" run --config bad.conf --headless --duration 0 2>&1) && fail "run accepted a bad config"
+grep -q 'bad.conf:3: error: unknown key "poll_intervall"' <<<"$out" || fail "config message: $out"
+printf 'fullscreen = yes\n' > bad2.conf
+out=$("${player[@]}" run --config bad2.conf --headless --duration 0 2>&1) && fail "run accepted fullscreen = yes"
+grep -q 'bad2.conf:1: error: fullscreen: expected true or false' <<<"$out" || fail "config message: $out"
+
+# A good config with the state directory and the key; the command line overrides its size.
+printf 'state_dir = %s/state\npublic_key = %s\nusb = false\nsize = 320x200\n' "$work" "$(cat office.pub)" > good.conf
+"${player[@]}" run --config good.conf --headless --duration 0.5 --size 400x300 2>run.log || { cat run.log; fail "run with a good config"; }
+grep -q "waiting screen" run.log || fail "no waiting screen with an empty store: $(cat run.log)"
+grep -q "at 400x300" run.log || fail "--size did not override the config: $(cat run.log)"
+grep -q '"content": null' state/status.json || fail "status.json: $(cat state/status.json)"
+echo "author commands and config files: ok"
