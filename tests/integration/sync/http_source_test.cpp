@@ -418,6 +418,10 @@ struct Fault {
   const char* expected;  // in the error
 };
 
+void PrintTo(const Fault& fault, std::ostream* out) {
+  *out << fault.name;
+}
+
 class HttpFaultTest : public HttpSourceTest, public ::testing::WithParamInterface<Fault> {};
 
 TEST_P(HttpFaultTest, ErrorKeepsContentThenRecovers) {
