@@ -6,4 +6,33 @@
 add_executable(usb_source_test ${CMAKE_CURRENT_LIST_DIR}/usb_source_test.cpp)
 target_link_libraries(usb_source_test PRIVATE signage_sync GTest::gtest)
 gtest_discover_tests(usb_source_test DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
-  TEST_PREFIX sync.usb. PROPERTIES LABELS "integration;sync" TIMEOUT 300)
+  TEST_PREFIX sync.usb. PROPERTIES TIMEOUT 300)
+# gtest_discover_tests flattens a list in PROPERTIES (LABELS "integration;sync" would give the
+# label "integration" and a property named "sync"), so the labels are set after discovery, on
+# the names it listed in usb_source_test_TESTS.
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/usb_source_test_labels.cmake
+  [=[set_tests_properties(${usb_source_test_TESTS} PROPERTIES LABELS "integration;sync")
+]=])
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
+  ${CMAKE_CURRENT_BINARY_DIR}/usb_source_test_labels.cmake)
+
+# The player itself: signage-player run --headless --state-dir --usb-root, sticks plugged and
+# pulled by usb_player_test.py (python3, stdlib only), which re-runs itself under
+# `unshare -m --propagation private`. In a cross build the player runs under the emulator.
+# sync.usb.player.crash starts the player 52 times; under qemu-aarch64 that is slow, so it is
+# also labelled "slow-emulated" for scripts/test to leave out of the aarch64 stage.
+find_program(SIGNAGE_PYTHON3_PROGRAM python3)
+if(SIGNAGE_PYTHON3_PROGRAM)
+  set(usb_player_emulator)
+  foreach(part IN LISTS CMAKE_CROSSCOMPILING_EMULATOR)
+    list(APPEND usb_player_emulator --emulator ${part})
+  endforeach()
+  foreach(case import refuse removal crash)
+    add_test(NAME sync.usb.player.${case}
+      COMMAND ${SIGNAGE_PYTHON3_PROGRAM} ${CMAKE_CURRENT_LIST_DIR}/usb_player_test.py
+              --player $<TARGET_FILE:signage-player> ${usb_player_emulator} ${case})
+    set_tests_properties(sync.usb.player.${case} PROPERTIES
+      LABELS "integration;sync" SKIP_RETURN_CODE 77 TIMEOUT 900)
+  endforeach()
+  set_tests_properties(sync.usb.player.crash PROPERTIES LABELS "integration;sync;slow-emulated")
+endif()
