@@ -343,7 +343,10 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
 
   // signage/ itself must be a folder on the stick, or every check below would be relative to
   // wherever a link points.
-  if (::lstat(bundle.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (::lstat(bundle.c_str(), &st) != 0) {
+    return file_error(bundle, std::string("cannot open it: ") + std::strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) {
     return file_error(bundle, std::string(file_type_name(st.st_mode)) +
                                   "; the stick needs a real folder named signage");
   }
