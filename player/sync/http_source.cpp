@@ -335,10 +335,9 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   switch (check.verdict) {
     case CandidateCheck::Verdict::invalid: return fail(check.error);
     case CandidateCheck::Verdict::already_current:
+      // A server without validators answers 200 every time: the normal unchanged case, no note.
       validators = fresh;
       outcome.result = PollOutcome::Result::not_modified;
-      outcome.note = "the new response has the bytes already playing (sha256 " +
-                     check.sha256.substr(0, 12) + "…)";
       return outcome;
     case CandidateCheck::Verdict::superseded:
       validators = fresh;  // valid and losing: no need to fetch it again until it changes

@@ -455,6 +455,11 @@ TEST_P(HttpFaultTest, ErrorKeepsContentThenRecovers) {
   PollOutcome recovered = poll();
   ASSERT_EQ(recovered.result, PollOutcome::Result::updated) << recovered.error;
   expect_current_verified(v2);
+  // This server sends no ETag or Last-Modified: the same bytes again are simply not modified.
+  PollOutcome unchanged = poll();
+  EXPECT_EQ(unchanged.result, PollOutcome::Result::not_modified) << unchanged.error;
+  EXPECT_EQ(unchanged.note, "");
+  EXPECT_FALSE(unchanged.installed);
 }
 
 INSTANTIATE_TEST_SUITE_P(
