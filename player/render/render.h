@@ -75,10 +75,8 @@ class Renderer {
   // (too large, out of memory) is skipped.
   bool upload(const scene::Image& image, int max_rows = 1 << 30);
   bool has_texture(const scene::Image& image) const;  // cached and complete
-  // Creates a spare texture of `size` ahead of time (startup), so the first full-screen upload
-  // during playback reuses it instead of paying for fresh memory.
-  void prewarm(scene::Size size);
-  // Frees every cached texture whose id is not in `live` (sorted or not). No allocation.
+  // Frees every cached texture whose id is not in `live` (sorted or not); small ones are kept
+  // as spares for the next image of the same size. No allocation.
   void retain_only(std::span<const std::uint64_t> live);
   std::size_t cached_textures() const;
   std::uint64_t uploads() const;  // textures created so far

@@ -60,10 +60,13 @@ struct Renderer::State {
   // A flat list: a frame holds a few dozen images, so a linear search is cheap, and with the
   // capacity reserved up front caching a texture does not allocate.
   std::vector<CachedTexture> textures;
-  // Textures no longer referenced, kept for the next image of the same size: creating a
-  // full-screen texture costs ~20 ms of first-touch page faults on a busy machine.
+  // Textures no longer referenced, kept for the next image of the same size and format: cards
+  // and the ticker come in blocks of a few sizes (scene/cards.cpp), so a retired card's blocks
+  // become the next card's without freeing and allocating (SDL zeroes a new texture: page
+  // faults on the frame loop). Larger textures are freed.
   std::vector<CachedTexture> spares;
-  static constexpr std::size_t kMaxSpares = 1;
+  static constexpr std::size_t kMaxSpares = 32;
+  static constexpr std::size_t kMaxSpareBytes = 256 * 256 * 4;
   std::uint64_t uploads = 0;
   bool reported_oversize = false;
   // Headless, the surface keeps its pixels between frames: draw() repaints only where the draw
@@ -251,6 +254,8 @@ CachedTexture* Renderer::State::upload_rows(const scene::Image& image, int max_r
   CachedTexture* t = find(image.id);
   if (!t) {
     if (px.width <= 0 || px.height <= 0) return nullptr;
+    // The frame loop released the pixels after an earlier upload: nothing to make it from.
+    if (px.pixels.size() < std::size_t(px.width) * std::size_t(px.height) * 4) return nullptr;
     if (px.width > max_texture_size || px.height > max_texture_size) {
       if (!reported_oversize) {
         std::fprintf(stderr,
@@ -313,33 +318,17 @@ bool Renderer::has_texture(const scene::Image& image) const {
   return false;
 }
 
-void Renderer::prewarm(scene::Size size) {
-  State& s = *state_;
-  if (s.spares.size() >= State::kMaxSpares || size.width <= 0 || size.height <= 0 ||
-      size.width > s.max_texture_size || size.height > s.max_texture_size) {
-    return;
-  }
-  TexturePtr texture(SDL_CreateTexture(s.renderer.get(), SDL_PIXELFORMAT_RGB888,
-                                       SDL_TEXTUREACCESS_STREAMING, size.width, size.height));
-  if (!texture) return;
-  void* pixels = nullptr;
-  int pitch = 0;
-  if (SDL_LockTexture(texture.get(), nullptr, &pixels, &pitch) == 0) {
-    std::memset(pixels, 0, std::size_t(pitch) * size.height);  // touch the pages now
-    SDL_UnlockTexture(texture.get());
-  }
-  s.spares.push_back(CachedTexture{0, std::move(texture), 0, true, SDL_PIXELFORMAT_RGB888,
-                                   size.width, size.height});
-}
-
 void Renderer::retain_only(std::span<const std::uint64_t> live) {
   auto& textures = state_->textures;
   for (std::size_t i = 0; i < textures.size();) {
     if (std::find(live.begin(), live.end(), textures[i].id) == live.end()) {
       std::swap(textures[i], textures.back());
       auto& spares = state_->spares;
-      if (spares.size() >= State::kMaxSpares) spares.erase(spares.begin());  // the oldest
-      spares.push_back(std::move(textures.back()));
+      const CachedTexture& t = textures.back();
+      if (std::size_t(t.width) * std::size_t(t.height) * 4 <= State::kMaxSpareBytes) {
+        if (spares.size() >= State::kMaxSpares) spares.erase(spares.begin());  // the oldest
+        spares.push_back(std::move(textures.back()));
+      }
       textures.pop_back();
     } else {
       ++i;

@@ -1,5 +1,6 @@
 #include "player.h"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -67,6 +68,10 @@ const text::RgbaImage* ImageFiles::lookup(const fs::path& path) {
   return entries_.back().image ? &*entries_.back().image : nullptr;
 }
 
+void ImageFiles::drop_pixels() {
+  std::erase_if(entries_, [](const Entry& e) { return e.image.has_value(); });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Preparing (worker thread, or the calling thread for `render`)
 
@@ -82,9 +87,16 @@ auto counted(text::GlyphCache& glyphs, F&& prepare) {
   return result;
 }
 
+// How many pixel buffers the frame loop can hand to the worker at a time.
+constexpr std::size_t kReleasedCapacity = 1024;
+
+// The worker's glyph cache only speeds up drawing cards into images (the frame loop never
+// sees it): two 1024 px RGBA pages (8 MB) hold a card's glyphs; more only saves a little
+// rasterizing per card.
 text::AtlasLimits atlas_limits(int max_texture_size) {
   text::AtlasLimits limits;
   limits.page_size = std::min(limits.page_size, max_texture_size);
+  limits.max_pages = 2;
   return limits;
 }
 
@@ -119,9 +131,11 @@ struct Preparation {
   }
 
   std::shared_ptr<const scene::PreparedCard> card(const scene::Slot& slot, scene::Size screen) {
-    return std::make_shared<const scene::PreparedCard>(counted(*glyphs, [&] {
+    auto card = std::make_shared<const scene::PreparedCard>(counted(*glyphs, [&] {
       return scene::prepare_card(*preparer, *slot.playlist, slot.item, screen);
     }));
+    files.drop_pixels();
+    return card;
   }
   std::shared_ptr<const scene::PreparedTicker> ticker(const content::Playlist& playlist,
                                                       scene::Size screen) {
@@ -154,8 +168,10 @@ struct Player::Shared {
 
   // worker -> frame loop
   std::optional<PreparedSlot> ready;
-  // frame loop -> worker: a slot no longer shown, destroyed by the worker
+  // frame loop -> worker: a slot no longer shown, and pixel buffers already uploaded to
+  // textures, destroyed by the worker (freeing megabytes is not the frame loop's job)
   std::optional<PreparedSlot> retired;
+  std::vector<std::vector<std::uint8_t>> released;
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
   bool engine_ready = false;
@@ -196,9 +212,14 @@ Player::Player(render::Renderer& renderer, const PlayerOptions& options)
 std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerOptions& options,
                                        std::shared_ptr<const content::Playlist> initial,
                                        std::string* error) {
+  // Large pixel buffers (a card drawn at screen size, decoded pictures) are mmapped and given
+  // back to the system when freed, instead of glibc raising its mmap threshold past them and
+  // keeping them in the heap, where they fragment and the resident size creeps up.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   std::unique_ptr<Player> player(new Player(renderer, options));
   Shared& sh = *player->shared_;
   sh.initial = initial ? std::move(initial) : empty_playlist("signage-player");
+  sh.released.reserve(kReleasedCapacity);
   sh.screen = renderer.scene_size();
   sh.max_texture_size = renderer.max_texture_size();
   sh.refresh_hz = renderer.refresh_hz();
@@ -268,6 +289,8 @@ void Player::worker_main() {
   sh.wake_starter.notify_all();
   if (!prep.engine) return;
 
+  std::vector<std::vector<std::uint8_t>> released;
+  released.reserve(kReleasedCapacity);
   scene::Sequencer sequencer(sh.initial, options_.wall_clock_at_start_s);
   std::optional<scene::Slot> last;  // the slot most recently handed over
   const content::Playlist* ticker_for = nullptr;
@@ -283,6 +306,7 @@ void Player::worker_main() {
   for (;;) {
     std::shared_ptr<const content::Playlist> submitted;
     std::optional<PreparedSlot> retired;  // freed here, outside the lock
+    released.clear();                     // the buffers taken last time, freed here
     std::optional<Shared::NoticeRequest> notice_request;
     std::shared_ptr<const scene::PreparedNotice> expired_notice;
     bool need_card = false;
@@ -298,6 +322,7 @@ void Player::worker_main() {
       sh.submitted.reset();
       retired = std::move(sh.retired);
       sh.retired.reset();
+      if (!sh.released.empty()) sh.released.swap(released);
       notice_request = std::move(sh.notice_request);
       sh.notice_request.reset();
       if (sh.notice && sh.loop_t.load() >= sh.notice_until) {
@@ -321,6 +346,9 @@ void Player::worker_main() {
         }
       }
     }
+    // Free what the frame loop handed back before drawing the next card into the same memory.
+    retired.reset();
+    released.clear();
     if (submitted) sequencer.replace_playlist(std::move(submitted));
 
     if (need_card) {
@@ -339,9 +367,14 @@ void Player::worker_main() {
         clock_playlists[1] = slot.playlist;
       }
       last = slot;
-      std::lock_guard lock(sh.mutex);
-      sh.ready = std::move(prepared);
-      ++sh.cards_prepared;
+      {
+        std::lock_guard lock(sh.mutex);
+        sh.ready = std::move(prepared);
+        ++sh.cards_prepared;
+      }
+      // Drawing a card allocates and frees megabytes (the screen-sized canvas, a decoded
+      // photo): give the free pages back, so the arenas do not keep growing over the hours.
+      malloc_trim(0);
     }
 
     if (notice_request) {
@@ -419,27 +452,58 @@ void collect_ids(const scene::PreparedTicker* ticker, std::vector<std::uint64_t>
   }
 }
 
-// Uploads part of the first image of `slot` that has no complete texture yet: at most
-// kUploadRowsPerFrame rows per frame, so a full-screen card is spread over a few frames.
-constexpr int kUploadRowsPerFrame = 128;
+// Uploads images of `slot` that have no complete texture yet, about kUploadBytesPerFrame per
+// frame (a couple of card blocks), so a new card or ticker is spread over frames ahead of its
+// boundary instead of converted all at once.
+constexpr std::size_t kUploadBytesPerFrame = 256 * 1024;
+constexpr int kUploadRowsPerFrame = 128;  // rows of one other image (the notice) per frame
 void upload_some(render::Renderer& renderer, const PreparedSlot& slot) {
+  std::size_t budget = kUploadBytesPerFrame;
+  // false once the budget is spent
   auto step = [&](const scene::Image* image) {
-    if (!image || renderer.has_texture(*image)) return false;
-    renderer.upload(*image, kUploadRowsPerFrame);
-    return true;
+    if (!image || renderer.has_texture(*image)) return true;
+    const std::size_t row_bytes = std::size_t(std::max(1, image->pixels.width)) * 4;
+    const int rows = int(std::max<std::size_t>(1, budget / row_bytes));
+    renderer.upload(*image, rows);
+    const std::size_t spent = std::size_t(rows) * row_bytes;
+    budget = spent >= budget ? 0 : budget - spent;
+    return budget > 0;
   };
   if (slot.card) {
     for (const scene::CardTile& tile : slot.card->tiles) {
-      if (step(tile.image.get())) return;
+      if (!step(tile.image.get())) return;
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      if (step(counter.digits.get())) return;
+      if (!step(counter.digits.get())) return;
     }
   }
   if (slot.ticker) {
     for (const auto& tile : slot.ticker->tiles) {
-      if (step(tile.get())) return;
+      if (!step(tile.get())) return;
     }
+  }
+}
+
+// The CPU copies of images the renderer has complete textures of are not needed any more: they
+// go to `released` (capacity reserved, so no allocation), which the worker frees.
+using Buffers = std::vector<std::vector<std::uint8_t>>;
+void release(const render::Renderer& renderer, const scene::Image* image, Buffers& released) {
+  if (!image || image->pixels.pixels.empty() || released.size() == released.capacity()) return;
+  if (!renderer.has_texture(*image)) return;
+  released.push_back(scene::take_pixels(*image));
+}
+
+void release(const render::Renderer& renderer, const PreparedSlot& slot, Buffers& released) {
+  if (slot.card) {
+    for (const scene::CardTile& tile : slot.card->tiles) {
+      release(renderer, tile.image.get(), released);
+    }
+    for (const scene::Counter& counter : slot.card->counters) {
+      release(renderer, counter.digits.get(), released);
+    }
+  }
+  if (slot.ticker) {
+    for (const auto& tile : slot.ticker->tiles) release(renderer, tile.get(), released);
   }
 }
 
@@ -455,9 +519,7 @@ RunStats Player::run(const FrameHook& hook) {
   const auto period = Nanos(1e9 / stats.refresh_hz);
   const auto hz_milli = std::int64_t(stats.refresh_hz * 1000 + 0.5);
 
-  // Startup: a spare full-screen texture for the second card, then wait for the first card
-  // (not frames yet).
-  renderer_.prewarm(renderer_.scene_size());
+  // Startup: wait for the first card (not frames yet).
   std::optional<PreparedSlot> current, previous, upcoming, retiring;
   {
     std::unique_lock lock(sh.mutex);
@@ -485,7 +547,9 @@ RunStats Player::run(const FrameHook& hook) {
   bool live_changed = true;
   const content::Playlist* last_playlist = current->slot.playlist.get();
   std::vector<std::uint64_t> live;
-  live.reserve(1024);
+  live.reserve(4096);
+  Buffers released;
+  released.reserve(kReleasedCapacity);
   scene::DrawList list;
   list.commands.reserve(512);
   scene::FrameInputs in;
@@ -524,6 +588,9 @@ RunStats Player::run(const FrameHook& hook) {
       if (retiring && !sh.retired) {
         sh.retired = std::move(retiring);
         retiring.reset();
+      }
+      if (!released.empty() && sh.released.empty()) {
+        sh.released.swap(released);  // both keep a reserved capacity: no allocation
       }
       if (publish_shown) {
         sh.showing = true;
@@ -584,16 +651,24 @@ RunStats Player::run(const FrameHook& hook) {
 
     if (live_changed) {
       live.clear();
+      const scene::PreparedTicker* tickers_seen[3] = {};
+      int ticker_count = 0;
       for (const auto* slot : {&current, &previous, &upcoming}) {
         if (!*slot) continue;
         collect_ids((*slot)->card.get(), live);
-        collect_ids((*slot)->ticker.get(), live);
+        const scene::PreparedTicker* ticker = (*slot)->ticker.get();
+        if (std::find(tickers_seen, tickers_seen + ticker_count, ticker) ==
+            tickers_seen + ticker_count) {
+          tickers_seen[ticker_count++] = ticker;  // slots of one playlist share their ticker
+          collect_ids(ticker, live);
+        }
       }
       for (const PreparedClockFor& entry : clocks) {
         if (entry.clock && entry.clock->image) live.push_back(entry.clock->image->id);
       }
       if (clock && clock->image) live.push_back(clock->image->id);
       if (notice && notice->image) live.push_back(notice->image->id);
+      std::sort(live.begin(), live.end());  // in place: no allocation
       renderer_.retain_only(live);
       live_changed = false;
     }
@@ -620,6 +695,9 @@ RunStats Player::run(const FrameHook& hook) {
     scene::compose(in, list);
     renderer_.draw(list);
     renderer_.present();
+    release(renderer_, *current, released);
+    if (upcoming) release(renderer_, *upcoming, released);
+    if (clock) release(renderer_, clock->image.get(), released);
 
     if (options_.paced && !renderer_.vsync()) {
       deadline += std::chrono::nanoseconds(period);

@@ -53,6 +53,9 @@ class ImageFiles {
  public:
   const text::RgbaImage* lookup(const std::filesystem::path& path);
   std::size_t cached() const { return entries_.size(); }
+  // Frees the decoded pictures (a photo is megabytes; decoding it again for its next card is
+  // cheaper than holding it between cards). Files that failed stay known, reported once.
+  void drop_pixels();
 
  private:
   struct Entry {

@@ -617,23 +617,62 @@ void fallback(Ctx& x) {
   detail::draw_text(x.c, m, cx - em.width / 2, y, x.theme.muted);
 }
 
-std::vector<CardTile> split(Preparer& p, text::RgbaImage image) {
-  std::vector<CardTile> tiles;
-  const int limit = std::max(64, p.max_texture_size);
-  if (image.width <= limit && image.height <= limit) {
-    tiles.push_back(CardTile{detail::make_image(p, std::move(image)), 0, 0});
-    return tiles;
-  }
-  for (int y = 0; y < image.height; y += limit) {
-    for (int x = 0; x < image.width; x += limit) {
-      text::RgbaImage part(std::min(limit, image.width - x), std::min(limit, image.height - y));
-      for (int row = 0; row < part.height; ++row) {
-        std::copy_n(image.at(x, y + row), std::size_t(part.width) * 4, part.at(0, row));
+// Cuts `image` into blocks of kBlockWidth x kBlockHeight (smaller at the right and bottom
+// edges) and keeps those that are not all `background` as tiles; the rest of the screen becomes
+// background rectangles (runs of empty blocks, merged down the rows). Blocks have a handful of
+// sizes, so the renderer can reuse a retired card's textures for the next card instead of
+// allocating (and page-faulting) fresh ones on the frame loop, and upload one block per frame.
+constexpr int kBlockWidth = 256, kBlockHeight = 128;
+
+void cut_tiles(Preparer& p, const text::RgbaImage& image, Rgba background, PreparedCard& card) {
+  const int bw = std::min(kBlockWidth, std::max(16, p.max_texture_size));
+  const int bh = std::min(kBlockHeight, std::max(16, p.max_texture_size));
+  const text::Color bg = detail::to_color(background);
+  const std::uint8_t bg_px[4] = {bg.r, bg.g, bg.b, bg.a};
+  auto empty = [&](int x0, int y0, int w, int h) {
+    for (int y = y0; y < y0 + h; ++y) {
+      const std::uint8_t* px = image.at(x0, y);
+      for (int x = 0; x < w; ++x, px += 4) {
+        if (!std::equal(bg_px, bg_px + 4, px)) return false;
       }
-      tiles.push_back(CardTile{detail::make_image(p, std::move(part)), x, y});
     }
+    return true;
+  };
+  std::vector<RectI> open;  // background runs of the previous block row, still growing down
+  for (int y = 0; y < image.height; y += bh) {
+    const int h = std::min(bh, image.height - y);
+    std::vector<RectI> runs;
+    for (int x = 0; x < image.width; x += bw) {
+      const int w = std::min(bw, image.width - x);
+      if (empty(x, y, w, h)) {
+        if (!runs.empty() && runs.back().x + runs.back().w == x) {
+          runs.back().w += w;
+        } else {
+          runs.push_back(RectI{x, y, w, h});
+        }
+        continue;
+      }
+      text::RgbaImage part(w, h);
+      for (int row = 0; row < h; ++row) {
+        std::copy_n(image.at(x, y + row), std::size_t(w) * 4, part.at(0, row));
+      }
+      card.tiles.push_back(CardTile{detail::make_image(p, std::move(part)), x, y});
+    }
+    // A run exactly below an open one extends it; open runs with nothing below are done.
+    std::vector<RectI> next;
+    for (RectI run : runs) {
+      auto above = std::find_if(open.begin(), open.end(),
+                                [&](const RectI& o) { return o.x == run.x && o.w == run.w; });
+      if (above != open.end()) {
+        run = RectI{above->x, above->y, above->w, above->h + run.h};
+        open.erase(above);
+      }
+      next.push_back(run);
+    }
+    card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());
+    open = std::move(next);
   }
-  return tiles;
+  card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());
 }
 
 }  // namespace
@@ -665,7 +704,11 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
   }
   card.text_boxes = std::move(canvas.text_boxes);
   card.missing_glyphs = canvas.missing_glyphs;
-  card.tiles = split(p, std::move(canvas.image));
+  // An alert paints the whole card in its own colour first.
+  const bool alert = card.item != PreparedCard::kFallback &&
+                     playlist.items[card.item].type == content::ItemType::alert;
+  card.background = alert ? playlist.theme.alert_background : playlist.theme.background;
+  cut_tiles(p, canvas.image, card.background, card);
   card.glyph_rasterizations = p.glyphs.counters().rasterizations - rasterized_before;
   return card;
 }

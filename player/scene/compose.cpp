@@ -2,10 +2,15 @@
 // rasterization, no allocation once the DrawList's capacity has grown to the frame's size.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "scene/scene.h"
 
 namespace signage::scene {
+
+std::vector<std::uint8_t> take_pixels(const Image& image) {
+  return std::exchange(image.pixels.pixels, {});
+}
 
 std::int64_t ticker_step_px(double speed_px_per_s, double refresh_hz) {
   if (!std::isfinite(speed_px_per_s) || !std::isfinite(refresh_hz) || refresh_hz <= 0) return 1;
@@ -103,6 +108,13 @@ void draw_counter(const Counter& counter, double progress, float dx, int alpha, 
 
 void draw_card(const PreparedCard& card, float dx, int alpha, double count_progress,
                DrawList& out) {
+  const int background_alpha = int(card.background & 0xff) * alpha / 255;
+  for (const RectI& r : card.background_rects) {
+    DrawCommand fill;
+    fill.target = RectF{float(r.x) + dx, float(r.y), float(r.w), float(r.h)};
+    fill.color = with_alpha(card.background, background_alpha);
+    out.commands.push_back(fill);
+  }
   for (const auto& tile : card.tiles) {
     const auto& px = tile.image->pixels;
     push_image(out, tile.image.get(), RectI{0, 0, px.width, px.height},

@@ -104,8 +104,14 @@ bool eligible_at(const content::Item& item, const content::Playlist& playlist,
 // renderer's maximum texture size: larger things are split into several images.
 struct Image {
   std::uint64_t id = 0;  // unique for the process's lifetime
-  text::RgbaImage pixels;
+  // Once the renderer has a texture of the image, the frame loop takes the pixel buffer out
+  // (take_pixels) so the pixels are not held twice; width and height stay. Only the frame loop
+  // does this, after the worker has handed the image over, hence mutable.
+  mutable text::RgbaImage pixels;
 };
+
+// Moves the pixel buffer out of `image`, leaving its width and height.
+std::vector<std::uint8_t> take_pixels(const Image& image);
 
 // A count-up number drawn from a strip of pre-rasterized digits, so it can change every frame
 // without layout or rasterization.
@@ -130,10 +136,17 @@ struct CardTile {
   int x = 0, y = 0;  // where its top-left corner goes on the screen
 };
 
+// A card is its background colour plus tiles of what differs from it: the text, bars, panels and
+// pictures, cut out of the card drawn at screen size. Only those tiles are kept as images (a
+// headline card is a few megabytes of pixels instead of a full screen's 8 MB at 1080p);
+// `background_rects` are the rest of the screen, painted with `background`. Tiles and rects
+// do not overlap, so a faded card blends every pixel exactly once.
 struct PreparedCard {
   static constexpr std::size_t kFallback = SIZE_MAX;
   std::size_t item = kFallback;            // index into the playlist, or kFallback
-  std::vector<CardTile> tiles;             // the whole card at screen size
+  std::vector<CardTile> tiles;             // the parts of the card that are not background
+  content::Rgba background = 0x000000ff;   // the colour of the rest of the card
+  std::vector<RectI> background_rects;     // the screen minus the tiles
   std::vector<Counter> counters;           // statistic numbers animated over the image
   std::vector<RectI> text_boxes;           // where text was drawn (tests check the bounds)
   int missing_glyphs = 0;                  // characters no font could draw

@@ -60,7 +60,10 @@ PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Si
   const int line_room = playlist.ticker->top ? 0 : ticker.accent_height;
   const float baseline =
       float(line_room) + (float(ticker.band_height - line_room) + ascent - descent) / 2;
-  const int limit = std::max(16, p.max_texture_size);
+  // Narrow tiles of one size: the frame loop uploads one per frame, and a replaced playlist's
+  // ticker textures are reused for the next one's instead of being freed and allocated anew.
+  constexpr int kTickerTileWidth = 256;
+  const int limit = std::min(kTickerTileWidth, std::max(16, p.max_texture_size));
   for (int tile_x = 0; tile_x < ticker.loop_width; tile_x += limit) {
     const int w = std::min(limit, ticker.loop_width - tile_x);
     text::RgbaImage pixels(w, ticker.band_height);
