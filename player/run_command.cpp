@@ -21,6 +21,7 @@ constexpr const char* kRunUsage =
                          [--headless] [--duration SECONDS] [--unpaced] [--stats-json FILE]
                          [--clock ISO8601] [--max-texture-size PX]
                          [--config FILE] [--state-dir DIR] [--source URL] [--poll-interval S]
+                         [--backoff-cap S] [--connect-timeout S] [--low-speed-time S]
                          [--usb-root DIR]... [--no-usb] [--public-key KEY|FILE] [--ca-file FILE]
                          [--store-max-mb N] [--heartbeat-url URL] [--player-id ID]
 
@@ -44,6 +45,9 @@ Content sources (any of these turns on the store in the state directory; see doc
   --state-dir DIR      where verified bundles and status.json live (default /var/lib/signage-player)
   --source URL         a playlist.json on a web server, polled with conditional requests
   --poll-interval S    seconds between polls, +-10% (default 60)
+  --backoff-cap S      failed polls back off exponentially up to this (default 900)
+  --connect-timeout S  give up connecting after S seconds (default 15)
+  --low-speed-time S   give up a transfer slower than 100 bytes/s for S seconds (default 30)
   --usb-root DIR       where USB sticks are mounted (repeatable; default /media /run/media /mnt)
   --no-usb             do not watch for USB sticks
   --public-key K       only take bundles signed with this ed25519 key (base64, or a file)
@@ -201,6 +205,12 @@ std::string apply_args(const std::vector<std::string>& args, RunSettings& s, boo
       s.use_store = true;
     } else if (arg == "--poll-interval") {
       problem = seconds("--poll-interval", 0.1, s.sync.http.poll_interval_s);
+    } else if (arg == "--connect-timeout") {
+      problem = seconds("--connect-timeout", 0.1, s.sync.http.connect_timeout_s);
+    } else if (arg == "--low-speed-time") {
+      problem = seconds("--low-speed-time", 1, s.sync.http.low_speed_time_s);
+    } else if (arg == "--backoff-cap") {
+      problem = seconds("--backoff-cap", 0.1, s.sync.http.backoff_cap_s);
     } else if (arg == "--usb-root") {
       std::string dir;
       problem = text("--usb-root", dir);
