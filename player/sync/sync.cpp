@@ -273,7 +273,15 @@ void Sync::State::usb_main() {
     for (const fs::path& mount : mounts) {
       if (stop || !seen.insert(mount).second) continue;
       auto last_progress = SteadyClock::now() - std::chrono::seconds(1);
+      bool copying = false;
       auto progress = [&](const ImportProgress& p) {
+        if (!copying && p.files_total > 0) {
+          copying = true;
+          char size[32];
+          std::snprintf(size, sizeof size, "%.1f", double(p.bytes_total) / double(1 << 20));
+          log("USB: copying " + std::to_string(p.files_total) + " files (" + size + " MB) from " +
+              mount.string());
+        }
         if (SteadyClock::now() - last_progress < std::chrono::milliseconds(500)) return;
         last_progress = SteadyClock::now();
         int percent = p.bytes_total ? int(100 * p.bytes_done / p.bytes_total) : 0;
