@@ -301,6 +301,9 @@ struct BadStick {
   std::vector<std::string> expect;  // substrings of the error; "@" stands for the bundle folder
 };
 
+// Names the case in test listings (gtest would print its bytes).
+void PrintTo(const BadStick& stick, std::ostream* out) { *out << stick.name; }
+
 class UsbRefusalTest : public UsbTest, public ::testing::WithParamInterface<BadStick> {};
 
 TEST_P(UsbRefusalTest, IsRefusedAndTheCurrentContentStays) {
