@@ -193,7 +193,7 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
     response.error = "stopped";
   } else {
     response.error = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
-    if (code == CURLE_OPERATION_TIMEDOUT && response.error.find("slower") != std::string::npos) {
+    if (code == CURLE_OPERATION_TIMEDOUT && response.error.find("too slow") != std::string::npos) {
       // libcurl's text says "Operation too slow"; name the setting that decided it.
       response.error += " (under " + std::to_string(settings.low_speed_bytes_per_s) +
                         " bytes/s for " + std::to_string(long(settings.low_speed_time_s)) + " s)";

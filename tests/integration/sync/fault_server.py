@@ -4,8 +4,13 @@
   fault_server.py --root DIR --mode-file FILE --log FILE --port-file FILE [--lifetime S]
 
 It listens on 127.0.0.1 on a free port (written to --port-file), re-reads --mode-file at every
-request and logs every request as one JSON line {"t": monotonic seconds, "path", "mode"} to
---log, so tests can see request times (backoff) and what was fetched. It exits by itself after
+request and logs every request as one JSON line to --log, so tests can see request times
+(backoff), what was fetched and what was served:
+  {"t": monotonic seconds at arrival, "path", "mode", "ua": the User-Agent,
+   "served": sha256 of the file whose bytes (or part of them) are sent; null: none (404, 500,
+   hang, corrupt, ...)}
+A POST (the heartbeat) is answered 204 (500 in mode 500) and logged with mode "MODE post N" (N:
+the body's size), "content_type" and "body" (the body as text). It exits by itself after
 --lifetime seconds, so a test that dies never leaves it behind.
 
 The mode file holds "MODE [SUFFIX]": the fault applies to paths ending with SUFFIX (default: every
@@ -22,6 +27,7 @@ path); other paths are served normally. Modes:
   rate:N        serve normally at N bytes per second (for kill -9 during downloads)
 """
 import argparse
+import hashlib
 import http.server
 import json
 import os
@@ -60,9 +66,12 @@ def main():
         def log_message(self, *a):  # quiet: our own log instead
             pass
 
-        def record(self, mode):
+        def record(self, mode, t, **extra):
+            entry = {"t": t, "path": self.path, "mode": mode,
+                     "ua": self.headers.get("User-Agent", "")}
+            entry.update(extra)
             with log_lock, open(args.log, "a") as f:
-                f.write(json.dumps({"t": time.monotonic(), "path": self.path, "mode": mode}) + "\n")
+                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
         def read_file(self, path):
             relative = urllib.parse.unquote(path).lstrip("/")
@@ -85,26 +94,35 @@ def main():
         def do_GET(self):
             self.close_connection = True
             path = self.path.split("?", 1)[0]
+            t = time.monotonic()
             mode = current_mode(path)
-            self.record(mode)
+            # What this request will be served, read before it is logged, so that a test that
+            # replaces a file and then reads the log knows which version each request got.
+            data = self.read_file(path)
+            sends_file = data is not None and (
+                mode in ("ok", "drip", "truncate", "short_length") or mode.startswith("rate:"))
+            self.record(mode, t, served=hashlib.sha256(data).hexdigest() if sends_file else None)
             try:
-                self.serve(path, mode)
+                self.serve(path, mode, data)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up, as it should
 
-        def do_POST(self):  # the heartbeat: read the body, log its size
+        def do_POST(self):  # the heartbeat: read the body, log it
+            t = time.monotonic()
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             self.close_connection = True
             mode = current_mode(self.path)
-            self.record(mode + " post %d" % len(body))
+            self.record(mode + " post %d" % len(body), t,
+                        content_type=self.headers.get("Content-Type", ""),
+                        body=body.decode("utf-8", "replace"))
             status = 500 if mode == "500" else 204
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.send_header("Connection", "close")
             self.end_headers()
 
-        def serve(self, path, mode):
+        def serve(self, path, mode, data):
             if mode == "500":
                 body = b"internal error\n"
                 self.headers_for(500, len(body))
@@ -134,7 +152,6 @@ def main():
                 self.headers_for(200, len(body))
                 self.wfile.write(body)
                 return
-            data = self.read_file(path)
             if data is None:
                 body = b"not found\n"
                 self.headers_for(404, len(body))

@@ -4,18 +4,27 @@
   sync_player_test.py CASE --player PLAYER [--emulator PART]... [--nginx NGINX] [--openssl OPENSSL]
 
 CASE is one of:
-  nginx   a changed playlist is picked up at the next poll; then 100 polls of unchanged content are
-          100 responses of 304 with no body; an asset already stored is not fetched again (all
-          read from nginx's access log)
-  tls     HTTPS with a CA made here by openssl: refused without --ca-file (status.json and the
-          log name the certificate problem), played with it
-  faults  fault_server.py misbehaves in several ways while a new revision is published: each
-          fault is reported in status.json and the log, the current content keeps playing, the
-          polls back off (the gaps between requests grow), and the new revision arrives once
-          the server is fixed
-  crash   kill -9 the player at 50 random moments while it downloads a few MB of assets, served
-          slowly; after every kill (and after every restart) the store's current bundle is
-          complete and verified, old or new, never a mixture, never nothing
+  nginx      a changed playlist is picked up at the next poll; then 100 polls of unchanged
+             content are 100 responses of 304 with no body; an asset already stored is not
+             fetched again (all read from nginx's access log)
+  tls        HTTPS with a CA made here by openssl: refused without --ca-file (status.json and
+             the log name the certificate problem), played with it
+  faults     fault_server.py misbehaves while a new revision is published (500, a truncated
+             body, a wrong Content-Length, an asset with the wrong hash, a 50 MB body, invalid
+             JSON): each fault is reported in status.json and the log, the current content keeps
+             playing, the polls back off (the delays the player announces double up to
+             --backoff-cap, the server never sees a poll sooner, and for these faults the gaps it
+             sees grow), and the new revision arrives once the server is fixed
+  stalls     the same for a server that never answers and one that drips 5 bytes a second, with
+             --low-speed-time 1 (each poll gives up after about a second, not 30)
+  signature  the same with --public-key for a bundle signed with another key, a corrupted
+             signature and none at all (keys and signatures made by signage-player keygen/sign)
+  heartbeat  --heartbeat-url: status.json POSTed after every poll (updated, error, not-modified),
+             a failing heartbeat server logged without stopping the polls; after SIGTERM the
+             last heartbeat is the final status.json but for the player's counters
+  crash      kill -9 the player at 50 random moments while it downloads a few MB of assets,
+             served slowly; after every kill (and after every restart) the store's current
+             bundle is complete and verified, old or new, never a mixture, never nothing
 
 Everything it starts stops at the end, also on failure. Deadlines are generous and only keep a
 broken run from hanging; the times taken are printed, never asserted. Exit status 0: passed,
@@ -85,12 +94,9 @@ def write(path, data):
     os.replace(tmp, path)  # a server never sees half a file
 
 
-def write_bundle(root, revision, assets):
-    """ROOT/playlist.json (id "test") listing `assets` {path: bytes}; assets written first."""
-    listed = {}
-    for path, data in assets.items():
-        write(os.path.join(root, path), data)
-        listed[path] = {"size": len(data), "sha256": sha256(data)}
+def playlist_text(revision, assets):
+    """The bytes of a playlist.json (id "test") listing `assets` {path: bytes}."""
+    listed = {path: {"size": len(data), "sha256": sha256(data)} for path, data in assets.items()}
     playlist = {
         "version": 1,
         "id": "test",
@@ -99,7 +105,14 @@ def write_bundle(root, revision, assets):
         "items": [{"type": "headline", "id": "h", "title": "第%d版" % revision}],
         "assets": listed,
     }
-    text = (json.dumps(playlist, ensure_ascii=False, indent=2) + "\n").encode()
+    return (json.dumps(playlist, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def write_bundle(root, revision, assets):
+    """ROOT/playlist.json (see playlist_text) and its assets, the assets first."""
+    for path, data in assets.items():
+        write(os.path.join(root, path), data)
+    text = playlist_text(revision, assets)
     write(os.path.join(root, "playlist.json"), text)
     return text
 
@@ -172,7 +185,7 @@ class Run:
         argv = list(self.args.emulator) + [
             self.args.player, "run", "--headless", "--duration", str(duration), "--size",
             "640x360", "--state-dir", state, "--source", url, "--poll-interval",
-            str(self.args.poll_interval), "--no-usb",
+            str(self.args.poll_interval), "--backoff-cap", str(self.args.backoff_cap), "--no-usb",
         ] + list(extra)
         return self.start(argv, log or self.path("player.log"))
 
@@ -320,62 +333,351 @@ def gaps(times):
     return [b - a for a, b in zip(times, times[1:])]
 
 
-def case_faults(run):
+NEXT_TRY = re.compile(r"\(next try in ([0-9.]+) s\)$")
+
+
+def logged_delays(log, offset):
+    """The delays the player announced ("next try in X s") in its log after byte `offset`."""
+    with open(log, "rb") as f:
+        f.seek(offset)
+        text = f.read().decode("utf-8", "replace")
+    return [float(m.group(1)) for line in text.splitlines() if (m := NEXT_TRY.search(line))]
+
+
+class Fault:
+    """One way the server misbehaves while revision `revision` is published.
+
+    name      for messages
+    expected  a regex that status.json's sync.last_error and the player's log must match
+    publish   publish(revision) breaks the server and publishes the new revision; returns the
+              new playlist's bytes
+    fix       repairs the server
+    failing   failing(entry) is true for the one request (in fault_server's log) that each
+              failing poll ends with, so the server's view of the polls lines up with the log's
+    waits     the poll itself waits (hang, slow drip): the gaps between requests include it
+    """
+
+    def __init__(self, name, expected, publish, fix, failing, waits=False):
+        self.name, self.expected, self.publish, self.fix = name, expected, publish, fix
+        self.failing, self.waits = failing, waits
+
+
+def mode_fault(run, root, set_mode, name, mode, expected, waits=False):
+    """A fault of fault_server.py's mode file; the new revision adds data/new.bin."""
+    asset = run.asset
+
+    def publish(revision):
+        set_mode(mode)
+        return write_bundle(root, revision, {"data/a.bin": asset, "data/new.bin": os.urandom(2000)})
+
+    suffix = mode.split()[1] if len(mode.split()) > 1 else "playlist.json"
+    return Fault(name, expected, publish, lambda: set_mode("ok"),
+                 lambda e: e["mode"] != "ok" and e["path"].endswith(suffix), waits)
+
+
+def run_faults(run, make_faults, extra=(), signer=None):
+    """The player plays revision 1 from fault_server.py; then for each fault: the fault while a
+    new revision is published, six failing polls, the checks, the fix and the new revision.
+
+    Checked for each fault: status.json's sync.last_error and the log match the fault's regex,
+    last_result is "error", the content playing is unchanged and the store still verifies; the
+    player's announced delays are the backoff (interval, 2x, 4x, ... up to --backoff-cap, +-10%);
+    the server saw no failing poll sooner than the delay announced before it; for faults that
+    answer at once, the gaps the server saw grow; the new revision plays once the server is fixed."""
     root, state = run.path("www"), run.path("state")
     port, set_mode, requests = run.fault_server(root)
     url = "http://127.0.0.1:%d/playlist.json" % port
-    asset = os.urandom(3000)
-    text = write_bundle(root, 1, {"data/a.bin": asset})
+    run.asset = os.urandom(3000)
+    text = write_bundle(root, 1, {"data/a.bin": run.asset})
+    if signer:
+        write(os.path.join(root, "playlist.json.sig"), signer(text))
     log = run.path("player.log")
-    player = run.player(state, url, 160, log=log)
+    player = run.player(state, url, 170, extra=extra, log=log)
     wait_revision(state, 1)
     revision = 1
-    faults = [
-        ("500", "500", r"playlist\.json: HTTP status 500"),
-        ("truncated body", "truncate playlist.json", r"transfer closed with \d+ bytes remaining"),
-        ("wrong Content-Length", "short_length playlist.json", r"playlist\.json:\d+:\d+: error: "),
-        ("asset with the wrong hash", "corrupt new.bin", r"asset data/new\.bin has sha256 [0-9a-f]{64}; the playlist says"),
-        ("50 MB body", "huge playlist.json", r"body larger than \d+ bytes"),
-        ("invalid JSON", "invalid_json playlist.json", r"playlist\.json:1:\d+: error: .*JSON"),
-    ]
-    for name, mode, expected in faults:
+    interval, cap = run.args.poll_interval, run.args.backoff_cap
+    expected_delays = [min(cap, interval * 2 ** k) for k in range(5)]
+    for fault in make_faults(root, set_mode):
         playing = content_sha(state)
-        set_mode(mode)
         revision += 1
-        new_text = write_bundle(root, revision, {"data/a.bin": asset, "data/new.bin": os.urandom(2000)})
-        t0 = time.monotonic()
         start = len(access_lines(requests))
+        log_offset = os.path.getsize(log)
+        t0 = time.monotonic()
+        new_text = fault.publish(revision)
 
-        def fault_requests():
+        def failing_polls():
             entries = [json.loads(line) for line in access_lines(requests)[start:]]
-            return [e["t"] for e in entries if e["path"] == "/playlist.json" and e["mode"] != "ok"
-                    or e["path"].endswith("new.bin") and e["mode"] != "ok"]
+            return [e["t"] for e in entries if fault.failing(e)]
 
-        # Five failing polls: four gaps, each about twice the one before.
-        times = wait_for(lambda: len(fault_requests()) >= 5 and fault_requests(), "5 polls with the fault '%s'" % name, 90)
+        def enough():
+            times, delays = failing_polls(), logged_delays(log, log_offset)
+            return len(times) >= 6 and len(delays) >= 6 and (times, delays)
+
+        # Six failing polls: the backoff reaches the cap after the fourth.
+        times, delays = wait_for(enough, "6 failing polls with the fault '%s'" % fault.name, 120)
         status = read_status(state)
-        check(status["sync"]["last_result"] == "error", "%s: sync %s" % (name, status["sync"]))
+        check(status["sync"]["last_result"] == "error", "%s: sync %s" % (fault.name, status["sync"]))
         error = status["sync"]["last_error"] or ""
-        check(re.search(expected, error), "%s: expected /%s/ in status.json's last_error: %s" % (name, expected, error))
-        check(status["content"]["sha256"] == playing, "%s: the content playing changed" % name)
-        check(status["sync"]["consecutive_failures"] >= 4, "%s: %s" % (name, status["sync"]))
+        check(re.search(fault.expected, error),
+              "%s: expected /%s/ in status.json's last_error: %s" % (fault.name, fault.expected, error))
+        check(status["content"]["sha256"] == playing, "%s: the content playing changed" % fault.name)
+        check(status["sync"]["consecutive_failures"] >= 6, "%s: %s" % (fault.name, status["sync"]))
         verify_store(state)
         with open(log, errors="replace") as f:
             logged = f.read()
-        check(re.search(expected, logged), "%s: expected /%s/ in the log" % (name, expected))
-        g = gaps(times[:5])
-        # Each gap is about twice the one before (+-10% jitter, plus the time a request takes,
-        # which is larger under an emulator): growing, and the last more than twice the first.
-        check(all(b > a for a, b in zip(g, g[1:])) and g[-1] > 2 * g[0],
-              "%s: the polls do not back off: gaps %s" % (name, ["%.2f" % x for x in g]))
-        set_mode("ok")
+        check(re.search(fault.expected, logged), "%s: expected /%s/ in the log" % (fault.name, fault.expected))
+        # The backoff the player decided: each delay within +-10% (and the log's rounding to
+        # 0.1 s) of interval * 2^k, capped by --backoff-cap.
+        delays = delays[:5]
+        for k, (got, want) in enumerate(zip(delays, expected_delays)):
+            check(0.9 * want - 0.051 <= got <= 1.1 * want + 0.051,
+                  "%s: failure %d announced the next try in %.1f s; the backoff says %.2f s "
+                  "+-10%% (interval %g s, cap %g s): all %s"
+                  % (fault.name, k + 1, got, want, interval, cap, delays))
+        # What the server saw: no poll came sooner than the delay announced before it.
+        g = gaps(times[:6])
+        for k, (gap, delay) in enumerate(zip(g, delays)):
+            check(gap >= delay - 0.06,
+                  "%s: poll %d came %.2f s after the one before, sooner than the %.1f s announced"
+                  % (fault.name, k + 2, gap, delay))
+        if not fault.waits:
+            # Each gap about twice the one before until the cap (+-10% jitter, plus the time a
+            # request takes, which is larger under an emulator): growing, the last of the
+            # uncapped ones more than twice the first.
+            check(all(b > a for a, b in zip(g[:4], g[1:4])) and g[3] > 2 * g[0],
+                  "%s: the polls do not back off: gaps %s" % (fault.name, ["%.2f" % x for x in g]))
+        fault.fix()
         t1 = time.monotonic()
         wait_revision(state, revision, 90)
-        check(content_sha(state) == sha256(new_text), "%s: revision %d is not what was served" % (name, revision))
+        check(content_sha(state) == sha256(new_text),
+              "%s: revision %d is not what was served" % (fault.name, revision))
         verify_store(state)
-        print("%-26s %s; gaps %s s; recovered %.1f s after the fix (%.1f s in all)"
-              % (name + ":", error, " ".join("%.2f" % x for x in g), time.monotonic() - t1, time.monotonic() - t0))
+        sync = read_status(state)["sync"]
+        check(sync["last_error"] is None and sync["last_result"] in ("updated", "not-modified")
+              and sync["consecutive_failures"] == 0, "%s: after the fix: sync %s" % (fault.name, sync))
+        print("%-27s %s\n%27s gaps %s s; next try announced %s s; recovered %.1f s after the fix "
+              "(%.1f s in all)"
+              % (fault.name + ":", error, "", " ".join("%.2f" % x for x in g),
+                 " ".join("%.1f" % x for x in delays), time.monotonic() - t1, time.monotonic() - t0))
     player.kill()
+
+
+def case_faults(run):
+    """Faults answered at once."""
+    run_faults(run, lambda root, set_mode: [
+        mode_fault(run, root, set_mode, *f) for f in [
+            ("500", "500", r"playlist\.json: HTTP status 500"),
+            ("truncated body", "truncate playlist.json", r"transfer closed with \d+ bytes remaining"),
+            ("wrong Content-Length", "short_length playlist.json", r"playlist\.json:\d+:\d+: error: "),
+            ("asset with the wrong hash", "corrupt new.bin",
+             r"asset data/new\.bin has sha256 [0-9a-f]{64}; the playlist says"),
+            ("50 MB body", "huge playlist.json", r"body larger than \d+ bytes"),
+            ("invalid JSON", "invalid_json playlist.json", r"playlist\.json:1:\d+: error: .*JSON"),
+        ]])
+
+
+def case_stalls(run):
+    """A server that does not answer, and one that answers 5 bytes a second: with
+    --low-speed-time 1 each poll gives up within seconds, not the default 30."""
+    too_slow = r"playlist\.json: Operation too slow.* \(under 100 bytes/s for 1 s\)"
+    run_faults(run, lambda root, set_mode: [
+        mode_fault(run, root, set_mode, "hang (no response)", "hang playlist.json", too_slow, waits=True),
+        mode_fault(run, root, set_mode, "slow drip (5 bytes/s)", "drip playlist.json", too_slow, waits=True),
+    ], extra=["--low-speed-time", "1"])
+
+
+def case_signature(run):
+    """The player has --public-key: a bundle signed with another key, one whose signature is
+    corrupted and one with no signature are refused and named as such; the correctly signed one
+    is taken."""
+    keys = run.path("keys")
+    os.makedirs(keys)
+    for name in ("office", "stranger"):
+        result = subprocess.run(list(run.args.emulator) + [run.args.player, "keygen", os.path.join(keys, name)],
+                                capture_output=True, text=True)
+        check(result.returncode == 0, "keygen %s: %s%s" % (name, result.stdout, result.stderr))
+    staging = run.path("staging")
+
+    def sign(text, key):
+        """`signage-player sign` of `text`, a playlist whose assets are already in www/, with
+        keys/KEY.key; returns the signature file's bytes."""
+        shutil.rmtree(staging, ignore_errors=True)
+        write(os.path.join(staging, "playlist.json"), text)
+        for path in json.loads(text)["assets"]:  # sign checks the bundle, assets too
+            with open(os.path.join(run.path("www"), path), "rb") as f:
+                write(os.path.join(staging, path), f.read())
+        result = subprocess.run(list(run.args.emulator) + [
+            run.args.player, "sign", staging, "--key", os.path.join(keys, key + ".key")],
+            capture_output=True, text=True)
+        check(result.returncode == 0, "sign: %s%s" % (result.stdout, result.stderr))
+        with open(os.path.join(staging, "playlist.json.sig"), "rb") as f:
+            return f.read()
+
+    def corrupted(signature):
+        text = bytearray(signature)
+        text[10] = ord("A") if text[10] != ord("A") else ord("B")  # still 88 characters of base64
+        return bytes(text)
+
+    def make_faults(root, set_mode):
+        sig = os.path.join(root, "playlist.json.sig")
+        state = {}
+
+        def signature_fault(name, bad, expected):
+            def publish(revision):
+                assets = {"data/a.bin": run.asset, "data/new.bin": os.urandom(2000)}
+                for path, data in assets.items():
+                    write(os.path.join(root, path), data)
+                text = playlist_text(revision, assets)
+                good = sign(text, "office")
+                served = bad(text, good)
+                # The bad signature first, then the playlist: every poll from here on fails.
+                if served is None:
+                    os.remove(sig)
+                else:
+                    write(sig, served)
+                state["bad"] = served and sha256(served)
+                state["good"] = good
+                write_bundle(root, revision, assets)
+                return text
+
+            def failing(e):
+                if not e["path"].endswith("/playlist.json.sig"):
+                    return False
+                return e["served"] is None if state["bad"] is None else e["served"] == state["bad"]
+
+            return Fault(name, expected, publish, lambda: write(sig, state["good"]), failing)
+
+        mismatch = r"playlist\.json\.sig: error: the signature does not match playlist\.json and the configured public key"
+        return [
+            signature_fault("signed with another key", lambda text, good: sign(text, "stranger"), mismatch),
+            signature_fault("corrupted signature", lambda text, good: corrupted(good), mismatch),
+            signature_fault("no signature", lambda text, good: None,
+                            r"playlist\.json: error: no playlist\.json\.sig beside it; this player only takes content signed"),
+        ]
+
+    with open(os.path.join(keys, "office.pub")) as f:
+        public_key = f.read().strip()
+    run_faults(run, make_faults, extra=["--public-key", public_key],
+               signer=lambda text: sign(text, "office"))
+
+
+HEARTBEAT_FIELDS = {
+    "content": ["id", "revision", "sha256", "source", "since"],
+    "sync": ["url", "last_check", "last_result", "last_error", "next_check"],
+    "player": ["version", "uptime_s", "frames", "dropped_frames"],
+}
+
+
+def case_heartbeat(run):
+    """--heartbeat-url: after each poll the player POSTs status.json (application/json, its
+    User-Agent) to fault_server.py, through updates, failed polls and a heartbeat server that
+    answers 500 (logged; polling goes on). At the end (SIGTERM) the last heartbeat is the final
+    status.json, but for the player's counters."""
+    root, state = run.path("www"), run.path("state")
+    port, set_mode, requests = run.fault_server(root)
+    url = "http://127.0.0.1:%d/playlist.json" % port
+    heartbeat_url = "http://127.0.0.1:%d/heartbeat" % port
+    version = subprocess.run(list(run.args.emulator) + [run.args.player, "--version"],
+                             capture_output=True, text=True).stdout.split()[-1]
+    asset = os.urandom(3000)
+    write_bundle(root, 1, {"data/a.bin": asset})
+    log = run.path("player.log")
+    player = run.player(state, url, 170, extra=["--heartbeat-url", heartbeat_url,
+                                                "--player-id", "hb-screen-7"], log=log)
+
+    def entries():
+        return [json.loads(line) for line in access_lines(requests)]
+
+    def beats():
+        return [e for e in entries() if e["path"] == "/heartbeat"]
+
+    def beat_where(what, predicate, seconds=60):
+        def found():
+            for e in reversed(beats()):
+                if " post " in e["mode"] and e["mode"].startswith("ok"):
+                    body = json.loads(e["body"])
+                    if predicate(body):
+                        return body
+            return None
+        return wait_for(found, "a heartbeat with %s" % what, seconds)
+
+    t0 = time.monotonic()
+    wait_revision(state, 1)
+    beat_where("revision 1", lambda b: b["content"] and b["content"]["revision"] == 1)
+    print("first heartbeat with revision 1 after %.1f s" % (time.monotonic() - t0))
+
+    set_mode("500 playlist.json")
+    failed = beat_where("a failed poll", lambda b: b["sync"]["last_result"] == "error")
+    check("playlist.json: HTTP status 500" in (failed["sync"]["last_error"] or ""),
+          "a heartbeat after a failed poll: %s" % failed["sync"])
+    check(failed["sync"]["consecutive_failures"] >= 1, "a failed poll's heartbeat: %s" % failed["sync"])
+    check(failed["content"]["revision"] == 1, "the content playing is still revision 1: %s" % failed["content"])
+    set_mode("ok")
+
+    text = write_bundle(root, 2, {"data/a.bin": asset, "data/b.bin": os.urandom(1000)})
+    updated = beat_where("the update to revision 2", lambda b: b["sync"]["last_result"] == "updated"
+                         and b["content"] and b["content"]["revision"] == 2)
+    check(updated["content"]["sha256"] == sha256(text) and updated["content"]["source"] == "http",
+          "the heartbeat after the update: %s" % updated["content"])
+    check(updated["sync"]["last_error"] is None, "after a good poll last_error is null: %s" % updated["sync"])
+    beat_where("an unchanged poll", lambda b: b["sync"]["last_result"] == "not-modified"
+               and b["content"]["revision"] == 2)
+
+    # The heartbeat server fails: the player says so in its log and goes on polling.
+    set_mode("500 heartbeat")
+    refused = "heartbeat to %s failed: %s: HTTP status 500" % (heartbeat_url, heartbeat_url)
+
+    def refused_logged():
+        with open(log, errors="replace") as f:
+            return refused in f.read()
+
+    wait_for(refused_logged, "'%s' in the log" % refused)
+    polls = len([e for e in entries() if e["path"] == "/playlist.json"])
+    wait_for(lambda: len([e for e in entries() if e["path"] == "/playlist.json"]) >= polls + 2,
+             "two more polls after a heartbeat failed")
+    set_mode("ok")
+    count = len(beats())
+    wait_for(lambda: len([b for b in beats()[count:] if b["mode"].startswith("ok")]) >= 2,
+             "two heartbeats answered again")
+
+    # A clean stop: SIGTERM (as systemd stops it); status.json is written once more at exit.
+    player.send_signal(signal.SIGTERM)
+    try:
+        code = player.wait(60)
+    except subprocess.TimeoutExpired:
+        raise Failure("the player did not exit within 60 s of SIGTERM")
+    check(code == 0, "the player exited with %s after SIGTERM" % code)
+
+    all_beats, gets = beats(), [e for e in entries() if e["path"] == "/playlist.json"]
+    # One heartbeat after each poll (the last poll may have been cut short by the stop).
+    check(len(gets) - 1 <= len(all_beats) <= len(gets),
+          "%d polls but %d heartbeats" % (len(gets), len(all_beats)))
+    ua = "signage-player/%s (hb-screen-7)" % version
+    uptimes = []
+    for e in all_beats:
+        check(e["content_type"] == "application/json", "a heartbeat's Content-Type: %r" % e["content_type"])
+        check(e["ua"] == ua, "a heartbeat's User-Agent: %r (expected %r)" % (e["ua"], ua))
+        body = json.loads(e["body"])
+        for section, fields in HEARTBEAT_FIELDS.items():
+            check(isinstance(body.get(section), dict) and all(f in body[section] for f in fields),
+                  "a heartbeat lacks %s.{%s}: %s" % (section, ",".join(fields), e["body"]))
+        check(body["sync"]["url"] == url and body["player"]["id"] == "hb-screen-7"
+              and body["player"]["version"] == version, "a heartbeat: %s" % e["body"])
+        uptimes.append(body["player"]["uptime_s"])
+    check(uptimes == sorted(uptimes), "player.uptime_s goes backwards: %s" % uptimes)
+    last = json.loads(all_beats[-1]["body"])
+    final = read_status(state)
+    check(final is not None, "no status.json after the player exited")
+    check(last["player"]["frames"] > 0, "the last heartbeat counts no frames: %s" % last["player"])
+    check(final["player"]["frames"] >= last["player"]["frames"],
+          "frames: status.json %s, the last heartbeat %s" % (final["player"], last["player"]))
+    for doc in (last, final):
+        for key in ("uptime_s", "frames", "dropped_frames"):
+            doc["player"].pop(key)
+    check(last == final, "the last heartbeat is not the final status.json (but for the counters):\n"
+          "heartbeat:   %s\nstatus.json: %s" % (json.dumps(last, sort_keys=True), json.dumps(final, sort_keys=True)))
+    print("%d polls, %d heartbeats in %.1f s; the last heartbeat: %s"
+          % (len(gets), len(all_beats), time.monotonic() - t0, json.dumps(last["sync"])))
 
 
 def case_crash(run):
@@ -442,12 +744,13 @@ def case_crash(run):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["nginx", "tls", "faults", "crash"])
+    parser.add_argument("case", choices=["nginx", "tls", "faults", "stalls", "signature", "heartbeat", "crash"])
     parser.add_argument("--player", required=True)
     parser.add_argument("--emulator", action="append", default=[])
     parser.add_argument("--nginx", default="")
     parser.add_argument("--openssl", default="")
     parser.add_argument("--poll-interval", type=float, default=0.2)
+    parser.add_argument("--backoff-cap", type=float, default=1.6)  # 0.2 0.4 0.8 1.6 1.6 ...
     args = parser.parse_args()
     if args.case == "nginx":
         args.poll_interval = 0.1  # 100 polls in about ten seconds
