@@ -20,9 +20,9 @@ struct HttpValidators {
 struct PollOutcome {
   enum class Result { updated, not_modified, error };
   Result result = Result::error;
-  std::string error;             // one line (or FILE:LINE:COL lines for a bad playlist)
+  std::string error;                    // one line (or FILE:LINE:COL lines for a bad playlist)
   std::optional<BundleInfo> installed;  // set when `updated` switched the current bundle
-  std::string note;             // e.g. "revision 3 is older than the USB import (revision 5) playing"
+  std::string note;  // e.g. "revision 3 is older than the USB import (revision 5) playing"
   std::uint64_t bytes_downloaded = 0;
 };
 
@@ -34,7 +34,7 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
                       HttpValidators& validators, const std::atomic<bool>& stop);
 
 // POSTs `json` to `url` (the heartbeat); errors are returned, never thrown.
-bool post_json(const HttpSettings& settings, const std::string& user_agent,
-               const std::string& url, const std::string& json, std::string* error);
+bool post_json(const HttpSettings& settings, const std::string& user_agent, const std::string& url,
+               const std::string& json, std::string* error);
 
 }  // namespace signage::sync
