@@ -65,7 +65,7 @@ struct Renderer::State {
   // become the next card's without freeing and allocating (SDL zeroes a new texture: page
   // faults on the frame loop). Larger textures are freed.
   std::vector<CachedTexture> spares;
-  static constexpr std::size_t kMaxSpares = 32;
+  static constexpr std::size_t kMaxSpares = 64;
   static constexpr std::size_t kMaxSpareBytes = 256 * 256 * 4;
   std::uint64_t uploads = 0;
   bool reported_oversize = false;
@@ -443,8 +443,21 @@ void Renderer::draw(const scene::DrawList& list) {
   for (int d = 0; d < damage.count; ++d) {
     const SDL_Rect& area = damage.rects[d];
     const bool whole = damage.everything;
+    // An opaque fill over the whole area hides the clear and everything drawn before it (the
+    // ticker band's fill, when only the ticker moved): start there.
+    std::size_t begin = 0;
+    for (std::size_t i = list.commands.size(); i-- > 0;) {
+      const scene::DrawCommand& c = list.commands[i];
+      if (c.kind == scene::DrawCommand::Kind::fill && (c.color & 0xff) == 0xff &&
+          c.target.x <= float(area.x) && c.target.y <= float(area.y) &&
+          c.target.x + c.target.w >= float(area.x + area.w) &&
+          c.target.y + c.target.h >= float(area.y + area.h)) {
+        begin = i;
+        break;
+      }
+    }
     if (!whole) SDL_RenderSetClipRect(r, &area);
-    if (!covered) {
+    if (!covered && begin == 0) {
       set_draw_color(r, list.clear);
       if (whole) {
         SDL_RenderClear(r);
@@ -454,7 +467,8 @@ void Renderer::draw(const scene::DrawList& list) {
       }
     }
     const SDL_FRect clip{float(area.x), float(area.y), float(area.w), float(area.h)};
-    for (const scene::DrawCommand& c : list.commands) {
+    for (std::size_t i = begin; i < list.commands.size(); ++i) {
+      const scene::DrawCommand& c = list.commands[i];
       const auto alpha = Uint8(c.color);
       if (alpha == 0) continue;
       const SDL_FRect dst{c.target.x, c.target.y, c.target.w, c.target.h};

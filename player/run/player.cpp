@@ -91,12 +91,12 @@ auto counted(text::GlyphCache& glyphs, F&& prepare) {
 constexpr std::size_t kReleasedCapacity = 1024;
 
 // The worker's glyph cache only speeds up drawing cards into images (the frame loop never
-// sees it): two 1024 px RGBA pages (8 MB) hold a card's glyphs; more only saves a little
-// rasterizing per card.
+// sees it): one 1024 px RGBA page (4 MB) holds a card's glyphs; more pages only saved a few
+// rasterizations per card (520 against 523-540 in 15 s of the demo).
 text::AtlasLimits atlas_limits(int max_texture_size) {
   text::AtlasLimits limits;
   limits.page_size = std::min(limits.page_size, max_texture_size);
-  limits.max_pages = 2;
+  limits.max_pages = 1;
   return limits;
 }
 
@@ -216,6 +216,10 @@ std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerO
   // back to the system when freed, instead of glibc raising its mmap threshold past them and
   // keeping them in the heap, where they fragment and the resident size creeps up.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  // Smaller blocks (card and ticker textures, 128 KB) are freed and allocated again all the
+  // time: keep a few megabytes of freed heap instead of returning it and page-faulting it back
+  // in on the frame loop.
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
   std::unique_ptr<Player> player(new Player(renderer, options));
   Shared& sh = *player->shared_;
   sh.initial = initial ? std::move(initial) : empty_playlist("signage-player");
@@ -372,9 +376,6 @@ void Player::worker_main() {
         sh.ready = std::move(prepared);
         ++sh.cards_prepared;
       }
-      // Drawing a card allocates and frees megabytes (the screen-sized canvas, a decoded
-      // photo): give the free pages back, so the arenas do not keep growing over the hours.
-      malloc_trim(0);
     }
 
     if (notice_request) {
@@ -453,35 +454,42 @@ void collect_ids(const scene::PreparedTicker* ticker, std::vector<std::uint64_t>
 }
 
 // Uploads images of `slot` that have no complete texture yet, about kUploadBytesPerFrame per
-// frame (a couple of card blocks), so a new card or ticker is spread over frames ahead of its
-// boundary instead of converted all at once.
-constexpr std::size_t kUploadBytesPerFrame = 256 * 1024;
+// frame (one card block), so a new card or ticker is spread over frames ahead of its boundary
+// instead of converted all at once. `done` counts the images (cards' tiles, counters, then the
+// ticker's tiles) already complete, so each frame starts where the last one stopped. Returns
+// whether it uploaded anything.
+constexpr std::size_t kUploadBytesPerFrame = 128 * 1024;
 constexpr int kUploadRowsPerFrame = 128;  // rows of one other image (the notice) per frame
-void upload_some(render::Renderer& renderer, const PreparedSlot& slot) {
-  std::size_t budget = kUploadBytesPerFrame;
+bool upload_some(render::Renderer& renderer, const PreparedSlot& slot, std::size_t& done) {
+  std::size_t budget = kUploadBytesPerFrame, index = 0;
   // false once the budget is spent
   auto step = [&](const scene::Image* image) {
-    if (!image || renderer.has_texture(*image)) return true;
+    if (index++ < done) return true;
+    if (!image || renderer.has_texture(*image)) {
+      if (index == done + 1) done = index;  // complete, and everything before it is too
+      return true;
+    }
     const std::size_t row_bytes = std::size_t(std::max(1, image->pixels.width)) * 4;
     const int rows = int(std::max<std::size_t>(1, budget / row_bytes));
-    renderer.upload(*image, rows);
+    if (renderer.upload(*image, rows) && index == done + 1) done = index;
     const std::size_t spent = std::size_t(rows) * row_bytes;
     budget = spent >= budget ? 0 : budget - spent;
     return budget > 0;
   };
   if (slot.card) {
     for (const scene::CardTile& tile : slot.card->tiles) {
-      if (!step(tile.image.get())) return;
+      if (!step(tile.image.get())) return true;
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      if (!step(counter.digits.get())) return;
+      if (!step(counter.digits.get())) return true;
     }
   }
   if (slot.ticker) {
     for (const auto& tile : slot.ticker->tiles) {
-      if (!step(tile.get())) return;
+      if (!step(tile.get())) return true;
     }
   }
+  return budget < kUploadBytesPerFrame;
 }
 
 // The CPU copies of images the renderer has complete textures of are not needed any more: they
@@ -550,6 +558,8 @@ RunStats Player::run(const FrameHook& hook) {
   live.reserve(4096);
   Buffers released;
   released.reserve(kReleasedCapacity);
+  std::uint64_t uploads_seen = ~std::uint64_t(0);
+  std::size_t upload_done = 0;  // images of `upcoming` already uploaded (upload_some)
   scene::DrawList list;
   list.commands.reserve(512);
   scene::FrameInputs in;
@@ -562,8 +572,9 @@ RunStats Player::run(const FrameHook& hook) {
   auto last_present = start;
   auto deadline = start;
   for (std::uint64_t frame = 0;; ++frame) {
+    const auto frame_start = Clock::now();
     const Nanos t =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+        std::chrono::duration_cast<std::chrono::nanoseconds>(frame_start - start).count();
     if (options_.duration && t >= *options_.duration) break;
     if (renderer_.poll_quit()) break;
     sh.loop_t.store(t, std::memory_order_relaxed);
@@ -573,6 +584,7 @@ RunStats Player::run(const FrameHook& hook) {
       if (!upcoming && sh.ready) {
         upcoming = std::move(sh.ready);
         sh.ready.reset();
+        upload_done = 0;
       }
       if (sh.clocks_version != clocks_version) {
         clocks = sh.clocks;
@@ -602,7 +614,7 @@ RunStats Player::run(const FrameHook& hook) {
     }
     // Textures for what comes next, one per frame, ahead of the boundary.
     // After the transition, so the previous card's texture can be reused for it.
-    if (upcoming && !previous) upload_some(renderer_, *upcoming);
+    bool uploaded = upcoming && !previous && upload_some(renderer_, *upcoming, upload_done);
 
     // The boundary: switch when the next card is ready, else keep the current one.
     if (t >= current->slot.end) {
@@ -695,9 +707,15 @@ RunStats Player::run(const FrameHook& hook) {
     scene::compose(in, list);
     renderer_.draw(list);
     renderer_.present();
-    release(renderer_, *current, released);
-    if (upcoming) release(renderer_, *upcoming, released);
-    if (clock) release(renderer_, clock->image.get(), released);
+    // Only after textures were made or completed (a search through the cache per image).
+    if (uploaded || renderer_.uploads() != uploads_seen) {
+      uploads_seen = renderer_.uploads();
+      release(renderer_, *current, released);
+      if (upcoming) release(renderer_, *upcoming, released);
+      if (clock) release(renderer_, clock->image.get(), released);
+    }
+    const Nanos work =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - frame_start).count();
 
     if (options_.paced && !renderer_.vsync()) {
       deadline += std::chrono::nanoseconds(period);
@@ -710,7 +728,8 @@ RunStats Player::run(const FrameHook& hook) {
     last_present = presented;
     ++stats.frames;
 
-    if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr})) {
+    if (hook &&
+        !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr, work})) {
       break;
     }
   }

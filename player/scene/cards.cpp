@@ -627,6 +627,8 @@ constexpr int kBlockWidth = 256, kBlockHeight = 128;
 void cut_tiles(Preparer& p, const text::RgbaImage& image, Rgba background, PreparedCard& card) {
   const int bw = std::min(kBlockWidth, std::max(16, p.max_texture_size));
   const int bh = std::min(kBlockHeight, std::max(16, p.max_texture_size));
+  card.block_width = bw;
+  card.block_height = bh;
   const text::Color bg = detail::to_color(background);
   const std::uint8_t bg_px[4] = {bg.r, bg.g, bg.b, bg.a};
   auto empty = [&](int x0, int y0, int w, int h) {

@@ -1,6 +1,7 @@
 // Per-frame work: arithmetic over prepared images into a reused DrawList. No layout, no
 // rasterization, no allocation once the DrawList's capacity has grown to the frame's size.
 #include <algorithm>
+#include <bitset>
 #include <cmath>
 #include <utility>
 
@@ -124,6 +125,67 @@ void draw_card(const PreparedCard& card, float dx, int alpha, double count_progr
   for (const auto& counter : card.counters) draw_counter(counter, count_progress, dx, alpha, out);
 }
 
+// A fade between two cards on the same opaque background, without blending background over
+// background (the software renderer blends every such pixel on the CPU): the background once,
+// the previous card, then the current card's tiles at `alpha` and its background at `alpha`
+// only over the blocks where the previous card showed something (its tiles and counters).
+// Both cards are cut on the same block grid, so those blocks are whole tiles or background.
+// false when the cards do not qualify (different backgrounds or grids, a grid too large).
+bool fade_on_one_background(const PreparedCard& previous, const PreparedCard& current, int alpha,
+                            double count_progress, Size screen, DrawList& out) {
+  constexpr std::size_t kMaxBlocks = 1024;
+  const int bw = current.block_width, bh = current.block_height;
+  if (previous.background != current.background || (current.background & 0xff) != 0xff || bw <= 0 ||
+      bh <= 0 || previous.block_width != bw || previous.block_height != bh) {
+    return false;
+  }
+  const int columns = (screen.width + bw - 1) / bw, rows = (screen.height + bh - 1) / bh;
+  if (std::size_t(columns) * std::size_t(rows) > kMaxBlocks) return false;
+  std::bitset<kMaxBlocks> shown, covered;  // blocks the previous card drew on; current tiles
+  auto mark = [&](std::bitset<kMaxBlocks>& set, const RectF& r) {
+    const int x0 = std::max(0, int(r.x) / bw), x1 = std::min(columns - 1, int(r.x + r.w - 1) / bw);
+    const int y0 = std::max(0, int(r.y) / bh), y1 = std::min(rows - 1, int(r.y + r.h - 1) / bh);
+    for (int y = y0; y <= y1; ++y) {
+      for (int x = x0; x <= x1; ++x) set.set(std::size_t(y * columns + x));
+    }
+  };
+  DrawCommand base;
+  base.target = RectF{0, 0, float(screen.width), float(screen.height)};
+  base.color = current.background;
+  out.commands.push_back(base);
+  const std::size_t first = out.commands.size();
+  for (const auto& tile : previous.tiles) {
+    const auto& px = tile.image->pixels;
+    push_image(out, tile.image.get(), RectI{0, 0, px.width, px.height},
+               RectF{float(tile.x), float(tile.y), float(px.width), float(px.height)}, 0xffffffffu);
+  }
+  for (const auto& counter : previous.counters) draw_counter(counter, 1, 0, 255, out);
+  for (std::size_t i = first; i < out.commands.size(); ++i) mark(shown, out.commands[i].target);
+  for (const auto& tile : current.tiles) {
+    const auto& px = tile.image->pixels;
+    mark(covered, RectF{float(tile.x), float(tile.y), float(px.width), float(px.height)});
+  }
+  for (int y = 0; y < rows; ++y) {
+    for (int x = 0; x < columns; ++x) {
+      const auto b = std::size_t(y * columns + x);
+      if (!shown[b] || covered[b]) continue;
+      DrawCommand fill;
+      fill.target = RectF{float(x * bw), float(y * bh), float(std::min(bw, screen.width - x * bw)),
+                          float(std::min(bh, screen.height - y * bh))};
+      fill.color = with_alpha(current.background, alpha);
+      out.commands.push_back(fill);
+    }
+  }
+  for (const auto& tile : current.tiles) {
+    const auto& px = tile.image->pixels;
+    push_image(out, tile.image.get(), RectI{0, 0, px.width, px.height},
+               RectF{float(tile.x), float(tile.y), float(px.width), float(px.height)},
+               with_alpha(0xffffff00u, alpha));
+  }
+  for (const auto& counter : current.counters) draw_counter(counter, count_progress, 0, alpha, out);
+  return true;
+}
+
 void draw_ticker(const PreparedTicker& ticker, const FrameInputs& in, DrawList& out) {
   if (ticker.tiles.empty() || ticker.loop_width <= 0) return;
   const float band_y = float(ticker.band_y), band_h = float(ticker.band_height);
@@ -169,7 +231,8 @@ void compose(const FrameInputs& in, DrawList& out) {
       float shift = std::round(float(eased) * w);
       draw_card(*in.previous, -shift, 255, 1, out);
       draw_card(*in.current, w - shift, 255, counting, out);
-    } else {
+    } else if (!fade_on_one_background(*in.previous, *in.current, int(std::lround(eased * 255)),
+                                       counting, in.screen, out)) {
       draw_card(*in.previous, 0, 255, 1, out);
       draw_card(*in.current, 0, int(std::lround(eased * 255)), counting, out);
     }

@@ -147,6 +147,7 @@ struct PreparedCard {
   std::vector<CardTile> tiles;             // the parts of the card that are not background
   content::Rgba background = 0x000000ff;   // the colour of the rest of the card
   std::vector<RectI> background_rects;     // the screen minus the tiles
+  int block_width = 0, block_height = 0;   // the grid tiles are cut on (0: not cut on one)
   std::vector<Counter> counters;           // statistic numbers animated over the image
   std::vector<RectI> text_boxes;           // where text was drawn (tests check the bounds)
   int missing_glyphs = 0;                  // characters no font could draw

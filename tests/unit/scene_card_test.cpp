@@ -431,5 +431,51 @@ TEST(Clock, IcuDateWeekdayAndTimeInTheZone) {
   EXPECT_NE(en.find("14:05"), std::string::npos) << en;
 }
 
+// A fade between two cards on one background skips blending background over background; the
+// frame must match blending the whole cards (as drawn before cards were cut into blocks) to
+// within one step of rounding.
+TEST(Cards, AFadeOnOneBackgroundMatchesBlendingTheWholeCards) {
+  Playlist playlist = demo();
+  Preparer p = preparer();
+  const Size screen{960, 540};
+  std::size_t statistic = 0;
+  for (std::size_t i = 0; i < playlist.items.size(); ++i) {
+    if (playlist.items[i].id == "statistic") statistic = i;
+  }
+  PreparedCard from = prepare_card(p, playlist, statistic, screen);  // with a counter
+  PreparedCard to = prepare_card(p, playlist, std::size_t(0), screen);
+  ASSERT_FALSE(from.counters.empty());
+  PreparedCard whole_from = from, whole_to = to;
+  whole_from.block_width = whole_to.block_width = 0;  // not on one grid: blend everything
+  auto frame = [&](const PreparedCard& a, const PreparedCard& b) {
+    FrameInputs in;
+    in.screen = screen;
+    in.previous = &a;
+    in.current = &b;
+    in.current_start = 0;
+    in.t = in.transition_length / 2;
+    in.background = playlist.theme.background;
+    DrawList list;
+    compose(in, list);
+    render::RendererOptions ro;
+    ro.output = render::Output::headless;
+    ro.size = screen;
+    std::string error;
+    auto r = render::Renderer::open(ro, &error);
+    EXPECT_TRUE(r) << error;
+    r->draw(list);
+    return std::make_pair(r->read_frame(), list.commands.size());
+  };
+  auto [fast, fast_commands] = frame(from, to);
+  auto [slow, slow_commands] = frame(whole_from, whole_to);
+  EXPECT_NE(fast_commands, slow_commands);  // the two ways were taken
+  ASSERT_EQ(fast.pixels.size(), slow.pixels.size());
+  int worst = 0;
+  for (std::size_t i = 0; i < fast.pixels.size(); ++i) {
+    worst = std::max(worst, std::abs(int(fast.pixels[i]) - int(slow.pixels[i])));
+  }
+  EXPECT_LE(worst, 1);
+}
+
 }  // namespace
 }  // namespace signage::scene
