@@ -200,7 +200,8 @@ void draw_ticker(const PreparedTicker& ticker, const FrameInputs& in, DrawList& 
       std::int64_t x = base + ticker.tile_x[i];
       if (x + px.width <= 0 || x >= in.screen.width) continue;
       push_image(out, ticker.tiles[i].get(), RectI{0, 0, px.width, px.height},
-                 RectF{float(x), band_y, float(px.width), float(px.height)}, 0xffffffffu);
+                 RectF{float(x), band_y + float(ticker.tile_y), float(px.width), float(px.height)},
+                 0xffffffffu);
     }
   }
   if (ticker.accent_height > 0) {

@@ -160,6 +160,7 @@ struct PreparedTicker {
   int loop_width = 0;                               // px of one full loop (sum of tile widths)
   int band_height = 0;
   int band_y = 0;
+  int tile_y = 0;  // the tiles' top within the band (they hold only the rows text reaches)
   content::Rgba background = 0;
   content::Rgba accent = 0;  // the thin line along the band's inner edge
   int accent_height = 0;

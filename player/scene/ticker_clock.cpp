@@ -39,6 +39,7 @@ PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Si
   // Whole-pixel positions: a glyph cut by a tile edge is drawn at the same phase in both tiles.
   double pen = 0;
   float ascent = size * 0.88f, descent = size * 0.25f;
+  float max_ascent = ascent, max_descent = descent;  // over every segment: the tiles' rows
   for (const auto& headline : playlist.ticker->items) {
     std::string flat = headline;
     std::replace(flat.begin(), flat.end(), '\n', ' ');
@@ -47,6 +48,7 @@ PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Si
     for (const auto& line : s.layout.lines) pen += line.width;
     if (!s.layout.lines.empty()) {
       ascent = s.layout.lines[0].ascent, descent = s.layout.lines[0].descent;
+      max_ascent = std::max(max_ascent, ascent), max_descent = std::max(max_descent, descent);
     }
     segments.push_back(std::move(s));
     if (!separator.lines.empty()) {
@@ -60,21 +62,33 @@ PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Si
   const int line_room = playlist.ticker->top ? 0 : ticker.accent_height;
   const float baseline =
       float(line_room) + (float(ticker.band_height - line_room) + ascent - descent) / 2;
+  if (!separator.lines.empty()) {
+    max_ascent = std::max(max_ascent, separator.lines[0].ascent);
+    max_descent = std::max(max_descent, separator.lines[0].descent);
+  }
+  // The tiles hold only the rows text can reach (with a margin); the band's fill is the rest.
+  const int margin = int(std::ceil(size * 0.1f));
+  ticker.tile_y =
+      std::clamp(int(std::floor(baseline - max_ascent)) - margin, 0, ticker.band_height);
+  const int tile_height = std::clamp(int(std::ceil(baseline + max_descent)) + margin,
+                                     ticker.tile_y + 1, ticker.band_height) -
+                          ticker.tile_y;
   // Narrow tiles of one size: the frame loop uploads one per frame, and a replaced playlist's
   // ticker textures are reused for the next one's instead of being freed and allocated anew.
   constexpr int kTickerTileWidth = 256;
   const int limit = std::min(kTickerTileWidth, std::max(16, p.max_texture_size));
   for (int tile_x = 0; tile_x < ticker.loop_width; tile_x += limit) {
     const int w = std::min(limit, ticker.loop_width - tile_x);
-    text::RgbaImage pixels(w, ticker.band_height);
-    detail::fill_rect(pixels, RectI{0, 0, w, ticker.band_height}, theme.ticker_background);
+    text::RgbaImage pixels(w, tile_height);
+    detail::fill_rect(pixels, RectI{0, 0, w, tile_height}, theme.ticker_background);
     for (const auto& s : segments) {
       if (s.layout.lines.empty()) continue;
       const std::int64_t left = s.x - tile_x;
       const float width = s.layout.lines[0].width;
       if (left + std::int64_t(width) + size < 0 || left - size > w) continue;
       text::draw_layout(s.layout, p.glyphs, pixels, float(left),
-                        baseline - s.layout.lines[0].ascent, detail::to_color(s.color));
+                        baseline - s.layout.lines[0].ascent - float(ticker.tile_y),
+                        detail::to_color(s.color));
     }
     ticker.tiles.push_back(detail::make_image(p, std::move(pixels)));
     ticker.tile_x.push_back(tile_x);
