@@ -167,7 +167,12 @@ struct Sync::State {
     return status.dump(2) + "\n";
   }
 
+  // Serializes write_status: the HTTP, USB and status threads (and the destructor) share one
+  // temporary file, and the newest status must be the one left in place.
+  std::mutex status_file_mutex;
+
   void write_status() {
+    std::lock_guard lock(status_file_mutex);
     if (!replace_file(options.state_dir / "status.json", status_json())) {
       log("cannot write " + (options.state_dir / "status.json").string());
     }

@@ -161,6 +161,7 @@ class Run:
         self.args = args
         self.dir = tempfile.mkdtemp(prefix="sync-player-")
         self.procs = []
+        self.player_logs = set()
 
     def close(self, keep):
         for proc in self.procs:
@@ -187,7 +188,38 @@ class Run:
             "640x360", "--state-dir", state, "--source", url, "--poll-interval",
             str(self.args.poll_interval), "--backoff-cap", str(self.args.backoff_cap), "--no-usb",
         ] + list(extra)
-        return self.start(argv, log or self.path("player.log"))
+        log = log or self.path("player.log")
+        self.player_logs.add(log)
+        return self.start(argv, log)
+
+    def stop(self, player, log):
+        """Stops the player as systemd does (SIGTERM): it must exit 0 (under the sanitizers, a
+        leak found at exit makes it fail)."""
+        player.send_signal(signal.SIGTERM)
+        try:
+            code = player.wait(60)
+        except subprocess.TimeoutExpired:
+            raise Failure("the player did not exit within 60 s of SIGTERM")
+        if code != 0:
+            with open(log, errors="replace") as f:
+                tail = f.read()[-4000:]
+            raise Failure("the player exited with %s after SIGTERM; its log ends:\n%s" % (code, tail))
+
+    def sanitizer_reports(self):
+        """AddressSanitizer, LeakSanitizer and UBSan reports in any player's log (also of players
+        killed with SIGKILL, which print what they found before)."""
+        found = []
+        for log in sorted(self.player_logs):
+            try:
+                with open(log, errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            at = min((i for i in (text.find("ERROR: AddressSanitizer"), text.find("ERROR: LeakSanitizer"),
+                                  text.find("runtime error:")) if i >= 0), default=-1)
+            if at >= 0:
+                found.append("%s:\n%s" % (log, text[max(0, at - 200):at + 3000]))
+        return found
 
     def nginx(self, root, tls=""):
         if not self.args.nginx:
@@ -274,7 +306,7 @@ def case_nginx(run):
     check(len(shared_fetches) == 1, "shared.bin fetched %d times: %s" % (len(shared_fetches), shared_fetches))
     status = read_status(state)
     check(status["sync"]["last_result"] == "not-modified", "sync: %s" % status["sync"])
-    player.kill()
+    run.stop(player, run.path("player.log"))
 
 
 def make_pki(run, openssl):
@@ -311,8 +343,7 @@ def case_tls(run):
     player = run.player(state, url, 60, log=log)
     status = wait_for(lambda: (s := read_status(state)) and s["sync"]["last_result"] and s,
                       "the first poll's result")
-    player.kill()
-    player.wait()
+    run.stop(player, log)
     check(status["sync"]["last_result"] == "error", "without the CA: %s" % status["sync"])
     error = status["sync"]["last_error"]
     check("certificate" in error, "the error should name the certificate: %s" % error)
@@ -322,11 +353,12 @@ def case_tls(run):
     check("certificate" in logged, "the log should name the certificate:\n" + logged)
     print("without the CA: %s" % error)
 
-    player = run.player(state, url, 60, extra=["--ca-file", p("ca.pem")], log=run.path("accepted.log"))
+    log = run.path("accepted.log")
+    player = run.player(state, url, 60, extra=["--ca-file", p("ca.pem")], log=log)
     wait_revision(state, 1)
     check(content_sha(state) == sha256(text), "the stored content is not the served playlist")
     verify_store(state)
-    player.kill()
+    run.stop(player, log)
 
 
 def gaps(times):
@@ -410,18 +442,18 @@ def run_faults(run, make_faults, extra=(), signer=None):
             return [e["t"] for e in entries if fault.failing(e)]
 
         def enough():
-            times, delays = failing_polls(), logged_delays(log, log_offset)
-            return len(times) >= 6 and len(delays) >= 6 and (times, delays)
+            # The log line comes just before status.json is written: wait for both.
+            times, delays, status = failing_polls(), logged_delays(log, log_offset), read_status(state)
+            return (len(times) >= 6 and len(delays) >= 6 and status
+                    and status["sync"]["consecutive_failures"] >= 6 and (times, delays, status))
 
         # Six failing polls: the backoff reaches the cap after the fourth.
-        times, delays = wait_for(enough, "6 failing polls with the fault '%s'" % fault.name, 120)
-        status = read_status(state)
+        times, delays, status = wait_for(enough, "6 failing polls with the fault '%s'" % fault.name, 120)
         check(status["sync"]["last_result"] == "error", "%s: sync %s" % (fault.name, status["sync"]))
         error = status["sync"]["last_error"] or ""
         check(re.search(fault.expected, error),
               "%s: expected /%s/ in status.json's last_error: %s" % (fault.name, fault.expected, error))
         check(status["content"]["sha256"] == playing, "%s: the content playing changed" % fault.name)
-        check(status["sync"]["consecutive_failures"] >= 6, "%s: %s" % (fault.name, status["sync"]))
         verify_store(state)
         with open(log, errors="replace") as f:
             logged = f.read()
@@ -459,7 +491,7 @@ def run_faults(run, make_faults, extra=(), signer=None):
               "(%.1f s in all)"
               % (fault.name + ":", error, "", " ".join("%.2f" % x for x in g),
                  " ".join("%.1f" % x for x in delays), time.monotonic() - t1, time.monotonic() - t0))
-    player.kill()
+    run.stop(player, log)
 
 
 def case_faults(run):
@@ -641,12 +673,7 @@ def case_heartbeat(run):
              "two heartbeats answered again")
 
     # A clean stop: SIGTERM (as systemd stops it); status.json is written once more at exit.
-    player.send_signal(signal.SIGTERM)
-    try:
-        code = player.wait(60)
-    except subprocess.TimeoutExpired:
-        raise Failure("the player did not exit within 60 s of SIGTERM")
-    check(code == 0, "the player exited with %s after SIGTERM" % code)
+    run.stop(player, log)
 
     all_beats, gets = beats(), [e for e in entries() if e["path"] == "/playlist.json"]
     # One heartbeat after each poll (the last poll may have been cut short by the stop).
@@ -691,8 +718,7 @@ def case_crash(run):
     write_bundle(root, 1, {"data/a0.bin": os.urandom(100_000)})
     player = run.player(state, url, 60)
     wait_revision(state, 1)
-    player.kill()
-    player.wait()
+    run.stop(player, run.path("player.log"))
     revisions_seen = {1}
     # Assets served at 4 MB/s: 3 MB take most of a second, the window the kills aim at.
     set_mode("rate:4000000 .bin")
@@ -736,10 +762,11 @@ def case_crash(run):
     check(kinds["during the download"] >= 10, "too few kills landed during a download: %s" % kinds)
     # And a last restart plays what is stored.
     os.remove(os.path.join(state, "status.json"))
-    player = run.player(state, url, 60, log=run.path("player-last.log"))
+    log = run.path("player-last.log")
+    player = run.player(state, url, 60, log=log)
     wait_for(lambda: content_sha(state), "status.json after the last restart")
     verify_store(state)
-    player.kill()
+    run.stop(player, log)
 
 
 def main():
@@ -759,6 +786,8 @@ def main():
     t0 = time.monotonic()
     try:
         globals()["case_" + args.case](run)
+        reports = run.sanitizer_reports()
+        check(not reports, "sanitizer reports in the player's log:\n" + "\n".join(reports))
         ok = True
     except Failure as failure:
         print("FAILED: %s" % failure, file=sys.stderr)
