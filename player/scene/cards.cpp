@@ -631,15 +631,17 @@ void cut_tiles(Preparer& p, const text::RgbaImage& image, Rgba background, Prepa
   card.block_height = bh;
   const text::Color bg = detail::to_color(background);
   const std::uint8_t bg_px[4] = {bg.r, bg.g, bg.b, bg.a};
-  auto empty = [&](int x0, int y0, int w, int h) {
+  // Whether the block is all the colour `px`.
+  auto uniform = [&](int x0, int y0, int w, int h, const std::uint8_t* colour) {
     for (int y = y0; y < y0 + h; ++y) {
       const std::uint8_t* px = image.at(x0, y);
       for (int x = 0; x < w; ++x, px += 4) {
-        if (!std::equal(bg_px, bg_px + 4, px)) return false;
+        if (!std::equal(colour, colour + 4, px)) return false;
       }
     }
     return true;
   };
+  auto empty = [&](int x0, int y0, int w, int h) { return uniform(x0, y0, w, h, bg_px); };
   std::vector<RectI> open;  // background runs of the previous block row, still growing down
   for (int y = 0; y < image.height; y += bh) {
     const int h = std::min(bh, image.height - y);
@@ -652,6 +654,13 @@ void cut_tiles(Preparer& p, const text::RgbaImage& image, Rgba background, Prepa
         } else {
           runs.push_back(RectI{x, y, w, h});
         }
+        continue;
+      }
+      const std::uint8_t* first = image.at(x, y);
+      if (first[3] == 255 && uniform(x, y, w, h, first)) {
+        const Rgba colour =
+            Rgba(first[0]) << 24 | Rgba(first[1]) << 16 | Rgba(first[2]) << 8 | 0xff;
+        card.solid_blocks.push_back(PreparedCard::Solid{RectI{x, y, w, h}, colour});
         continue;
       }
       text::RgbaImage part(w, h);

@@ -116,6 +116,13 @@ void draw_card(const PreparedCard& card, float dx, int alpha, double count_progr
     fill.color = with_alpha(card.background, background_alpha);
     out.commands.push_back(fill);
   }
+  for (const PreparedCard::Solid& solid : card.solid_blocks) {
+    DrawCommand fill;
+    fill.target = RectF{float(solid.rect.x) + dx, float(solid.rect.y), float(solid.rect.w),
+                        float(solid.rect.h)};
+    fill.color = with_alpha(solid.color, alpha);
+    out.commands.push_back(fill);
+  }
   for (const auto& tile : card.tiles) {
     const auto& px = tile.image->pixels;
     push_image(out, tile.image.get(), RectI{0, 0, px.width, px.height},
@@ -159,11 +166,22 @@ bool fade_on_one_background(const PreparedCard& previous, const PreparedCard& cu
     push_image(out, tile.image.get(), RectI{0, 0, px.width, px.height},
                RectF{float(tile.x), float(tile.y), float(px.width), float(px.height)}, 0xffffffffu);
   }
+  for (const PreparedCard::Solid& solid : previous.solid_blocks) {
+    DrawCommand fill;
+    fill.target =
+        RectF{float(solid.rect.x), float(solid.rect.y), float(solid.rect.w), float(solid.rect.h)};
+    fill.color = solid.color;
+    out.commands.push_back(fill);
+  }
   for (const auto& counter : previous.counters) draw_counter(counter, 1, 0, 255, out);
   for (std::size_t i = first; i < out.commands.size(); ++i) mark(shown, out.commands[i].target);
   for (const auto& tile : current.tiles) {
     const auto& px = tile.image->pixels;
     mark(covered, RectF{float(tile.x), float(tile.y), float(px.width), float(px.height)});
+  }
+  for (const PreparedCard::Solid& solid : current.solid_blocks) {
+    const RectI& r = solid.rect;
+    mark(covered, RectF{float(r.x), float(r.y), float(r.w), float(r.h)});
   }
   for (int y = 0; y < rows; ++y) {
     for (int x = 0; x < columns; ++x) {
@@ -181,6 +199,13 @@ bool fade_on_one_background(const PreparedCard& previous, const PreparedCard& cu
     push_image(out, tile.image.get(), RectI{0, 0, px.width, px.height},
                RectF{float(tile.x), float(tile.y), float(px.width), float(px.height)},
                with_alpha(0xffffff00u, alpha));
+  }
+  for (const PreparedCard::Solid& solid : current.solid_blocks) {
+    DrawCommand fill;
+    fill.target =
+        RectF{float(solid.rect.x), float(solid.rect.y), float(solid.rect.w), float(solid.rect.h)};
+    fill.color = with_alpha(solid.color, alpha);
+    out.commands.push_back(fill);
   }
   for (const auto& counter : current.counters) draw_counter(counter, count_progress, 0, alpha, out);
   return true;

@@ -143,10 +143,17 @@ struct CardTile {
 // do not overlap, so a faded card blends every pixel exactly once.
 struct PreparedCard {
   static constexpr std::size_t kFallback = SIZE_MAX;
-  std::size_t item = kFallback;            // index into the playlist, or kFallback
-  std::vector<CardTile> tiles;             // the parts of the card that are not background
-  content::Rgba background = 0x000000ff;   // the colour of the rest of the card
-  std::vector<RectI> background_rects;     // the screen minus the tiles
+  std::size_t item = kFallback;           // index into the playlist, or kFallback
+  std::vector<CardTile> tiles;            // the parts of the card that are not background
+  content::Rgba background = 0x000000ff;  // the colour of the rest of the card
+  std::vector<RectI> background_rects;    // the screen minus the tiles and solid blocks
+  // Blocks of one colour other than the background (a panel's inside): filled, not kept as
+  // pixels.
+  struct Solid {
+    RectI rect;
+    content::Rgba color = 0;
+  };
+  std::vector<Solid> solid_blocks;
   int block_width = 0, block_height = 0;   // the grid tiles are cut on (0: not cut on one)
   std::vector<Counter> counters;           // statistic numbers animated over the image
   std::vector<RectI> text_boxes;           // where text was drawn (tests check the bounds)

@@ -271,6 +271,7 @@ TEST_P(EveryCard, TextStaysInsideTheContentArea) {
       tile_area += long(px.width) * px.height;
     }
     for (const RectI& r : card.background_rects) paint(r);
+    for (const auto& solid : card.solid_blocks) paint(solid.rect);
     EXPECT_EQ(std::count(cover.begin(), cover.end(), 1), long(cover.size()));
     EXPECT_LT(tile_area, long(screen.width) * screen.height);
     EXPECT_FALSE(card.text_boxes.empty());
