@@ -21,7 +21,7 @@ namespace {
 constexpr int kUnlimitedTextureSize = 16384;
 constexpr double kDefaultRefreshHz = 60;
 // Draw lists longer than this are always drawn whole (remembering them would allocate).
-constexpr std::size_t kMaxRememberedCommands = 1024;
+constexpr std::size_t kMaxRememberedCommands = 2048;
 
 struct CachedTexture {
   std::uint64_t id = 0;  // scene::Image::id

@@ -561,7 +561,7 @@ RunStats Player::run(const FrameHook& hook) {
   std::uint64_t uploads_seen = ~std::uint64_t(0);
   std::size_t upload_done = 0;  // images of `upcoming` already uploaded (upload_some)
   scene::DrawList list;
-  list.commands.reserve(512);
+  list.commands.reserve(2048);  // two cards of blocks in a fade, at 4K too
   scene::FrameInputs in;
   in.screen = renderer_.scene_size();
   in.transition_length = options_.transition_length;
