@@ -247,8 +247,9 @@ int main_bench(int argc, char** argv) {
   }
 
   // Phase 2: the demo again, paced at 60 Hz (unless --swap_unpaced), with the 200-item playlist
-  // submitted 2 s in (it takes over at the boundary after the next prepared slot). For every frame after the request: the frame loop's work up to present (FrameInfo::
-  // work, no pacing sleep) and the present-to-present interval, fade frames apart.
+  // submitted 2 s in (it takes over at the boundary after the next prepared slot). For every frame
+  // after the request: the frame loop's work up to present (FrameInfo:: work, no pacing sleep) and
+  // the present-to-present interval, fade frames apart.
   Histogram swap_work, fade_work, swap_interval;
   std::uint64_t late_frames = 0;
   run::RunStats swap_stats;
