@@ -728,8 +728,8 @@ RunStats Player::run(const FrameHook& hook) {
     last_present = presented;
     ++stats.frames;
 
-    if (hook &&
-        !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr, work})) {
+    if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr,
+                                work, in.notice != nullptr})) {
       break;
     }
   }

@@ -100,7 +100,8 @@ struct FrameInfo {
   std::uint64_t shown_sequence = 0;
   const content::Playlist* playlist = nullptr;
   bool transition = false;  // the frame blended the previous card into the current one
-  Nanos work = 0;  // the frame loop's time for this frame up to its present, without pacing
+  Nanos work = 0;       // the frame loop's time for this frame up to its present, without pacing
+  bool notice = false;  // the frame showed the notice band (show_notice)
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;
 

@@ -122,6 +122,53 @@ TEST(PlayerSwap, A200ItemPlaylistSwapsInAtABoundaryWithNoRenderThreadWork) {
   EXPECT_GT(stats.cards_prepared, 7u);
 }
 
+// A notice (what the USB source shows) appears over the content once the worker has laid it
+// out, stays for its duration in the loop's time, then goes; the render thread lays out and
+// rasterizes nothing for it.
+TEST(PlayerNotice, ShowsForItsDurationThenGoes) {
+  auto first = parse(small_playlist());
+  ASSERT_TRUE(first);
+  render::RendererOptions ro;
+  ro.output = render::Output::headless;
+  ro.size = {640, 360};
+  std::string error;
+  auto renderer = render::Renderer::open(ro, &error);
+  ASSERT_TRUE(renderer) << error;
+  PlayerOptions po;
+  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  po.wall_clock_at_start_s = kClock;
+  po.paced = false;
+  po.duration = 60 * scene::kSecond;  // a safety stop
+  auto player = Player::create(*renderer, po, first, &error);
+  ASSERT_TRUE(player) << error;
+
+  constexpr Nanos kShowFor = scene::kSecond / 2;
+  Nanos asked_at = -1, first_shown = -1, last_shown = -1;
+  std::uint64_t shown_frames = 0, frames_after = 0;
+  RunStats stats = player->run([&](const FrameInfo& f) {
+    if (asked_at < 0 && f.frame == 30) {
+      asked_at = f.t;
+      player->show_notice("已从U盘载入 2 条内容", false, kShowFor);
+    }
+    if (f.notice) {
+      if (first_shown < 0) first_shown = f.t;
+      last_shown = f.t;
+      ++shown_frames;
+    } else if (first_shown >= 0) {
+      ++frames_after;
+    }
+    return frames_after < 30;
+  });
+  ASSERT_GE(asked_at, 0);
+  ASSERT_GT(shown_frames, 0u) << "the notice never showed";
+  EXPECT_GE(first_shown, asked_at);
+  // Its duration counts from when the worker handed it over, in the loop's own time.
+  EXPECT_LT(last_shown, first_shown + kShowFor);
+  EXPECT_GE(frames_after, 30u) << "the notice did not go";
+  EXPECT_EQ(stats.render_thread.text_layouts, 0u);
+  EXPECT_EQ(stats.render_thread.glyph_rasterizations, 0u);
+}
+
 TEST(PlayerSwap, AChangedPlaylistFileIsReloadedByTheWorker) {
   const fs::path dir = fs::temp_directory_path() / ("player-reload-" + std::to_string(::getpid()));
   fs::create_directories(dir);
