@@ -209,8 +209,6 @@ void Sync::State::http_main() {
   const HttpSettings& http = options.http;
   fs::path validators_file = options.state_dir / "http.json";
   HttpValidators validators = read_validators(validators_file, http.url);
-  unsigned char seed[4];
-  randombytes_buf(seed, sizeof seed);
   while (!stop) {
     HttpValidators before = validators;
     PollOutcome outcome = poll_http(*store, http, user_agent, validators, stop);
