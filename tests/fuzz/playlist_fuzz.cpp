@@ -8,6 +8,9 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "content/content.h"
 
@@ -55,5 +58,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // The instant parser on its own, with the same bytes.
   (void)parse_instant(bytes.substr(0, 64));
+  // `signage-player manifest` rewrites the "assets" member in place: whatever it accepts, it
+  // must give back JSON, with and without a list.
+  for (std::size_t n : {std::size_t(0), std::size_t(2)}) {
+    std::vector<Asset> assets(n, Asset{"images/a \"b\".png", 7, std::string(64, 'a'), "", 0, 0});
+    auto rewritten = with_asset_list(bytes, assets);
+    if (rewritten && !nlohmann::json::accept(*rewritten)) __builtin_trap();
+  }
   return 0;
 }
