@@ -66,23 +66,37 @@ std::string big_playlist(int items) {
   return json;
 }
 
+// A headless screen of `size`, and the options every test here plays with: the source tree's
+// fonts, a fixed clock, unpaced, a safety stop long after the hook ends the run.
+std::unique_ptr<render::Renderer> headless(scene::Size size) {
+  render::RendererOptions ro;
+  ro.output = render::Output::headless;
+  ro.size = size;
+  std::string error;
+  auto renderer = render::Renderer::open(ro, &error);
+  EXPECT_TRUE(renderer) << error;
+  return renderer;
+}
+
+PlayerOptions test_options() {
+  PlayerOptions po;
+  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  po.wall_clock_at_start_s = kClock;
+  po.paced = false;
+  po.duration = 60 * scene::kSecond;
+  return po;
+}
+
 TEST(PlayerSwap, A200ItemPlaylistSwapsInAtABoundaryWithNoRenderThreadWork) {
   auto first = parse(small_playlist());
   auto big = parse(big_playlist(200));
   ASSERT_TRUE(first && big);
   ASSERT_EQ(big->items.size(), 200u);
 
-  render::RendererOptions ro;
-  ro.output = render::Output::headless;
-  ro.size = {1280, 720};
+  auto renderer = headless({1280, 720});
+  ASSERT_TRUE(renderer);
+  PlayerOptions po = test_options();
   std::string error;
-  auto renderer = render::Renderer::open(ro, &error);
-  ASSERT_TRUE(renderer) << error;
-  PlayerOptions po;
-  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
-  po.wall_clock_at_start_s = kClock;
-  po.paced = false;
-  po.duration = 60 * scene::kSecond;  // a safety stop; the hook ends the run long before
   auto player = Player::create(*renderer, po, first, &error);
   ASSERT_TRUE(player) << error;
 
@@ -128,17 +142,10 @@ TEST(PlayerSwap, A200ItemPlaylistSwapsInAtABoundaryWithNoRenderThreadWork) {
 TEST(PlayerNotice, ShowsForItsDurationThenGoes) {
   auto first = parse(small_playlist());
   ASSERT_TRUE(first);
-  render::RendererOptions ro;
-  ro.output = render::Output::headless;
-  ro.size = {640, 360};
+  auto renderer = headless({640, 360});
+  ASSERT_TRUE(renderer);
+  PlayerOptions po = test_options();
   std::string error;
-  auto renderer = render::Renderer::open(ro, &error);
-  ASSERT_TRUE(renderer) << error;
-  PlayerOptions po;
-  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
-  po.wall_clock_at_start_s = kClock;
-  po.paced = false;
-  po.duration = 60 * scene::kSecond;  // a safety stop
   auto player = Player::create(*renderer, po, first, &error);
   ASSERT_TRUE(player) << error;
 
@@ -177,17 +184,10 @@ TEST(PlayerSwap, AChangedPlaylistFileIsReloadedByTheWorker) {
   ParseResultHolder first(file);
   ASSERT_TRUE(first.playlist);
 
-  render::RendererOptions ro;
-  ro.output = render::Output::headless;
-  ro.size = {640, 360};
+  auto renderer = headless({640, 360});
+  ASSERT_TRUE(renderer);
+  PlayerOptions po = test_options();
   std::string error;
-  auto renderer = render::Renderer::open(ro, &error);
-  ASSERT_TRUE(renderer) << error;
-  PlayerOptions po;
-  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
-  po.wall_clock_at_start_s = kClock;
-  po.paced = false;
-  po.duration = 60 * scene::kSecond;
   po.watch_path = dir;
   po.watch_interval = scene::kSecond / 10;
   auto player = Player::create(*renderer, po, first.playlist, &error);
@@ -233,17 +233,11 @@ TEST(PlayerSwap, TheCountersSeeWorkDoneOnThisThread) {
 }
 
 TEST(PlayerSwap, AnEmptyOrMissingPlaylistShowsTheFallbackScreen) {
-  render::RendererOptions ro;
-  ro.output = render::Output::headless;
-  ro.size = {640, 360};
-  std::string error;
-  auto renderer = render::Renderer::open(ro, &error);
-  ASSERT_TRUE(renderer) << error;
-  PlayerOptions po;
-  po.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
-  po.wall_clock_at_start_s = kClock;
-  po.paced = false;
+  auto renderer = headless({640, 360});
+  ASSERT_TRUE(renderer);
+  PlayerOptions po = test_options();
   po.duration = 30 * scene::kSecond;
+  std::string error;
   auto player = Player::create(*renderer, po, nullptr, &error);
   ASSERT_TRUE(player) << error;
   RunStats stats = player->run([](const FrameInfo& f) { return f.frame < 20; });
