@@ -47,6 +47,9 @@ struct RendererOptions {
   int rotate = 0;                // 0, 90, 180 or 270 degrees clockwise
   bool vsync = true;             // false: present as fast as possible (--unpaced)
   int max_texture_size = 0;      // > 0: use at most this, even if the renderer allows more
+  // Headless keeps the last frame and repaints only what changed; true repaints every pixel of
+  // every frame, as a display must (benchmarks compare frames of equal base cost this way).
+  bool repaint_everything = false;
   std::string title = "signage-player";
 };
 
@@ -80,6 +83,10 @@ class Renderer {
   void retain_only(std::span<const std::uint64_t> live);
   std::size_t cached_textures() const;
   std::uint64_t uploads() const;  // textures created so far
+  // Images draw() had to upload or finish itself because upload() had not completed them: a
+  // whole card converted inside one frame. The player uploads ahead, so after the first frame
+  // this stays 0 while it keeps up.
+  std::uint64_t uploads_in_draw() const;
 
   // Draws the frame (clear colour, then the commands in order).
   void draw(const scene::DrawList& list);

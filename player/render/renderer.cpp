@@ -81,7 +81,10 @@ struct Renderer::State {
   // Uploads up to `max_rows` more rows of `image`; the entry, complete or not; null when it
   // cannot have a texture.
   CachedTexture* upload_rows(const scene::Image& image, int max_rows);
+  std::uint64_t uploads_in_draw = 0;
   CachedTexture* find_or_upload(const scene::Image& image) {
+    const CachedTexture* before = find(image.id);
+    if (!before || before->rows_done < before->height) ++uploads_in_draw;
     CachedTexture* t = upload_rows(image, std::numeric_limits<int>::max());
     return t && t->rows_done == t->height ? t : nullptr;
   }
@@ -198,7 +201,7 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
   }
   s->textures.reserve(256);
   s->spares.reserve(State::kMaxSpares);
-  s->retains_frame = options.output == Output::headless;
+  s->retains_frame = options.output == Output::headless && !options.repaint_everything;
   s->last.commands.reserve(kMaxRememberedCommands);
   s->last_ids.reserve(kMaxRememberedCommands);
   return std::unique_ptr<Renderer>(new Renderer(std::move(s)));
@@ -240,6 +243,9 @@ std::size_t Renderer::cached_textures() const {
 }
 std::uint64_t Renderer::uploads() const {
   return state_->uploads;
+}
+std::uint64_t Renderer::uploads_in_draw() const {
+  return state_->uploads_in_draw;
 }
 
 CachedTexture* Renderer::State::find(std::uint64_t id) {

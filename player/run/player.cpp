@@ -453,43 +453,60 @@ void collect_ids(const scene::PreparedTicker* ticker, std::vector<std::uint64_t>
   }
 }
 
-// Uploads images of `slot` that have no complete texture yet, about kUploadBytesPerFrame per
-// frame (one card block), so a new card or ticker is spread over frames ahead of its boundary
-// instead of converted all at once. `done` counts the images (cards' tiles, counters, then the
-// ticker's tiles) already complete, so each frame starts where the last one stopped. Returns
-// whether it uploaded anything.
-constexpr std::size_t kUploadBytesPerFrame = 128 * 1024;
+// Uploads images of `slot` that have no complete texture yet, a little per frame, so a new card
+// or ticker is spread over the frames ahead of its boundary instead of converted all at once:
+// chunks of kUploadChunkBytes, at least kUploadMinBytes a frame, then more while the frame has
+// spent under kUploadTimePerFrame on it, up to kUploadMaxBytes. (Writing into a texture SDL has
+// just made costs page faults, several times the copy: a fixed byte budget made those frames
+// the slowest.) `done` counts the images (cards' tiles, counters, then the ticker's tiles)
+// already complete, so each frame starts where the last one stopped.
+struct UploadProgress {
+  bool uploaded = false;  // something was uploaded this frame
+  bool complete = false;  // every image of the slot has its texture
+};
+constexpr std::size_t kUploadChunkBytes = 16 * 1024;
+constexpr std::size_t kUploadMinBytes = 32 * 1024;
+constexpr std::size_t kUploadMaxBytes = 128 * 1024;
+constexpr auto kUploadTimePerFrame = std::chrono::microseconds(150);
 constexpr int kUploadRowsPerFrame = 128;  // rows of one other image (the notice) per frame
-bool upload_some(render::Renderer& renderer, const PreparedSlot& slot, std::size_t& done) {
-  std::size_t budget = kUploadBytesPerFrame, index = 0;
-  // false once the budget is spent
+constexpr Nanos kMaxUploadWait = scene::kSecond;
+UploadProgress upload_some(render::Renderer& renderer, const PreparedSlot& slot,
+                           std::size_t& done) {
+  const auto started = Clock::now();
+  std::size_t spent = 0, index = 0;
+  UploadProgress progress;
+  // false once this frame's budget is spent
   auto step = [&](const scene::Image* image) {
     if (index++ < done) return true;
-    if (!image || renderer.has_texture(*image)) {
-      if (index == done + 1) done = index;  // complete, and everything before it is too
-      return true;
+    while (image && !renderer.has_texture(*image)) {
+      if (spent >= kUploadMaxBytes ||
+          (spent >= kUploadMinBytes && Clock::now() - started >= kUploadTimePerFrame)) {
+        return false;
+      }
+      const std::size_t row_bytes = std::size_t(std::max(1, image->pixels.width)) * 4;
+      const int rows = int(std::max<std::size_t>(1, kUploadChunkBytes / row_bytes));
+      renderer.upload(*image, rows);
+      spent += std::size_t(rows) * row_bytes;
+      progress.uploaded = true;
     }
-    const std::size_t row_bytes = std::size_t(std::max(1, image->pixels.width)) * 4;
-    const int rows = int(std::max<std::size_t>(1, budget / row_bytes));
-    if (renderer.upload(*image, rows) && index == done + 1) done = index;
-    const std::size_t spent = std::size_t(rows) * row_bytes;
-    budget = spent >= budget ? 0 : budget - spent;
-    return budget > 0;
+    if (index == done + 1) done = index;  // complete, and everything before it is too
+    return true;
   };
   if (slot.card) {
     for (const scene::CardTile& tile : slot.card->tiles) {
-      if (!step(tile.image.get())) return true;
+      if (!step(tile.image.get())) return progress;
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      if (!step(counter.digits.get())) return true;
+      if (!step(counter.digits.get())) return progress;
     }
   }
   if (slot.ticker) {
     for (const auto& tile : slot.ticker->tiles) {
-      if (!step(tile.get())) return true;
+      if (!step(tile.get())) return progress;
     }
   }
-  return budget < kUploadBytesPerFrame;
+  progress.complete = true;
+  return progress;
 }
 
 // The CPU copies of images the renderer has complete textures of are not needed any more: they
@@ -560,6 +577,7 @@ RunStats Player::run(const FrameHook& hook) {
   released.reserve(kReleasedCapacity);
   std::uint64_t uploads_seen = ~std::uint64_t(0);
   std::size_t upload_done = 0;  // images of `upcoming` already uploaded (upload_some)
+  bool upcoming_uploaded = false;
   scene::DrawList list;
   list.commands.reserve(2048);  // two cards of blocks in a fade, at 4K too
   scene::FrameInputs in;
@@ -573,6 +591,7 @@ RunStats Player::run(const FrameHook& hook) {
   auto deadline = start;
   for (std::uint64_t frame = 0;; ++frame) {
     const auto frame_start = Clock::now();
+    const Nanos frame_start_cpu = thread_cpu_ns();
     const Nanos t =
         std::chrono::duration_cast<std::chrono::nanoseconds>(frame_start - start).count();
     if (options_.duration && t >= *options_.duration) break;
@@ -585,6 +604,7 @@ RunStats Player::run(const FrameHook& hook) {
         upcoming = std::move(sh.ready);
         sh.ready.reset();
         upload_done = 0;
+        upcoming_uploaded = false;
       }
       if (sh.clocks_version != clocks_version) {
         clocks = sh.clocks;
@@ -612,13 +632,19 @@ RunStats Player::run(const FrameHook& hook) {
         sh.wake_worker.notify_all();
       }
     }
-    // Textures for what comes next, one per frame, ahead of the boundary.
+    // Textures for what comes next, a little per frame, ahead of the boundary.
     // After the transition, so the previous card's texture can be reused for it.
-    bool uploaded = upcoming && !previous && upload_some(renderer_, *upcoming, upload_done);
+    UploadProgress upload;
+    if (upcoming && !previous) {
+      upload = upload_some(renderer_, *upcoming, upload_done);
+      upcoming_uploaded = upload.complete;
+    }
 
-    // The boundary: switch when the next card is ready, else keep the current one.
+    // The boundary: switch when the next card is ready and uploaded, else keep the current one.
+    // draw() makes missing textures at once after kMaxUploadWait, or when a transition longer
+    // than the card left no time to upload ahead.
     if (t >= current->slot.end) {
-      if (upcoming) {
+      if (upcoming && (upcoming_uploaded || previous || t - current->slot.end >= kMaxUploadWait)) {
         previous = std::move(current);
         current = std::move(upcoming);
         upcoming.reset();
@@ -644,7 +670,13 @@ RunStats Player::run(const FrameHook& hook) {
       live_changed = true;
     }
 
-    // The clock for this minute of the shown playlist.
+    // The clock for this minute of the shown playlist, uploaded as soon as it is prepared (the
+    // worker makes the next minute's ahead).
+    for (const PreparedClockFor& entry : clocks) {
+      if (entry.clock && entry.clock->image && !renderer_.has_texture(*entry.clock->image)) {
+        renderer_.upload(*entry.clock->image, kUploadRowsPerFrame);
+      }
+    }
     const std::int64_t minute = unix_minute(options_.wall_clock_at_start_s, t);
     const content::Playlist* shown = current->slot.playlist.get();
     if (!clock || clock->minute != minute || !shown->show_clock) {
@@ -708,7 +740,7 @@ RunStats Player::run(const FrameHook& hook) {
     renderer_.draw(list);
     renderer_.present();
     // Only after textures were made or completed (a search through the cache per image).
-    if (uploaded || renderer_.uploads() != uploads_seen) {
+    if (upload.uploaded || renderer_.uploads() != uploads_seen) {
       uploads_seen = renderer_.uploads();
       release(renderer_, *current, released);
       if (upcoming) release(renderer_, *upcoming, released);
@@ -716,6 +748,7 @@ RunStats Player::run(const FrameHook& hook) {
     }
     const Nanos work =
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - frame_start).count();
+    const Nanos work_cpu = thread_cpu_ns() - frame_start_cpu;
 
     if (options_.paced && !renderer_.vsync()) {
       deadline += std::chrono::nanoseconds(period);
@@ -729,7 +762,7 @@ RunStats Player::run(const FrameHook& hook) {
     ++stats.frames;
 
     if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr,
-                                work, in.notice != nullptr})) {
+                                work, work_cpu, in.notice != nullptr})) {
       break;
     }
   }

@@ -101,6 +101,7 @@ struct FrameInfo {
   const content::Playlist* playlist = nullptr;
   bool transition = false;  // the frame blended the previous card into the current one
   Nanos work = 0;       // the frame loop's time for this frame up to its present, without pacing
+  Nanos work_cpu = 0;   // the render thread's CPU time for the same (not counting preemption)
   bool notice = false;  // the frame showed the notice band (show_notice)
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;

@@ -50,5 +50,7 @@ std::string stats_json(const RunStats& stats);
 // Peak resident set of the process so far (VmHWM), and CPU seconds used (user + system).
 double peak_rss_mb();
 double cpu_seconds();
+// CPU time of the calling thread, in nanoseconds.
+std::int64_t thread_cpu_ns();
 
 }  // namespace signage::run

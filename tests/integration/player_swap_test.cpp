@@ -136,6 +136,40 @@ TEST(PlayerSwap, A200ItemPlaylistSwapsInAtABoundaryWithNoRenderThreadWork) {
   EXPECT_GT(stats.cards_prepared, 7u);
 }
 
+// The frame loop uploads the next card a little per frame and switches only once its textures
+// are complete, so no frame after the first converts a whole card inside draw().
+TEST(PlayerSwap, CardsSwitchOnlyOnceTheirTexturesAreUploaded) {
+  std::string json = small_playlist();
+  for (std::size_t at = json.find("0.5"); at != std::string::npos; at = json.find("0.5", at)) {
+    json.replace(at, 3, "1.0");
+  }
+  auto playlist = parse(json);
+  ASSERT_TRUE(playlist);
+  auto renderer = headless({1280, 720});
+  ASSERT_TRUE(renderer);
+  PlayerOptions po = test_options();
+  po.transition_length = scene::kSecond / 10;
+  std::string error;
+  auto player = Player::create(*renderer, po, playlist, &error);
+  ASSERT_TRUE(player) << error;
+
+  std::uint64_t after_first_frame = 0, first_sequence = 0;
+  std::set<std::uint64_t> sequences;
+  RunStats stats = player->run([&](const FrameInfo& f) {
+    if (f.frame == 0) {
+      after_first_frame = renderer->uploads_in_draw();  // the first card, before any frame
+      first_sequence = f.shown_sequence;
+    }
+    sequences.insert(f.shown_sequence);
+    return sequences.size() < 5;
+  });
+  ASSERT_GE(sequences.size(), 5u) << "the cards did not change";
+  EXPECT_GT(*sequences.rbegin(), first_sequence);
+  EXPECT_GT(stats.texture_uploads, 0u);
+  EXPECT_EQ(renderer->uploads_in_draw(), after_first_frame)
+      << "a card switched before its textures were uploaded";
+}
+
 // A notice (what the USB source shows) appears over the content once the worker has laid it
 // out, stays for its duration in the loop's time, then goes; the render thread lays out and
 // rasterizes nothing for it.
