@@ -394,9 +394,9 @@ void Renderer::draw(const scene::DrawList& list) {
   auto covers = [&](const scene::RectF& t) {
     return t.x <= 0 && t.y <= 0 && t.x + t.w >= W && t.y + t.h >= H;
   };
-  // Skip the clear when the first command paints every pixel opaquely (a full-screen card).
-  bool covered = false;
-  if (!list.commands.empty()) {
+  // Skip the clear when the commands paint every pixel opaquely (a card), or the first one does.
+  bool covered = list.covers_screen;
+  if (!covered && !list.commands.empty()) {
     const scene::DrawCommand& first = list.commands.front();
     if (covers(first.target) && (first.color & 0xff) == 0xff) {
       if (first.kind == scene::DrawCommand::Kind::fill) {

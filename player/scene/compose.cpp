@@ -243,6 +243,7 @@ void draw_ticker(const PreparedTicker& ticker, const FrameInputs& in, DrawList& 
 void compose(const FrameInputs& in, DrawList& out) {
   out.commands.clear();
   out.clear = in.background;
+  out.covers_screen = false;
   const Nanos since = in.t - in.current_start;
   const double counting = count_up_progress(since);
   const bool transitioning = in.previous && in.current &&
@@ -264,6 +265,7 @@ void compose(const FrameInputs& in, DrawList& out) {
     }
   } else if (in.current) {
     draw_card(*in.current, 0, 255, counting, out);
+    out.covers_screen = (in.current->background & 0xff) == 0xff;
   }
   if (in.ticker) draw_ticker(*in.ticker, in, out);
   if (in.clock && in.clock->image) {

@@ -258,6 +258,9 @@ struct DrawCommand {
 
 struct DrawList {
   content::Rgba clear = 0x000000ff;
+  // The commands paint every pixel opaquely (a card: its tiles, solid blocks and background
+  // rects tile the screen), so the renderer need not clear first.
+  bool covers_screen = false;
   std::vector<DrawCommand> commands;  // in painting order; reused across frames
 };
 

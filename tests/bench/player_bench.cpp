@@ -183,6 +183,49 @@ std::string summary(const Histogram& h) {
   return buf;
 }
 
+// The demo unpaced: present-to-present times after the first 200 frames, and the render
+// thread's allocations in each frame.
+struct DemoRun {
+  bool ok = false;
+  Histogram frame_ms;
+  std::uint64_t frames_with_allocations = 0, switch_frames_with_allocations = 0, allocations = 0;
+  run::RunStats stats;
+};
+
+DemoRun run_demo(render::Renderer& renderer, std::shared_ptr<const content::Playlist> demo,
+                 double seconds, std::string* error) {
+  DemoRun result;
+  run::PlayerOptions po;
+  po.paced = false;
+  po.wall_clock_at_start_s = 1740965400;  // 2025-03-03T09:30:00+08:00
+  po.duration = scene::Nanos(seconds * 1e9);
+  auto player = run::Player::create(renderer, po, std::move(demo), error);
+  if (!player) {
+    std::fprintf(stderr, "%s\n", error->c_str());
+    return result;
+  }
+  auto last = Clock::now();
+  std::uint64_t allocations_before = t_allocations, last_sequence = 0;
+  result.stats = player->run([&](const run::FrameInfo& f) {
+    auto now = Clock::now();
+    const std::uint64_t allocated = t_allocations - allocations_before;
+    if (f.frame >= 200) {
+      result.frame_ms.add(std::chrono::duration<double, std::milli>(now - last).count());
+      if (allocated) {
+        (f.shown_sequence != last_sequence ? result.switch_frames_with_allocations
+                                           : result.frames_with_allocations) += 1;
+        result.allocations += allocated;
+      }
+    }
+    last_sequence = f.shown_sequence;
+    last = Clock::now();
+    allocations_before = t_allocations;
+    return true;
+  });
+  result.ok = true;
+  return result;
+}
+
 // The demo paced at 60 Hz (unless unpaced), with the 200-item playlist submitted 2 s in (it
 // takes over at the boundary after the next prepared slot). For every frame after the request:
 // the frame loop's CPU time and wall time up to present (FrameInfo::work_cpu, work; no pacing
@@ -275,50 +318,19 @@ int main_bench(int argc, char** argv) {
 
   const double floor_before = floor_median_ms(*renderer, 600);
 
-  // Phase 1: the demo, unpaced. Present-to-present times after the first 200 frames, and the
-  // render thread's allocations in each frame.
-  Histogram demo_ms;
-  std::uint64_t frames_with_allocations = 0, switch_frames_with_allocations = 0, allocations = 0;
-  run::RunStats demo_stats;
-  {
-    run::PlayerOptions po;
-    po.paced = false;
-    po.wall_clock_at_start_s = 1740965400;  // 2025-03-03T09:30:00+08:00
-    po.duration = scene::Nanos(seconds * 1e9);
-    auto player = run::Player::create(*renderer, po, demo, &error);
-    if (!player) {
-      std::fprintf(stderr, "%s\n", error.c_str());
-      return 1;
-    }
-    auto last = Clock::now();
-    std::uint64_t allocations_before = t_allocations, last_sequence = 0;
-    demo_stats = player->run([&](const run::FrameInfo& f) {
-      auto now = Clock::now();
-      const std::uint64_t allocated = t_allocations - allocations_before;
-      if (f.frame >= 200) {
-        demo_ms.add(std::chrono::duration<double, std::milli>(now - last).count());
-        if (allocated) {
-          (f.shown_sequence != last_sequence ? switch_frames_with_allocations
-                                             : frames_with_allocations) += 1;
-          allocations += allocated;
-        }
-      }
-      last_sequence = f.shown_sequence;
-      last = Clock::now();
-      allocations_before = t_allocations;
-      return true;
-    });
-  }
-
-  // Phase 2: the 200-item swap, once as headless plays (repainting what changed) and once
-  // repainting every pixel of every frame as a display does, where frames have one base cost.
-  SwapRun changed = run_swap(*renderer, demo, big, swap_paced, swap_seconds, slow_log, &error);
+  DemoRun demo_changed = run_demo(*renderer, demo, seconds, &error);
   ro.repaint_everything = true;
   auto full_renderer = render::Renderer::open(ro, &error);
   if (!full_renderer) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
+  DemoRun demo_full = run_demo(*full_renderer, demo, seconds, &error);
+  if (!demo_changed.ok || !demo_full.ok) return 1;
+
+  // Phase 2: the 200-item swap, once as headless plays (repainting what changed) and once
+  // repainting every pixel of every frame as a display does, where frames have one base cost.
+  SwapRun changed = run_swap(*renderer, demo, big, swap_paced, swap_seconds, slow_log, &error);
   SwapRun full = run_swap(*full_renderer, demo, big, swap_paced, swap_seconds, slow_log, &error);
   if (!changed.ok || !full.ok) return 1;
   const double floor_after = floor_median_ms(*renderer, 600);
@@ -328,21 +340,25 @@ int main_bench(int argc, char** argv) {
               playlist_path.string().c_str());
   std::printf("floor (full-screen copy + present), median ms: before %.3f, after %.3f\n",
               floor_before, floor_after);
-  std::printf("demo, %.0f s unpaced, frame (present to present): %s\n", seconds,
-              summary(demo_ms).c_str());
-  std::printf("demo median / floor median: %.2f (goal <= 2)\n", demo_ms.percentile(50) / floor);
-  std::printf(
-      "render thread heap allocations in steady-state demo frames: %llu in %llu frames "
-      "(plus %llu card-switch frames with allocations)\n",
-      (unsigned long long)allocations, (unsigned long long)frames_with_allocations,
-      (unsigned long long)switch_frames_with_allocations);
-  for (const auto* s : {&demo_stats, &changed.stats, &full.stats}) {
+  for (const DemoRun* run : {&demo_full, &demo_changed}) {
+    std::printf("demo, %.0f s unpaced, repainting %s, frame (present to present): %s\n", seconds,
+                run == &demo_full ? "every pixel" : "what changed", summary(run->frame_ms).c_str());
+    std::printf("  median / floor median: %.2f (goal <= 2)\n",
+                run->frame_ms.percentile(50) / floor);
+    std::printf(
+        "  render thread heap allocations in steady-state frames: %llu in %llu frames (plus %llu "
+        "card-switch frames with allocations)\n",
+        (unsigned long long)run->allocations, (unsigned long long)run->frames_with_allocations,
+        (unsigned long long)run->switch_frames_with_allocations);
+  }
+  for (const auto* s : {&demo_full.stats, &demo_changed.stats, &full.stats, &changed.stats}) {
     std::printf(
         "%s: render thread %llu layouts, %llu glyph rasterizations, %llu file reads; worker %llu "
         "cards, %llu glyph rasterizations, %llu atlas pages; peak RSS %.1f MB, CPU %.2f s\n",
-        s == &demo_stats      ? "demo run"
-        : s == &changed.stats ? "swap run (changes)"
-                              : "swap run (full)",
+        s == &demo_full.stats      ? "demo run (every pixel)"
+        : s == &demo_changed.stats ? "demo run (what changed)"
+        : s == &full.stats         ? "swap run (every pixel)"
+                                   : "swap run (what changed)",
         (unsigned long long)s->render_thread.text_layouts,
         (unsigned long long)s->render_thread.glyph_rasterizations,
         (unsigned long long)s->render_thread.file_reads, (unsigned long long)s->cards_prepared,

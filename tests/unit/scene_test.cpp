@@ -391,6 +391,7 @@ TEST(Compose, FadeDrawsThePreviousCardUnderTheCurrentOne) {
     int alpha = int(list.commands[1].color & 0xff);
     EXPECT_GE(alpha, last_alpha);
     last_alpha = alpha;
+    EXPECT_FALSE(list.covers_screen);  // the renderer clears under a blend
   }
   EXPECT_GT(last_alpha, 240);
   in.t = in.current_start + in.transition_length;
@@ -398,6 +399,7 @@ TEST(Compose, FadeDrawsThePreviousCardUnderTheCurrentOne) {
   ASSERT_EQ(list.commands.size(), 1u);
   EXPECT_EQ(list.commands[0].image, b.tiles[0].image.get());
   EXPECT_EQ(list.commands[0].color, 0xffffffffu);
+  EXPECT_TRUE(list.covers_screen);  // an opaque card alone: no clear needed
 }
 
 TEST(Compose, SlideMovesBothCardsTogetherInWholePixels) {
