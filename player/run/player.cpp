@@ -112,6 +112,12 @@ std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
   return s >= 0 ? s / 60 : -((-s + 59) / 60);
 }
 
+// The frame the frame loop shows at t (its formula: t in refreshes, rounded): the ticker's
+// offset is a function of it.
+std::int64_t frame_at(Nanos t, std::int64_t hz_milli) {
+  return std::int64_t((__int128(t) * hz_milli + 500'000'000'000) / 1'000'000'000'000);
+}
+
 // Loads what prepares cards: the text engine and a glyph cache of its own.
 struct Preparation {
   std::unique_ptr<text::TextEngine> engine;
@@ -137,10 +143,16 @@ struct Preparation {
     files.drop_pixels();
     return card;
   }
-  std::shared_ptr<const scene::PreparedTicker> ticker(const content::Playlist& playlist,
-                                                      scene::Size screen) {
-    return std::make_shared<const scene::PreparedTicker>(
-        counted(*glyphs, [&] { return scene::prepare_ticker(*preparer, playlist, screen); }));
+  std::unique_ptr<const scene::TickerText> ticker_text(const content::Playlist& playlist,
+                                                       scene::Size screen) {
+    return std::make_unique<const scene::TickerText>(
+        counted(*glyphs, [&] { return scene::lay_out_ticker(*preparer, playlist, screen); }));
+  }
+  std::shared_ptr<const scene::PreparedTicker> ticker_window(const scene::TickerText& text,
+                                                             std::int64_t from, std::int64_t width,
+                                                             const scene::PreparedTicker* reuse) {
+    return std::make_shared<const scene::PreparedTicker>(counted(
+        *glyphs, [&] { return scene::ticker_window(*preparer, text, from, width, reuse); }));
   }
   std::shared_ptr<const scene::PreparedClock> clock(const content::Playlist& playlist,
                                                     std::int64_t minute, scene::Size screen) {
@@ -155,6 +167,33 @@ struct Preparation {
     }));
   }
 };
+
+// One playlist's ticker on the worker: the loop laid out once, kept to draw tiles as the band
+// moves, and the window of tiles last handed to the frame loop.
+struct TickerState {
+  std::shared_ptr<const content::Playlist> playlist;
+  std::unique_ptr<const scene::TickerText> text;
+  std::shared_ptr<const scene::PreparedTicker> window;
+  std::int64_t step = 1;
+  Nanos from = 0;                    // its first slot's start: it shows from then on
+  std::uint64_t first_sequence = 0;  // that slot's sequence
+};
+
+// Keeps `s`'s window ahead of the band at t (or at its first slot's start, if later): from the
+// visible part to a lookahead (seconds of motion plus a screen) past it. Draws a new window,
+// sharing the tiles that stay, once less than half the lookahead is left. Whether it changed.
+bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen,
+                std::int64_t hz_milli, Nanos lookahead) {
+  if (!s.text) return false;
+  const std::int64_t offset = scene::ticker_offset(frame_at(std::max(t, s.from), hz_milli), s.step,
+                                                   s.text->band.loop_width);
+  const std::int64_t ahead =
+      s.step * frame_at(std::clamp(lookahead, Nanos(0), 600 * scene::kSecond), hz_milli) +
+      screen.width;
+  if (s.window && scene::ticker_covers(*s.window, offset, screen.width + ahead / 2)) return false;
+  s.window = prep.ticker_window(*s.text, offset, screen.width + ahead, s.window.get());
+  return true;
+}
 
 }  // namespace
 
@@ -174,6 +213,10 @@ struct Player::Shared {
   std::vector<std::vector<std::uint8_t>> released;
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
+  // The newest ticker windows (worker -> frame loop). The frame loop swaps its previous ones in,
+  // so the worker frees them when it next publishes.
+  std::array<PreparedTickerFor, 2> tickers;
+  std::uint64_t tickers_version = 0;
   bool engine_ready = false;
   std::string error;  // the worker could not start
   WorkCounters worker_counters;
@@ -297,9 +340,10 @@ void Player::worker_main() {
   released.reserve(kReleasedCapacity);
   scene::Sequencer sequencer(sh.initial, options_.wall_clock_at_start_s);
   std::optional<scene::Slot> last;  // the slot most recently handed over
-  const content::Playlist* ticker_for = nullptr;
-  std::shared_ptr<const scene::PreparedTicker> ticker;
-  std::int64_t ticker_step = 1;
+  // The tickers that may be on screen: the last prepared slot's playlist's, and the one before
+  // it until the frame loop shows the newer one.
+  std::array<TickerState, 2> tickers;
+  const auto hz_milli = std::int64_t(sh.refresh_hz * 1000 + 0.5);
   // Playlists whose clocks may be needed: the last prepared slot's and the one before it.
   std::array<std::shared_ptr<const content::Playlist>, 2> clock_playlists;
   std::array<PreparedClockFor, 4> clocks;
@@ -313,7 +357,10 @@ void Player::worker_main() {
     released.clear();                     // the buffers taken last time, freed here
     std::optional<Shared::NoticeRequest> notice_request;
     std::shared_ptr<const scene::PreparedNotice> expired_notice;
+    std::array<PreparedTickerFor, 2> expired_tickers;  // the frame loop's old windows
     bool need_card = false;
+    bool tickers_changed = false;
+    std::optional<std::uint64_t> shown;  // the sequence the frame loop shows
     {
       std::unique_lock lock(sh.mutex);
       auto wanted = [&] {
@@ -334,6 +381,12 @@ void Player::worker_main() {
         sh.notice.reset();
       }
       need_card = !sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence));
+      if (sh.showing) shown = sh.shown_sequence;
+    }
+    // The older playlist's ticker is not needed once the newer one's slots show.
+    if (tickers[0].playlist && shown && *shown >= tickers[1].first_sequence) {
+      tickers[0] = {};
+      tickers_changed = true;
     }
 
     if (!options_.watch_path.empty() && Clock::now() >= next_watch) {
@@ -358,14 +411,25 @@ void Player::worker_main() {
     if (need_card) {
       scene::Slot slot = last ? sequencer.slot_at(last->end) : sequencer.slot_at(0);
       if (!slot.playlist) slot.playlist = sh.initial;
-      if (slot.playlist.get() != ticker_for) {
-        ticker = prep.ticker(*slot.playlist, sh.screen);
-        ticker_for = slot.playlist.get();
-        ticker_step = scene::ticker_step_px(scene::ticker_speed_px_per_s(*slot.playlist, sh.screen),
-                                            sh.refresh_hz);
+      if (slot.playlist != tickers[1].playlist) {
+        // A new playlist's ticker (or the older one's again): laid out once, then drawn a window
+        // at a time from when its first slot starts.
+        std::swap(tickers[0], tickers[1]);
+        if (slot.playlist != tickers[1].playlist) {
+          tickers[1] = {};
+          tickers[1].playlist = slot.playlist;
+          tickers[1].text = prep.ticker_text(*slot.playlist, sh.screen);
+          tickers[1].step = scene::ticker_step_px(
+              scene::ticker_speed_px_per_s(*slot.playlist, sh.screen), sh.refresh_hz);
+        }
+        tickers[1].from = slot.start;
+        tickers[1].first_sequence = slot.sequence;
+        keep_ahead(prep, tickers[1], sh.loop_t.load(), sh.screen, hz_milli,
+                   options_.ticker_lookahead);
+        tickers_changed = true;
       }
-      PreparedSlot prepared{slot, prep.card(slot, sh.screen), ticker, transition_of(slot),
-                            ticker_step};
+      PreparedSlot prepared{slot, prep.card(slot, sh.screen), tickers[1].window,
+                            transition_of(slot), tickers[1].step};
       if (clock_playlists[1] != slot.playlist) {
         clock_playlists[0] = clock_playlists[1];
         clock_playlists[1] = slot.playlist;
@@ -375,6 +439,14 @@ void Player::worker_main() {
         std::lock_guard lock(sh.mutex);
         sh.ready = std::move(prepared);
         ++sh.cards_prepared;
+      }
+    }
+
+    // The ticker windows ahead of the band (the wait above wakes this at least every 50 ms).
+    for (TickerState& ticker : tickers) {
+      if (keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, hz_milli,
+                     options_.ticker_lookahead)) {
+        tickers_changed = true;
       }
     }
 
@@ -424,6 +496,14 @@ void Player::worker_main() {
     if (clocks_changed) {
       sh.clocks = clocks;
       ++sh.clocks_version;
+    }
+    if (tickers_changed) {
+      for (std::size_t i = 0; i < tickers.size(); ++i) {
+        // The windows replaced here go out of scope after the lock, freed on this thread.
+        expired_tickers[i] =
+            std::exchange(sh.tickers[i], {tickers[i].playlist.get(), tickers[i].window});
+      }
+      ++sh.tickers_version;
     }
     sh.worker_counters = work_counters();
     sh.glyph_rasterizations = prep.glyphs->counters().rasterizations;
@@ -492,6 +572,36 @@ bool upload_some(render::Renderer& renderer, const PreparedSlot& slot, std::size
   return budget < kUploadBytesPerFrame;
 }
 
+// Uploads the tiles of the shown ticker's window that have no texture yet, nearest the visible
+// part first (the window lists them in the band's order), about kUploadBytesPerFrame per frame.
+// `done` counts the tiles already complete. Returns whether it uploaded anything.
+bool upload_ticker(render::Renderer& renderer, const scene::PreparedTicker& ticker,
+                   std::size_t& done) {
+  std::size_t budget = kUploadBytesPerFrame;
+  for (; done < ticker.tiles.size() && budget > 0; ++done) {
+    const scene::Image& image = *ticker.tiles[done];
+    // Complete, or nothing to make a texture from (never expected: drawn without it).
+    if (renderer.has_texture(image) || image.pixels.pixels.empty()) continue;
+    const std::size_t row_bytes = std::size_t(std::max(1, image.pixels.width)) * 4;
+    const int rows = int(std::max<std::size_t>(1, budget / row_bytes));
+    const std::size_t spent = std::size_t(rows) * row_bytes;
+    budget = spent >= budget ? 0 : budget - spent;
+    if (!renderer.upload(image, rows)) break;  // the rest next frame
+  }
+  return budget < kUploadBytesPerFrame;
+}
+
+// Points the slot at the newest window of its playlist's ticker; whether that changed it.
+bool use_newest_ticker(PreparedSlot& slot, const std::array<PreparedTickerFor, 2>& tickers) {
+  for (const PreparedTickerFor& entry : tickers) {
+    if (entry.ticker && entry.playlist == slot.slot.playlist.get() && entry.ticker != slot.ticker) {
+      slot.ticker = entry.ticker;  // the old window stays referenced by the mailbox
+      return true;
+    }
+  }
+  return false;
+}
+
 // The CPU copies of images the renderer has complete textures of are not needed any more: they
 // go to `released` (capacity reserved, so no allocation), which the worker frees.
 using Buffers = std::vector<std::vector<std::uint8_t>>;
@@ -546,6 +656,10 @@ RunStats Player::run(const FrameHook& hook) {
 
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
+  std::array<PreparedTickerFor, 2> tickers;
+  std::uint64_t tickers_version = 0;
+  const scene::PreparedTicker* ticker_uploading = nullptr;  // the window upload_ticker works on
+  std::size_t ticker_upload_done = 0;                       // its tiles already uploaded
   std::shared_ptr<const scene::PreparedClock> clock;
   std::shared_ptr<const scene::PreparedNotice> notice;
   Nanos notice_until = 0;
@@ -581,10 +695,28 @@ RunStats Player::run(const FrameHook& hook) {
 
     // The mailbox: take what is ready, say what is shown. Never waits for the worker.
     if (std::unique_lock lock(sh.mutex, std::try_to_lock); lock.owns_lock()) {
+      bool new_upcoming = false;
       if (!upcoming && sh.ready) {
         upcoming = std::move(sh.ready);
         sh.ready.reset();
         upload_done = 0;
+        new_upcoming = true;
+      }
+      if (sh.tickers_version != tickers_version || new_upcoming) {
+        if (sh.tickers_version != tickers_version) {
+          std::swap(tickers, sh.tickers);  // the worker frees the windows swapped out
+          tickers_version = sh.tickers_version;
+        }
+        for (auto* slot : {&current, &previous, &upcoming}) {
+          if (*slot && use_newest_ticker(**slot, tickers)) {
+            live_changed = true;
+            if (slot == &current) {
+              ticker_upload_done = 0;
+              ++stats.ticker_windows;
+            }
+            if (slot == &upcoming) upload_done = 0;
+          }
+        }
       }
       if (sh.clocks_version != clocks_version) {
         clocks = sh.clocks;
@@ -615,6 +747,14 @@ RunStats Player::run(const FrameHook& hook) {
     // Textures for what comes next, one per frame, ahead of the boundary.
     // After the transition, so the previous card's texture can be reused for it.
     bool uploaded = upcoming && !previous && upload_some(renderer_, *upcoming, upload_done);
+    // Then the ticker tiles the band moves into next (the worker draws them seconds ahead).
+    if (!uploaded && !previous && current->ticker) {
+      if (current->ticker.get() != ticker_uploading) {
+        ticker_uploading = current->ticker.get();
+        ticker_upload_done = 0;
+      }
+      uploaded = upload_ticker(renderer_, *current->ticker, ticker_upload_done);
+    }
 
     // The boundary: switch when the next card is ready, else keep the current one.
     if (t >= current->slot.end) {
@@ -693,6 +833,14 @@ RunStats Player::run(const FrameHook& hook) {
     in.transition = current->transition;
     in.ticker = current->ticker.get();
     in.ticker_step_px = current->ticker_step_px;
+    if (in.ticker && in.ticker->loop_width > 0) {
+      // A part of the band without tiles shows its background: counted, never expected.
+      const std::int64_t offset =
+          scene::ticker_offset(in.frame, in.ticker_step_px, in.ticker->loop_width);
+      if (!scene::ticker_covers(*in.ticker, offset, in.screen.width)) ++stats.ticker_gaps;
+      stats.ticker_tiles_max =
+          std::max<std::uint64_t>(stats.ticker_tiles_max, in.ticker->tiles.size());
+    }
     in.clock = clock.get();
     // The notice shows once its texture is complete, until its time is up.
     in.notice = nullptr;
@@ -791,7 +939,6 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
     if (!before->playlist) before->playlist = playlist;
     previous_card = prep.card(*before, screen);
   }
-  auto ticker = prep.ticker(*slot.playlist, screen);
   std::shared_ptr<const scene::PreparedClock> clock;
   if (slot.playlist->show_clock) {
     clock =
@@ -808,9 +955,14 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
   in.current_start = slot.start;
   in.transition = transition;
   in.transition_length = transition_length;
-  in.ticker = ticker.get();
   in.ticker_step_px = scene::ticker_step_px(scene::ticker_speed_px_per_s(*slot.playlist, screen),
                                             options.refresh_hz);
+  // Only the ticker's tiles this frame shows, as the player has them around its offset.
+  auto ticker_text = prep.ticker_text(*slot.playlist, screen);
+  auto ticker = prep.ticker_window(
+      *ticker_text, scene::ticker_offset(in.frame, in.ticker_step_px, ticker_text->band.loop_width),
+      screen.width, nullptr);
+  in.ticker = ticker.get();
   in.clock = clock.get();
   std::shared_ptr<const scene::PreparedNotice> notice;
   if (!options.notice.empty()) {
