@@ -112,6 +112,12 @@ std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
   return s >= 0 ? s / 60 : -((-s + 59) / 60);
 }
 
+// The frame the frame loop shows at t (its formula: t in refreshes, rounded): the ticker's
+// offset is a function of it.
+std::int64_t frame_at(Nanos t, std::int64_t hz_milli) {
+  return std::int64_t((__int128(t) * hz_milli + 500'000'000'000) / 1'000'000'000'000);
+}
+
 // Loads what prepares cards: the text engine and a glyph cache of its own.
 struct Preparation {
   std::unique_ptr<text::TextEngine> engine;
@@ -137,10 +143,16 @@ struct Preparation {
     files.drop_pixels();
     return card;
   }
-  std::shared_ptr<const scene::PreparedTicker> ticker(const content::Playlist& playlist,
-                                                      scene::Size screen) {
-    return std::make_shared<const scene::PreparedTicker>(
-        counted(*glyphs, [&] { return scene::prepare_ticker(*preparer, playlist, screen); }));
+  std::unique_ptr<const scene::TickerText> ticker_text(const content::Playlist& playlist,
+                                                       scene::Size screen) {
+    return std::make_unique<const scene::TickerText>(
+        counted(*glyphs, [&] { return scene::lay_out_ticker(*preparer, playlist, screen); }));
+  }
+  std::shared_ptr<const scene::PreparedTicker> ticker_window(const scene::TickerText& text,
+                                                             std::int64_t from, std::int64_t width,
+                                                             const scene::PreparedTicker* reuse) {
+    return std::make_shared<const scene::PreparedTicker>(counted(
+        *glyphs, [&] { return scene::ticker_window(*preparer, text, from, width, reuse); }));
   }
   std::shared_ptr<const scene::PreparedClock> clock(const content::Playlist& playlist,
                                                     std::int64_t minute, scene::Size screen) {
@@ -155,6 +167,33 @@ struct Preparation {
     }));
   }
 };
+
+// One playlist's ticker on the worker: the loop laid out once, kept to draw tiles as the band
+// moves, and the window of tiles last handed to the frame loop.
+struct TickerState {
+  std::shared_ptr<const content::Playlist> playlist;
+  std::unique_ptr<const scene::TickerText> text;
+  std::shared_ptr<const scene::PreparedTicker> window;
+  std::int64_t step = 1;
+  Nanos from = 0;                    // its first slot's start: it shows from then on
+  std::uint64_t first_sequence = 0;  // that slot's sequence
+};
+
+// Keeps `s`'s window ahead of the band at t (or at its first slot's start, if later): from the
+// visible part to a lookahead (seconds of motion plus a screen) past it. Draws a new window,
+// sharing the tiles that stay, once less than half the lookahead is left. Whether it changed.
+bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen,
+                std::int64_t hz_milli, Nanos lookahead) {
+  if (!s.text) return false;
+  const std::int64_t offset = scene::ticker_offset(frame_at(std::max(t, s.from), hz_milli), s.step,
+                                                   s.text->band.loop_width);
+  const std::int64_t ahead =
+      s.step * frame_at(std::clamp(lookahead, Nanos(0), 600 * scene::kSecond), hz_milli) +
+      screen.width;
+  if (s.window && scene::ticker_covers(*s.window, offset, screen.width + ahead / 2)) return false;
+  s.window = prep.ticker_window(*s.text, offset, screen.width + ahead, s.window.get());
+  return true;
+}
 
 }  // namespace
 
@@ -174,6 +213,10 @@ struct Player::Shared {
   std::vector<std::vector<std::uint8_t>> released;
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
+  // The newest ticker windows (worker -> frame loop). The frame loop swaps its previous ones in,
+  // so the worker frees them when it next publishes.
+  std::array<PreparedTickerFor, 2> tickers;
+  std::uint64_t tickers_version = 0;
   bool engine_ready = false;
   std::string error;  // the worker could not start
   WorkCounters worker_counters;
@@ -303,9 +346,10 @@ void Player::worker_main() {
   released.reserve(kReleasedCapacity);
   scene::Sequencer sequencer(sh.initial, options_.wall_clock_at_start_s);
   std::optional<scene::Slot> last;  // the slot most recently handed over
-  const content::Playlist* ticker_for = nullptr;
-  std::shared_ptr<const scene::PreparedTicker> ticker;
-  std::int64_t ticker_step = 1;
+  // The tickers that may be on screen: the last prepared slot's playlist's, and the one before
+  // it until the frame loop shows the newer one.
+  std::array<TickerState, 2> tickers;
+  const auto hz_milli = std::int64_t(sh.refresh_hz * 1000 + 0.5);
   // Playlists whose clocks may be needed: the last prepared slot's and the one before it.
   std::array<std::shared_ptr<const content::Playlist>, 2> clock_playlists;
   std::array<PreparedClockFor, 4> clocks;
@@ -319,7 +363,10 @@ void Player::worker_main() {
     released.clear();                     // the buffers taken last time, freed here
     std::optional<Shared::NoticeRequest> notice_request;
     std::shared_ptr<const scene::PreparedNotice> expired_notice;
+    std::array<PreparedTickerFor, 2> expired_tickers;  // the frame loop's old windows
     bool need_card = false;
+    bool tickers_changed = false;
+    std::optional<std::uint64_t> shown;  // the sequence the frame loop shows
     {
       std::unique_lock lock(sh.mutex);
       auto wanted = [&] {
@@ -340,6 +387,12 @@ void Player::worker_main() {
         sh.notice.reset();
       }
       need_card = !sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence));
+      if (sh.showing) shown = sh.shown_sequence;
+    }
+    // The older playlist's ticker is not needed once the newer one's slots show.
+    if (tickers[0].playlist && shown && *shown >= tickers[1].first_sequence) {
+      tickers[0] = {};
+      tickers_changed = true;
     }
 
     if (!options_.watch_path.empty() && Clock::now() >= next_watch) {
@@ -364,14 +417,25 @@ void Player::worker_main() {
     if (need_card) {
       scene::Slot slot = last ? sequencer.slot_at(last->end) : sequencer.slot_at(0);
       if (!slot.playlist) slot.playlist = sh.initial;
-      if (slot.playlist.get() != ticker_for) {
-        ticker = prep.ticker(*slot.playlist, sh.screen);
-        ticker_for = slot.playlist.get();
-        ticker_step = scene::ticker_step_px(scene::ticker_speed_px_per_s(*slot.playlist, sh.screen),
-                                            sh.refresh_hz);
+      if (slot.playlist != tickers[1].playlist) {
+        // A new playlist's ticker (or the older one's again): laid out once, then drawn a window
+        // at a time from when its first slot starts.
+        std::swap(tickers[0], tickers[1]);
+        if (slot.playlist != tickers[1].playlist) {
+          tickers[1] = {};
+          tickers[1].playlist = slot.playlist;
+          tickers[1].text = prep.ticker_text(*slot.playlist, sh.screen);
+          tickers[1].step = scene::ticker_step_px(
+              scene::ticker_speed_px_per_s(*slot.playlist, sh.screen), sh.refresh_hz);
+        }
+        tickers[1].from = slot.start;
+        tickers[1].first_sequence = slot.sequence;
+        keep_ahead(prep, tickers[1], sh.loop_t.load(), sh.screen, hz_milli,
+                   options_.ticker_lookahead);
+        tickers_changed = true;
       }
-      PreparedSlot prepared{slot, prep.card(slot, sh.screen), ticker, transition_of(slot),
-                            ticker_step};
+      PreparedSlot prepared{slot, prep.card(slot, sh.screen), tickers[1].window,
+                            transition_of(slot), tickers[1].step};
       if (clock_playlists[1] != slot.playlist) {
         clock_playlists[0] = clock_playlists[1];
         clock_playlists[1] = slot.playlist;
@@ -381,6 +445,14 @@ void Player::worker_main() {
         std::lock_guard lock(sh.mutex);
         sh.ready = std::move(prepared);
         ++sh.cards_prepared;
+      }
+    }
+
+    // The ticker windows ahead of the band (the wait above wakes this at least every 50 ms).
+    for (TickerState& ticker : tickers) {
+      if (keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, hz_milli,
+                     options_.ticker_lookahead)) {
+        tickers_changed = true;
       }
     }
 
@@ -431,6 +503,14 @@ void Player::worker_main() {
       sh.clocks = clocks;
       ++sh.clocks_version;
     }
+    if (tickers_changed) {
+      for (std::size_t i = 0; i < tickers.size(); ++i) {
+        // The windows replaced here go out of scope after the lock, freed on this thread.
+        expired_tickers[i] =
+            std::exchange(sh.tickers[i], {tickers[i].playlist.get(), tickers[i].window});
+      }
+      ++sh.tickers_version;
+    }
     sh.worker_counters = work_counters();
     sh.glyph_rasterizations = prep.glyphs->counters().rasterizations;
     sh.atlas_pages = prep.glyphs->pages().size();
@@ -459,60 +539,84 @@ void collect_ids(const scene::PreparedTicker* ticker, std::vector<std::uint64_t>
   }
 }
 
-// Uploads images of `slot` that have no complete texture yet, a little per frame, so a new card
-// or ticker is spread over the frames ahead of its boundary instead of converted all at once:
-// chunks of kUploadChunkBytes, at least kUploadMinBytes a frame, then more while the frame has
-// spent under kUploadTimePerFrame on it, up to kUploadMaxBytes. (Writing into a texture SDL has
-// just made costs page faults, several times the copy: a fixed byte budget made those frames
-// the slowest.) `done` counts the images (cards' tiles, counters, then the ticker's tiles)
-// already complete, so each frame starts where the last one stopped.
-struct UploadProgress {
-  bool uploaded = false;  // something was uploaded this frame
-  bool complete = false;  // every image of the slot has its texture
-};
+// Textures are made a little per frame, so a new card or ticker window is spread over the
+// frames ahead of its use instead of converted all at once: chunks of kUploadChunkBytes, at
+// least kUploadMinBytes a frame, then more while the frame has spent under kUploadTimePerFrame
+// on them, up to kUploadMaxBytes. (Writing into a texture SDL has just made costs page faults,
+// several times the copy: a fixed byte budget made those frames the slowest.)
 constexpr std::size_t kUploadChunkBytes = 16 * 1024;
 constexpr std::size_t kUploadMinBytes = 32 * 1024;
 constexpr std::size_t kUploadMaxBytes = 128 * 1024;
 constexpr auto kUploadTimePerFrame = std::chrono::microseconds(150);
 constexpr int kUploadRowsPerFrame = 128;  // rows of one other image (the notice) per frame
 constexpr Nanos kMaxUploadWait = scene::kSecond;
-UploadProgress upload_some(render::Renderer& renderer, const PreparedSlot& slot,
-                           std::size_t& done) {
-  const auto started = Clock::now();
-  std::size_t spent = 0, index = 0;
-  UploadProgress progress;
-  // false once this frame's budget is spent
+
+struct UploadBudget {
+  Clock::time_point started = Clock::now();
+  std::size_t spent = 0;
+  bool left() const {
+    return spent < kUploadMaxBytes &&
+           (spent < kUploadMinBytes || Clock::now() - started < kUploadTimePerFrame);
+  }
+  // Uploads `image` chunk by chunk while the budget lasts; true once it has its texture (or has
+  // nothing to make one from: drawn without it).
+  bool upload(render::Renderer& renderer, const scene::Image& image) {
+    if (image.pixels.pixels.empty()) return true;
+    while (!renderer.has_texture(image)) {
+      if (!left()) return false;
+      const std::size_t row_bytes = std::size_t(std::max(1, image.pixels.width)) * 4;
+      const int rows = int(std::max<std::size_t>(1, kUploadChunkBytes / row_bytes));
+      renderer.upload(image, rows);
+      spent += std::size_t(rows) * row_bytes;
+    }
+    return true;
+  }
+};
+
+// Uploads what `slot` shows that has no texture yet: its card's tiles, counters, then its
+// ticker's tiles. `done` counts the images already complete, so each frame starts where the
+// last one stopped. True once everything has its texture.
+bool upload_slot(render::Renderer& renderer, const PreparedSlot& slot, std::size_t& done,
+                 UploadBudget& budget) {
+  std::size_t index = 0;
   auto step = [&](const scene::Image* image) {
     if (index++ < done) return true;
-    while (image && !renderer.has_texture(*image)) {
-      if (spent >= kUploadMaxBytes ||
-          (spent >= kUploadMinBytes && Clock::now() - started >= kUploadTimePerFrame)) {
-        return false;
-      }
-      const std::size_t row_bytes = std::size_t(std::max(1, image->pixels.width)) * 4;
-      const int rows = int(std::max<std::size_t>(1, kUploadChunkBytes / row_bytes));
-      renderer.upload(*image, rows);
-      spent += std::size_t(rows) * row_bytes;
-      progress.uploaded = true;
-    }
-    if (index == done + 1) done = index;  // complete, and everything before it is too
+    if (image && !budget.upload(renderer, *image)) return false;
+    done = index;  // complete, and everything before it is too
     return true;
   };
   if (slot.card) {
     for (const scene::CardTile& tile : slot.card->tiles) {
-      if (!step(tile.image.get())) return progress;
+      if (!step(tile.image.get())) return false;
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      if (!step(counter.digits.get())) return progress;
+      if (!step(counter.digits.get())) return false;
     }
   }
   if (slot.ticker) {
     for (const auto& tile : slot.ticker->tiles) {
-      if (!step(tile.get())) return progress;
+      if (!step(tile.get())) return false;
     }
   }
-  progress.complete = true;
-  return progress;
+  return true;
+}
+
+// Uploads the tiles of the shown ticker's window that have no texture yet, nearest the visible
+// part first (the window lists them in the band's order). `done` counts the tiles complete.
+void upload_ticker(render::Renderer& renderer, const scene::PreparedTicker& ticker,
+                   std::size_t& done, UploadBudget& budget) {
+  while (done < ticker.tiles.size() && budget.upload(renderer, *ticker.tiles[done])) ++done;
+}
+
+// Points the slot at the newest window of its playlist's ticker; whether that changed it.
+bool use_newest_ticker(PreparedSlot& slot, const std::array<PreparedTickerFor, 2>& tickers) {
+  for (const PreparedTickerFor& entry : tickers) {
+    if (entry.ticker && entry.playlist == slot.slot.playlist.get() && entry.ticker != slot.ticker) {
+      slot.ticker = entry.ticker;  // the old window stays referenced by the mailbox
+      return true;
+    }
+  }
+  return false;
 }
 
 // The CPU copies of images the renderer has complete textures of are not needed any more: they
@@ -569,6 +673,10 @@ RunStats Player::run(const FrameHook& hook) {
 
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
+  std::array<PreparedTickerFor, 2> tickers;
+  std::uint64_t tickers_version = 0;
+  const scene::PreparedTicker* ticker_uploading = nullptr;  // the window upload_ticker works on
+  std::size_t ticker_upload_done = 0;                       // its tiles already uploaded
   std::shared_ptr<const scene::PreparedClock> clock;
   std::shared_ptr<const scene::PreparedNotice> notice;
   Nanos notice_until = 0;
@@ -606,11 +714,29 @@ RunStats Player::run(const FrameHook& hook) {
 
     // The mailbox: take what is ready, say what is shown. Never waits for the worker.
     if (std::unique_lock lock(sh.mutex, std::try_to_lock); lock.owns_lock()) {
+      bool new_upcoming = false;
       if (!upcoming && sh.ready) {
         upcoming = std::move(sh.ready);
         sh.ready.reset();
         upload_done = 0;
         upcoming_uploaded = false;
+        new_upcoming = true;
+      }
+      if (sh.tickers_version != tickers_version || new_upcoming) {
+        if (sh.tickers_version != tickers_version) {
+          std::swap(tickers, sh.tickers);  // the worker frees the windows swapped out
+          tickers_version = sh.tickers_version;
+        }
+        for (auto* slot : {&current, &previous, &upcoming}) {
+          if (*slot && use_newest_ticker(**slot, tickers)) {
+            live_changed = true;
+            if (slot == &current) {
+              ticker_upload_done = 0;
+              ++stats.ticker_windows;
+            }
+            if (slot == &upcoming) upload_done = 0;
+          }
+        }
       }
       if (sh.clocks_version != clocks_version) {
         clocks = sh.clocks;
@@ -640,10 +766,16 @@ RunStats Player::run(const FrameHook& hook) {
     }
     // Textures for what comes next, a little per frame, ahead of the boundary.
     // After the transition, so the previous card's texture can be reused for it.
-    UploadProgress upload;
-    if (upcoming && !previous) {
-      upload = upload_some(renderer_, *upcoming, upload_done);
-      upcoming_uploaded = upload.complete;
+    UploadBudget upload;
+    if (upcoming && !previous)
+      upcoming_uploaded = upload_slot(renderer_, *upcoming, upload_done, upload);
+    // Then the ticker tiles the band moves into next (the worker draws them seconds ahead).
+    if (!previous && current->ticker && upload.left()) {
+      if (current->ticker.get() != ticker_uploading) {
+        ticker_uploading = current->ticker.get();
+        ticker_upload_done = 0;
+      }
+      upload_ticker(renderer_, *current->ticker, ticker_upload_done, upload);
     }
 
     // The boundary: switch when the next card is ready and uploaded, else keep the current one.
@@ -731,6 +863,14 @@ RunStats Player::run(const FrameHook& hook) {
     in.transition = current->transition;
     in.ticker = current->ticker.get();
     in.ticker_step_px = current->ticker_step_px;
+    if (in.ticker && in.ticker->loop_width > 0) {
+      // A part of the band without tiles shows its background: counted, never expected.
+      const std::int64_t offset =
+          scene::ticker_offset(in.frame, in.ticker_step_px, in.ticker->loop_width);
+      if (!scene::ticker_covers(*in.ticker, offset, in.screen.width)) ++stats.ticker_gaps;
+      stats.ticker_tiles_max =
+          std::max<std::uint64_t>(stats.ticker_tiles_max, in.ticker->tiles.size());
+    }
     in.clock = clock.get();
     // The notice shows once its texture is complete, until its time is up.
     in.notice = nullptr;
@@ -746,7 +886,7 @@ RunStats Player::run(const FrameHook& hook) {
     renderer_.draw(list);
     renderer_.present();
     // Only after textures were made or completed (a search through the cache per image).
-    if (upload.uploaded || renderer_.uploads() != uploads_seen) {
+    if (upload.spent > 0 || renderer_.uploads() != uploads_seen) {
       uploads_seen = renderer_.uploads();
       release(renderer_, *current, released);
       if (upcoming) release(renderer_, *upcoming, released);
@@ -830,7 +970,6 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
     if (!before->playlist) before->playlist = playlist;
     previous_card = prep.card(*before, screen);
   }
-  auto ticker = prep.ticker(*slot.playlist, screen);
   std::shared_ptr<const scene::PreparedClock> clock;
   if (slot.playlist->show_clock) {
     clock =
@@ -847,9 +986,14 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
   in.current_start = slot.start;
   in.transition = transition;
   in.transition_length = transition_length;
-  in.ticker = ticker.get();
   in.ticker_step_px = scene::ticker_step_px(scene::ticker_speed_px_per_s(*slot.playlist, screen),
                                             options.refresh_hz);
+  // Only the ticker's tiles this frame shows, as the player has them around its offset.
+  auto ticker_text = prep.ticker_text(*slot.playlist, screen);
+  auto ticker = prep.ticker_window(
+      *ticker_text, scene::ticker_offset(in.frame, in.ticker_step_px, ticker_text->band.loop_width),
+      screen.width, nullptr);
+  in.ticker = ticker.get();
   in.clock = clock.get();
   std::shared_ptr<const scene::PreparedNotice> notice;
   if (!options.notice.empty()) {

@@ -72,9 +72,17 @@ class ImageFiles {
 struct PreparedSlot {
   scene::Slot slot;
   std::shared_ptr<const scene::PreparedCard> card;
-  std::shared_ptr<const scene::PreparedTicker> ticker;  // of slot.playlist
+  // of slot.playlist: a window of its tiles, replaced as the band moves (PreparedTickerFor)
+  std::shared_ptr<const scene::PreparedTicker> ticker;
   content::Transition transition = content::Transition::fade;
   std::int64_t ticker_step_px = 1;
+};
+
+// The ticker's tiles near the visible part of the band (scene::ticker_window), replaced by the
+// worker as the band moves.
+struct PreparedTickerFor {
+  const content::Playlist* playlist = nullptr;  // identity only; the slot keeps it alive
+  std::shared_ptr<const scene::PreparedTicker> ticker;
 };
 
 struct PreparedClockFor {
@@ -90,6 +98,9 @@ struct PlayerOptions {
   std::optional<Nanos> duration;           // stop after this long
   bool paced = true;                       // false: --unpaced, as fast as possible
   Nanos transition_length = scene::kSecond / 2;
+  // How far past the visible part of the ticker band its tiles are drawn ahead, in time of
+  // motion (plus a screen width): generous, so a worker busy with a card never leaves a gap.
+  Nanos ticker_lookahead = 6 * scene::kSecond;
 };
 
 // Called on the render thread after each presented frame (tests and benchmarks); return false

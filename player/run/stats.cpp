@@ -95,6 +95,9 @@ std::string stats_json(const RunStats& s) {
       {"late_boundaries", s.late_boundaries},
       {"playlist_swaps", s.playlist_swaps},
       {"texture_uploads", s.texture_uploads},
+      {"ticker_gaps", s.ticker_gaps},
+      {"ticker_tiles_max", s.ticker_tiles_max},
+      {"ticker_windows", s.ticker_windows},
       {"render_thread", counters_json(s.render_thread)},
       {"worker_thread", counters_json(s.worker_thread)},
   };

@@ -41,7 +41,11 @@ struct RunStats {
   std::uint64_t late_boundaries = 0;  // frames past a slot's end without the next card ready
   std::uint64_t playlist_swaps = 0;   // slots shown from a playlist other than the previous one
   std::uint64_t texture_uploads = 0;
-  WorkCounters render_thread;  // work the frame loop did itself: all zero when it behaves
+  // Frames in which part of the visible ticker band had no tile (the worker fell behind): 0.
+  std::uint64_t ticker_gaps = 0;
+  std::uint64_t ticker_tiles_max = 0;  // most tiles in a ticker window drawn from
+  std::uint64_t ticker_windows = 0;    // new windows of the shown ticker taken from the worker
+  WorkCounters render_thread;          // work the frame loop did itself: all zero when it behaves
   WorkCounters worker_thread;
 };
 

@@ -171,6 +171,27 @@ struct PreparedTicker {
   content::Rgba background = 0;
   content::Rgba accent = 0;  // the thin line along the band's inner edge
   int accent_height = 0;
+  // The part of the loop the tiles cover: `window_width` px from `window_x` (a tile's left
+  // edge), wrapping around the loop. The whole loop from prepare_ticker; a part of it from
+  // ticker_window.
+  int window_x = 0;
+  int window_width = 0;
+};
+
+// The ticker's loop laid out once, with what it takes to draw any of its tiles later: the worker
+// keeps it and draws only the tiles near the visible part of the band (ticker_window), instead of
+// the whole loop (megabytes of textures for a long one).
+struct TickerText {
+  PreparedTicker band;  // the band's geometry, colours and loop_width; no tiles
+  struct Segment {
+    text::Layout layout;
+    std::int64_t x = 0;  // left edge in the loop, whole px
+    content::Rgba color = 0;
+  };
+  std::vector<Segment> segments;
+  float size = 0;                       // font size, px
+  float baseline = 0;                   // within the band
+  int tile_width = 0, tile_height = 0;  // every tile but the loop's last is tile_width wide
 };
 
 struct PreparedClock {
@@ -218,8 +239,23 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
                           std::optional<std::size_t> item, Size screen);
 
 // The ticker loop: every headline followed by the separator, in tiles no wider than
-// p.max_texture_size. Empty (no tiles) without a ticker or headlines.
+// p.max_texture_size. Empty (no tiles) without a ticker or headlines. The whole loop: the same as
+// ticker_window(p, lay_out_ticker(...), 0, loop_width).
 PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Size screen);
+
+// The loop laid out, no tile drawn yet. loop_width 0 without a ticker or headlines.
+TickerText lay_out_ticker(Preparer& p, const content::Playlist& playlist, Size screen);
+
+// The tiles covering `width` px of the loop from `from` (any value: taken modulo the loop, and
+// wrapping around its end), in the band's order from `from` on; the whole loop when `width`
+// reaches it. Tiles `reuse` has (an earlier window of the same TickerText) are shared, not drawn
+// again, so the renderer keeps their textures. Every tile is pixel for pixel the tile
+// prepare_ticker draws at its place.
+PreparedTicker ticker_window(Preparer& p, const TickerText& text, std::int64_t from,
+                             std::int64_t width, const PreparedTicker* reuse = nullptr);
+
+// Whether `ticker`'s tiles cover `width` px of the loop from `offset` (a ticker_offset).
+bool ticker_covers(const PreparedTicker& ticker, std::int64_t offset, std::int64_t width);
 
 // "2026年11月27日 星期五 14:05" for the playlist's language and time zone (empty: the system's).
 std::string clock_text(std::int64_t unix_s, const std::string& timezone, const std::string& lang);

@@ -13,10 +13,11 @@
 
 namespace signage::scene {
 
-PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Size screen) {
-  PreparedTicker ticker;
+TickerText lay_out_ticker(Preparer& p, const content::Playlist& playlist, Size screen) {
+  TickerText out;
+  PreparedTicker& ticker = out.band;
   const Zones z = zones_for(playlist, screen);
-  if (!playlist.ticker || playlist.ticker->items.empty() || z.ticker.h <= 0) return ticker;
+  if (!playlist.ticker || playlist.ticker->items.empty() || z.ticker.h <= 0) return out;
   const auto& theme = playlist.theme;
   ticker.band_y = z.ticker.y;
   ticker.band_height = z.ticker.h;
@@ -28,12 +29,8 @@ PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Si
   const float size = float(z.unit * std::clamp(theme.ticker_size, 0.01, 0.2));
   detail::TextStyle text_style{size, 400, theme.foreground};
   detail::TextStyle separator_style{size, 400, theme.accent};
-  struct Segment {
-    text::Layout layout;
-    std::int64_t x = 0;
-    content::Rgba color = 0;
-  };
-  std::vector<Segment> segments;
+  using Segment = TickerText::Segment;
+  std::vector<Segment>& segments = out.segments;
   text::Layout separator =
       detail::lay_out_text(canvas, playlist.ticker->separator, 1e7f, separator_style);
   // Whole-pixel positions: a glyph cut by a tile edge is drawn at the same phase in both tiles.
@@ -70,30 +67,83 @@ PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Si
   const int margin = int(std::ceil(size * 0.1f));
   ticker.tile_y =
       std::clamp(int(std::floor(baseline - max_ascent)) - margin, 0, ticker.band_height);
-  const int tile_height = std::clamp(int(std::ceil(baseline + max_descent)) + margin,
-                                     ticker.tile_y + 1, ticker.band_height) -
-                          ticker.tile_y;
+  out.tile_height = std::clamp(int(std::ceil(baseline + max_descent)) + margin, ticker.tile_y + 1,
+                               ticker.band_height) -
+                    ticker.tile_y;
   // Narrow tiles of one size: the frame loop uploads one per frame, and a replaced playlist's
   // ticker textures are reused for the next one's instead of being freed and allocated anew.
   constexpr int kTickerTileWidth = 256;
-  const int limit = std::min(kTickerTileWidth, std::max(16, p.max_texture_size));
-  for (int tile_x = 0; tile_x < ticker.loop_width; tile_x += limit) {
-    const int w = std::min(limit, ticker.loop_width - tile_x);
-    text::RgbaImage pixels(w, tile_height);
-    detail::fill_rect(pixels, RectI{0, 0, w, tile_height}, theme.ticker_background);
-    for (const auto& s : segments) {
-      if (s.layout.lines.empty()) continue;
-      const std::int64_t left = s.x - tile_x;
-      const float width = s.layout.lines[0].width;
-      if (left + std::int64_t(width) + size < 0 || left - size > w) continue;
-      text::draw_layout(s.layout, p.glyphs, pixels, float(left),
-                        baseline - s.layout.lines[0].ascent - float(ticker.tile_y),
-                        detail::to_color(s.color));
-    }
-    ticker.tiles.push_back(detail::make_image(p, std::move(pixels)));
-    ticker.tile_x.push_back(tile_x);
+  out.tile_width = std::min(kTickerTileWidth, std::max(16, p.max_texture_size));
+  out.size = size;
+  out.baseline = baseline;
+  return out;
+}
+
+namespace {
+
+// Tile `index` of the loop: its left edge at index * tile_width.
+std::shared_ptr<const Image> draw_ticker_tile(Preparer& p, const TickerText& text, int index) {
+  const PreparedTicker& ticker = text.band;
+  const int tile_x = index * text.tile_width;
+  const int w = std::min(text.tile_width, ticker.loop_width - tile_x);
+  text::RgbaImage pixels(w, text.tile_height);
+  detail::fill_rect(pixels, RectI{0, 0, w, text.tile_height}, ticker.background);
+  for (const auto& s : text.segments) {
+    if (s.layout.lines.empty()) continue;
+    const std::int64_t left = s.x - tile_x;
+    const float width = s.layout.lines[0].width;
+    if (left + std::int64_t(width) + text.size < 0 || left - text.size > w) continue;
+    text::draw_layout(s.layout, p.glyphs, pixels, float(left),
+                      text.baseline - s.layout.lines[0].ascent - float(ticker.tile_y),
+                      detail::to_color(s.color));
   }
-  return ticker;
+  return detail::make_image(p, std::move(pixels));
+}
+
+}  // namespace
+
+PreparedTicker ticker_window(Preparer& p, const TickerText& text, std::int64_t from,
+                             std::int64_t width, const PreparedTicker* reuse) {
+  PreparedTicker window = text.band;
+  window.tiles.clear();
+  window.tile_x.clear();
+  const std::int64_t loop = text.band.loop_width;
+  if (loop <= 0 || text.tile_width <= 0) return window;
+  const std::int64_t tile_count = (loop + text.tile_width - 1) / text.tile_width;
+  const std::int64_t start = (from % loop + loop) % loop;  // from may be negative or huge
+  const std::int64_t first = start / text.tile_width;
+  // Tiles from the one holding `start` to the one holding start + width - 1, at most the loop.
+  const std::int64_t last = (start + std::max<std::int64_t>(width, 1) - 1) / text.tile_width;
+  const std::int64_t count = std::min(tile_count, last - first + 1);
+  window.window_x = int(first * text.tile_width);
+  for (std::int64_t k = 0; k < count; ++k) {
+    const int index = int((first + k) % tile_count);
+    const int tile_x = index * text.tile_width;
+    std::shared_ptr<const Image> image;
+    if (reuse) {
+      for (std::size_t i = 0; i < reuse->tiles.size() && !image; ++i) {
+        if (reuse->tile_x[i] == tile_x) image = reuse->tiles[i];
+      }
+    }
+    if (!image) image = draw_ticker_tile(p, text, index);
+    // Not image->pixels.width: the frame loop may be taking a shared tile's pixels right now.
+    window.window_width += int(std::min<std::int64_t>(text.tile_width, loop - tile_x));
+    window.tiles.push_back(std::move(image));
+    window.tile_x.push_back(tile_x);
+  }
+  return window;
+}
+
+bool ticker_covers(const PreparedTicker& ticker, std::int64_t offset, std::int64_t width) {
+  const std::int64_t loop = ticker.loop_width;
+  if (loop <= 0 || ticker.window_width >= loop) return true;
+  const std::int64_t into = ((offset - ticker.window_x) % loop + loop) % loop;
+  return into + width <= ticker.window_width;
+}
+
+PreparedTicker prepare_ticker(Preparer& p, const content::Playlist& playlist, Size screen) {
+  const TickerText text = lay_out_ticker(p, playlist, screen);
+  return ticker_window(p, text, 0, text.band.loop_width);
 }
 
 std::string clock_text(std::int64_t unix_s, const std::string& timezone, const std::string& lang) {

@@ -266,6 +266,60 @@ TEST(PlayerSwap, TheCountersSeeWorkDoneOnThisThread) {
   EXPECT_GT(work_counters().glyph_rasterizations, before.glyph_rasterizations);
 }
 
+// A playlist whose ticker is a long loop moving fast, on a narrow portrait screen.
+std::string long_ticker_playlist(int headlines) {
+  std::string json =
+      R"({"version": 1, "id": "ticker", "title": "河西区", "timezone": "Asia/Shanghai",
+    "theme": {"ticker_size": 0.05},
+    "items": [{"type": "headline", "title": "中共河西区委经济工作会议召开", "duration": 1.5},
+              {"type": "statistic", "value": "690万余", "unit": "人次", "label": "接待游客",
+               "duration": 1.5}],
+    "ticker": {"speed": 1000, "items": [)";
+  for (int i = 0; i < headlines; ++i) {
+    if (i) json += ",";
+    json += "\"第" + std::to_string(i + 1) + "条：新建挖潜补充学位1.6万个\"";
+  }
+  return json + "]}}";
+}
+
+// The worker keeps only the ticker's tiles near the visible part of the band, extending the
+// window ahead of its motion: playing through many windows and past the loop's wrap, no frame
+// missed a tile, and the frame loop never held more than a part of the loop.
+TEST(PlayerTicker, WindowsOfTilesKeepAheadOfTheBand) {
+  auto playlist = parse(long_ticker_playlist(10));
+  ASSERT_TRUE(playlist);
+  const scene::Size screen{360, 640};
+  // The whole loop, prepared the old way, for its length and tile count.
+  std::string error;
+  auto engine = text::TextEngine::create(fs::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
+  ASSERT_TRUE(engine) << error;
+  text::GlyphCache glyphs(engine->fonts(), text::AtlasLimits{});
+  scene::Preparer preparer{*engine, glyphs, {}, 2048, 1};
+  const scene::PreparedTicker whole = scene::prepare_ticker(preparer, *playlist, screen);
+  ASSERT_GE(whole.tiles.size(), 12u);  // 3300 px
+
+  auto renderer = headless(screen);
+  ASSERT_TRUE(renderer);
+  PlayerOptions po = test_options();
+  po.paced = true;  // 60 frames a second, as on a display (the ticker moves with the clock)
+  po.ticker_lookahead = scene::kSecond;  // short, so the band goes through many windows
+  auto player = Player::create(*renderer, po, playlist, &error);
+  ASSERT_TRUE(player) << error;
+  const double px_per_s =
+      double(scene::ticker_step_px(scene::ticker_speed_px_per_s(*playlist, screen), 60)) * 60;
+  // Long enough for the band to wrap around the loop once.
+  const Nanos wrap = Nanos(double(whole.loop_width) / px_per_s * 1e9) + scene::kSecond;
+  RunStats stats = player->run([&](const FrameInfo& f) { return f.t < wrap; });
+
+  EXPECT_GT(stats.frames, 100u);
+  EXPECT_EQ(stats.ticker_gaps, 0u) << "frames with part of the band missing its tiles";
+  EXPECT_GE(stats.ticker_windows, 5u);
+  EXPECT_GT(stats.ticker_tiles_max, 0u);
+  EXPECT_LE(stats.ticker_tiles_max * 2, whole.tiles.size());
+  EXPECT_EQ(stats.render_thread.text_layouts, 0u);
+  EXPECT_EQ(stats.render_thread.glyph_rasterizations, 0u);
+}
+
 TEST(PlayerSwap, AnEmptyOrMissingPlaylistShowsTheFallbackScreen) {
   auto renderer = headless({640, 360});
   ASSERT_TRUE(renderer);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -418,6 +419,113 @@ TEST(Ticker, TilesRespectTheLimitAndJoinWithoutSeams) {
   EXPECT_EQ(prepare_ticker(wide, playlist, screen).band_y, 0);
   playlist.ticker.reset();
   EXPECT_TRUE(prepare_ticker(wide, playlist, screen).tiles.empty());
+}
+
+// What a frame's ticker draws, comparable between tickers made of different Image objects: each
+// command with its tile's place in the loop instead of the image (sorted: tiles never overlap).
+struct TickerCommand {
+  DrawCommand::Kind kind;
+  float x, y, w, h;
+  int source_x, source_y, source_w, source_h;
+  content::Rgba color;
+  int tile_x;  // -1 for a fill
+  bool operator==(const TickerCommand&) const = default;
+};
+std::vector<TickerCommand> ticker_commands(const PreparedTicker& t, std::int64_t frame,
+                                           std::int64_t step, Size screen) {
+  FrameInputs in;
+  in.screen = screen;
+  in.frame = frame;
+  in.ticker = &t;
+  in.ticker_step_px = step;
+  DrawList list;
+  compose(in, list);
+  std::vector<TickerCommand> out;
+  for (const DrawCommand& c : list.commands) {
+    int tile_x = -1;
+    for (std::size_t i = 0; i < t.tiles.size(); ++i) {
+      if (c.image == t.tiles[i].get()) tile_x = t.tile_x[i];
+    }
+    EXPECT_TRUE(c.kind == DrawCommand::Kind::fill || tile_x >= 0);
+    out.push_back({c.kind, c.target.x, c.target.y, c.target.w, c.target.h, c.source.x, c.source.y,
+                   c.source.w, c.source.h, c.color, tile_x});
+  }
+  // Fills (band, accent) first in their order, then the tiles left to right.
+  std::stable_sort(out.begin(), out.end(), [](const TickerCommand& a, const TickerCommand& b) {
+    const bool a_image = a.kind == DrawCommand::Kind::image;
+    const bool b_image = b.kind == DrawCommand::Kind::image;
+    if (a_image != b_image) return !a_image;
+    return a_image && a.x < b.x;
+  });
+  return out;
+}
+
+// The band drawn from windows of tiles kept ahead of its motion (as the player's worker keeps
+// them) is the band drawn from the whole loop: the same commands, from tiles with the same
+// pixels, at the start, across the loop's wrap and after 30 days; a new window shares the tiles
+// it keeps with the one before, and holds far fewer tiles than the loop.
+TEST(Ticker, WindowsAheadOfTheBandDrawWhatTheWholeLoopDraws) {
+  Playlist playlist = demo();
+  std::vector<std::string> items;  // a long loop: the demo's headlines four times over
+  for (int i = 0; i < 4; ++i) {
+    for (const auto& h : playlist.ticker->items) items.push_back(std::to_string(i + 1) + ". " + h);
+  }
+  playlist.ticker->items = items;
+  const std::int64_t step = 7;
+  const std::int64_t thirty_days = std::int64_t(30) * 86400 * 60;
+  for (const Size screen : {Size{1280, 720}, Size{720, 1280}}) {
+    for (const int limit : {2048, 128}) {
+      Preparer p = preparer(limit);
+      const PreparedTicker whole = prepare_ticker(p, playlist, screen);
+      const TickerText text = lay_out_ticker(p, playlist, screen);
+      ASSERT_EQ(text.band.loop_width, whole.loop_width);
+      ASSERT_GT(whole.loop_width, 4 * screen.width);
+      const int tile_width = whole.tiles[0]->pixels.width;
+      // Wider than the loop: the whole loop, whatever the start.
+      const PreparedTicker all = ticker_window(p, text, 12345, whole.loop_width + 1);
+      EXPECT_EQ(all.tiles.size(), whole.tiles.size());
+      EXPECT_TRUE(ticker_covers(all, 777, whole.loop_width));
+
+      const std::int64_t near_wrap = (whole.loop_width - screen.width) / step;
+      for (const std::int64_t start : {std::int64_t(0), near_wrap, thirty_days}) {
+        SCOPED_TRACE(std::to_string(screen.width) + "x" + std::to_string(screen.height) +
+                     " limit " + std::to_string(limit) + " from frame " + std::to_string(start));
+        const std::int64_t ahead = 40 * step + screen.width;
+        std::optional<PreparedTicker> window;
+        int windows = 0;
+        std::size_t most_tiles = 0;
+        for (std::int64_t f = start; f < start + 2 * whole.loop_width / step; f += 3) {
+          const std::int64_t offset = ticker_offset(f, step, whole.loop_width);
+          if (!window || !ticker_covers(*window, offset, screen.width + ahead / 2)) {
+            PreparedTicker next =
+                ticker_window(p, text, offset, screen.width + ahead, window ? &*window : nullptr);
+            int shared = 0;
+            for (std::size_t i = 0; i < next.tiles.size(); ++i) {
+              const Image& tile = *next.tiles[i];
+              const Image& same = *whole.tiles[std::size_t(next.tile_x[i] / tile_width)];
+              ASSERT_EQ(tile.pixels.width, same.pixels.width);
+              ASSERT_EQ(tile.pixels.pixels, same.pixels.pixels) << "tile at " << next.tile_x[i];
+              if (window) {
+                for (const auto& kept : window->tiles) shared += kept == next.tiles[i];
+              }
+            }
+            if (window) {
+              EXPECT_GT(shared, 0);
+            }
+            window = std::move(next);
+            ++windows;
+          }
+          most_tiles = std::max(most_tiles, window->tiles.size());
+          ASSERT_TRUE(ticker_covers(*window, offset, screen.width)) << "frame " << f;
+          ASSERT_EQ(ticker_commands(*window, f, step, screen),
+                    ticker_commands(whole, f, step, screen))
+              << "frame " << f;
+        }
+        EXPECT_GT(windows, 8);
+        EXPECT_LT(most_tiles * 2, whole.tiles.size());
+      }
+    }
+  }
 }
 
 TEST(Clock, IcuDateWeekdayAndTimeInTheZone) {
