@@ -43,16 +43,33 @@ inline void ft_done_library(FT_LibraryRec_* l) {
 using FtFace = std::unique_ptr<FT_FaceRec_, CDeleter<FT_FaceRec_, ft_done_face>>;
 using FtLibrary = std::unique_ptr<FT_LibraryRec_, CDeleter<FT_LibraryRec_, ft_done_library>>;
 
+// The font file as FreeType reads it: its own descriptor, read with pread(). FreeType keeps a
+// pointer to `rec` from FT_Open_Face until FT_Done_Face, so this lives at a fixed address
+// (unique_ptr) and outlives the face.
+struct FtFileStream {
+  FT_StreamRec rec{};
+  int fd = -1;
+  // FreeType reads a glyph's metrics and its place in the CFF table as pairs of adjacent 2-4
+  // byte values; one read-ahead chunk serves each pair with one system call.
+  unsigned char chunk[64];
+  unsigned long chunk_start = 0;
+  unsigned long chunk_length = 0;
+  FtFileStream() = default;
+  FtFileStream(const FtFileStream&) = delete;
+  FtFileStream& operator=(const FtFileStream&) = delete;
+  ~FtFileStream();
+};
+
 struct LoadedFace {
   FaceInfo info;
-  hb_blob_t* blob = nullptr;  // owned by FontLibrary::blobs_ (one per file)
   HbFace hb_face;
   HbFont hb_font;  // scale = units per em: positions come out in font units
   int units_per_em = 1000;
-  float ascender = 0.88f;   // in em
-  float descender = 0.12f;  // in em, positive
-  FtFace ft_face;           // created on first rasterization
-  int ft_size_64 = 0;       // size the FT_Face is currently set to
+  float ascender = 0.88f;                   // in em
+  float descender = 0.12f;                  // in em, positive
+  std::unique_ptr<FtFileStream> ft_stream;  // declared before ft_face: destroyed after it
+  FtFace ft_face;                           // created on first rasterization
+  int ft_size_64 = 0;                       // size the FT_Face is currently set to
 };
 
 // One family list per language tag, in order of preference.
