@@ -43,16 +43,31 @@ inline void ft_done_library(FT_LibraryRec_* l) {
 using FtFace = std::unique_ptr<FT_FaceRec_, CDeleter<FT_FaceRec_, ft_done_face>>;
 using FtLibrary = std::unique_ptr<FT_LibraryRec_, CDeleter<FT_LibraryRec_, ft_done_library>>;
 
+// One font file, opened once for all its faces: HarfBuzz's mapping of it (shaping) and a
+// descriptor FreeType reads it through (rasterization; see FontLibrary::ft_face). The two are
+// opened together so that both see the same file even if it is replaced on disk later.
+struct FontFile {
+  int fd = -1;
+  HbBlob blob;
+  FontFile() = default;
+  FontFile(const FontFile&) = delete;
+  FontFile& operator=(const FontFile&) = delete;
+  ~FontFile();
+};
+
 struct LoadedFace {
   FaceInfo info;
-  hb_blob_t* blob = nullptr;  // owned by FontLibrary::blobs_ (one per file)
+  const FontFile* file = nullptr;  // owned by FontLibrary::files_
   HbFace hb_face;
   HbFont hb_font;  // scale = units per em: positions come out in font units
   int units_per_em = 1000;
   float ascender = 0.88f;   // in em
   float descender = 0.12f;  // in em, positive
-  FtFace ft_face;           // created on first rasterization
-  int ft_size_64 = 0;       // size the FT_Face is currently set to
+  // FreeType reads through this from FT_Open_Face until FT_Done_Face: declared before ft_face so
+  // that it is destroyed after it.
+  std::unique_ptr<FT_StreamRec> ft_stream;
+  FtFace ft_face;      // created on first rasterization
+  int ft_size_64 = 0;  // size the FT_Face is currently set to
 };
 
 // One family list per language tag, in order of preference.
@@ -99,7 +114,7 @@ class FontLibrary {
   std::vector<std::string>* warnings_;
   FcConfigPtr fc_;
   FtLibrary ft_;
-  std::unordered_map<std::string, HbBlob> blobs_;
+  std::unordered_map<std::string, std::unique_ptr<FontFile>> files_;  // outlive faces_
   std::vector<std::unique_ptr<LoadedFace>> faces_;
   std::map<std::pair<std::string, int>, FaceIndex> by_file_;
   std::map<std::pair<std::string, int>, std::vector<FaceIndex>> chains_by_key_weight_;
