@@ -169,7 +169,9 @@ std::optional<AtlasSlot> GlyphCache::get(const GlyphKey& key) {
     ++counters_.oversized;
     return std::nullopt;
   }
-  // Shelf packing on the newest page; a new page while allowed, else reuse the least recent one.
+  // Shelf packing on the newest page of the glyph's kind; a new page while allowed, else reuse
+  // the least recently used one of the kind.
+  const bool color = bitmap->color;
   auto fits = [&](AtlasPage& page) {
     if (page.shelf_x + w > size) {
       page.shelf_y += page.shelf_height;
@@ -177,36 +179,44 @@ std::optional<AtlasSlot> GlyphCache::get(const GlyphKey& key) {
     }
     return page.shelf_y + h <= size;
   };
-  std::size_t page_index = open_page_;
-  if (pages_.empty() || !fits(pages_[open_page_])) {
-    if (int(pages_.size()) < limits_.max_pages) {
-      pages_.emplace_back();
-      pages_.back().pixels = RgbaImage(size, size);
-      page_index = pages_.size() - 1;
+  std::size_t& open = open_page_[color];
+  const std::size_t of_kind = std::size_t(std::count_if(
+      pages_.begin(), pages_.end(), [&](const AtlasPage& p) { return p.color == color; }));
+  if (of_kind == 0 || !fits(pages_[open])) {
+    if (int(of_kind) < limits_.max_pages) {
+      AtlasPage& page = pages_.emplace_back();
+      page.color = color;
+      page.size = size;
+      page.pixels.assign(std::size_t(size) * std::size_t(size) * std::size_t(page.channels()), 0);
+      open = pages_.size() - 1;
     } else {
-      page_index = std::size_t(std::min_element(pages_.begin(), pages_.end(),
-                                                [](const AtlasPage& a, const AtlasPage& b) {
-                                                  return a.last_used < b.last_used;
-                                                }) -
-                               pages_.begin());
-      AtlasPage& page = pages_[page_index];
+      std::size_t oldest = open;
+      for (std::size_t i = 0; i < pages_.size(); ++i) {
+        if (pages_[i].color == color && pages_[i].last_used < pages_[oldest].last_used) oldest = i;
+      }
+      AtlasPage& page = pages_[oldest];
       for (const auto& evicted : page.keys) slots_.erase(evicted);
       counters_.evictions += page.keys.size();
       page.keys.clear();
-      std::fill(page.pixels.pixels.begin(), page.pixels.pixels.end(), 0);
+      std::fill(page.pixels.begin(), page.pixels.end(), 0);
       page.shelf_x = page.shelf_y = page.shelf_height = 0;
+      open = oldest;
     }
-    open_page_ = page_index;
   }
-  AtlasPage& page = pages_[page_index];
-  slot.page = std::uint16_t(page_index);
+  AtlasPage& page = pages_[open];
+  slot.page = std::uint16_t(open);
   slot.x = std::uint16_t(page.shelf_x + kPadding);
   slot.y = std::uint16_t(page.shelf_y + kPadding);
   slot.width = std::uint16_t(bitmap->width);
   slot.height = std::uint16_t(bitmap->height);
   for (int y = 0; y < bitmap->height; ++y) {
-    std::copy_n(&bitmap->rgba[std::size_t(y) * bitmap->width * 4], bitmap->width * 4,
-                page.pixels.at(slot.x, slot.y + y));
+    const std::uint8_t* from = &bitmap->rgba[std::size_t(y) * std::size_t(bitmap->width) * 4];
+    std::uint8_t* to = page.at(slot.x, slot.y + y);
+    if (color) {
+      std::copy_n(from, bitmap->width * 4, to);
+    } else {
+      for (int x = 0; x < bitmap->width; ++x) to[x] = from[x * 4 + 3];  // coverage is alpha
+    }
   }
   page.shelf_x += w;
   page.shelf_height = std::max(page.shelf_height, h);
@@ -226,15 +236,16 @@ inline unsigned div255(unsigned x) {
 
 // "Source over" in straight alpha, in integers: the opaque and transparent destinations that text
 // is nearly always drawn on take the short paths.
-void blend(RgbaImage& image, int x0, int y0, const RgbaImage& page, const AtlasSlot& slot,
+void blend(RgbaImage& image, int x0, int y0, const AtlasPage& page, const AtlasSlot& slot,
            Color color) {
   const int first_x = std::max(0, -x0), end_x = std::min<int>(slot.width, image.width - x0);
   const int first_y = std::max(0, -y0), end_y = std::min<int>(slot.height, image.height - y0);
+  const int step = page.channels(), alpha = step - 1;  // coverage, or RGBA's alpha
   for (int y = first_y; y < end_y; ++y) {
     const std::uint8_t* s = page.at(slot.x + first_x, slot.y + y);
     std::uint8_t* d = image.at(x0 + first_x, y0 + y);
-    for (int x = first_x; x < end_x; ++x, s += 4, d += 4) {
-      unsigned a = color.a == 255 ? s[3] : div255(unsigned(s[3]) * color.a);
+    for (int x = first_x; x < end_x; ++x, s += step, d += 4) {
+      unsigned a = color.a == 255 ? s[alpha] : div255(unsigned(s[alpha]) * color.a);
       if (a == 0) continue;
       const std::uint8_t* src = slot.color ? s : &color.r;
       unsigned da = d[3];
@@ -279,7 +290,7 @@ void draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, floa
       auto slot = cache.get(key);
       if (!slot || slot->width == 0) continue;
       blend(image, int(whole_x) + slot->left, int(std::lround(gy)) + slot->top,
-            cache.pages()[slot->page].pixels, *slot, color);
+            cache.pages()[slot->page], *slot, color);
     }
   }
 }

@@ -171,8 +171,8 @@ struct GlyphKeyHash {
   std::size_t operator()(const GlyphKey& k) const noexcept;
 };
 
-// Where a rasterized glyph sits in the atlas. Pixels are white with coverage in alpha, or the
-// glyph's own colours when `color` (emoji).
+// Where a rasterized glyph sits in the atlas: its coverage on a coverage page, or its own
+// colours on a colour page when `color` (emoji).
 struct AtlasSlot {
   std::uint16_t page = 0;
   std::uint16_t x = 0, y = 0, width = 0, height = 0;  // 0x0 for blank glyphs (spaces)
@@ -183,7 +183,9 @@ struct AtlasSlot {
 
 struct AtlasLimits {
   int page_size = 1024;  // square pages; keep at or below the renderer's maximum texture size
-  int max_pages = 4;     // past this the least recently used page is emptied and reused
+  // Pages of each kind (coverage, colour); past this the least recently used page of the kind
+  // is emptied and reused.
+  int max_pages = 4;
 };
 
 struct AtlasCounters {
@@ -194,8 +196,19 @@ struct AtlasCounters {
   std::uint64_t oversized = 0;  // glyphs larger than a page: not drawn
 };
 
+// Glyphs of one kind: one byte of coverage per pixel (nearly all text: a quarter of the memory
+// of RGBA), or straight RGBA for colour glyphs.
 struct AtlasPage {
-  RgbaImage pixels;
+  bool color = false;
+  int size = 0;                      // width and height in px
+  std::vector<std::uint8_t> pixels;  // row-major, channels() bytes per pixel
+  int channels() const { return color ? 4 : 1; }
+  std::uint8_t* at(int x, int y) {
+    return pixels.data() + (std::size_t(y) * std::size_t(size) + std::size_t(x)) * channels();
+  }
+  const std::uint8_t* at(int x, int y) const {
+    return pixels.data() + (std::size_t(y) * std::size_t(size) + std::size_t(x)) * channels();
+  }
   std::uint64_t last_used = 0;  // GlyphCache tick of the most recent lookup that hit this page
   std::uint64_t version = 0;    // bumped on every change, so a renderer knows to re-upload
   int shelf_y = 0, shelf_height = 0, shelf_x = 0;  // shelf packing cursor
@@ -224,7 +237,7 @@ class GlyphCache {
   std::unordered_map<GlyphKey, AtlasSlot, GlyphKeyHash> slots_;
   AtlasCounters counters_;
   std::uint64_t tick_ = 0;
-  std::size_t open_page_ = 0;  // the page new glyphs are packed into
+  std::size_t open_page_[2] = {0, 0};  // the page new glyphs are packed into, by kind (color)
 };
 
 // Draws `layout` with its first line's top-left (horizontal) or top-right (vertical) corner at

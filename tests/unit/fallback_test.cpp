@@ -433,6 +433,24 @@ TEST(Fallback, ColourEmojiIsRasterizedInColourAtTheTextSize) {
   EXPECT_TRUE(slot->color);
 }
 
+// Text and colour glyphs go to pages of their own kind (coverage: a byte per pixel; colour:
+// RGBA), so with one page of each allowed, drawing both evicts neither.
+TEST(Fallback, ColourGlyphsAndTextKeepTheirOwnPages) {
+  Layout layout = lay("永😀和", "zh-Hans", 1000, 40);
+  ASSERT_EQ(layout.lines.size(), 1u);
+  GlyphCache cache(engine().fonts(), AtlasLimits{256, 1});
+  RgbaImage image = white(300, 120);
+  draw_layout(layout, cache, image, 10, 10, Color{0, 0, 0, 255});
+  draw_layout(layout, cache, image, 10, 10, Color{0, 0, 0, 255});
+  EXPECT_EQ(cache.counters().evictions, 0u);
+  EXPECT_EQ(cache.counters().rasterizations, 3u);  // the second draw hit every glyph
+  ASSERT_EQ(cache.pages().size(), 2u);
+  for (const AtlasPage& page : cache.pages()) {
+    EXPECT_EQ(page.pixels.size(), std::size_t(256 * 256 * page.channels()));
+    EXPECT_EQ(page.keys.size(), page.color ? 1u : 2u);
+  }
+}
+
 TEST(Fallback, HanIsRasterizedAsAGreyMaskInTheTextColour) {
   Layout layout = lay("永", "zh-Hans", 1000, 40);
   GlyphCache cache(engine().fonts(), AtlasLimits{});
