@@ -1,4 +1,4 @@
-// Cards: every item type laid out and rasterized into one screen-sized image ahead of time.
+// Cards: every item type laid out ahead of time, then rasterized strip by strip into blocks.
 // Sizes come from the theme as fractions of min(width, height); layouts switch between side by
 // side (landscape) and stacked (portrait) on the aspect ratio.
 #include <algorithm>
@@ -71,9 +71,8 @@ int draw_title(Ctx& x, std::string_view title, RectI area, float size, float max
       detail::fit_text(x.c, title, float(area.w - bar - gap), max_height, style, size * 0.45f);
   text::Extent e = detail::extent(l);
   if (l.lines.empty()) return 0;
-  detail::fill_rect(x.c.image,
-                    RectI{area.x, area.y + int(e.height * 0.06), bar, int(e.height * 0.88)},
-                    bar_color);
+  detail::add_fill(x.c, RectI{area.x, area.y + int(e.height * 0.06), bar, int(e.height * 0.88)},
+                   bar_color);
   detail::draw_text(x.c, l, area.x + bar + gap, area.y, color);
   return e.height;
 }
@@ -279,9 +278,8 @@ void draw_bars(Ctx& x, const content::StatisticValue& v, RectI area) {
   const int plot_top = area.y + label_h,
             plot_bottom = area.y + area.h - label_h - int(x.unit * 0.01f);
   const int plot_h = std::max(1, plot_bottom - plot_top);
-  detail::fill_rect(x.c.image,
-                    RectI{area.x, plot_bottom, area.w, std::max(2, int(x.unit * 0.003f))},
-                    detail::mix(x.theme.background, x.theme.muted, 0.6));
+  detail::add_fill(x.c, RectI{area.x, plot_bottom, area.w, std::max(2, int(x.unit * 0.003f))},
+                   detail::mix(x.theme.background, x.theme.muted, 0.6));
   for (int i = 0; i < n; ++i) {
     const auto& point = series[i];
     double share = std::clamp(point.value / max_value, 0.0, 1.0);
@@ -289,7 +287,7 @@ void draw_bars(Ctx& x, const content::StatisticValue& v, RectI area) {
     int bar_w = int(slot * 0.56f);
     int bx = area.x + int(slot * float(i) + (slot - float(bar_w)) / 2);
     Rgba color = i == n - 1 ? x.theme.accent : detail::mix(x.theme.background, x.theme.muted, 0.75);
-    detail::fill_rect(x.c.image, RectI{bx, plot_bottom - bar_h, bar_w, bar_h}, color);
+    detail::add_fill(x.c, RectI{bx, plot_bottom - bar_h, bar_w, bar_h}, color);
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", point.value);
     auto value =
@@ -346,8 +344,8 @@ void headline(Ctx& x, const content::Item& item) {
   int y = text_area.y + std::max(0, int((text_area.h - total) * 0.42f));
   if (x.portrait && !item.image.empty()) y = text_area.y;
   const int et = detail::extent(t).height;
-  detail::fill_rect(x.c.image, RectI{text_area.x, y + int(et * 0.04f), bar, int(et * 0.92f)},
-                    x.theme.accent);
+  detail::add_fill(x.c, RectI{text_area.x, y + int(et * 0.04f), bar, int(et * 0.92f)},
+                   x.theme.accent);
   detail::draw_text(x.c, t, text_area.x + indent, y, x.theme.foreground);
   y += et;
   if (!s.lines.empty()) {
@@ -365,7 +363,7 @@ void headline(Ctx& x, const content::Item& item) {
       float scale = std::max(float(image_area.w) / float(picture->width),
                              float(image_area.h) / float(picture->height));
       float w = float(picture->width) * scale, ph = float(picture->height) * scale;
-      detail::draw_scaled(x.c.image, *picture,
+      detail::add_picture(x.c, *picture,
                           RectF{float(image_area.x) + (float(image_area.w) - w) / 2,
                                 float(image_area.y) + (float(image_area.h) - ph) / 2, w, ph},
                           image_area);
@@ -379,11 +377,11 @@ void placeholder(Ctx& x, RectI box, const std::filesystem::path& path) {
   const Rgba fill = detail::mix(x.theme.background, x.theme.muted, 0.12);
   const Rgba line = detail::mix(x.theme.background, x.theme.muted, 0.5);
   const int t = std::max(2, int(x.unit * 0.003f));
-  detail::fill_rect(x.c.image, box, fill);
-  detail::fill_rect(x.c.image, RectI{box.x, box.y, box.w, t}, line);
-  detail::fill_rect(x.c.image, RectI{box.x, box.y + box.h - t, box.w, t}, line);
-  detail::fill_rect(x.c.image, RectI{box.x, box.y, t, box.h}, line);
-  detail::fill_rect(x.c.image, RectI{box.x + box.w - t, box.y, t, box.h}, line);
+  detail::add_fill(x.c, box, fill);
+  detail::add_fill(x.c, RectI{box.x, box.y, box.w, t}, line);
+  detail::add_fill(x.c, RectI{box.x, box.y + box.h - t, box.w, t}, line);
+  detail::add_fill(x.c, RectI{box.x, box.y, t, box.h}, line);
+  detail::add_fill(x.c, RectI{box.x + box.w - t, box.y, t, box.h}, line);
   std::string message = is_zh(x.c.playlist) ? "图片无法显示" : "Image unavailable";
   TextStyle big{x.body() * 1.1f, x.theme.title_weight, x.theme.muted};
   auto m = detail::fit_text(x.c, message, float(box.w) * 0.9f, float(box.h) * 0.5f, big,
@@ -420,8 +418,8 @@ void image_card(Ctx& x, const content::Item& item) {
   float sx = float(area.w) / float(picture->width), sy = float(area.h) / float(picture->height);
   float scale = item.fit == content::ImageFit::cover ? std::max(sx, sy) : std::min(sx, sy);
   float w = float(picture->width) * scale, h = float(picture->height) * scale;
-  detail::draw_scaled(
-      x.c.image, *picture,
+  detail::add_picture(
+      x.c, *picture,
       RectF{float(area.x) + (float(area.w) - w) / 2, float(area.y) + (float(area.h) - h) / 2, w, h},
       area);
 }
@@ -504,8 +502,7 @@ void statistic(Ctx& x, const content::Item& item, std::vector<Counter>& counters
     top = std::min(top, x.c.text_boxes[i].y);
     bottom = std::max(bottom, x.c.text_boxes[i].y + x.c.text_boxes[i].h);
   }
-  if (bottom > top)
-    detail::fill_rect(x.c.image, RectI{numbers.x, top, bar, bottom - top}, x.theme.accent);
+  if (bottom > top) detail::add_fill(x.c, RectI{numbers.x, top, bar, bottom - top}, x.theme.accent);
   draw_bars(x, v, chart);
 }
 
@@ -546,8 +543,8 @@ void statistic_group(Ctx& x, const content::Item& item, std::vector<Counter>& co
   }
   for (int i = 0; i < n; ++i) {
     RectI cell = cell_rect(i);
-    detail::fill_rect(x.c.image, cell, panel);
-    detail::fill_rect(x.c.image, RectI{cell.x, cell.y, cell.w, stripe}, x.theme.accent);
+    detail::add_fill(x.c, cell, panel);
+    detail::add_fill(x.c, RectI{cell.x, cell.y, cell.w, stripe}, x.theme.accent);
     statistic_block(x, item.statistics[i], inner_rect(cell), size, x.body() * 0.95f, counters);
   }
 }
@@ -569,12 +566,11 @@ void notice(Ctx& x, const content::Item& item) {
 
 void alert(Ctx& x, const content::Item& item) {
   const Rgba fg = x.theme.alert_foreground;
-  detail::fill_rect(x.c.image, RectI{0, 0, x.screen.width, x.screen.height},
-                    x.theme.alert_background);
+  detail::add_fill(x.c, RectI{0, 0, x.screen.width, x.screen.height}, x.theme.alert_background);
   // A darker stripe across the top edge and a label.
   const int stripe = int(x.unit * 0.018f);
-  detail::fill_rect(x.c.image, RectI{0, 0, x.screen.width, stripe},
-                    detail::mix(x.theme.alert_background, 0x000000ff, 0.35));
+  detail::add_fill(x.c, RectI{0, 0, x.screen.width, stripe},
+                   detail::mix(x.theme.alert_background, 0x000000ff, 0.35));
   RectI area = x.z.content;
   int y = area.y;
   TextStyle tag{x.body() * 0.9f, x.theme.title_weight, x.theme.alert_background};
@@ -582,7 +578,7 @@ void alert(Ctx& x, const content::Item& item) {
       detail::lay_out_text(x.c, is_zh(x.c.playlist) ? "紧急通知" : "ALERT", float(area.w), tag);
   auto le = detail::extent(label);
   const int pad = int(x.unit * 0.012f);
-  detail::fill_rect(x.c.image, RectI{area.x, y, le.width + 4 * pad, le.height + 2 * pad}, fg);
+  detail::add_fill(x.c, RectI{area.x, y, le.width + 4 * pad, le.height + 2 * pad}, fg);
   detail::draw_text(x.c, label, area.x + 2 * pad, y + pad, x.theme.alert_background);
   y += le.height + 2 * pad + int(x.unit * 0.04f);
   RectI rest{area.x, y, area.w, area.y + area.h - y};
@@ -612,29 +608,29 @@ void fallback(Ctx& x) {
   detail::draw_text(x.c, t, cx - et.width / 2, y, x.theme.foreground);
   y += et.height + gap;
   const int bar_w = int(x.unit * 0.09f);
-  detail::fill_rect(x.c.image, RectI{cx - bar_w / 2, y, bar_w, bar_h}, x.theme.accent);
+  detail::add_fill(x.c, RectI{cx - bar_w / 2, y, bar_w, bar_h}, x.theme.accent);
   y += bar_h + gap;
   detail::draw_text(x.c, m, cx - em.width / 2, y, x.theme.muted);
 }
 
-// Cuts `image` into blocks of kBlockWidth x kBlockHeight (smaller at the right and bottom
-// edges) and keeps those that are not all `background` as tiles; the rest of the screen becomes
+// Cards are cut into blocks of kBlockWidth x kBlockHeight (smaller at the right and bottom
+// edges); those that are not all `background` are kept as tiles, the rest of the screen becomes
 // background rectangles (runs of empty blocks, merged down the rows). Blocks have a handful of
 // sizes, so the renderer can reuse a retired card's textures for the next card instead of
 // allocating (and page-faulting) fresh ones on the frame loop, and upload one block per frame.
 constexpr int kBlockWidth = 256, kBlockHeight = 128;
 
-void cut_tiles(Preparer& p, const text::RgbaImage& image, Rgba background, PreparedCard& card) {
-  const int bw = std::min(kBlockWidth, std::max(16, p.max_texture_size));
-  const int bh = std::min(kBlockHeight, std::max(16, p.max_texture_size));
-  card.block_width = bw;
-  card.block_height = bh;
+// Cuts `strip`, rows top.. of the card (whole block rows, the last maybe shorter), into blocks.
+// `open` carries the background runs of the block row above, still growing down.
+void cut_tiles(Preparer& p, const text::RgbaImage& strip, int top, Rgba background,
+               PreparedCard& card, std::vector<RectI>& open) {
+  const int bw = card.block_width, bh = card.block_height;
   const text::Color bg = detail::to_color(background);
   const std::uint8_t bg_px[4] = {bg.r, bg.g, bg.b, bg.a};
   // Whether the block is all the colour `px`.
   auto uniform = [&](int x0, int y0, int w, int h, const std::uint8_t* colour) {
     for (int y = y0; y < y0 + h; ++y) {
-      const std::uint8_t* px = image.at(x0, y);
+      const std::uint8_t* px = strip.at(x0, y);
       for (int x = 0; x < w; ++x, px += 4) {
         if (!std::equal(colour, colour + 4, px)) return false;
       }
@@ -642,32 +638,31 @@ void cut_tiles(Preparer& p, const text::RgbaImage& image, Rgba background, Prepa
     return true;
   };
   auto empty = [&](int x0, int y0, int w, int h) { return uniform(x0, y0, w, h, bg_px); };
-  std::vector<RectI> open;  // background runs of the previous block row, still growing down
-  for (int y = 0; y < image.height; y += bh) {
-    const int h = std::min(bh, image.height - y);
+  for (int y = 0; y < strip.height; y += bh) {
+    const int h = std::min(bh, strip.height - y);
     std::vector<RectI> runs;
-    for (int x = 0; x < image.width; x += bw) {
-      const int w = std::min(bw, image.width - x);
+    for (int x = 0; x < strip.width; x += bw) {
+      const int w = std::min(bw, strip.width - x);
       if (empty(x, y, w, h)) {
         if (!runs.empty() && runs.back().x + runs.back().w == x) {
           runs.back().w += w;
         } else {
-          runs.push_back(RectI{x, y, w, h});
+          runs.push_back(RectI{x, top + y, w, h});
         }
         continue;
       }
-      const std::uint8_t* first = image.at(x, y);
+      const std::uint8_t* first = strip.at(x, y);
       if (first[3] == 255 && uniform(x, y, w, h, first)) {
         const Rgba colour =
             Rgba(first[0]) << 24 | Rgba(first[1]) << 16 | Rgba(first[2]) << 8 | 0xff;
-        card.solid_blocks.push_back(PreparedCard::Solid{RectI{x, y, w, h}, colour});
+        card.solid_blocks.push_back(PreparedCard::Solid{RectI{x, top + y, w, h}, colour});
         continue;
       }
       text::RgbaImage part(w, h);
       for (int row = 0; row < h; ++row) {
-        std::copy_n(image.at(x, y + row), std::size_t(w) * 4, part.at(0, row));
+        std::copy_n(strip.at(x, y + row), std::size_t(w) * 4, part.at(0, row));
       }
-      card.tiles.push_back(CardTile{detail::make_image(p, std::move(part)), x, y});
+      card.tiles.push_back(CardTile{detail::make_image(p, std::move(part)), x, top + y});
     }
     // A run exactly below an open one extends it; open runs with nothing below are done.
     std::vector<RectI> next;
@@ -683,7 +678,6 @@ void cut_tiles(Preparer& p, const text::RgbaImage& image, Rgba background, Prepa
     card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());
     open = std::move(next);
   }
-  card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());
 }
 
 }  // namespace
@@ -693,11 +687,11 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
   screen.width = std::max(1, screen.width);
   screen.height = std::max(1, screen.height);
   const std::uint64_t rasterized_before = p.glyphs.counters().rasterizations;
-  Canvas canvas{p, playlist, text::RgbaImage(screen.width, screen.height), {}, 0};
+  // Lay the card out into a list of drawing operations first.
+  Canvas canvas{p, playlist, {}, {}, 0};
   const Zones zones = zones_for(playlist, screen);
   Ctx x{canvas, playlist.theme, zones, screen, screen.height > screen.width, float(zones.unit)};
-  detail::fill_rect(canvas.image, RectI{0, 0, screen.width, screen.height},
-                    playlist.theme.background);
+  detail::add_fill(canvas, RectI{0, 0, screen.width, screen.height}, playlist.theme.background);
   PreparedCard card;
   if (item && *item < playlist.items.size()) {
     card.item = *item;
@@ -719,7 +713,21 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
   const bool alert = card.item != PreparedCard::kFallback &&
                      playlist.items[card.item].type == content::ItemType::alert;
   card.background = alert ? playlist.theme.alert_background : playlist.theme.background;
-  cut_tiles(p, canvas.image, card.background, card);
+  // Then draw it in strips of whole block rows, each cut into blocks before the next is drawn
+  // into the same buffer: about 1 MB at 1080p instead of a screen-sized 8 MB image.
+  card.block_width = std::min(kBlockWidth, std::max(16, p.max_texture_size));
+  card.block_height = std::min(kBlockHeight, std::max(16, p.max_texture_size));
+  const int strip_rows = card.block_height * std::max(1, p.card_strip_blocks);
+  text::RgbaImage strip;
+  strip.width = screen.width;
+  std::vector<RectI> open;
+  for (int top = 0; top < screen.height; top += strip_rows) {
+    strip.height = std::min(strip_rows, screen.height - top);
+    strip.pixels.assign(std::size_t(strip.width) * strip.height * 4, 0);
+    detail::draw_ops(canvas, strip, top);
+    cut_tiles(p, strip, top, card.background, card, open);
+  }
+  card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());
   card.glyph_rasterizations = p.glyphs.counters().rasterizations - rasterized_before;
   return card;
 }

@@ -79,7 +79,12 @@ text::Layout fit_text(Canvas& c, std::string_view s, float width, float max_heig
 
 void draw_text(Canvas& c, const text::Layout& layout, int x, int y, content::Rgba color) {
   if (layout.lines.empty()) return;
-  text::draw_layout(layout, c.p.glyphs, c.image, float(x), float(y), to_color(color));
+  DrawOp op;
+  op.kind = DrawOp::Kind::text;
+  op.rect = RectI{x, y, 0, 0};
+  op.color = color;
+  op.layout = layout;
+  c.ops.push_back(std::move(op));
   text::Extent e = extent(layout);
   c.text_boxes.push_back(RectI{x, y, e.width, e.height});
   c.missing_glyphs += layout.missing_glyphs;
@@ -105,12 +110,16 @@ void sample(const text::RgbaImage& src, float fx, float fy, float out[4]) {
 
 }  // namespace
 
-void draw_scaled(text::RgbaImage& dst, const text::RgbaImage& src, RectF target, RectI clip) {
+void draw_scaled(text::RgbaImage& dst, const text::RgbaImage& src, RectF target, RectI clip,
+                 int dst_top) {
   if (src.width <= 0 || src.height <= 0 || target.w <= 0 || target.h <= 0) return;
+  // x and y are picture coordinates throughout, so every strip samples exactly as a whole
+  // picture would.
   const int x0 = std::max({0, clip.x, int(std::floor(target.x))});
   const int x1 = std::min({dst.width, clip.x + clip.w, int(std::ceil(target.x + target.w))});
-  const int y0 = std::max({0, clip.y, int(std::floor(target.y))});
-  const int y1 = std::min({dst.height, clip.y + clip.h, int(std::ceil(target.y + target.h))});
+  const int y0 = std::max({dst_top, clip.y, int(std::floor(target.y))});
+  const int y1 =
+      std::min({dst_top + dst.height, clip.y + clip.h, int(std::ceil(target.y + target.h))});
   const float sx = float(src.width) / target.w, sy = float(src.height) / target.h;
   // Several samples per pixel when shrinking a lot, so photos do not alias.
   const int n = std::clamp(int(std::ceil(std::max(sx, sy))), 1, 4);
@@ -128,13 +137,52 @@ void draw_scaled(text::RgbaImage& dst, const text::RgbaImage& src, RectF target,
       }
       float alpha = acc[3] / float(n * n);  // 0..255
       if (alpha <= 0.5f) continue;
-      std::uint8_t* d = dst.at(x, y);
+      std::uint8_t* d = dst.at(x, y - dst_top);
       float a = alpha / 255.0f;
       for (int k = 0; k < 3; ++k) {
         float colour = acc[k] / acc[3];
         d[k] = std::uint8_t(std::lround(colour * a + d[k] * (1 - a)));
       }
       d[3] = std::uint8_t(std::lround(std::min(255.0f, alpha + d[3] * (1 - a))));
+    }
+  }
+}
+
+void add_fill(Canvas& c, RectI r, content::Rgba color) {
+  DrawOp op;
+  op.kind = DrawOp::Kind::fill;
+  op.rect = r;
+  op.color = color;
+  c.ops.push_back(std::move(op));
+}
+
+void add_picture(Canvas& c, const text::RgbaImage& src, RectF target, RectI clip) {
+  DrawOp op;
+  op.kind = DrawOp::Kind::picture;
+  op.rect = clip;
+  op.picture = &src;
+  op.target = target;
+  c.ops.push_back(std::move(op));
+}
+
+void draw_ops(Canvas& c, text::RgbaImage& strip, int top) {
+  const int bottom = top + strip.height;
+  for (DrawOp& op : c.ops) {
+    switch (op.kind) {
+      case DrawOp::Kind::fill:
+        fill_rect(strip, RectI{op.rect.x, op.rect.y - top, op.rect.w, op.rect.h}, op.color);
+        break;
+      case DrawOp::Kind::picture: draw_scaled(strip, *op.picture, op.target, op.rect, top); break;
+      case DrawOp::Kind::text:
+        // Drawn whole in the first strip, in the order a whole card would look its glyphs up;
+        // that tells the rows they cover, and after that it is drawn only in strips those rows
+        // cross (looking its glyphs up again: hits, unless the atlas was emptied meanwhile).
+        if (!op.rows || (op.rows->begin < bottom && op.rows->end > top)) {
+          text::Rows rows = text::draw_layout(op.layout, c.p.glyphs, strip, float(op.rect.x),
+                                              float(op.rect.y), to_color(op.color), top);
+          if (!op.rows) op.rows = rows;
+        }
+        break;
     }
   }
 }

@@ -1,8 +1,11 @@
 // Drawing helpers for the worker: rectangles, text blocks and scaled images into RgbaImage.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "scene/scene.h"
 
@@ -20,14 +23,36 @@ struct TextStyle {
   content::Rgba color = 0xffffffff;
 };
 
-// A laid-out block of text and the canvas that records where it went.
+// One thing drawn on a card, in card (screen) coordinates: cards are laid out into a list of
+// these first, then drawn strip by strip, so no screen-sized image is ever held.
+struct DrawOp {
+  enum class Kind : std::uint8_t { fill, text, picture } kind = Kind::fill;
+  RectI rect;               // fill: the rectangle; text: top-left in x, y; picture: the clip
+  content::Rgba color = 0;  // fill and text
+  text::Layout layout;      // text
+  const text::RgbaImage* picture = nullptr;  // picture: kept alive by the ImageLookup
+  RectF target;                              // picture: where it is scaled to
+  std::optional<text::Rows> rows;            // text: rows its glyphs cover, once drawn
+};
+
+// Where a card's drawing is recorded, with the boxes text went into.
 struct Canvas {
   Preparer& p;
   const content::Playlist& playlist;
-  text::RgbaImage image;
+  std::vector<DrawOp> ops;
   std::vector<RectI> text_boxes;
   int missing_glyphs = 0;
 };
+
+// Records a solid rectangle (blended like fill_rect).
+void add_fill(Canvas& c, RectI r, content::Rgba color);
+
+// Records `src` scaled into `target` and clipped to `clip` (like draw_scaled).
+void add_picture(Canvas& c, const text::RgbaImage& src, RectF target, RectI clip);
+
+// Runs every recorded operation on `strip`, whose row 0 is row `top` of the card. The pixels
+// are those the whole card drawn into one image would have in those rows.
+void draw_ops(Canvas& c, text::RgbaImage& strip, int top);
 
 text::Layout lay_out_text(Canvas& c, std::string_view s, float width, const TextStyle& style);
 
@@ -41,11 +66,13 @@ void trim_lines(text::Layout& layout, float max_height);
 
 text::Extent extent(const text::Layout& layout);
 
-// Draws with the block's top-left corner at (x, y) and records its box.
+// Records the block drawn with its top-left corner at (x, y), and its box.
 void draw_text(Canvas& c, const text::Layout& layout, int x, int y, content::Rgba color);
 
-// Scales `src` into the target rectangle (may extend past `clip`) and blends it, clipped.
-void draw_scaled(text::RgbaImage& dst, const text::RgbaImage& src, RectF target, RectI clip);
+// Scales `src` into the target rectangle (may extend past `clip`) and blends it, clipped. `dst`'s
+// row 0 is row `dst_top` of the picture `target` and `clip` are in.
+void draw_scaled(text::RgbaImage& dst, const text::RgbaImage& src, RectF target, RectI clip,
+                 int dst_top = 0);
 
 std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels);
 

@@ -221,6 +221,9 @@ struct Preparer {
   ImageLookup images;               // may be empty: every image counts as missing
   int max_texture_size = 2048;      // no prepared image is wider or taller
   std::uint64_t next_image_id = 1;  // Image::id source; give each worker a disjoint range
+  // Block rows of a card drawn at a time (the buffer is this many rows x the screen width).
+  // One is enough; tests draw whole cards at once to check strips change no pixel.
+  int card_strip_blocks = 1;
 };
 
 // Where things go on a screen for a playlist: the ticker band, the clock and the card content.

@@ -272,6 +272,12 @@ void blend(RgbaImage& image, int x0, int y0, const AtlasPage& page, const AtlasS
 
 void draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
                  Color color) {
+  draw_layout(layout, cache, image, x, y, color, 0);
+}
+
+Rows draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
+                 Color color, int image_top) {
+  Rows rows{INT_MAX, INT_MIN};
   const auto& options = layout.options;
   auto size_64 = std::uint16_t(std::clamp(std::lround(options.font_size * 64), 1l, 65535l));
   for (std::size_t i = 0; i < layout.lines.size(); ++i) {
@@ -289,10 +295,16 @@ void draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, floa
         whole_x = std::round(gx);
       auto slot = cache.get(key);
       if (!slot || slot->width == 0) continue;
-      blend(image, int(whole_x) + slot->left, int(std::lround(gy)) + slot->top,
-            cache.pages()[slot->page], *slot, color);
+      // The row is rounded in picture coordinates, then moved: the same pixels in any strip.
+      const int top = int(std::lround(gy)) + slot->top;
+      rows.begin = std::min(rows.begin, top);
+      rows.end = std::max(rows.end, top + int(slot->height));
+      blend(image, int(whole_x) + slot->left, top - image_top, cache.pages()[slot->page], *slot,
+            color);
     }
   }
+  if (rows.begin > rows.end) rows = Rows{};
+  return rows;
 }
 
 Extent layout_extent(const Layout& layout) {

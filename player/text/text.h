@@ -245,6 +245,15 @@ class GlyphCache {
 void draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
                  Color color);
 
+// The same, into a horizontal strip of a taller picture: (x, y) are picture coordinates and the
+// image's row 0 is the picture's row `image_top`. Glyphs land on exactly the pixels a whole
+// picture would give them. Returns the picture rows the glyphs cover, clipped or not [begin, end).
+struct Rows {
+  int begin = 0, end = 0;
+};
+Rows draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
+                 Color color, int image_top);
+
 // The size `layout` covers when drawn: width x height in px, rounded up.
 struct Extent {
   int width = 0;

@@ -587,5 +587,60 @@ TEST(Cards, AFadeOnOneBackgroundMatchesBlendingTheWholeCards) {
   EXPECT_LE(worst, 1);
 }
 
+// Cards are drawn one block row at a time. Drawing a whole card at once must give the same
+// card to the pixel: text, bars and pictures crossing strip edges, screens whose height is not a
+// multiple of the block height, and small texture limits (smaller blocks).
+TEST(Cards, StripsGiveTheSameCardAsDrawingItWhole) {
+  Playlist playlist = demo();
+  int crossing = 0;  // text boxes crossing a strip edge: the test must see some
+  for (Size screen : {Size{1920, 1080}, Size{1080, 1920}, Size{1000, 777}}) {
+    for (int max_texture : {2048, 100}) {
+      Preparer strips = preparer(max_texture);
+      Preparer whole = preparer(max_texture);
+      whole.card_strip_blocks = 1000;
+      for (std::size_t i = 0; i <= playlist.items.size(); ++i) {
+        std::optional<std::size_t> which;
+        if (i < playlist.items.size()) which = i;
+        SCOPED_TRACE((which ? playlist.items[i].id : std::string("fallback")) + " " +
+                     std::to_string(screen.width) + "x" + std::to_string(screen.height) +
+                     " limit " + std::to_string(max_texture));
+        PreparedCard a = prepare_card(strips, playlist, which, screen);
+        PreparedCard b = prepare_card(whole, playlist, which, screen);
+        ASSERT_EQ(a.block_height, b.block_height);
+        ASSERT_EQ(a.tiles.size(), b.tiles.size());
+        for (std::size_t t = 0; t < a.tiles.size(); ++t) {
+          EXPECT_EQ(a.tiles[t].x, b.tiles[t].x);
+          EXPECT_EQ(a.tiles[t].y, b.tiles[t].y);
+          const auto &pa = a.tiles[t].image->pixels, &pb = b.tiles[t].image->pixels;
+          EXPECT_EQ(pa.width, pb.width);
+          EXPECT_EQ(pa.height, pb.height);
+          EXPECT_TRUE(pa.pixels == pb.pixels) << "tile at " << a.tiles[t].x << "," << a.tiles[t].y;
+        }
+        ASSERT_EQ(a.background_rects.size(), b.background_rects.size());
+        for (std::size_t r = 0; r < a.background_rects.size(); ++r) {
+          EXPECT_EQ(str(a.background_rects[r]), str(b.background_rects[r]));
+        }
+        ASSERT_EQ(a.solid_blocks.size(), b.solid_blocks.size());
+        for (std::size_t r = 0; r < a.solid_blocks.size(); ++r) {
+          EXPECT_EQ(str(a.solid_blocks[r].rect), str(b.solid_blocks[r].rect));
+          EXPECT_EQ(a.solid_blocks[r].color, b.solid_blocks[r].color);
+        }
+        ASSERT_EQ(a.text_boxes.size(), b.text_boxes.size());
+        for (std::size_t r = 0; r < a.text_boxes.size(); ++r) {
+          EXPECT_EQ(str(a.text_boxes[r]), str(b.text_boxes[r]));
+          const RectI& box = a.text_boxes[r];
+          if (box.y / a.block_height != (box.y + box.h - 1) / a.block_height) ++crossing;
+        }
+        ASSERT_EQ(a.counters.size(), b.counters.size());
+        for (std::size_t c = 0; c < a.counters.size(); ++c) {
+          EXPECT_EQ(a.counters[c].right, b.counters[c].right);
+          EXPECT_EQ(a.counters[c].top, b.counters[c].top);
+        }
+      }
+    }
+  }
+  EXPECT_GT(crossing, 20);
+}
+
 }  // namespace
 }  // namespace signage::scene
