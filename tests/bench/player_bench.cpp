@@ -254,6 +254,7 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
   const double period_ms = 1000.0 / renderer.refresh_hz();
   bool swapped = false, last_transition = false;
   std::uint64_t last_sequence = 0, last_uploads = renderer.uploads();
+  std::uint64_t last_in_draw = renderer.uploads_in_draw();
   auto last = Clock::now();
   result.stats = player->run([&](const run::FrameInfo& f) {
     auto now = Clock::now();
@@ -270,10 +271,11 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
       if (paced && interval > 1.5 * period_ms) ++result.late_frames;
       if (slow_log && (cpu_ms > 0.5 || f.work > 2'000'000)) {
         std::printf(
-            "slow frame %llu: CPU %.3f ms, wall %.3f ms%s%s%s%s\n", (unsigned long long)f.frame,
+            "slow frame %llu: CPU %.3f ms, wall %.3f ms%s%s%s%s%s\n", (unsigned long long)f.frame,
             cpu_ms, double(f.work) / 1e6, renderer.uploads() != last_uploads ? ", new texture" : "",
             f.shown_sequence != last_sequence ? ", switch" : "", f.transition ? ", fade" : "",
-            !f.transition && last_transition ? ", first after a fade" : "");
+            !f.transition && last_transition ? ", first after a fade" : "",
+            renderer.uploads_in_draw() != last_in_draw ? ", draw() made textures" : "");
       }
     }
     if (!swapped && f.t >= request_at) {
@@ -283,6 +285,7 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
     last_sequence = f.shown_sequence;
     last_transition = f.transition;
     last_uploads = renderer.uploads();
+    last_in_draw = renderer.uploads_in_draw();
     last = Clock::now();
     return true;
   });
