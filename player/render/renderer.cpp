@@ -83,9 +83,10 @@ struct Renderer::State {
   CachedTexture* upload_rows(const scene::Image& image, int max_rows);
   std::uint64_t uploads_in_draw = 0;
   CachedTexture* find_or_upload(const scene::Image& image) {
-    const CachedTexture* before = find(image.id);
-    if (!before || before->rows_done < before->height) ++uploads_in_draw;
-    CachedTexture* t = upload_rows(image, std::numeric_limits<int>::max());
+    CachedTexture* t = find(image.id);
+    if (t && t->rows_done == t->height) return t;
+    ++uploads_in_draw;
+    t = upload_rows(image, std::numeric_limits<int>::max());
     return t && t->rows_done == t->height ? t : nullptr;
   }
 };

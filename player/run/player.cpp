@@ -673,6 +673,7 @@ RunStats Player::run(const FrameHook& hook) {
 
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
+  bool clocks_to_upload = false;  // a clock the mailbox brought has no texture yet
   std::array<PreparedTickerFor, 2> tickers;
   std::uint64_t tickers_version = 0;
   const scene::PreparedTicker* ticker_uploading = nullptr;  // the window upload_ticker works on
@@ -741,6 +742,7 @@ RunStats Player::run(const FrameHook& hook) {
       if (sh.clocks_version != clocks_version) {
         clocks = sh.clocks;
         clocks_version = sh.clocks_version;
+        clocks_to_upload = true;
         live_changed = true;
       }
       if (sh.notice_version != notice_version) {
@@ -810,9 +812,12 @@ RunStats Player::run(const FrameHook& hook) {
 
     // The clock for this minute of the shown playlist, uploaded as soon as it is prepared (the
     // worker makes the next minute's ahead).
-    for (const PreparedClockFor& entry : clocks) {
-      if (entry.clock && entry.clock->image && !renderer_.has_texture(*entry.clock->image)) {
-        renderer_.upload(*entry.clock->image, kUploadRowsPerFrame);
+    if (clocks_to_upload) {
+      clocks_to_upload = false;
+      for (const PreparedClockFor& entry : clocks) {
+        if (entry.clock && entry.clock->image && !renderer_.has_texture(*entry.clock->image)) {
+          clocks_to_upload |= !renderer_.upload(*entry.clock->image, kUploadRowsPerFrame);
+        }
       }
     }
     const std::int64_t minute = unix_minute(options_.wall_clock_at_start_s, t);
@@ -856,7 +861,7 @@ RunStats Player::run(const FrameHook& hook) {
     }
 
     in.t = t;
-    in.frame = std::int64_t((__int128(t) * hz_milli + 500'000'000'000) / 1'000'000'000'000);
+    in.frame = frame_at(t, hz_milli);
     in.current = current->card.get();
     in.previous = previous ? previous->card.get() : nullptr;
     in.current_start = current_start;
