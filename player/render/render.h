@@ -24,16 +24,28 @@
 #include "scene/scene.h"
 #include "text/text.h"
 
+struct SDL_Surface;
+
 namespace signage::render {
 
 // Writes `image` as a PNG. Returns an empty string on success, else what went wrong.
 std::string save_png(const text::RgbaImage& image, const std::string& path);
 
-// Decodes a PNG or JPEG file with SDL2_image into straight RGBA. Reads the disk: call it from a
+// Decodes a PNG or JPEG file with SDL2_image into a Picture. Reads the disk: call it from a
 // worker, never from the frame loop. nullopt and *error set when it cannot be read or decoded,
 // or when it is larger than `max_pixels`.
+std::optional<scene::Picture> load_picture(const std::filesystem::path& path, std::string* error,
+                                           std::size_t max_pixels = 64u << 20);
+
+// The same, converted whole to straight RGBA (golden images in tests).
 std::optional<text::RgbaImage> load_image(const std::filesystem::path& path, std::string* error,
                                           std::size_t max_pixels = 64u << 20);
+
+// A decoded surface as a Picture: paletted and RGB surfaces keep their bytes, others are blitted
+// to RGBA by SDL (as are all with `as_rgba`, which tests compare against). nullopt and *error
+// when SDL cannot convert it.
+std::optional<scene::Picture> picture_from_surface(SDL_Surface& surface, std::string* error,
+                                                   bool as_rgba = false);
 
 enum class Output {
   window,      // a desktop window of `size`

@@ -48,7 +48,7 @@ std::shared_ptr<const content::Playlist> empty_playlist(const std::string& title
   return playlist;
 }
 
-const text::RgbaImage* ImageFiles::lookup(const fs::path& path) {
+const scene::Picture* ImageFiles::lookup(const fs::path& path) {
   ++tick_;
   for (Entry& e : entries_) {
     if (e.path == path) {
@@ -62,7 +62,7 @@ const text::RgbaImage* ImageFiles::lookup(const fs::path& path) {
   }
   ++work_counters().file_reads;
   std::string error;
-  Entry entry{path, render::load_image(path, &error), tick_};
+  Entry entry{path, render::load_picture(path, &error), tick_};
   if (!entry.image) std::cerr << "signage-player: " << error << "; showing a placeholder\n";
   entries_.push_back(std::move(entry));
   return entries_.back().image ? &*entries_.back().image : nullptr;

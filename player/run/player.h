@@ -51,7 +51,7 @@ std::shared_ptr<const content::Playlist> empty_playlist(const std::string& title
 // recently used few; a missing or broken file is reported once and drawn as a placeholder.
 class ImageFiles {
  public:
-  const text::RgbaImage* lookup(const std::filesystem::path& path);
+  const scene::Picture* lookup(const std::filesystem::path& path);
   std::size_t cached() const { return entries_.size(); }
   // Frees the decoded pictures (a photo is megabytes; decoding it again for its next card is
   // cheaper than holding it between cards). Files that failed stay known, reported once.
@@ -60,7 +60,7 @@ class ImageFiles {
  private:
   struct Entry {
     std::filesystem::path path;
-    std::optional<text::RgbaImage> image;
+    std::optional<scene::Picture> image;
     std::uint64_t last_used = 0;
   };
   std::vector<Entry> entries_;

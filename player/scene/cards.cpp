@@ -310,7 +310,7 @@ void placeholder(Ctx& x, RectI box, const std::filesystem::path& path);
 
 void headline(Ctx& x, const content::Item& item) {
   RectI area = x.z.content;
-  const text::RgbaImage* picture = nullptr;
+  const Picture* picture = nullptr;
   if (!item.image.empty() && x.c.p.images) picture = x.c.p.images(item.image);
   RectI text_area = area, image_area{};
   const int gap = int(x.unit * 0.04f);
@@ -399,7 +399,7 @@ void placeholder(Ctx& x, RectI box, const std::filesystem::path& path) {
 
 void image_card(Ctx& x, const content::Item& item) {
   RectI area = x.z.content;
-  const text::RgbaImage* picture = x.c.p.images ? x.c.p.images(item.image) : nullptr;
+  const Picture* picture = x.c.p.images ? x.c.p.images(item.image) : nullptr;
   text::Layout caption;
   if (!item.title.empty()) {
     TextStyle style{x.body(), 400, x.theme.foreground};

@@ -93,25 +93,25 @@ void draw_text(Canvas& c, const text::Layout& layout, int x, int y, content::Rgb
 namespace {
 
 // Bilinear sample of straight RGBA at (fx, fy) in source pixel coordinates, premultiplied out.
-void sample(const text::RgbaImage& src, float fx, float fy, float out[4]) {
+void sample(const Picture& src, float fx, float fy, float out[4]) {
   fx = std::clamp(fx - 0.5f, 0.0f, float(src.width - 1));
   fy = std::clamp(fy - 0.5f, 0.0f, float(src.height - 1));
   int x0 = int(fx), y0 = int(fy);
   int x1 = std::min(x0 + 1, src.width - 1), y1 = std::min(y0 + 1, src.height - 1);
   float tx = fx - float(x0), ty = fy - float(y0);
-  const std::uint8_t* p[4] = {src.at(x0, y0), src.at(x1, y0), src.at(x0, y1), src.at(x1, y1)};
+  const text::Color p[4] = {src.at(x0, y0), src.at(x1, y0), src.at(x0, y1), src.at(x1, y1)};
   float w[4] = {(1 - tx) * (1 - ty), tx * (1 - ty), (1 - tx) * ty, tx * ty};
   for (int k = 0; k < 4; ++k) out[k] = 0;
   for (int i = 0; i < 4; ++i) {
-    float a = p[i][3] * w[i];
-    out[0] += p[i][0] * a, out[1] += p[i][1] * a, out[2] += p[i][2] * a, out[3] += a;
+    float a = float(p[i].a) * w[i];
+    out[0] += float(p[i].r) * a, out[1] += float(p[i].g) * a, out[2] += float(p[i].b) * a;
+    out[3] += a;
   }
 }
 
 }  // namespace
 
-void draw_scaled(text::RgbaImage& dst, const text::RgbaImage& src, RectF target, RectI clip,
-                 int dst_top) {
+void draw_scaled(text::RgbaImage& dst, const Picture& src, RectF target, RectI clip, int dst_top) {
   if (src.width <= 0 || src.height <= 0 || target.w <= 0 || target.h <= 0) return;
   // x and y are picture coordinates throughout, so every strip samples exactly as a whole
   // picture would.
@@ -156,7 +156,7 @@ void add_fill(Canvas& c, RectI r, content::Rgba color) {
   c.ops.push_back(std::move(op));
 }
 
-void add_picture(Canvas& c, const text::RgbaImage& src, RectF target, RectI clip) {
+void add_picture(Canvas& c, const Picture& src, RectF target, RectI clip) {
   DrawOp op;
   op.kind = DrawOp::Kind::picture;
   op.rect = clip;
@@ -195,3 +195,27 @@ std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels) {
 }
 
 }  // namespace signage::scene::detail
+
+namespace signage::scene {
+
+Picture to_picture(text::RgbaImage image) {
+  Picture picture;
+  picture.width = image.width;
+  picture.height = image.height;
+  picture.pixels = std::move(image.pixels);
+  return picture;
+}
+
+text::RgbaImage to_rgba(const Picture& picture) {
+  text::RgbaImage image(picture.width, picture.height);
+  for (int y = 0; y < picture.height; ++y) {
+    for (int x = 0; x < picture.width; ++x) {
+      const text::Color c = picture.at(x, y);
+      std::uint8_t* d = image.at(x, y);
+      d[0] = c.r, d[1] = c.g, d[2] = c.b, d[3] = c.a;
+    }
+  }
+  return image;
+}
+
+}  // namespace signage::scene

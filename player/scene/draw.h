@@ -30,9 +30,9 @@ struct DrawOp {
   RectI rect;               // fill: the rectangle; text: top-left in x, y; picture: the clip
   content::Rgba color = 0;  // fill and text
   text::Layout layout;      // text
-  const text::RgbaImage* picture = nullptr;  // picture: kept alive by the ImageLookup
-  RectF target;                              // picture: where it is scaled to
-  std::optional<text::Rows> rows;            // text: rows its glyphs cover, once drawn
+  const Picture* picture = nullptr;  // picture: kept alive by the ImageLookup
+  RectF target;                      // picture: where it is scaled to
+  std::optional<text::Rows> rows;    // text: rows its glyphs cover, once drawn
 };
 
 // Where a card's drawing is recorded, with the boxes text went into.
@@ -48,7 +48,7 @@ struct Canvas {
 void add_fill(Canvas& c, RectI r, content::Rgba color);
 
 // Records `src` scaled into `target` and clipped to `clip` (like draw_scaled).
-void add_picture(Canvas& c, const text::RgbaImage& src, RectF target, RectI clip);
+void add_picture(Canvas& c, const Picture& src, RectF target, RectI clip);
 
 // Runs every recorded operation on `strip`, whose row 0 is row `top` of the card. The pixels
 // are those the whole card drawn into one image would have in those rows.
@@ -71,7 +71,7 @@ void draw_text(Canvas& c, const text::Layout& layout, int x, int y, content::Rgb
 
 // Scales `src` into the target rectangle (may extend past `clip`) and blends it, clipped. `dst`'s
 // row 0 is row `dst_top` of the picture `target` and `clip` are in.
-void draw_scaled(text::RgbaImage& dst, const text::RgbaImage& src, RectF target, RectI clip,
+void draw_scaled(text::RgbaImage& dst, const Picture& src, RectF target, RectI clip,
                  int dst_top = 0);
 
 std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels);

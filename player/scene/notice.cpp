@@ -18,8 +18,8 @@ PreparedNotice prepare_notice(Preparer& p, const content::Playlist& playlist,
   const float size = float(z.unit * std::clamp(theme.body_size, 0.02, 0.06));
   const float width = float(screen.width - 2 * z.margin);
   // A problem can be long (a file, a line, a field): at most three lines, then cut.
-  text::Layout layout = detail::fit_text(canvas, message, width, size * 1.5f * 3, {size, 500, foreground},
-                                         size * 0.75f);
+  text::Layout layout = detail::fit_text(canvas, message, width, size * 1.5f * 3,
+                                         {size, 500, foreground}, size * 0.75f);
   text::Extent e = detail::extent(layout);
   const int pad = int(std::lround(size * 0.5f));
   const int band_h = std::min(screen.height / 3, e.height + 2 * pad);

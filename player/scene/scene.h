@@ -10,6 +10,7 @@
 // are 64-bit nanoseconds since the player started (monotonic), so nothing drifts after months.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -209,10 +210,34 @@ struct PreparedNotice {
   content::Rgba background = 0, accent_color = 0;
 };
 
+// A decoded image asset, kept in the form the file decodes to: a paletted or grey PNG stays one
+// byte a pixel (the demo's 1600x900 banner is 1.4 MB instead of 5.8 MB as RGBA), a JPEG three.
+// Cards sample it pixel by pixel while they are drawn, so it is never converted whole.
+struct Picture {
+  enum class Format : std::uint8_t { rgba, rgb, indexed };
+  int width = 0, height = 0;
+  Format format = Format::rgba;
+  std::vector<std::uint8_t> pixels;        // rows of `width` pixels, no padding
+  std::array<text::Color, 256> palette{};  // indexed: each index's colour, straight alpha
+
+  // The straight RGBA colour of a pixel.
+  text::Color at(int x, int y) const {
+    const std::size_t i = std::size_t(y) * std::size_t(width) + std::size_t(x);
+    switch (format) {
+      case Format::indexed: return palette[pixels[i]];
+      case Format::rgb: return {pixels[i * 3], pixels[i * 3 + 1], pixels[i * 3 + 2], 255};
+      case Format::rgba: break;
+    }
+    return {pixels[i * 4], pixels[i * 4 + 1], pixels[i * 4 + 2], pixels[i * 4 + 3]};
+  }
+};
+Picture to_picture(text::RgbaImage image);  // takes the pixels over
+text::RgbaImage to_rgba(const Picture& picture);
+
 // Decoded pixels of an image asset by its path (Item::image), or null when it is missing or could
 // not be decoded. The caller loads files (SDL2_image on the worker); scene never reads the disk.
-// The returned image must stay alive until prepare_card returns.
-using ImageLookup = std::function<const text::RgbaImage*(const std::filesystem::path&)>;
+// The returned picture must stay alive until prepare_card returns.
+using ImageLookup = std::function<const Picture*(const std::filesystem::path&)>;
 
 // What a worker thread prepares with. One per thread; not shared.
 struct Preparer {

@@ -30,7 +30,7 @@ using content::StatisticValue;
 struct Worker {
   std::unique_ptr<text::TextEngine> engine;
   std::unique_ptr<text::GlyphCache> glyphs;
-  std::map<fs::path, text::RgbaImage> images;
+  std::map<fs::path, Picture> images;
 };
 
 Worker& worker() {
@@ -52,7 +52,7 @@ Worker& worker() {
         p[3] = 255;
       }
     }
-    w.images["/bundle/photo.png"] = std::move(photo);
+    w.images["/bundle/photo.png"] = to_picture(std::move(photo));
     return w;
   }();
   return w;
@@ -61,7 +61,7 @@ Worker& worker() {
 Preparer preparer(int max_texture_size = 2048) {
   Worker& w = worker();
   Preparer p{*w.engine, *w.glyphs, {}, max_texture_size, 1};
-  p.images = [](const fs::path& path) -> const text::RgbaImage* {
+  p.images = [](const fs::path& path) -> const Picture* {
     auto& images = worker().images;
     auto it = images.find(path);
     return it == images.end() ? nullptr : &it->second;
