@@ -5,34 +5,34 @@
 // the write callback stops a chunked (or lying) body as soon as it passes the limit.
 #include "sync/http_source.h"
 
-#include <curl/curl.h>
-
 #include <cstdio>
 #include <memory>
 #include <optional>
+
+#include "sync/curl_library.h"
 
 namespace signage::sync {
 namespace fs = std::filesystem;
 
 namespace {
 
-// curl_global_init is not thread-safe itself; a function-local static runs it exactly once.
-bool curl_ready() {
-  static const CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT);
-  return init == CURLE_OK;
+// libcurl's functions. perform() says why when they could not be loaded; the URL helpers run
+// only on URLs a transfer returned, so after it.
+const CurlLibrary& api() {
+  return curl_library();
 }
 
 struct CurlCleanup {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+  void operator()(CURL* curl) const { api().easy_cleanup(curl); }
 };
 struct SlistCleanup {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { api().slist_free_all(list); }
 };
 struct UrlCleanup {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+  void operator()(CURLU* url) const { api().url_cleanup(url); }
 };
 struct CurlFree {
-  void operator()(char* text) const { curl_free(text); }
+  void operator()(char* text) const { api().free(text); }
 };
 struct FileClose {
   void operator()(std::FILE* file) const { std::fclose(file); }
@@ -45,7 +45,7 @@ using File = std::unique_ptr<std::FILE, FileClose>;
 
 // Appends a header line; false when libcurl is out of memory.
 bool append_header(Slist& list, const std::string& line) {
-  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+  curl_slist* grown = api().slist_append(list.get(), line.c_str());
   if (!grown) return false;
   (void)list.release();  // `grown` is the same list with one more node
   list.reset(grown);
@@ -110,18 +110,19 @@ struct Response {
 std::string header_value(CURL* curl, const char* name) {
   curl_header* header = nullptr;
   // Request -1: the last request, i.e. the response after any redirects.
-  if (curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || !header) return {};
+  if (api().easy_header(curl, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || !header)
+    return {};
   return header->value;
 }
 
 Response perform(const HttpSettings& settings, const std::string& user_agent,
                  const Request& request, Sink& sink) {
   Response response;
-  if (!curl_ready()) {
-    response.error = "libcurl failed to initialize";
+  if (!api().error.empty()) {
+    response.error = api().error;
     return response;
   }
-  CurlHandle handle(curl_easy_init());
+  CurlHandle handle(api().easy_init());
   Slist headers;
   if (!handle) {
     response.error = "libcurl could not make a handle (out of memory)";
@@ -135,44 +136,44 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
   }
   CURL* curl = handle.get();
   char error_buffer[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, long(settings.max_redirects));
+  api().easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  api().easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  api().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
+  api().easy_setopt(curl, CURLOPT_USERAGENT, user_agent.c_str());
+  api().easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  api().easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  api().easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  api().easy_setopt(curl, CURLOPT_MAXREDIRS, long(settings.max_redirects));
   // Verification is always on; a CA file only adds a trust anchor for a private CA.
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!settings.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings.ca_file.c_str());
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   long(std::max(1.0, settings.connect_timeout_s * 1000)));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, long(settings.low_speed_bytes_per_s));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
-                   long(std::max(1.0, settings.low_speed_time_s + 0.5)));  // whole seconds
-  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
-  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(sink.limit));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, transfer_info);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &sink);
-  if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  api().easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  api().easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!settings.ca_file.empty()) api().easy_setopt(curl, CURLOPT_CAINFO, settings.ca_file.c_str());
+  api().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                    long(std::max(1.0, settings.connect_timeout_s * 1000)));
+  api().easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, long(settings.low_speed_bytes_per_s));
+  api().easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                    long(std::max(1.0, settings.low_speed_time_s + 0.5)));  // whole seconds
+  api().easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
+  api().easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(sink.limit));
+  api().easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+  api().easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  api().easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  api().easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, transfer_info);
+  api().easy_setopt(curl, CURLOPT_XFERINFODATA, &sink);
+  if (headers) api().easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
   if (request.post_body) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.post_body->data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.post_body->size()));
+    api().easy_setopt(curl, CURLOPT_POSTFIELDS, request.post_body->data());
+    api().easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.post_body->size()));
   }
 
-  CURLcode code = curl_easy_perform(curl);
+  CURLcode code = api().easy_perform(curl);
   curl_off_t downloaded = 0;
-  if (curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &downloaded) == CURLE_OK) {
+  if (api().easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &downloaded) == CURLE_OK) {
     response.downloaded = std::uint64_t(downloaded);
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  api().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   if (char* effective = nullptr;
-      curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective) {
+      api().easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective) {
     response.effective_url = effective;
   } else {
     response.effective_url = request.url;
@@ -192,7 +193,7 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
     response.stopped = true;
     response.error = "stopped";
   } else {
-    response.error = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+    response.error = error_buffer[0] ? error_buffer : api().easy_strerror(code);
     if (code == CURLE_OPERATION_TIMEDOUT && response.error.find("too slow") != std::string::npos) {
       // libcurl's text says "Operation too slow"; name the setting that decided it.
       response.error += " (under " + std::to_string(settings.low_speed_bytes_per_s) +
@@ -212,7 +213,7 @@ std::optional<std::string> resolve(const std::string& base, const std::string& r
     std::size_t end = relative.find('/', start);
     if (end == std::string::npos) end = relative.size();
     std::string segment = relative.substr(start, end - start);
-    CurlString escaped(curl_easy_escape(nullptr, segment.c_str(), int(segment.size())));
+    CurlString escaped(api().easy_escape(nullptr, segment.c_str(), int(segment.size())));
     if (!escaped) {
       *error = "out of memory";
       return std::nullopt;
@@ -221,19 +222,19 @@ std::optional<std::string> resolve(const std::string& base, const std::string& r
     encoded += escaped.get();
     start = end + 1;
   }
-  UrlHandle url(curl_url());
+  UrlHandle url(api().url());
   if (!url) {
     *error = "out of memory";
     return std::nullopt;
   }
-  CURLUcode rc = curl_url_set(url.get(), CURLUPART_URL, base.c_str(), 0);
+  CURLUcode rc = api().url_set(url.get(), CURLUPART_URL, base.c_str(), 0);
   // Setting a relative reference on a handle that holds a URL resolves it (RFC 3986).
-  if (rc == CURLUE_OK) rc = curl_url_set(url.get(), CURLUPART_URL, encoded.c_str(), 0);
+  if (rc == CURLUE_OK) rc = api().url_set(url.get(), CURLUPART_URL, encoded.c_str(), 0);
   char* text = nullptr;
-  if (rc == CURLUE_OK) rc = curl_url_get(url.get(), CURLUPART_URL, &text, 0);
+  if (rc == CURLUE_OK) rc = api().url_get(url.get(), CURLUPART_URL, &text, 0);
   CurlString owned(text);
   if (rc != CURLUE_OK) {
-    *error = std::string("cannot make a URL of it: ") + curl_url_strerror(rc);
+    *error = std::string("cannot make a URL of it: ") + api().url_strerror(rc);
     return std::nullopt;
   }
   return std::string(owned.get());
@@ -241,17 +242,17 @@ std::optional<std::string> resolve(const std::string& base, const std::string& r
 
 // The signature's URL: the playlist's path with ".sig" appended (any query string kept).
 std::optional<std::string> signature_url(const std::string& playlist_url) {
-  UrlHandle url(curl_url());
-  if (!url || curl_url_set(url.get(), CURLUPART_URL, playlist_url.c_str(), 0) != CURLUE_OK) {
+  UrlHandle url(api().url());
+  if (!url || api().url_set(url.get(), CURLUPART_URL, playlist_url.c_str(), 0) != CURLUE_OK) {
     return std::nullopt;
   }
   char* path = nullptr;
-  if (curl_url_get(url.get(), CURLUPART_PATH, &path, 0) != CURLUE_OK) return std::nullopt;
+  if (api().url_get(url.get(), CURLUPART_PATH, &path, 0) != CURLUE_OK) return std::nullopt;
   std::string sig_path = CurlString(path).get();
   sig_path += ".sig";
   char* text = nullptr;
-  if (curl_url_set(url.get(), CURLUPART_PATH, sig_path.c_str(), 0) != CURLUE_OK ||
-      curl_url_get(url.get(), CURLUPART_URL, &text, 0) != CURLUE_OK) {
+  if (api().url_set(url.get(), CURLUPART_PATH, sig_path.c_str(), 0) != CURLUE_OK ||
+      api().url_get(url.get(), CURLUPART_URL, &text, 0) != CURLUE_OK) {
     return std::nullopt;
   }
   return std::string(CurlString(text).get());

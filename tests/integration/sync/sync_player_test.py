@@ -282,6 +282,8 @@ def case_nginx(run):
     t0 = time.monotonic()
     wait_revision(state, 1)
     print("revision 1 playing after %.1f s" % (time.monotonic() - t0))
+    with open("/proc/%d/maps" % player.pid) as maps:  # opened for the source (curl_library)
+        check("libcurl" in maps.read(), "libcurl is not mapped in a player polling nginx")
 
     time.sleep(1.1)  # a new Last-Modified second, so a publisher's change is a change
     write_bundle(root, 2, {"data/shared.bin": shared, "data/two.bin": os.urandom(1000)})

@@ -255,6 +255,10 @@ def case_import(env):
     env.plug("STICK ONE", files2, 2)
     _, seconds = env.wait_for("the newer stick's content playing", imported(sha256(playlist(2, files2))))
     note(f"newer stick at the same spot imported after {seconds:.2f} s")
+    # Without an HTTP source libcurl (and its TLS libraries) is never loaded.
+    with open(f"/proc/{env.player.pid}/maps") as maps:
+        if "libcurl" in maps.read():
+            fail("a player without an HTTP source has libcurl mapped")
     env.stop_player()
     final = env.status()
     if content_sha(final) != sha256(playlist(2, files2)):

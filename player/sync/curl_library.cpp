@@ -1,0 +1,42 @@
+#include "sync/curl_library.h"
+
+#include <dlfcn.h>
+
+namespace signage::sync {
+
+namespace {
+
+CurlLibrary open_curl() {
+  CurlLibrary curl;
+  // The soname every libcurl since 7.16 has; Debian's libcurl4 (OpenSSL) and libcurl3-gnutls
+  // both provide it.
+  void* library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    const char* why = dlerror();
+    curl.error = std::string("cannot load libcurl (install libcurl4): ") + (why ? why : "?");
+    return curl;
+  }
+  auto find = [&](auto& function, const char* name) {
+    function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(dlsym(library, name));
+    if (!function && curl.error.empty()) {
+      curl.error =
+          std::string("libcurl.so.4 has no ") + name + " (libcurl 7.84 or newer is needed)";
+    }
+  };
+#define SIGNAGE_CURL_FIND(name) find(curl.name, "curl_" #name);
+  SIGNAGE_CURL_FUNCTIONS(SIGNAGE_CURL_FIND)
+#undef SIGNAGE_CURL_FIND
+  if (curl.error.empty() && curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    curl.error = "libcurl failed to initialize";
+  }
+  return curl;
+}
+
+}  // namespace
+
+const CurlLibrary& curl_library() {
+  static const CurlLibrary curl = open_curl();
+  return curl;
+}
+
+}  // namespace signage::sync
