@@ -528,7 +528,7 @@ void collect_ids(const scene::PreparedCard* card, std::vector<std::uint64_t>& id
     if (tile.image) ids.push_back(tile.image->id);
   }
   for (const scene::Counter& counter : card->counters) {
-    if (counter.digits) ids.push_back(counter.digits->id);
+    for (const auto& glyph : counter.glyphs) ids.push_back(glyph->id);
   }
 }
 
@@ -590,7 +590,9 @@ bool upload_slot(render::Renderer& renderer, const PreparedSlot& slot, std::size
       if (!step(tile.image.get())) return false;
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      if (!step(counter.digits.get())) return false;
+      for (const auto& glyph : counter.glyphs) {
+        if (!step(glyph.get())) return false;
+      }
     }
   }
   if (slot.ticker) {
@@ -634,7 +636,7 @@ void release(const render::Renderer& renderer, const PreparedSlot& slot, Buffers
       release(renderer, tile.image.get(), released);
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      release(renderer, counter.digits.get(), released);
+      for (const auto& glyph : counter.glyphs) release(renderer, glyph.get(), released);
     }
   }
   if (slot.ticker) {
