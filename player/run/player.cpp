@@ -709,6 +709,8 @@ RunStats Player::run(const FrameHook& hook) {
   for (std::uint64_t frame = 0;; ++frame) {
     const auto frame_start = Clock::now();
     const Nanos frame_start_cpu = thread_cpu_ns();
+    // Faults and context switches explain odd frames in tests and benchmarks (two system calls).
+    const ThreadEvents frame_start_events = hook ? thread_events() : ThreadEvents{};
     const Nanos t =
         std::chrono::duration_cast<std::chrono::nanoseconds>(frame_start - start).count();
     if (options_.duration && t >= *options_.duration) break;
@@ -902,6 +904,7 @@ RunStats Player::run(const FrameHook& hook) {
     const Nanos work =
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - frame_start).count();
     const Nanos work_cpu = thread_cpu_ns() - frame_start_cpu;
+    const ThreadEvents events = hook ? thread_events() - frame_start_events : ThreadEvents{};
 
     if (options_.paced && !renderer_.vsync()) {
       deadline += std::chrono::nanoseconds(period);
@@ -915,7 +918,7 @@ RunStats Player::run(const FrameHook& hook) {
     ++stats.frames;
 
     if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr,
-                                work, work_cpu, in.notice != nullptr})) {
+                                work, work_cpu, in.notice != nullptr, events})) {
       break;
     }
   }
