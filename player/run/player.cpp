@@ -528,7 +528,7 @@ void collect_ids(const scene::PreparedCard* card, std::vector<std::uint64_t>& id
     if (tile.image) ids.push_back(tile.image->id);
   }
   for (const scene::Counter& counter : card->counters) {
-    if (counter.digits) ids.push_back(counter.digits->id);
+    for (const auto& glyph : counter.glyphs) ids.push_back(glyph->id);
   }
 }
 
@@ -590,7 +590,9 @@ bool upload_slot(render::Renderer& renderer, const PreparedSlot& slot, std::size
       if (!step(tile.image.get())) return false;
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      if (!step(counter.digits.get())) return false;
+      for (const auto& glyph : counter.glyphs) {
+        if (!step(glyph.get())) return false;
+      }
     }
   }
   if (slot.ticker) {
@@ -634,7 +636,7 @@ void release(const render::Renderer& renderer, const PreparedSlot& slot, Buffers
       release(renderer, tile.image.get(), released);
     }
     for (const scene::Counter& counter : slot.card->counters) {
-      release(renderer, counter.digits.get(), released);
+      for (const auto& glyph : counter.glyphs) release(renderer, glyph.get(), released);
     }
   }
   if (slot.ticker) {
@@ -707,6 +709,8 @@ RunStats Player::run(const FrameHook& hook) {
   for (std::uint64_t frame = 0;; ++frame) {
     const auto frame_start = Clock::now();
     const Nanos frame_start_cpu = thread_cpu_ns();
+    // Faults and context switches explain odd frames in tests and benchmarks (two system calls).
+    const ThreadEvents frame_start_events = hook ? thread_events() : ThreadEvents{};
     const Nanos t =
         std::chrono::duration_cast<std::chrono::nanoseconds>(frame_start - start).count();
     if (options_.duration && t >= *options_.duration) break;
@@ -900,6 +904,7 @@ RunStats Player::run(const FrameHook& hook) {
     const Nanos work =
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - frame_start).count();
     const Nanos work_cpu = thread_cpu_ns() - frame_start_cpu;
+    const ThreadEvents events = hook ? thread_events() - frame_start_events : ThreadEvents{};
 
     if (options_.paced && !renderer_.vsync()) {
       deadline += std::chrono::nanoseconds(period);
@@ -913,7 +918,7 @@ RunStats Player::run(const FrameHook& hook) {
     ++stats.frames;
 
     if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr,
-                                work, work_cpu, in.notice != nullptr})) {
+                                work, work_cpu, in.notice != nullptr, events})) {
       break;
     }
   }

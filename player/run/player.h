@@ -114,6 +114,7 @@ struct FrameInfo {
   Nanos work = 0;       // the frame loop's time for this frame up to its present, without pacing
   Nanos work_cpu = 0;   // the render thread's CPU time for the same (not counting preemption)
   bool notice = false;  // the frame showed the notice band (show_notice)
+  ThreadEvents events;  // the render thread's page faults and context switches, same span
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;
 

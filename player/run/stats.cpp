@@ -68,6 +68,18 @@ std::int64_t thread_cpu_ns() {
   return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+ThreadEvents thread_events() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return {usage.ru_minflt, usage.ru_majflt, usage.ru_nvcsw, usage.ru_nivcsw};
+}
+
+ThreadEvents operator-(const ThreadEvents& a, const ThreadEvents& b) {
+  return {a.minor_faults - b.minor_faults, a.major_faults - b.major_faults,
+          a.voluntary_switches - b.voluntary_switches,
+          a.involuntary_switches - b.involuntary_switches};
+}
+
 namespace {
 double round3(double v) {
   return std::round(v * 1000) / 1000;

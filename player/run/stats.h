@@ -57,4 +57,13 @@ double cpu_seconds();
 // CPU time of the calling thread, in nanoseconds.
 std::int64_t thread_cpu_ns();
 
+// The calling thread's page faults and context switches so far (getrusage RUSAGE_THREAD): what
+// explains a frame whose CPU time is out of line, besides the work it did.
+struct ThreadEvents {
+  std::int64_t minor_faults = 0, major_faults = 0;
+  std::int64_t voluntary_switches = 0, involuntary_switches = 0;
+};
+ThreadEvents thread_events();
+ThreadEvents operator-(const ThreadEvents& a, const ThreadEvents& b);
+
 }  // namespace signage::run

@@ -120,10 +120,10 @@ Number parse_number(const std::string& s) {
   return n;
 }
 
-// The glyph strip for counters at one size and colour.
+// The glyphs for counters at one size and colour, an image each (Counter::glyphs).
 struct Strip {
-  std::shared_ptr<const Image> image;
-  std::vector<int> x, w;
+  std::vector<std::shared_ptr<const Image>> images;
+  std::vector<int> w;
   int digit_width = 0;
   float ascent = 0;
 };
@@ -146,17 +146,15 @@ Strip make_strip(Ctx& x, float size, Rgba color) {
     strip.w.push_back(advance);
   }
   for (int i = 0; i < 10; ++i) strip.w[i] = strip.digit_width;  // tabular digits
-  int total = 0;
-  for (int w : strip.w) strip.x.push_back(total), total += std::max(1, w);
-  text::RgbaImage pixels(std::max(1, total), height);
   for (int i = 0; i < kCounterGlyphCount; ++i) {
+    text::RgbaImage pixels(std::max(1, strip.w[i]), height);
     const auto& l = glyphs[i];
-    if (l.lines.empty()) continue;
-    float offset = (float(strip.w[i]) - l.lines[0].width) / 2;
-    text::draw_layout(l, x.c.p.glyphs, pixels, float(strip.x[i]) + offset, 0,
-                      detail::to_color(color));
+    if (!l.lines.empty()) {
+      float offset = (float(strip.w[i]) - l.lines[0].width) / 2;
+      text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color));
+    }
+    strip.images.push_back(detail::make_image(x.c.p, std::move(pixels)));
   }
-  strip.image = detail::make_image(x.c.p, std::move(pixels));
   return strip;
 }
 
@@ -227,9 +225,9 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
   if (!draw) return row;
   const float baseline = float(top) + ascent;
   if (n.numeric) {
+    const int strip_height = strip.images.front()->pixels.height;
     Counter c;
-    c.digits = strip.image;
-    c.glyph_x = strip.x;
+    c.glyphs = std::move(strip.images);
     c.glyph_w = strip.w;
     c.glyph_width = strip.digit_width;
     c.target = n.value;
@@ -238,8 +236,8 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
     c.plus = n.plus;
     c.right = left + num_w;
     c.top = int(std::lround(baseline - strip.ascent));
-    counters->push_back(c);
-    x.c.text_boxes.push_back(RectI{left, c.top, num_w, strip.image->pixels.height});
+    counters->push_back(std::move(c));
+    x.c.text_boxes.push_back(RectI{left, counters->back().top, num_w, strip_height});
   }
   if (!rest.lines.empty()) {
     detail::draw_text(x.c, rest, left + num_w, int(std::lround(baseline - rest.lines[0].ascent)),

@@ -91,18 +91,16 @@ int format_counter(const Counter& counter, double progress, char (&buf)[64]) {
 }
 
 void draw_counter(const Counter& counter, double progress, float dx, int alpha, DrawList& out) {
-  if (!counter.digits) return;
   char buf[64];
   int begin = format_counter(counter, progress, buf);
-  const int h = counter.digits->pixels.height;
   float x = float(counter.right);
   for (int i = 63; i >= begin; --i) {
     int g = glyph_index(buf[i]);
-    if (g < 0 || std::size_t(g) >= counter.glyph_x.size()) continue;
-    int w = counter.glyph_w[g];
+    if (g < 0 || std::size_t(g) >= counter.glyphs.size() || !counter.glyphs[g]) continue;
+    const Image* glyph = counter.glyphs[g].get();
+    const int w = counter.glyph_w[g], h = glyph->pixels.height;
     x -= float(w);
-    push_image(out, counter.digits.get(), RectI{counter.glyph_x[g], 0, w, h},
-               RectF{x + dx, float(counter.top), float(w), float(h)},
+    push_image(out, glyph, RectI{0, 0, w, h}, RectF{x + dx, float(counter.top), float(w), float(h)},
                with_alpha(0xffffff00u, alpha));
   }
 }

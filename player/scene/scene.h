@@ -114,17 +114,20 @@ struct Image {
 // Moves the pixel buffer out of `image`, leaving its width and height.
 std::vector<std::uint8_t> take_pixels(const Image& image);
 
-// A count-up number drawn from a strip of pre-rasterized digits, so it can change every frame
-// without layout or rasterization.
+// A count-up number drawn from pre-rasterized digits, so it can change every frame without
+// layout or rasterization.
 constexpr const char* kCounterGlyphs = "0123456789.,-+";
 constexpr int kCounterGlyphCount = 14;
 
 struct Counter {
-  std::shared_ptr<const Image> digits;  // glyphs "0123456789.,-+" side by side
-  std::vector<int> glyph_x;             // left edge of each strip glyph in `digits`
-  std::vector<int> glyph_w;             // width of each strip glyph's cell
-  int glyph_width = 0;                  // tabular: every digit is this wide
-  double target = 0;                    // the number the animation ends on
+  // One image per glyph of kCounterGlyphs, not one strip: a strip of a 300 px number is 2 MB,
+  // one texture the renderer cannot keep for the next card, so the frame loop made it anew for
+  // every statistic card (SDL zeroes it: 500 page faults in one frame, 7-11 ms on our VM).
+  // A glyph is under 256 KB: its texture is made in its own frame and reused from the pool.
+  std::vector<std::shared_ptr<const Image>> glyphs;
+  std::vector<int> glyph_w;  // width of each glyph's cell (its image's width)
+  int glyph_width = 0;       // tabular: every digit is this wide
+  double target = 0;         // the number the animation ends on
   int decimals = 0;
   bool grouping = false;   // "12,345": a comma every three digits
   bool plus = false;       // written with a leading "+"

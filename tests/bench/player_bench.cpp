@@ -9,12 +9,15 @@
 //
 // The replaced operator new/delete count allocations per thread; this is benchmark-only code
 // (the player itself has no global state besides its documented thread-local work counters).
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <new>
 #include <string>
@@ -226,6 +229,18 @@ DemoRun run_demo(render::Renderer& renderer, std::shared_ptr<const content::Play
   return result;
 }
 
+// Time the hypervisor says it ran other guests while this machine's CPUs wanted to run (the
+// steal column of /proc/stat, all CPUs), in ms; -1 when unknown. Some hypervisors report none:
+// then time a vCPU is away while a thread runs is counted as that thread's CPU time.
+double steal_ms() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  double v[8] = {};
+  if (!(in >> cpu) || cpu != "cpu") return -1;
+  for (double& x : v) in >> x;
+  return in ? v[7] * 1000.0 / double(sysconf(_SC_CLK_TCK)) : -1;
+}
+
 // The demo paced at 60 Hz (unless unpaced), with the 200-item playlist submitted 2 s in (it
 // takes over at the boundary after the next prepared slot). For every frame after the request:
 // the frame loop's CPU time and wall time up to present (FrameInfo::work_cpu, work; no pacing
@@ -234,6 +249,7 @@ struct SwapRun {
   bool ok = false;
   Histogram work_cpu, work_wall, fade_cpu, interval;
   std::uint64_t late_frames = 0;
+  double steal_ms = -1;  // reported by the hypervisor during the run, all CPUs
   run::RunStats stats;
 };
 
@@ -252,6 +268,7 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
   }
   const scene::Nanos request_at = 2 * scene::kSecond;
   const double period_ms = 1000.0 / renderer.refresh_hz();
+  const double steal_before = steal_ms();
   bool swapped = false, last_transition = false;
   std::uint64_t last_sequence = 0, last_uploads = renderer.uploads();
   std::uint64_t last_in_draw = renderer.uploads_in_draw();
@@ -271,8 +288,12 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
       if (paced && interval > 1.5 * period_ms) ++result.late_frames;
       if (slow_log && (cpu_ms > 0.5 || f.work > 2'000'000)) {
         std::printf(
-            "slow frame %llu: CPU %.3f ms, wall %.3f ms%s%s%s%s%s\n", (unsigned long long)f.frame,
-            cpu_ms, double(f.work) / 1e6, renderer.uploads() != last_uploads ? ", new texture" : "",
+            "slow frame %llu: CPU %.3f ms, wall %.3f ms, faults %lld minor %lld major, switches "
+            "%lld voluntary %lld involuntary%s%s%s%s%s\n",
+            (unsigned long long)f.frame, cpu_ms, double(f.work) / 1e6,
+            (long long)f.events.minor_faults, (long long)f.events.major_faults,
+            (long long)f.events.voluntary_switches, (long long)f.events.involuntary_switches,
+            renderer.uploads() != last_uploads ? ", new texture" : "",
             f.shown_sequence != last_sequence ? ", switch" : "", f.transition ? ", fade" : "",
             !f.transition && last_transition ? ", first after a fade" : "",
             renderer.uploads_in_draw() != last_in_draw ? ", draw() made textures" : "");
@@ -289,6 +310,8 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
     last = Clock::now();
     return true;
   });
+  const double steal_after = steal_ms();
+  if (steal_before >= 0 && steal_after >= 0) result.steal_ms = steal_after - steal_before;
   result.ok = true;
   return result;
 }
@@ -386,6 +409,8 @@ int main_bench(int argc, char** argv) {
     std::printf("  fade frames after the request, CPU time: %s\n", summary(run->fade_cpu).c_str());
     std::printf("  present-to-present after the request: %s; %llu later than 1.5 periods\n",
                 summary(run->interval).c_str(), (unsigned long long)run->late_frames);
+    std::printf("  steal time reported by the hypervisor during the run (/proc/stat): %.0f ms\n",
+                run->steal_ms);
   }
   return 0;
 }

@@ -299,13 +299,12 @@ PreparedCard card(std::uint64_t id, Size screen) {
   return c;
 }
 
-// A counter over a strip whose glyph i sits at x = 100 * i, each 40 px wide (digits) or 20.
+// A counter whose glyph images are 40 px wide (digits) or 20.
 Counter counter(double target, int decimals) {
   Counter c;
-  c.digits = solid(99, 100 * kCounterGlyphCount, 50);
   for (int i = 0; i < kCounterGlyphCount; ++i) {
-    c.glyph_x.push_back(100 * i);
     c.glyph_w.push_back(i < 10 ? 40 : 20);
+    c.glyphs.push_back(solid(90 + std::uint64_t(i), c.glyph_w.back(), 50));
   }
   c.glyph_width = 40;
   c.target = target;
@@ -331,16 +330,24 @@ PreparedTicker ticker(int tile_width, int tiles, int band_y) {
   return t;
 }
 
-// The strip glyphs a counter drew, left to right, as characters.
+// The index in kCounterGlyphs of the glyph image `cmd` draws, or -1.
+int glyph_of(const DrawCommand& cmd, const Counter& c) {
+  for (std::size_t i = 0; i < c.glyphs.size(); ++i) {
+    if (cmd.image == c.glyphs[i].get()) return int(i);
+  }
+  return -1;
+}
+
+// The glyphs a counter drew, left to right, as characters.
 std::string counter_text(const DrawList& list, const Counter& c) {
   std::vector<const DrawCommand*> glyphs;
   for (const auto& cmd : list.commands) {
-    if (cmd.image == c.digits.get()) glyphs.push_back(&cmd);
+    if (glyph_of(cmd, c) >= 0) glyphs.push_back(&cmd);
   }
   std::sort(glyphs.begin(), glyphs.end(),
             [](auto* a, auto* b) { return a->target.x < b->target.x; });
   std::string out;
-  for (auto* g : glyphs) out += kCounterGlyphs[g->source.x / 100];
+  for (auto* g : glyphs) out += kCounterGlyphs[glyph_of(*g, c)];
   return out;
 }
 
@@ -366,8 +373,7 @@ TEST(Compose, CounterCountsUpFromTheStripAndEndsOnTheTarget) {
   // Right-aligned on the final right edge, digits at the tabular width.
   float right = 0;
   for (const auto& cmd : list.commands) {
-    if (cmd.image == c.counters[0].digits.get())
-      right = std::max(right, cmd.target.x + cmd.target.w);
+    if (glyph_of(cmd, c.counters[0]) >= 0) right = std::max(right, cmd.target.x + cmd.target.w);
   }
   EXPECT_EQ(right, 1000.0f);
 }
