@@ -49,6 +49,14 @@ double frac(double v, double lo = 0.005, double hi = 0.5) {
   return std::clamp(v, lo, hi);
 }
 
+// The glyphs for counters at one size and colour, an image each (Counter::glyphs).
+struct Strip {
+  std::vector<std::shared_ptr<const Image>> images;
+  std::vector<int> w;
+  int digit_width = 0;
+  float ascent = 0;
+};
+
 struct Ctx {
   Canvas& c;
   const content::Theme& theme;
@@ -56,6 +64,9 @@ struct Ctx {
   Size screen;
   bool portrait;
   float unit;
+  // Counter glyphs made for this card, by size: a statistic group's values share one size, so
+  // its counters share one set of glyph images (and textures) instead of one set each.
+  std::vector<std::pair<float, Strip>> strips = {};
   float title() const { return unit * float(frac(theme.title_size)); }
   float body() const { return unit * float(frac(theme.body_size)); }
   float stat() const { return unit * float(frac(theme.statistic_size)); }
@@ -120,14 +131,6 @@ Number parse_number(const std::string& s) {
   return n;
 }
 
-// The glyphs for counters at one size and colour, an image each (Counter::glyphs).
-struct Strip {
-  std::vector<std::shared_ptr<const Image>> images;
-  std::vector<int> w;
-  int digit_width = 0;
-  float ascent = 0;
-};
-
 Strip make_strip(Ctx& x, float size, Rgba color) {
   Strip strip;
   TextStyle style{size, x.theme.title_weight, color};
@@ -180,6 +183,14 @@ struct ValueRow {
   int width = 0, height = 0;
   float ascent = 0;
 };
+// The accent-coloured counter glyphs at `size`, made once per card.
+const Strip& counter_strip(Ctx& x, float size) {
+  for (const auto& [made_size, strip] : x.strips) {
+    if (made_size == size) return strip;
+  }
+  x.strips.emplace_back(size, make_strip(x, size, x.theme.accent));
+  return x.strips.back().second;
+}
 
 // The big number with its unit on one baseline, fitted to `max_width`. Draws when `draw`.
 ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int left, int top,
@@ -197,7 +208,7 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
   int num_w = 0;
   Strip strip;
   if (n.numeric && draw) {
-    strip = make_strip(x, size, x.theme.accent);
+    strip = counter_strip(x, size);
     num_w = counter_width(strip, n);
   } else if (n.numeric) {
     // Measure without rasterizing: digits as wide as the widest digit.

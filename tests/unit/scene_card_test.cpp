@@ -351,6 +351,10 @@ TEST(Cards, StatisticsGetCountersForTheirNumbers) {
   EXPECT_EQ(six.counters[1].decimals, 1);
   EXPECT_EQ(six.counters[5].target, 12345);
   EXPECT_TRUE(six.counters[5].grouping);
+  // The group's values have one size: its counters draw from one set of glyph images.
+  ASSERT_EQ(six.counters[0].glyphs.size(), std::size_t(kCounterGlyphCount));
+  for (const Counter& c : six.counters) EXPECT_EQ(c.glyphs, six.counters[0].glyphs);
+  EXPECT_NE(one.counters[0].glyphs, six.counters[0].glyphs);
 }
 
 TEST(Cards, ALongNoticeShrinksToFitAndAShortOneStaysLarge) {
