@@ -4,23 +4,18 @@
 
 namespace signage::sync {
 
-namespace {
-
-CurlLibrary open_curl() {
+CurlLibrary open_curl_library(const char* soname) {
   CurlLibrary curl;
-  // The soname every libcurl since 7.16 has; Debian's libcurl4 (OpenSSL) and libcurl3-gnutls
-  // both provide it.
-  void* library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+  void* library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (!library) {
     const char* why = dlerror();
-    curl.error = std::string("cannot load libcurl (install libcurl4): ") + (why ? why : "?");
+    curl.error = std::string("cannot load libcurl (install libcurl4): ") + (why ? why : soname);
     return curl;
   }
   auto find = [&](auto& function, const char* name) {
     function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(dlsym(library, name));
     if (!function && curl.error.empty()) {
-      curl.error =
-          std::string("libcurl.so.4 has no ") + name + " (libcurl 7.84 or newer is needed)";
+      curl.error = std::string(soname) + " has no " + name + " (libcurl 7.84 or newer is needed)";
     }
   };
 #define SIGNAGE_CURL_FIND(name) find(curl.name, "curl_" #name);
@@ -32,10 +27,10 @@ CurlLibrary open_curl() {
   return curl;
 }
 
-}  // namespace
-
 const CurlLibrary& curl_library() {
-  static const CurlLibrary curl = open_curl();
+  // The soname every libcurl since 7.16 has; Debian's libcurl4 (OpenSSL) and libcurl3-gnutls
+  // both provide it.
+  static const CurlLibrary curl = open_curl_library("libcurl.so.4");
   return curl;
 }
 

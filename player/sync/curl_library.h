@@ -29,4 +29,7 @@ struct CurlLibrary {
 // static); every later call returns the same. It is never closed.
 const CurlLibrary& curl_library();
 
+// What curl_library() does once, for the library `soname` (tests give others).
+CurlLibrary open_curl_library(const char* soname);
+
 }  // namespace signage::sync
