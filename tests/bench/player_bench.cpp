@@ -27,6 +27,7 @@
 #include "render/render.h"
 #include "run/player.h"
 #include "run/work_counters.h"
+#include "steal.h"
 
 namespace {
 thread_local std::uint64_t t_allocations = 0;
@@ -85,6 +86,7 @@ namespace signage {
 namespace {
 
 namespace fs = std::filesystem;
+using bench::steal_ms;
 using Clock = std::chrono::steady_clock;
 
 double median(std::vector<double> v) {
@@ -227,18 +229,6 @@ DemoRun run_demo(render::Renderer& renderer, std::shared_ptr<const content::Play
   });
   result.ok = true;
   return result;
-}
-
-// Time the hypervisor says it ran other guests while this machine's CPUs wanted to run (the
-// steal column of /proc/stat, all CPUs), in ms; -1 when unknown. Some hypervisors report none:
-// then time a vCPU is away while a thread runs is counted as that thread's CPU time.
-double steal_ms() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  double v[8] = {};
-  if (!(in >> cpu) || cpu != "cpu") return -1;
-  for (double& x : v) in >> x;
-  return in ? v[7] * 1000.0 / double(sysconf(_SC_CLK_TCK)) : -1;
 }
 
 // The demo paced at 60 Hz (unless unpaced), with the 200-item playlist submitted 2 s in (it

@@ -27,22 +27,16 @@
 #include <thread>
 #include <vector>
 
+#include "steal.h"
+
 namespace {
+
+using signage::bench::steal_ms;
 
 long long now_ns(clockid_t clock) {
   timespec ts{};
   clock_gettime(clock, &ts);
   return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
-
-// The steal column of the cpu line of /proc/stat, in ms; -1 when unknown.
-double steal_ms() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  double v[8] = {};
-  if (!(in >> cpu) || cpu != "cpu") return -1;
-  for (double& x : v) in >> x;
-  return in ? v[7] * 1000.0 / double(sysconf(_SC_CLK_TCK)) : -1;
 }
 
 struct Gaps {
