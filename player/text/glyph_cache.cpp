@@ -270,11 +270,6 @@ void blend(RgbaImage& image, int x0, int y0, const AtlasPage& page, const AtlasS
 
 }  // namespace
 
-void draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
-                 Color color) {
-  draw_layout(layout, cache, image, x, y, color, 0);
-}
-
 Rows draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
                  Color color, int image_top) {
   Rows rows{INT_MAX, INT_MIN};

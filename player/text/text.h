@@ -240,19 +240,17 @@ class GlyphCache {
   std::size_t open_page_[2] = {0, 0};  // the page new glyphs are packed into, by kind (color)
 };
 
-// Draws `layout` with its first line's top-left (horizontal) or top-right (vertical) corner at
-// (x, y) of `image`, blending over what is there.
-void draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
-                 Color color);
-
-// The same, into a horizontal strip of a taller picture: (x, y) are picture coordinates and the
-// image's row 0 is the picture's row `image_top`. Glyphs land on exactly the pixels a whole
-// picture would give them. Returns the picture rows the glyphs cover, clipped or not [begin, end).
+// The picture rows drawn glyphs cover, clipped or not: [begin, end).
 struct Rows {
   int begin = 0, end = 0;
 };
+
+// Draws `layout` with its first line's top-left (horizontal) or top-right (vertical) corner at
+// (x, y) of a picture, blending over what is there. `image` holds that picture's rows from
+// `image_top` down (a strip of a taller picture, or all of it), and glyphs land on exactly the
+// pixels the whole picture would give them. Returns the rows the glyphs cover.
 Rows draw_layout(const Layout& layout, GlyphCache& cache, RgbaImage& image, float x, float y,
-                 Color color, int image_top);
+                 Color color, int image_top = 0);
 
 // The size `layout` covers when drawn: width x height in px, rounded up.
 struct Extent {
