@@ -1,18 +1,16 @@
 // libFuzzer target: the playlist parser and checker, the schedule and the diagnostic formatter on
 // arbitrary bytes. Built with clang only (SIGNAGE_BUILD_FUZZ); run it with tests/fuzz/run.sh.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "content/content.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -20,8 +18,9 @@ namespace fs = std::filesystem;
 
 // A bundle folder with a PNG, a JPEG, a non-image and a link out, so asset checks are exercised.
 const fs::path& bundle() {
+  static const signage::test_support::TempDir scratch("playlist-fuzz");
   static const fs::path dir = [] {
-    fs::path root = fs::temp_directory_path() / ("playlist_fuzz_" + std::to_string(::getpid()));
+    const fs::path& root = scratch.path;
     std::error_code ec;
     fs::create_directories(root / "bundle" / "images", ec);
     auto write = [](const fs::path& path, std::string_view bytes) {

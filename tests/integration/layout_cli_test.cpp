@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 extern char** environ;
 
 namespace {
@@ -34,15 +36,8 @@ std::vector<std::string> g_emulator;  // command prefix
 
 // A scratch directory for one test program run, removed at exit.
 const fs::path& scratch() {
-  static const fs::path dir = [] {
-    std::string pattern = (fs::temp_directory_path() / "layout-cli-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) {
-      std::perror("mkdtemp");
-      std::exit(2);
-    }
-    return fs::path(pattern);
-  }();
-  return dir;
+  static const signage::test_support::TempDir dir("layout-cli");
+  return dir.path;
 }
 
 struct Result {

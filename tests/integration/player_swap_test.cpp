@@ -15,6 +15,7 @@
 #include "render/render.h"
 #include "run/player.h"
 #include "run/work_counters.h"
+#include "support/temp_dir.h"
 
 namespace signage::run {
 namespace {
@@ -211,8 +212,8 @@ TEST(PlayerNotice, ShowsForItsDurationThenGoes) {
 }
 
 TEST(PlayerSwap, AChangedPlaylistFileIsReloadedByTheWorker) {
-  const fs::path dir = fs::temp_directory_path() / ("player-reload-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const test_support::TempDir scratch("player-reload");
+  const fs::path& dir = scratch.path;
   const fs::path file = dir / "playlist.json";
   std::ofstream(file) << small_playlist();
   ParseResultHolder first(file);
@@ -243,7 +244,6 @@ TEST(PlayerSwap, AChangedPlaylistFileIsReloadedByTheWorker) {
     seen_id = f.playlist->id;
     return seen_id != "big";
   });
-  fs::remove_all(dir);
   EXPECT_EQ(seen_id, "big") << "the rewritten playlist never showed";
   EXPECT_EQ(stats.render_thread.file_reads, 0u);
   EXPECT_GE(stats.worker_thread.file_reads, 2u);  // the invalid file and the good one

@@ -2,7 +2,6 @@
 // tests/golden/linebreak/README.md). Each file is one test; a failing case is reported with its
 // file:line, the text, and the expected and actual lines, like a bug report.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "support/engine.h"
+#include "support/temp_dir.h"
 #include "support/unicode.h"
 #include "text/text.h"
 
@@ -331,16 +331,14 @@ TEST(GoldenFormat, ParsesEscapesWidthsAndErrors) {
   EXPECT_EQ(unescape("\\q", &error), std::nullopt);
   EXPECT_EQ(unescape("\\u{D800}", &error), std::nullopt);
 
-  fs::path dir = fs::temp_directory_path() / ("linebreak-golden-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  test_support::TempDir dir("linebreak-golden");
   {
-    std::ofstream out(dir / "sample.txt");
+    std::ofstream out(dir.path / "sample.txt");
     out << "# comment\n@ width=4.5em lang=ja normalize autospace\n一二\\n三\n|2em| 一二\n| 三\n\n"
         << "@ width=3\ntext\n| text\n\n@ width=2em\n| no text line\n";
   }
   std::vector<std::string> errors;
-  auto cases = parse_file(dir / "sample.txt", &errors);
-  fs::remove_all(dir);
+  auto cases = parse_file(dir.path / "sample.txt", &errors);
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].line, 2);
   EXPECT_FLOAT_EQ(cases[0].width_em, 4.5f);

@@ -17,6 +17,7 @@
 #include "render/render.h"
 #include "run/player.h"
 #include "support/golden_image.h"
+#include "support/temp_dir.h"
 
 namespace signage::run {
 namespace {
@@ -30,10 +31,12 @@ fs::path golden_dir() {
   return fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "player";
 }
 
-// A bundle folder with a generated picture (a gradient with a light frame), made once.
-fs::path bundle_dir() {
+// A bundle folder with a generated picture (a gradient with a light frame), made once and removed
+// when the test program ends.
+const fs::path& bundle_dir() {
+  static const test_support::TempDir scratch("player-golden");
   static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("player-golden-" + std::to_string(::getpid()));
+    const fs::path& d = scratch.path;
     fs::create_directories(d / "images");
     text::RgbaImage picture(640, 400);
     for (int y = 0; y < picture.height; ++y) {
@@ -55,16 +58,6 @@ fs::path bundle_dir() {
   }();
   return dir;
 }
-
-// Removes the generated bundle when the test program ends.
-class BundleCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(fs::temp_directory_path() / ("player-golden-" + std::to_string(::getpid())), ec);
-  }
-};
-const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new BundleCleanup);
 
 std::string playlist_json(const std::string& items) {
   return R"({"version": 1, "id": "golden", "title": "河西区社区服务中心", "lang": "zh-Hans",

@@ -24,6 +24,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/temp_dir.h"
 #include "sync/crypto.h"
 #include "sync/store.h"
 
@@ -47,18 +48,6 @@ void write_file(const fs::path& path, const std::string& bytes) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "sync-http-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 // A child process, stopped (SIGTERM, then SIGKILL) and reaped when this goes away.
 struct Child {
@@ -274,7 +263,7 @@ class HttpSourceTest : public ::testing::Test {
     fs::rename(mode_file.string() + ".tmp", mode_file);
   }
 
-  TempDir temp;
+  test_support::TempDir temp{"sync-http"};
   fs::path state, root, nginx_dir, mode_file, fault_log;
   std::unique_ptr<Store> store;
   HttpSettings settings;
