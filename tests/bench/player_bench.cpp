@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -231,6 +232,17 @@ DemoRun run_demo(render::Renderer& renderer, std::shared_ptr<const content::Play
   return result;
 }
 
+double cpu_ms(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+// CPU time of the process's threads other than the calling one (the frame loop, in a hook).
+double others_cpu_ms() {
+  return cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu_ms(CLOCK_THREAD_CPUTIME_ID);
+}
+
 // The demo paced at 60 Hz (unless unpaced), with the 200-item playlist submitted 2 s in (it
 // takes over at the boundary after the next prepared slot). For every frame after the request:
 // the frame loop's CPU time and wall time up to present (FrameInfo::work_cpu, work; no pacing
@@ -238,6 +250,9 @@ DemoRun run_demo(render::Renderer& renderer, std::shared_ptr<const content::Play
 struct SwapRun {
   bool ok = false;
   Histogram work_cpu, work_wall, fade_cpu, interval;
+  // Non-fade frames split by whether the other threads (the worker) used more than 0.5 ms of CPU
+  // since the last frame: both cores busy, sharing caches and memory bandwidth.
+  Histogram work_cpu_others_busy, work_cpu_others_idle;
   std::uint64_t late_frames = 0;
   double steal_ms = -1;  // reported by the hypervisor during the run, all CPUs
   run::RunStats stats;
@@ -263,24 +278,30 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
   std::uint64_t last_sequence = 0, last_uploads = renderer.uploads();
   std::uint64_t last_in_draw = renderer.uploads_in_draw();
   auto last = Clock::now();
+  double last_others_cpu = others_cpu_ms();
   result.stats = player->run([&](const run::FrameInfo& f) {
     auto now = Clock::now();
     const double cpu_ms = double(f.work_cpu) / 1e6;
+    const double others_cpu = others_cpu_ms();
+    const double others_ms = others_cpu - last_others_cpu;
+    last_others_cpu = others_cpu;
     if (swapped) {
       if (f.transition) {
         result.fade_cpu.add(cpu_ms);
       } else {
         result.work_cpu.add(cpu_ms);
         result.work_wall.add(double(f.work) / 1e6);
+        (others_ms > 0.5 ? result.work_cpu_others_busy : result.work_cpu_others_idle).add(cpu_ms);
       }
       const double interval = std::chrono::duration<double, std::milli>(now - last).count();
       result.interval.add(interval);
       if (paced && interval > 1.5 * period_ms) ++result.late_frames;
       if (slow_log && (cpu_ms > 0.5 || f.work > 2'000'000)) {
         std::printf(
-            "slow frame %llu: CPU %.3f ms, wall %.3f ms, faults %lld minor %lld major, switches "
-            "%lld voluntary %lld involuntary%s%s%s%s%s\n",
-            (unsigned long long)f.frame, cpu_ms, double(f.work) / 1e6,
+            "slow frame %llu: CPU %.3f ms, wall %.3f ms, other threads' CPU since the last frame "
+            "%.3f ms, faults %lld minor %lld major, switches %lld voluntary %lld "
+            "involuntary%s%s%s%s%s\n",
+            (unsigned long long)f.frame, cpu_ms, double(f.work) / 1e6, others_ms,
             (long long)f.events.minor_faults, (long long)f.events.major_faults,
             (long long)f.events.voluntary_switches, (long long)f.events.involuntary_switches,
             renderer.uploads() != last_uploads ? ", new texture" : "",
@@ -394,6 +415,10 @@ int main_bench(int argc, char** argv) {
     std::printf("  worst / median: %.2f%s; worst / floor: %.2f\n",
                 h.max_ms / std::max(h.percentile(50), 1e-9), run == &full ? " (goal <= 2)" : "",
                 h.max_ms / floor);
+    std::printf("  same frames while the other threads ran > 0.5 ms since the last frame: %s\n",
+                summary(run->work_cpu_others_busy).c_str());
+    std::printf("  same frames while they did not: %s\n",
+                summary(run->work_cpu_others_idle).c_str());
     std::printf("  same frames, wall time (with preemption by other processes): %s\n",
                 summary(run->work_wall).c_str());
     std::printf("  fade frames after the request, CPU time: %s\n", summary(run->fade_cpu).c_str());

@@ -9,10 +9,11 @@
 // that gets steal time from its hypervisor subtracts it; one that gets none cannot (the steal
 // column of /proc/stat stays 0). player_bench's per-frame CPU times include such jumps.
 //
-//   vcpu_gaps [--seconds=20] [--touch_mb=16] [--partner_thread]
+//   vcpu_gaps [--seconds=20] [--touch_mb=16] [--partner_thread] [--list]
 //
 // --partner_thread adds a thread in the same process that maps, fills and unmaps 4 MB every
-// 2 ms (page-table changes in the copying thread's address space).
+// 2 ms (page-table changes in the copying thread's address space). --list prints each charged
+// jump with its time since the start, to see whether they come periodically.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -44,12 +45,13 @@ struct Gaps {
   long long switched_out = 0;  // the guest ran something else: not charged to the thread
 };
 
-Gaps spin(double seconds, std::size_t touch_bytes) {
+Gaps spin(double seconds, std::size_t touch_bytes, bool list) {
   constexpr std::size_t kChunk = 64 * 1024;
   touch_bytes = std::max(touch_bytes / kChunk, std::size_t(1)) * kChunk;
   std::vector<unsigned char> a(touch_bytes, 1), b(touch_bytes, 2);
   Gaps g;
-  const long long end = now_ns(CLOCK_MONOTONIC) + (long long)(seconds * 1e9);
+  const long long start = now_ns(CLOCK_MONOTONIC);
+  const long long end = start + (long long)(seconds * 1e9);
   long long wall = now_ns(CLOCK_MONOTONIC), cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
   std::size_t offset = 0;
   while (wall < end) {
@@ -64,6 +66,7 @@ Gaps spin(double seconds, std::size_t touch_bytes) {
         g.longest_ns = std::max(g.longest_ns, dc);
         g.over_1ms += dc > 1'000'000;
         g.over_2ms += dc > 2'000'000;
+        if (list) std::printf("%.3f s: %.3f ms\n", double(wall - start) / 1e9, double(dc) / 1e6);
       } else {
         ++g.switched_out;
       }
@@ -78,12 +81,13 @@ Gaps spin(double seconds, std::size_t touch_bytes) {
 
 int main(int argc, char** argv) {
   double seconds = 20, touch_mb = 16;
-  bool partner = false;
+  bool partner = false, list = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--seconds=", 0) == 0) seconds = std::atof(a.c_str() + 10);
     if (a.rfind("--touch_mb=", 0) == 0) touch_mb = std::atof(a.c_str() + 11);
     if (a == "--partner_thread") partner = true;
+    if (a == "--list") list = true;
   }
   std::atomic<bool> stop{false};
   std::thread churn;
@@ -101,7 +105,7 @@ int main(int argc, char** argv) {
     });
   }
   const double steal_before = steal_ms();
-  const Gaps g = spin(seconds, std::size_t(touch_mb * 1024 * 1024));
+  const Gaps g = spin(seconds, std::size_t(touch_mb * 1024 * 1024), list);
   const double steal_after = steal_ms();
   stop = true;
   if (churn.joinable()) churn.join();
