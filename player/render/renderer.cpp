@@ -63,9 +63,11 @@ struct Renderer::State {
   // Textures no longer referenced, kept for the next image of the same size and format: cards
   // and the ticker come in blocks of a few sizes (scene/cards.cpp), so a retired card's blocks
   // become the next card's without freeing and allocating (SDL zeroes a new texture: page
-  // faults on the frame loop). Larger textures are freed.
+  // faults on the frame loop). Larger textures are freed. Only a few: the worker draws the
+  // next card while these wait, so every spare is memory held beside a card's worth of new
+  // pixels (64 spares, 8 MB, were 4-5 MB of the peak RSS over the demo loop).
   std::vector<CachedTexture> spares;
-  static constexpr std::size_t kMaxSpares = 64;
+  static constexpr std::size_t kMaxSpares = 16;
   static constexpr std::size_t kMaxSpareBytes = 256 * 256 * 4;
   std::uint64_t uploads = 0;
   bool reported_oversize = false;
