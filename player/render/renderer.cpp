@@ -65,7 +65,7 @@ struct Renderer::State {
   // become the next card's without freeing and allocating (SDL zeroes a new texture: page
   // faults on the frame loop). Larger textures are freed. Only a few: the worker draws the
   // next card while these wait, so every spare is memory held beside a card's worth of new
-  // pixels (64 spares, 8 MB, were 4-5 MB of the peak RSS over the demo loop).
+  // pixels (64 spares, 8 MB, were 3-5 MB of the peak RSS over the demo loop).
   std::vector<CachedTexture> spares;
   static constexpr std::size_t kMaxSpares = 16;
   static constexpr std::size_t kMaxSpareBytes = 256 * 256 * 4;

@@ -28,8 +28,8 @@ CurlLibrary open_curl_library(const char* soname) {
 }
 
 const CurlLibrary& curl_library() {
-  // The soname every libcurl since 7.16 has: Debian's libcurl4 (OpenSSL). libcurl3-gnutls's is
-  // libcurl-gnutls.so.4 and would cost as much memory (about 8 MB loaded and initialized).
+  // Debian's libcurl4 (OpenSSL). libcurl3-gnutls installs libcurl-gnutls.so.4 instead, which
+  // would cost as much memory (about 8 MB loaded and initialized).
   static const CurlLibrary curl = open_curl_library("libcurl.so.4");
   return curl;
 }
