@@ -5,7 +5,9 @@
 //      against the floor's, the render thread's heap allocations (counted by the replaced
 //      operator new below) and glyph rasterizations per frame
 //   3. swap: the 200-item playlist swapped in mid-run; the worst frame against the median
-//   4. floor again, to see whether the machine's speed drifted during the run
+//   4. the same run without the swap, and the floor paced at 60 Hz: what worst / median this
+//      machine gives frames that do nothing new (controls for the swap)
+//   5. floor again, to see whether the machine's speed drifted during the run
 //
 // The replaced operator new/delete count allocations per thread; this is benchmark-only code
 // (the player itself has no global state besides its documented thread-local work counters).
@@ -22,6 +24,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "content/content.h"
@@ -96,38 +99,44 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// An opaque full-screen image, uploaded, and the draw list that copies it onto the whole screen.
+struct FullScreenCopy {
+  std::shared_ptr<scene::Image> image;
+  scene::DrawList list;
+};
+
+FullScreenCopy full_screen_copy(render::Renderer& renderer, std::uint64_t k) {
+  const scene::Size size = renderer.scene_size();
+  FullScreenCopy copy;
+  copy.image = std::make_shared<scene::Image>();
+  copy.image->id = (std::uint64_t(1) << 62) + k;  // far from the worker's ids
+  copy.image->pixels = text::RgbaImage(size.width, size.height);
+  auto& px = copy.image->pixels.pixels;
+  for (std::size_t i = 0; i < px.size(); i += 4) {
+    px[i] = std::uint8_t(i / 4 % 251);
+    px[i + 1] = 80;
+    px[i + 2] = 120;
+    px[i + 3] = 255;
+  }
+  renderer.upload(*copy.image);
+  scene::DrawCommand c;
+  c.kind = scene::DrawCommand::Kind::image;
+  c.image = copy.image.get();
+  c.source = {0, 0, size.width, size.height};
+  c.target = {0, 0, float(size.width), float(size.height)};
+  copy.list.commands.push_back(c);
+  return copy;
+}
+
 double floor_median_ms(render::Renderer& renderer, int frames) {
   // Two images with the same pixels and different ids, alternating: the renderer repaints only
   // what changed from one frame to the next, so the floor must change the whole screen.
-  const scene::Size size = renderer.scene_size();
-  std::shared_ptr<scene::Image> images[2];
-  for (int k = 0; k < 2; ++k) {
-    images[k] = std::make_shared<scene::Image>();
-    images[k]->id = (std::uint64_t(1) << 62) + std::uint64_t(k);  // far from the worker's ids
-    images[k]->pixels = text::RgbaImage(size.width, size.height);
-    auto& px = images[k]->pixels.pixels;
-    for (std::size_t i = 0; i < px.size(); i += 4) {
-      px[i] = std::uint8_t(i / 4 % 251);
-      px[i + 1] = 80;
-      px[i + 2] = 120;
-      px[i + 3] = 255;
-    }
-    renderer.upload(*images[k]);
-  }
-  scene::DrawList lists[2];
-  for (int k = 0; k < 2; ++k) {
-    scene::DrawCommand c;
-    c.kind = scene::DrawCommand::Kind::image;
-    c.image = images[k].get();
-    c.source = {0, 0, size.width, size.height};
-    c.target = {0, 0, float(size.width), float(size.height)};
-    lists[k].commands.push_back(c);
-  }
+  const FullScreenCopy copies[2] = {full_screen_copy(renderer, 0), full_screen_copy(renderer, 1)};
   std::vector<double> times;
   times.reserve(std::size_t(frames));
   auto last = Clock::now();
   for (int i = 0; i < frames + 30; ++i) {
-    renderer.draw(lists[i % 2]);
+    renderer.draw(copies[i % 2].list);
     renderer.present();
     auto now = Clock::now();
     if (i >= 30) times.push_back(std::chrono::duration<double, std::milli>(now - last).count());
@@ -189,6 +198,34 @@ std::string summary(const Histogram& h) {
   return buf;
 }
 
+double cpu_ms(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+// The floor's frame paced at 60 Hz, as the swap runs are: the render thread's CPU time for one
+// full-screen copy + present, per frame. Every frame is the same work, so its worst against its
+// median is what this machine adds to any frame.
+Histogram floor_paced_cpu(render::Renderer& renderer, double seconds) {
+  const FullScreenCopy copy = full_screen_copy(renderer, 2);
+  Histogram cpu;
+  const auto period = std::chrono::nanoseconds(16'666'667);
+  const auto frames = int(seconds * 60);
+  auto next = Clock::now();
+  for (int i = 0; i < frames + 30; ++i) {
+    const double before = cpu_ms(CLOCK_THREAD_CPUTIME_ID);
+    renderer.draw(copy.list);
+    renderer.present();
+    if (i >= 30) cpu.add(cpu_ms(CLOCK_THREAD_CPUTIME_ID) - before);
+    next += period;
+    std::this_thread::sleep_until(next);
+  }
+  std::uint64_t keep = 0;
+  renderer.retain_only({&keep, 0});
+  return cpu;
+}
+
 // The demo unpaced: present-to-present times after the first 200 frames, and the render
 // thread's allocations in each frame.
 struct DemoRun {
@@ -232,19 +269,14 @@ DemoRun run_demo(render::Renderer& renderer, std::shared_ptr<const content::Play
   return result;
 }
 
-double cpu_ms(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
-
 // CPU time of the process's threads other than the calling one (the frame loop, in a hook).
 double others_cpu_ms() {
   return cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu_ms(CLOCK_THREAD_CPUTIME_ID);
 }
 
 // The demo paced at 60 Hz (unless unpaced), with the 200-item playlist submitted 2 s in (it
-// takes over at the boundary after the next prepared slot). For every frame after the request:
+// takes over at the boundary after the next prepared slot); with no `big`, nothing is submitted
+// and the same frames are recorded from 2 s on. For every frame after the request:
 // the frame loop's CPU time and wall time up to present (FrameInfo::work_cpu, work; no pacing
 // sleep) and the present-to-present interval, fade frames apart.
 struct SwapRun {
@@ -311,7 +343,7 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
       }
     }
     if (!swapped && f.t >= request_at) {
-      player->submit_playlist(big);
+      if (big) player->submit_playlist(big);
       swapped = true;
     }
     last_sequence = f.shown_sequence;
@@ -370,6 +402,10 @@ int main_bench(int argc, char** argv) {
   SwapRun changed = run_swap(*renderer, demo, big, swap_paced, swap_seconds, slow_log, &error);
   SwapRun full = run_swap(*full_renderer, demo, big, swap_paced, swap_seconds, slow_log, &error);
   if (!changed.ok || !full.ok) return 1;
+  SwapRun no_swap =
+      run_swap(*full_renderer, demo, nullptr, swap_paced, swap_seconds, false, &error);
+  if (!no_swap.ok) return 1;
+  const Histogram floor_paced = floor_paced_cpu(*full_renderer, swap_seconds);
   const double floor_after = floor_median_ms(*renderer, 600);
   const double floor = std::max(floor_before, floor_after);
 
@@ -427,6 +463,21 @@ int main_bench(int argc, char** argv) {
     std::printf("  steal time reported by the hypervisor during the run (/proc/stat): %.0f ms\n",
                 run->steal_ms);
   }
+  const Histogram& with_swap = full.work_cpu;
+  const Histogram& without = no_swap.work_cpu;
+  std::printf("controls, paced 60 Hz, repainting every pixel, frame loop CPU time:\n");
+  std::printf(
+      "  the same run without the swap, non-fade frames from 2 s: %s; worst / median %.2f; steal "
+      "%.0f ms\n",
+      summary(without).c_str(), without.max_ms / std::max(without.percentile(50), 1e-9),
+      no_swap.steal_ms);
+  std::printf("  the floor's frame (%.0f s): %s; worst / median %.2f\n", swap_seconds,
+              summary(floor_paced).c_str(),
+              floor_paced.max_ms / std::max(floor_paced.percentile(50), 1e-9));
+  std::printf("  swap against no swap: median %.2f, p99 %.2f, worst %.2f\n",
+              with_swap.percentile(50) / std::max(without.percentile(50), 1e-9),
+              with_swap.percentile(99) / std::max(without.percentile(99), 1e-9),
+              with_swap.max_ms / std::max(without.max_ms, 1e-9));
   return 0;
 }
 }  // namespace
