@@ -62,33 +62,37 @@ struct ScreenOptions {
   std::optional<int> max_texture_size;
 };
 
+// Each sets one of ScreenOptions from its text: "" or what the value needs.
+inline std::string set_size(std::string_view v, ScreenOptions& out) {
+  return (out.size = parse_size(v)) ? "" : "needs WxH, each 16..16384, e.g. 1920x1080";
+}
+inline std::string set_rotate(std::string_view v, ScreenOptions& out) {
+  return (out.rotate = parse_rotation(v)) ? "" : "needs 0, 90, 180 or 270";
+}
+inline std::string set_clock(std::string_view v, ScreenOptions& out) {
+  return (out.clock = content::parse_instant(v))
+             ? ""
+             : "needs a time with its offset, e.g. 2025-03-03T09:30:00+08:00";
+}
+inline std::string set_max_texture_size(std::string_view v, ScreenOptions& out) {
+  return (out.max_texture_size = parse_int(v, 64, 65536)) ? "" : "needs pixels, 64..65536";
+}
+
 // Parses `arg` if it is one of ScreenOptions, taking its value with `take_value()` (the next
 // argument, or nullopt). Returns nullopt when `arg` is not one of them, else "" on success or the
 // usage error.
 template <typename TakeValue>
 std::optional<std::string> parse_screen_option(std::string_view arg, TakeValue take_value,
                                                ScreenOptions& out) {
-  if (arg == "--size") {
-    auto v = take_value();
-    if (!v || !(out.size = parse_size(*v)))
-      return "--size needs WxH, each 16..16384, e.g. 1920x1080";
-  } else if (arg == "--rotate") {
-    auto v = take_value();
-    if (!v || !(out.rotate = parse_rotation(*v))) return "--rotate needs 0, 90, 180 or 270";
-  } else if (arg == "--clock") {
-    auto v = take_value();
-    if (!v || !(out.clock = content::parse_instant(*v))) {
-      return "--clock needs a time with its offset, e.g. 2025-03-03T09:30:00+08:00";
-    }
-  } else if (arg == "--max-texture-size") {
-    auto v = take_value();
-    if (!v || !(out.max_texture_size = parse_int(*v, 64, 65536))) {
-      return "--max-texture-size needs pixels, 64..65536";
-    }
-  } else {
-    return std::nullopt;
-  }
-  return std::string();
+  std::string (*set)(std::string_view, ScreenOptions&) = nullptr;
+  if (arg == "--size") set = set_size;
+  if (arg == "--rotate") set = set_rotate;
+  if (arg == "--clock") set = set_clock;
+  if (arg == "--max-texture-size") set = set_max_texture_size;
+  if (!set) return std::nullopt;
+  auto v = take_value();
+  std::string problem = v ? set(*v, out) : "needs a value";
+  return problem.empty() ? problem : std::string(arg) + " " + problem;
 }
 
 }  // namespace signage
