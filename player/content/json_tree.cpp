@@ -4,9 +4,12 @@
 #include "content/json_tree.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <iterator>
 #include <nlohmann/json.hpp>
+
+#include "content/encoding.h"
 
 namespace signage::content::detail {
 namespace {
@@ -48,10 +51,40 @@ bool is_json_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+// `text` for a message in whole characters, control characters as <U+000A>, at most ~40 bytes.
+std::string shown(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t length = std::max<std::size_t>(1, utf8_char_length(text, i));
+    if (out.size() + length > 40) return out + "...";
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char buffer[12];
+      std::snprintf(buffer, sizeof buffer, "<U+%04X>", unsigned(c));
+      out += buffer;
+    } else if (length == 1 && c >= 0x80) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\x%02X", unsigned(c));
+      out += buffer;
+    } else {
+      out += text.substr(i, length);
+    }
+    i += length;
+  }
+  return out;
+}
+
 // The part of nlohmann's exception text after its "[json.exception...] parse error at line L,
-// column C: " prefix: our diagnostics carry their own position.
-std::string clean_message(const std::string& what) {
+// column C: " prefix (our diagnostics carry their own position), with what nlohmann shows as
+// "last read" (bytes, possibly half a character) replaced by `token` in whole characters.
+std::string clean_message(const std::string& what, std::string_view token) {
   std::string message = what;
+  auto last_read = message.find("; last read: '");
+  if (last_read != std::string::npos) {
+    auto close = message.find("'; expected ", last_read);
+    std::string rest = close == std::string::npos ? "" : message.substr(close + 1);
+    message = message.substr(0, last_read) + "; last read: '" + shown(token) + "'" + rest;
+  }
   if (message.rfind("[json.exception.", 0) == 0) {
     auto close = message.find("] ");
     if (close != std::string::npos) message.erase(0, close + 2);
@@ -129,6 +162,7 @@ class TreeBuilder {
 
   bool key(std::string& k) {
     std::size_t start = token_start();
+    last_token_start_ = start;
     cursor_ = *consumed_;
     pending_key_ = std::move(k);
     pending_key_offset_ = start;
@@ -143,7 +177,7 @@ class TreeBuilder {
     // A number too large for a double is read whole before it is refused: point at its start.
     if (dynamic_cast<const nlohmann::json::out_of_range*>(&ex)) offset = token_start();
     offset = std::min(offset, json_.size());
-    problems_.push_back({offset, current_pointer(), clean_message(ex.what())});
+    problems_.push_back(explain(std::min(token_start(), offset), offset, ex.what()));
     failed_ = true;
     return false;
   }
@@ -164,6 +198,49 @@ class TreeBuilder {
       while (i < json_.size() && is_json_space(json_[i])) ++i;
     }
     return i;
+  }
+
+  // A syntax error in the token from `start` to the byte at `offset`, explained: a look-alike of
+  // one of JSON's marks typed with a Chinese input method, a trailing comma, else nlohmann's words
+  // with the text read shown in whole characters.
+  JsonProblem explain(std::size_t start, std::size_t offset, const std::string& what) {
+    std::string pointer = current_pointer();
+    std::size_t end =
+        std::min(json_.size(), offset + std::max<std::size_t>(1, utf8_char_length(json_, offset)));
+    // In a string the closing mark is the one that went wrong; between tokens, the first.
+    bool in_string = start < json_.size() && json_[start] == '"';
+    std::optional<Lookalike> found;
+    std::size_t found_at = 0;
+    auto search = [&](std::size_t from, std::size_t to, bool quotes_only, bool last) {
+      for (std::size_t i = from; i < to;
+           i += std::max<std::size_t>(1, utf8_char_length(json_, i))) {
+        auto l = json_lookalike(json_, i);
+        if (!l || (quotes_only && l->ascii != '"')) continue;
+        found = l;
+        found_at = i;
+        if (!last) return;
+      }
+    };
+    search(start, end, in_string, in_string);
+    // "你好”, "next": ... : the string ran on to the next '"' and the error comes after it.
+    if (!found && last_token_start_ < start && json_[last_token_start_] == '"') {
+      search(last_token_start_, start, true, false);
+    }
+    if (found) {
+      return {found_at, pointer,
+              found->name + " '" + found->text + "' where JSON needs '" + found->ascii +
+                  "' (type JSON's own marks with the input method in half-width/English mode)"};
+    }
+    if (offset < json_.size() && (json_[offset] == '}' || json_[offset] == ']')) {
+      std::size_t before = offset;
+      while (before > 0 && is_json_space(json_[before - 1])) --before;
+      if (before > 0 && json_[before - 1] == ',') {
+        return {before - 1, pointer,
+                std::string("JSON syntax error: remove this comma: JSON allows none before '") +
+                    json_[offset] + "'"};
+      }
+    }
+    return {offset, pointer, clean_message(what, json_.substr(start, end - start))};
   }
 
   // The pointer of the value being read: the open containers, and in an object the key just read.
@@ -199,6 +276,7 @@ class TreeBuilder {
   // character past the number, so the end is found by scanning the number's characters.
   JsonValue* add_scalar(bool number = false) {
     std::size_t start = token_start();
+    last_token_start_ = start;
     if (!count_value(start)) return nullptr;
     JsonValue* v = place(start);
     if (number) {
@@ -316,6 +394,7 @@ class TreeBuilder {
   std::size_t cursor_ = 0;
   std::size_t values_ = 0;
   bool failed_ = false;
+  std::size_t last_token_start_ = 0;  // of the last key or scalar: where a string began
 };
 
 }  // namespace

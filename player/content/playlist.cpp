@@ -9,11 +9,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
+#include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include "content/content.h"
+#include "content/encoding.h"
 #include "content/json_tree.h"
-#include "text/text.h"
 
 namespace signage::content {
 namespace {
@@ -54,6 +56,23 @@ std::string printable(std::string_view text, std::size_t max_bytes = 60) {
     out += "...";
   }
   return out;
+}
+
+// Why the file is not UTF-8 text, and what to do: a NUL, a file saved as GBK, a bad byte.
+std::string not_utf8_message(std::string_view json, const std::string& file,
+                             const detail::Utf8Problem& problem) {
+  if (problem.kind == detail::Utf8Problem::Kind::nul) {
+    return "NUL byte in the file; a playlist is UTF-8 text";
+  }
+  if (detail::looks_like_gb18030(json)) {
+    return "the file is not UTF-8: it looks like GBK/GB18030 (the Chinese Windows \"ANSI\" "
+           "encoding); save it as UTF-8 (Notepad: Save As, Encoding UTF-8; VS Code: Save with "
+           "Encoding, UTF-8) or convert it: iconv -f GB18030 -t UTF-8 " +
+           file + " > utf8.json";
+  }
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "%02x", unsigned(std::uint8_t(json[problem.offset])));
+  return std::string("invalid UTF-8 (byte 0x") + byte + "); a playlist is UTF-8 text";
 }
 
 std::string quote_text(std::string_view text) {
@@ -203,9 +222,7 @@ class Checker {
     Diagnostic d;
     d.severity = severity;
     d.file = file_;
-    auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - 1;
-    d.line = int(line - line_starts_.begin()) + 1;
-    d.column = int(offset - *line) + 1;
+    std::tie(d.line, d.column) = line_column(offset);
     d.pointer = pointer;
     d.message = std::move(message);
     diagnostics_.push_back({offset, std::move(d)});
@@ -217,10 +234,14 @@ class Checker {
   void warning(std::size_t offset, const std::string& pointer, std::string message) {
     report(Severity::warning, offset, pointer, std::move(message));
   }
-  std::string where(std::size_t offset) const {
+  // Line and column from 1; the column counts bytes (documented in playlists/README.md).
+  std::pair<int, int> line_column(std::size_t offset) const {
     auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - 1;
-    return std::to_string(line - line_starts_.begin() + 1) + ":" +
-           std::to_string(offset - *line + 1);
+    return {int(line - line_starts_.begin()) + 1, int(offset - *line) + 1};
+  }
+  std::string where(std::size_t offset) const {
+    auto [line, column] = line_column(offset);
+    return std::to_string(line) + ":" + std::to_string(column);
   }
 
   // What a value is, for "expected X, got Y".
@@ -316,10 +337,12 @@ class Checker {
                 std::to_string(limits_.max_string_bytes));
       return false;
     }
-    std::string problem = text::check_utf8(v.string);
-    if (!problem.empty()) {
+    if (auto problem = detail::find_utf8_problem(v.string)) {
+      bool nul = problem->kind == detail::Utf8Problem::Kind::nul;
       error(v.offset, pointer,
-            "expected text without NUL characters or invalid UTF-8 (" + problem + ")");
+            std::string("expected text without NUL characters or invalid UTF-8 (") +
+                (nul ? "NUL character" : "invalid UTF-8") + " at byte " +
+                std::to_string(problem->offset) + ")");
       return false;
     }
     if (has_control_characters(v.string, multiline)) {
@@ -623,9 +646,7 @@ void Checker::check_asset_list(const JsonValue& v, Playlist& playlist) {
     Asset asset;
     asset.path = relative;
     asset.pointer = pointer;
-    auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), entry.offset) - 1;
-    asset.line = int(line - line_starts_.begin()) + 1;
-    asset.column = int(entry.offset - *line) + 1;
+    std::tie(asset.line, asset.column) = line_column(entry.offset);
     bool ok = true;
     const JsonValue* size = find(entry, "size");
     std::int64_t bytes = 0;
@@ -1061,23 +1082,8 @@ ParseResult Checker::run() {
     result.diagnostics.push_back(std::move(d));
     return result;
   }
-  if (std::string problem = text::check_utf8(json_); !problem.empty()) {
-    // "invalid UTF-8 at byte N" / "NUL character at byte N"
-    std::size_t offset = 0;
-    auto space = problem.rfind(' ');
-    if (space != std::string::npos) {
-      std::from_chars(problem.data() + space + 1, problem.data() + problem.size(), offset);
-    }
-    offset = std::min(offset, json_.size());
-    bool nul = problem.rfind("NUL", 0) == 0;
-    error(
-        offset, "",
-        nul ? "NUL byte in the file; a playlist is UTF-8 text" : "invalid UTF-8 (byte 0x" + [&] {
-          char buffer[4];
-          std::snprintf(buffer, sizeof buffer, "%02x",
-                        offset < json_.size() ? unsigned(std::uint8_t(json_[offset])) : 0u);
-          return std::string(buffer);
-        }() + "); a playlist is UTF-8 text");
+  if (auto problem = detail::find_utf8_problem(json_)) {
+    error(problem->offset, "", not_utf8_message(json_, file_, *problem));
     return finish(nullptr);
   }
 

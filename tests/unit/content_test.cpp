@@ -3,6 +3,7 @@
 #include "content/content.h"
 
 #include <gtest/gtest.h>
+#include <unicode/ucnv.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -231,6 +232,79 @@ TEST(Content, CommentsAreSyntaxErrors) {
   EXPECT_FALSE(result.playlist);
   ASSERT_EQ(result.diagnostics.size(), 1u);
   EXPECT_EQ(result.diagnostics[0].column, 16);
+}
+
+// Punctuation typed with a Chinese input method in JSON's own syntax: the character is named,
+// whole, with the ASCII mark JSON needs, at the character's own position.
+TEST(Content, FullWidthPunctuationIsNamed) {
+  const std::string hint =
+      " (type JSON's own marks with the input method in half-width/English mode)";
+  EXPECT_EQ(
+      errors(parse(with_item("{\"type\": \"notice\", \"body\"：\"x\"}"))),
+      std::vector<std::string>{"p.json:1:51: error: /items/0/body: full-width '：' where JSON "
+                               "needs ':'" +
+                               hint});
+  EXPECT_EQ(errors(parse(with_item("{\"type\": \"notice\"，\"body\": \"x\"}"))),
+            std::vector<std::string>{"p.json:1:43: error: /items/0: full-width '，' where JSON "
+                                     "needs ','" +
+                                     hint});
+  EXPECT_EQ(errors(parse(with_item("{\"type\": \"notice\"、\"body\": \"x\"}"))),
+            std::vector<std::string>{"p.json:1:43: error: /items/0: ideographic comma '、' where "
+                                     "JSON needs ','" +
+                                     hint});
+  EXPECT_EQ(errors(parse(with_item("{“type”: \"notice\", \"body\": \"x\"}"))),
+            std::vector<std::string>{"p.json:1:27: error: /items/0: curly quote '“' where JSON "
+                                     "needs '\"'" +
+                                     hint});
+  // A closing curly quote: the string runs on to the next '"' (or to the end of the line).
+  EXPECT_EQ(errors(parse(with_item("{\"type\": \"notice\", \"body\": \"开放”, \"title\": \"x\"}"))),
+            std::vector<std::string>{"p.json:1:60: error: /items/0: curly quote '”' where JSON "
+                                     "needs '\"'" +
+                                     hint});
+  EXPECT_EQ(
+      errors(parse(with_item("{\"type\": \"notice\", \"body\": \"开放”,\n\"title\": \"x\"}"))),
+      std::vector<std::string>{"p.json:1:60: error: /items/0/body: curly quote '”' where "
+                               "JSON needs '\"'" +
+                               hint});
+  // Curly quotes inside a string are text, not syntax.
+  EXPECT_TRUE(parse(with_item("{\"type\": \"notice\", \"body\": \"“开放”：9点\"}")).playlist);
+}
+
+// nlohmann's "last read" shows bytes; a message never holds half a character.
+TEST(Content, SyntaxErrorsShowWholeCharacters) {
+  auto result = errors(parse("{\"version\": 1, \"items\": [tr好]}"));
+  ASSERT_EQ(result.size(), 1u);
+  EXPECT_NE(result[0].find("last read: 'tr好'"), std::string::npos) << result[0];
+}
+
+TEST(Content, TrailingCommaSaysWhichCommaToRemove) {
+  EXPECT_EQ(
+      errors(parse("{\"version\": 1,\n \"items\": [{\"type\": \"notice\", \"body\": \"x\",}]}")),
+      std::vector<std::string>{"p.json:2:42: error: /items/0: JSON syntax error: remove "
+                               "this comma: JSON allows none before '}'"});
+  EXPECT_EQ(errors(parse("{\"version\": 1,\n \"items\": [{\"type\": \"notice\", \"body\": \"x\"},\n"
+                         "]}")),
+            std::vector<std::string>{"p.json:2:43: error: /items: JSON syntax error: remove this "
+                                     "comma: JSON allows none before ']'"});
+}
+
+// A playlist saved in the Chinese Windows "ANSI" encoding (GBK), made with ICU's converter.
+TEST(Content, GbkFileIsRecognised) {
+  std::string utf8 = with_item("{\"type\": \"notice\", \"body\": \"开放时间：9:00\"}");
+  UErrorCode status = U_ZERO_ERROR;
+  char gbk[256];
+  std::int32_t n = ucnv_convert("GB18030", "UTF-8", gbk, sizeof gbk, utf8.data(),
+                                std::int32_t(utf8.size()), &status);
+  ASSERT_TRUE(U_SUCCESS(status)) << u_errorName(status);
+  auto result = errors(parse(std::string(gbk, std::size_t(n))));
+  ASSERT_EQ(result.size(), 1u);
+  EXPECT_EQ(result[0].substr(0, 81),
+            "p.json:1:54: error: the file is not UTF-8: it looks like GBK/GB18030 (the Chinese");
+  EXPECT_NE(result[0].find("iconv -f GB18030 -t UTF-8 p.json"), std::string::npos) << result[0];
+  // Random bytes that are not UTF-8 are not called GBK.
+  EXPECT_EQ(errors(parse(with_item("{\"type\": \"notice\", \"body\": \"\xff\xfe\"}"))),
+            std::vector<std::string>{
+                "p.json:1:54: error: invalid UTF-8 (byte 0xff); a playlist is UTF-8 text"});
 }
 
 TEST(Content, DuplicateKeysAreErrorsAtTheSecondKey) {
