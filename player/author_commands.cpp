@@ -164,6 +164,9 @@ int sign_command(const std::vector<std::string_view>& args) {
   fs::path file = playlist_file(*path);
   auto result = content::load_playlist(file);
   if (!report(result)) return fail("sign", file.string() + " is not valid; not signed");
+  if (std::string missing = content::missing_asset_list(*result.playlist); !missing.empty()) {
+    return fail("sign", file.string() + ": error: /assets: " + missing + "; not signed");
+  }
   for (const content::Asset& asset : result.playlist->assets) {
     std::string why;
     auto digest = sync::digest_file(file.parent_path() / asset.path, &why);

@@ -25,6 +25,13 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
+// The file diagnostics name: PATH, or PATH/playlist.json for a bundle folder.
+std::string playlist_json(const std::string& path) {
+  return std::filesystem::is_directory(path)
+             ? (std::filesystem::path(path) / "playlist.json").string()
+             : path;
+}
+
 }  // namespace
 
 int check_command(const std::vector<std::string_view>& args) {
@@ -60,11 +67,12 @@ int check_command(const std::vector<std::string_view>& args) {
                   asset.sha256 + " (signage-player manifest updates the list)";
       }
       if (problem.empty()) continue;
-      std::string file = std::filesystem::is_directory(path)
-                             ? (std::filesystem::path(path) / "playlist.json").string()
-                             : path;
+      result.diagnostics.push_back({content::Severity::error, playlist_json(path), asset.line,
+                                    asset.column, asset.pointer, problem});
+    }
+    if (std::string missing = content::missing_asset_list(*result.playlist); !missing.empty()) {
       result.diagnostics.push_back(
-          {content::Severity::error, file, asset.line, asset.column, asset.pointer, problem});
+          {content::Severity::warning, playlist_json(path), 0, 0, "/assets", missing});
     }
     for (const auto& d : result.diagnostics) {
       if (d.severity == content::Severity::error) result.playlist.reset();

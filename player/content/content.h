@@ -168,6 +168,11 @@ ParseResult load_playlist(const std::filesystem::path& path, const Limits& limit
 // as a JSON object.
 std::optional<std::string> with_asset_list(std::string_view json, const std::vector<Asset>& assets);
 
+// For a playlist that names files but has no "assets" list: it plays from a folder, but a
+// player's store refuses it (it could not fetch or verify the files). "" when it has the list or
+// names no files. `check` warns with it, `sign` refuses, the store refuses.
+std::string missing_asset_list(const Playlist& playlist);
+
 // "2025-01-20T08:00:00+08:00" (also "Z", "+0800", fractions of a second, seconds left out) as
 // Unix seconds; nullopt when it is not that form or has no UTC offset. Used for valid_from /
 // valid_until and for `render --clock`.

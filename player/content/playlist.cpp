@@ -1225,6 +1225,14 @@ ParseResult parse_playlist(std::string_view json, const std::string& file,
   }
 }
 
+std::string missing_asset_list(const Playlist& playlist) {
+  if (playlist.has_asset_list || playlist.asset_paths.empty()) return "";
+  std::size_t n = playlist.asset_paths.size();
+  return "the playlist names " + std::to_string(n) + (n == 1 ? " file" : " files") +
+         " but has no \"assets\" list with their sizes and sha256, so a player refuses it from "
+         "a web server or USB stick; run signage-player manifest BUNDLE to write the list";
+}
+
 std::optional<std::string> with_asset_list(std::string_view json,
                                            const std::vector<Asset>& assets) {
   detail::JsonValue root;

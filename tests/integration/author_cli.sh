@@ -42,6 +42,20 @@ grep -q "run signage-player manifest first" <<<"$out" || fail "sign message: $ou
 "${player[@]}" manifest bundle >/dev/null
 "${player[@]}" sign bundle --key office.key | grep -q "signed bundle/playlist.json" || fail "sign"
 [[ $(wc -c < bundle/playlist.json.sig) -eq 89 ]] || fail "signature is not one line of base64"
+# Images but no assets list: a player's store would refuse it, so sign refuses and check warns.
+mkdir noassets && cp -r bundle/images noassets/ && cp "$demo/playlist.json" noassets/
+python3 - noassets/playlist.json <<'PY'
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d.pop("assets", None)
+json.dump(d, open(p, "w"), ensure_ascii=False, indent=1)
+PY
+out=$("${player[@]}" sign noassets --key office.key 2>&1) && fail "signed a bundle without an assets list"
+grep -q 'noassets/playlist.json: error: /assets: the playlist names 1 file but has no "assets" list' <<<"$out" || fail "sign message: $out"
+[[ ! -e noassets/playlist.json.sig ]] || fail "a signature was written"
+out=$("${player[@]}" check noassets 2>&1) || fail "check refused a bundle without an assets list: $out"
+grep -q 'warning: /assets: .*run signage-player manifest' <<<"$out" || fail "check message: $out"
 
 # Config files: a bad line stops run before anything opens, with FILE:LINE.
 printf 'source = http://127.0.0.1:9/p.json\n# comment\npoll_intervall = 5\n' > bad.conf
