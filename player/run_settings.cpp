@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <set>
 
 namespace signage {
 namespace {
@@ -19,6 +20,12 @@ std::string seconds_at_least(std::string_view v, double min, double& out) {
                    : "needs seconds >= " + std::to_string(int(min));
   }
   out = double(*d) / 1e9;
+  return "";
+}
+
+// A boolean's value, already checked to be "true" or "false".
+std::string set_switch(std::string_view v, bool& out) {
+  out = v == "true";
   return "";
 }
 
@@ -54,7 +61,7 @@ constexpr Setting kSettings[] = {
     {"fullscreen", SettingType::boolean, "", "",
      "the whole display (on a Raspberry Pi console without X: SDL_VIDEODRIVER=kmsdrm, see "
      "platform/raspberry-pi/README.md)",
-     [](std::string_view v, RunSettings& s) { return s.fullscreen = v == "true", std::string(); }},
+     [](std::string_view v, RunSettings& s) { return set_switch(v, s.fullscreen); }},
     {"size", SettingType::value, "WxH", "1920x1080", "the window, or the headless screen",
      [](std::string_view v, RunSettings& s) { return set_size(v, s.screen); }},
     {"rotate", SettingType::value, "DEG", "0",
@@ -105,13 +112,12 @@ constexpr Setting kSettings[] = {
        s.use_store = true;
        std::string dir;
        std::string problem = non_empty(v, dir);
-       s.usb_roots_here.push_back(dir);
+       s.sync.usb_roots.push_back(dir);
        return problem;
-     }},
+     },
+     "", true, [](RunSettings& s) { s.sync.usb_roots.clear(); }},
     {"usb", SettingType::boolean, "", "true", "ignore USB sticks (in player.conf: usb = false)",
-     [](std::string_view v, RunSettings& s) {
-       return s.sync.watch_usb = v == "true", std::string();
-     }},
+     [](std::string_view v, RunSettings& s) { return set_switch(v, s.sync.watch_usb); }},
     {"public_key", SettingType::value, "KEY", "",
      "only take bundles signed with this ed25519 key (base64, or a file holding it)",
      set_public_key},
@@ -136,7 +142,7 @@ constexpr Setting kSettings[] = {
      [](std::string_view v, RunSettings& s) { return non_empty(v, s.sync.player_id); }},
     {"headless", SettingType::boolean, "", "",
      "no display: SDL's software renderer drawing offscreen",
-     [](std::string_view v, RunSettings& s) { return s.headless = v == "true", std::string(); },
+     [](std::string_view v, RunSettings& s) { return set_switch(v, s.headless); },
      "Tests and benchmarks (command line only):", false},
     {"duration", SettingType::value, "S", "", "stop after S seconds",
      [](std::string_view v, RunSettings& s) {
@@ -146,7 +152,10 @@ constexpr Setting kSettings[] = {
      "", false},
     {"unpaced", SettingType::boolean, "", "",
      "draw as fast as possible instead of at the display rate",
-     [](std::string_view v, RunSettings& s) { return s.player.paced = v != "true", std::string(); },
+     [](std::string_view v, RunSettings& s) {
+       s.player.paced = v != "true";
+       return std::string();
+     },
      "", false},
     {"stats_json", SettingType::value, "FILE", "",
      "at exit, write frame times, dropped frames, peak RSS, CPU, glyph counts to FILE",
@@ -162,13 +171,6 @@ const Setting* find_setting(std::string_view key) {
     if (setting.key == key) return &setting;
   }
   return nullptr;
-}
-
-// The command line's usb_root values replace the config file's, which replace the defaults.
-void take_usb_roots(RunSettings& s) {
-  if (s.usb_roots_here.empty()) return;
-  s.sync.usb_roots = std::move(s.usb_roots_here);
-  s.usb_roots_here.clear();
 }
 
 std::string_view trim(std::string_view s) {
@@ -217,8 +219,12 @@ std::string known_keys() {
 }
 
 // Applies `value` for `setting`: "" or "NAME needs ..., got "VALUE"", NAME as the user wrote it.
+// `seen` holds the repeated settings this source (file or command line) gave already.
 std::string apply(const Setting& setting, std::string_view name, std::string_view value,
-                  RunSettings& s) {
+                  RunSettings& s, std::set<std::string_view>& seen) {
+  if (setting.type == SettingType::repeated && seen.insert(setting.key).second && setting.clear) {
+    setting.clear(s);
+  }
   if (setting.type == SettingType::boolean && value != "true" && value != "false") {
     return std::string(name) + ": expected true or false, got \"" + std::string(value) + "\"";
   }
@@ -258,6 +264,7 @@ std::string flag_of(std::string_view key) {
 }
 
 std::string parse_run_arguments(const std::vector<std::string>& args, RunSettings& s, bool* help) {
+  std::set<std::string_view> seen;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -267,7 +274,8 @@ std::string parse_run_arguments(const std::vector<std::string>& args, RunSetting
     if (arg.empty() || arg[0] != '-') {
       if (s.origin["playlist"] == "PATH") return "more than one PATH";
       s.origin["playlist"] = "PATH";
-      if (std::string problem = apply(*find_setting("playlist"), "PATH", arg, s); !problem.empty())
+      if (std::string problem = apply(*find_setting("playlist"), "PATH", arg, s, seen);
+          !problem.empty())
         return problem;
       continue;
     }
@@ -301,13 +309,14 @@ std::string parse_run_arguments(const std::vector<std::string>& args, RunSetting
       return std::string(name) + " needs a value";
     }
     s.origin[std::string(setting->key)] = std::string(name);
-    if (std::string problem = apply(*setting, name, value, s); !problem.empty()) return problem;
+    if (std::string problem = apply(*setting, name, value, s, seen); !problem.empty())
+      return problem;
   }
-  take_usb_roots(s);
   return "";
 }
 
 std::string parse_run_config(std::string_view file, std::string_view text, RunSettings& s) {
+  std::set<std::string_view> seen;
   int number = 0;
   while (!text.empty()) {
     ++number;
@@ -337,11 +346,10 @@ std::string parse_run_config(std::string_view file, std::string_view text, RunSe
     }
     origin = where;
     if (value.empty()) return error(std::string(key) + " has no value");
-    if (std::string problem = apply(*setting, key, value, s); !problem.empty()) {
+    if (std::string problem = apply(*setting, key, value, s, seen); !problem.empty()) {
       return error(problem);
     }
   }
-  take_usb_roots(s);
   return "";
 }
 

@@ -25,13 +25,13 @@ struct RunSettings {
   ScreenOptions screen;
   sync::SyncOptions sync;
   bool use_store = false;                                  // a content-source setting was given
-  std::vector<std::filesystem::path> usb_roots_here;       // from the source of settings being read
   std::map<std::string, std::string, std::less<>> origin;  // key -> "FILE:LINE" or "--flag"
 };
 
 enum class SettingType {
   value,     // --key VALUE; "key = VALUE"
-  repeated,  // the same, and may be given more than once
+  repeated,  // the same, more than once; the command line's replace the config file's, which
+             // replace the default (`clear` empties the list at a source's first one)
   boolean,   // --key / --no-key; "key = true|false"
 };
 
@@ -45,6 +45,7 @@ struct Setting {
   std::string (*apply)(std::string_view value, RunSettings& out);
   std::string_view group = "";  // a heading in the usage text, on the first entry of a group
   bool in_config = true;        // false: the command line only
+  void (*clear)(RunSettings& out) = nullptr;  // for `repeated`: empties the list
 };
 
 std::span<const Setting> run_settings();

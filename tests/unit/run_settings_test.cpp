@@ -102,6 +102,10 @@ TEST(RunSettings, EveryErrorHasFileAndLine) {
 }
 
 TEST(RunSettings, CommandLineOverridesTheConfigFile) {
+  RunSettings defaults;
+  ASSERT_EQ(parse("usb = true\n", defaults), "");
+  EXPECT_EQ(defaults.sync.usb_roots,
+            (std::vector<std::filesystem::path>{"/media", "/run/media", "/mnt"}));
   RunSettings s;
   ASSERT_EQ(
       parse("usb_root = /a\nusb_root = /b\nsize = 640x360\nplaylist = /x\nfullscreen = true\n", s),
