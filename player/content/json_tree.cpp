@@ -207,24 +207,31 @@ class TreeBuilder {
     std::string pointer = current_pointer();
     std::size_t end =
         std::min(json_.size(), offset + std::max<std::size_t>(1, utf8_char_length(json_, offset)));
-    // In a string the closing mark is the one that went wrong; between tokens, the first.
+    // Between tokens the first look-alike is the culprit. In a string that ran on, a curly quote
+    // followed by JSON's syntax (`”, ` or `”` at the end of the line) was meant to close it; one
+    // followed by text is only text.
     bool in_string = start < json_.size() && json_[start] == '"';
     std::optional<Lookalike> found;
     std::size_t found_at = 0;
-    auto search = [&](std::size_t from, std::size_t to, bool quotes_only, bool last) {
+    auto closes_string = [&](std::size_t after) {
+      while (after < json_.size() && (json_[after] == ' ' || json_[after] == '\t')) ++after;
+      return after == json_.size() ||
+             std::string_view(",:}]\r\n").find(json_[after]) != std::string_view::npos;
+    };
+    auto search = [&](std::size_t from, std::size_t to, bool quotes_only) {
       for (std::size_t i = from; i < to;
            i += std::max<std::size_t>(1, utf8_char_length(json_, i))) {
         auto l = json_lookalike(json_, i);
-        if (!l || (quotes_only && l->ascii != '"')) continue;
+        if (!l || (quotes_only && (l->ascii != '"' || !closes_string(i + l->length)))) continue;
         found = l;
         found_at = i;
-        if (!last) return;
+        return;
       }
     };
-    search(start, end, in_string, in_string);
+    search(start, end, in_string);
     // "你好”, "next": ... : the string ran on to the next '"' and the error comes after it.
     if (!found && last_token_start_ < start && json_[last_token_start_] == '"') {
-      search(last_token_start_, start, true, false);
+      search(last_token_start_, start, true);
     }
     if (found) {
       return {found_at, pointer,

@@ -266,8 +266,12 @@ TEST(Content, FullWidthPunctuationIsNamed) {
       std::vector<std::string>{"p.json:1:60: error: /items/0/body: curly quote '”' where "
                                "JSON needs '\"'" +
                                hint});
-  // Curly quotes inside a string are text, not syntax.
+  // Curly quotes inside a string are text, not syntax, also next to another syntax error.
   EXPECT_TRUE(parse(with_item("{\"type\": \"notice\", \"body\": \"“开放”：9点\"}")).playlist);
+  auto missing_comma =
+      errors(parse(with_item("{\"type\": \"notice\", \"body\": \"“开放”\" \"x\": 1}")));
+  ASSERT_EQ(missing_comma.size(), 1u);
+  EXPECT_EQ(missing_comma[0].find("curly"), std::string::npos) << missing_comma[0];
 }
 
 // nlohmann's "last read" shows bytes; a message never holds half a character.
