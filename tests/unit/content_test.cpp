@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "content/encoding.h"
+
 namespace signage::content {
 namespace {
 
@@ -762,10 +764,16 @@ TEST(Content, RandomBytesNeverCrash) {
     int edits = 1 + int(random() % 4);
     for (int e = 0; e < edits; ++e) {
       std::size_t at = random() % bytes.size();
-      switch (random() % 3) {
+      switch (random() % 4) {
         case 0: bytes[at] = char(random() % 256); break;
         case 1: bytes.erase(at, 1 + random() % 8); break;
-        default: bytes.insert(at, 1, "{}[]\",:\\0e-"[random() % 11]); break;
+        case 2: bytes.insert(at, 1, "{}[]\",:\\0e-"[random() % 11]); break;
+        default: {
+          // What a Chinese input method types for JSON's marks.
+          const char* const lookalikes[] = {"：", "，", "“", "”", "、", "　", "｝", "］"};
+          bytes.insert(at, lookalikes[random() % 8]);
+          break;
+        }
       }
       if (bytes.empty()) bytes = "{";
     }
@@ -775,6 +783,7 @@ TEST(Content, RandomBytesNeverCrash) {
       EXPECT_GE(d.line, 0);
       std::string line = format_diagnostic(d);
       EXPECT_EQ(line.find('\n'), std::string::npos);
+      EXPECT_FALSE(detail::find_utf8_problem(line)) << "half a character in: " << line;
     }
   }
 }
