@@ -608,8 +608,10 @@ def case_heartbeat(run):
     port, set_mode, requests = run.fault_server(root)
     url = "http://127.0.0.1:%d/playlist.json" % port
     heartbeat_url = "http://127.0.0.1:%d/heartbeat" % port
-    version = subprocess.run(list(run.args.emulator) + [run.args.player, "--version"],
-                             capture_output=True, text=True).stdout.split()[-1]
+    result = subprocess.run(list(run.args.emulator) + [run.args.player, "--version"],
+                            capture_output=True, text=True)
+    check(result.returncode == 0 and result.stdout.split(), "--version: %s" % result.stderr)
+    version = result.stdout.split()[-1]
     asset = os.urandom(3000)
     write_bundle(root, 1, {"data/a.bin": asset})
     log = run.path("player.log")
