@@ -2,8 +2,8 @@
 // A pixel differs when a channel differs by more than kChannelTolerance; the images match when no
 // 8-connected group of differing pixels is larger than kMaxClusterPixels. What x86-64 and aarch64
 // legitimately disagree on (antialiased glyph edges off by 1-2 levels, measured: see
-// tests/golden/README.md) stays under the tolerance; a changed glyph, a glyph moved by a pixel or
-// a colour changed by 8 levels or more makes a group far larger than the limit.
+// tests/golden/README.md) stays under the tolerance; a changed glyph, a glyph moved by 2 px or a
+// colour changed by more than 4 levels over more than a speck makes a group far larger.
 // SIGNAGE_UPDATE_GOLDEN=1 writes the PNG instead (then look at it); a failure leaves the actual
 // image and a diff (differing pixels red) in $SIGNAGE_GOLDEN_OUT or ./golden-failures.
 #pragma once
