@@ -671,6 +671,7 @@ RunStats Player::run(const FrameHook& hook) {
     sh.showing = true;
     sh.shown_sequence = current->slot.sequence;
   }
+  stats.fallback_slots += !current->slot.item;
   sh.wake_worker.notify_all();
 
   std::array<PreparedClockFor, 4> clocks;
@@ -794,6 +795,7 @@ RunStats Player::run(const FrameHook& hook) {
         upcoming.reset();
         // On time: the card starts at its slot's start; late: now.
         current_start = t - current->slot.start < 2 * period ? current->slot.start : t;
+        stats.fallback_slots += !current->slot.item;
         if (current->slot.playlist.get() != last_playlist) {
           ++stats.playlist_swaps;
           last_playlist = current->slot.playlist.get();

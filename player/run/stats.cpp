@@ -106,6 +106,7 @@ std::string stats_json(const RunStats& s) {
       {"cards_prepared", s.cards_prepared},
       {"late_boundaries", s.late_boundaries},
       {"playlist_swaps", s.playlist_swaps},
+      {"fallback_slots", s.fallback_slots},
       {"texture_uploads", s.texture_uploads},
       {"ticker_gaps", s.ticker_gaps},
       {"ticker_tiles_max", s.ticker_tiles_max},

@@ -40,6 +40,7 @@ struct RunStats {
   std::uint64_t cards_prepared = 0;
   std::uint64_t late_boundaries = 0;  // frames past a slot's end without the next card ready
   std::uint64_t playlist_swaps = 0;   // slots shown from a playlist other than the previous one
+  std::uint64_t fallback_slots = 0;   // slots that showed the fallback screen (no valid item)
   std::uint64_t texture_uploads = 0;
   // Frames in which part of the visible ticker band had no tile (the worker fell behind): 0.
   std::uint64_t ticker_gaps = 0;

@@ -18,7 +18,7 @@
 #    like "690万余人次") must occur in the article;
 #  - at least 12 statistics and at least 12 ticker headlines.
 #
-# Needs bash, jq, grep, sed. Exits 77 (CTest: skipped) when jq is missing.
+# Needs bash, jq, grep, sed. A missing jq is a failure.
 set -uo pipefail
 
 if (($# != 2)); then
@@ -27,8 +27,8 @@ if (($# != 2)); then
 fi
 playlist=$1 article=$2
 if ! command -v jq >/dev/null; then
-  echo "demo_quotes: jq not found (platform/debian/install-deps --test installs it); skipping" >&2
-  exit 77
+  echo "demo_quotes: jq not found (Debian package jq; platform/debian/install-deps --test installs it)" >&2
+  exit 1
 fi
 for f in "$playlist" "$article"; do
   [[ -r $f ]] || { echo "demo_quotes: cannot read $f" >&2; exit 2; }

@@ -2,8 +2,8 @@
 // redirects, TLS with a CA made by openssl) and the tests' fault-injecting server
 // (fault_server.py). Each test opens a store in a fresh temp folder and calls poll_http directly.
 //
-// Programs come from the build (SIGNAGE_NGINX, SIGNAGE_PYTHON3, SIGNAGE_OPENSSL); a test whose
-// program is missing is skipped and says which.
+// Programs come from the build (SIGNAGE_NGINX, SIGNAGE_PYTHON3, SIGNAGE_OPENSSL; configuring fails
+// without them); a server that does not start fails the test.
 #include "sync/http_source.h"
 
 #include <fcntl.h>
@@ -204,7 +204,10 @@ class HttpSourceTest : public ::testing::Test {
   }
 
   bool start_nginx(const std::string& tls_lines = "") {
-    if (std::string(SIGNAGE_NGINX).empty()) return false;
+    if (std::string(SIGNAGE_NGINX).empty()) {
+      ADD_FAILURE() << "the build found no nginx";
+      return false;
+    }
     nginx_dir = temp.path / "nginx";
     fs::create_directories(nginx_dir);
     port = free_port();
@@ -244,7 +247,10 @@ class HttpSourceTest : public ::testing::Test {
   }
 
   bool start_fault_server() {
-    if (std::string(SIGNAGE_PYTHON3).empty()) return false;
+    if (std::string(SIGNAGE_PYTHON3).empty()) {
+      ADD_FAILURE() << "the build found no python3";
+      return false;
+    }
     mode_file = temp.path / "mode";
     fault_log = temp.path / "requests.log";
     fs::path port_file = temp.path / "port";
@@ -275,8 +281,7 @@ class HttpSourceTest : public ::testing::Test {
   std::size_t seen_lines = 0;
 };
 
-#define REQUIRE_PROGRAM(started, name) \
-  if (!(started)) GTEST_SKIP() << name " is not installed (platform/debian/install-deps --test)"
+#define REQUIRE_PROGRAM(started, name) ASSERT_TRUE(started) << name " did not start"
 
 // The acceptance: a change is picked up at the next poll; 100 polls of unchanged content
 // are 100 responses of 304 with no body; an asset already stored is not downloaded again.
@@ -343,7 +348,7 @@ TEST_F(HttpSourceTest, NginxGzipRedirectAndEncodedNames) {
 // accepted with it, by IP address and by host name.
 TEST_F(HttpSourceTest, NginxTlsNeedsTheCa) {
   std::string openssl = SIGNAGE_OPENSSL;
-  if (openssl.empty()) GTEST_SKIP() << "openssl is not installed";
+  ASSERT_FALSE(openssl.empty()) << "the build found no openssl";
   fs::path pki = temp.path / "pki";
   fs::create_directories(pki);
   write_file(pki / "san.ext",

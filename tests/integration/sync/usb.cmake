@@ -1,5 +1,5 @@
 # The USB source (included from tests/integration/CMakeLists.txt): tmpfs "sticks" mounted in a
-# private mount namespace. Needs root (CI runs as root); without it the tests say so and skip.
+# private mount namespace. Needs root (CI runs as root); without it the tests fail and say why.
 # They run under qemu-aarch64 too: the emulated program makes real unshare/mount syscalls.
 
 # MountWatcher and import_stick called directly on a Store in a temp folder.
@@ -21,18 +21,16 @@ set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
 # `unshare -m --propagation private`. In a cross build the player runs under the emulator.
 # sync.usb.player.crash starts the player 52 times; under qemu-aarch64 that is slow, so it is
 # also labelled "slow-emulated" for scripts/test to leave out of the aarch64 stage.
-find_program(SIGNAGE_PYTHON3_PROGRAM python3)
-if(SIGNAGE_PYTHON3_PROGRAM)
-  set(usb_player_emulator)
-  foreach(part IN LISTS CMAKE_CROSSCOMPILING_EMULATOR)
-    list(APPEND usb_player_emulator --emulator ${part})
-  endforeach()
-  foreach(case import refuse removal crash)
-    add_test(NAME sync.usb.player.${case}
-      COMMAND ${SIGNAGE_PYTHON3_PROGRAM} ${CMAKE_CURRENT_LIST_DIR}/usb_player_test.py
-              --player $<TARGET_FILE:signage-player> ${usb_player_emulator} ${case})
-    set_tests_properties(sync.usb.player.${case} PROPERTIES
-      LABELS "integration;sync" SKIP_RETURN_CODE 77 TIMEOUT 900)
-  endforeach()
-  set_tests_properties(sync.usb.player.crash PROPERTIES LABELS "integration;sync;slow-emulated")
-endif()
+signage_require_test_program(SIGNAGE_PYTHON3_PROGRAM python3 python3)
+signage_require_test_program(SIGNAGE_UNSHARE_PROGRAM unshare util-linux)
+set(usb_player_emulator)
+foreach(part IN LISTS CMAKE_CROSSCOMPILING_EMULATOR)
+  list(APPEND usb_player_emulator --emulator ${part})
+endforeach()
+foreach(case import refuse removal crash)
+  add_test(NAME sync.usb.player.${case}
+    COMMAND ${SIGNAGE_PYTHON3_PROGRAM} ${CMAKE_CURRENT_LIST_DIR}/usb_player_test.py
+            --player $<TARGET_FILE:signage-player> ${usb_player_emulator} ${case})
+  set_tests_properties(sync.usb.player.${case} PROPERTIES LABELS "integration;sync" TIMEOUT 900)
+endforeach()
+set_tests_properties(sync.usb.player.crash PROPERTIES LABELS "integration;sync;slow-emulated")
