@@ -130,9 +130,8 @@ struct Preparation {
         text::TextEngine::create(fonts_dir.empty() ? text::default_fonts_dir() : fonts_dir, error);
     if (!engine) return false;
     glyphs = std::make_unique<text::GlyphCache>(engine->fonts(), atlas_limits(max_texture_size));
-    preparer.reset(new scene::Preparer{*engine, *glyphs,
-                                       [this](const fs::path& p) { return files.lookup(p); },
-                                       max_texture_size, 1});
+    preparer.reset(new scene::Preparer{
+        *engine, *glyphs, [this](const fs::path& p) { return files.lookup(p); }, max_texture_size});
     return true;
   }
 

@@ -156,7 +156,7 @@ Strip make_strip(Ctx& x, float size, Rgba color) {
       float offset = (float(strip.w[i]) - l.lines[0].width) / 2;
       text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color));
     }
-    strip.images.push_back(detail::make_image(x.c.p, std::move(pixels)));
+    strip.images.push_back(detail::make_image(std::move(pixels)));
   }
   return strip;
 }
@@ -631,8 +631,8 @@ constexpr int kBlockWidth = 256, kBlockHeight = 128;
 
 // Cuts `strip`, rows top.. of the card (whole block rows, the last maybe shorter), into blocks.
 // `open` carries the background runs of the block row above, still growing down.
-void cut_tiles(Preparer& p, const text::RgbaImage& strip, int top, Rgba background,
-               PreparedCard& card, std::vector<RectI>& open) {
+void cut_tiles(const text::RgbaImage& strip, int top, Rgba background, PreparedCard& card,
+               std::vector<RectI>& open) {
   const int bw = card.block_width, bh = card.block_height;
   const text::Color bg = detail::to_color(background);
   const std::uint8_t bg_px[4] = {bg.r, bg.g, bg.b, bg.a};
@@ -671,7 +671,7 @@ void cut_tiles(Preparer& p, const text::RgbaImage& strip, int top, Rgba backgrou
       for (int row = 0; row < h; ++row) {
         std::copy_n(strip.at(x, y + row), std::size_t(w) * 4, part.at(0, row));
       }
-      card.tiles.push_back(CardTile{detail::make_image(p, std::move(part)), x, top + y});
+      card.tiles.push_back(CardTile{detail::make_image(std::move(part)), x, top + y});
     }
     // A run exactly below an open one extends it; open runs with nothing below are done.
     std::vector<RectI> next;
@@ -734,7 +734,7 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
     strip.height = std::min(strip_rows, screen.height - top);
     strip.pixels.assign(std::size_t(strip.width) * strip.height * 4, 0);
     detail::draw_ops(canvas, strip, top);
-    cut_tiles(p, strip, top, card.background, card, open);
+    cut_tiles(strip, top, card.background, card, open);
   }
   card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());
   card.glyph_rasterizations = p.glyphs.counters().rasterizations - rasterized_before;

@@ -1,6 +1,7 @@
 #include "scene/draw.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 namespace signage::scene::detail {
@@ -187,9 +188,9 @@ void draw_ops(Canvas& c, text::RgbaImage& strip, int top) {
   }
 }
 
-std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels) {
+std::shared_ptr<const Image> make_image(text::RgbaImage pixels) {
   auto image = std::make_shared<Image>();
-  image->id = p.next_image_id++;
+  image->id = new_image_id();
   image->pixels = std::move(pixels);
   return image;
 }
@@ -197,6 +198,13 @@ std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels) {
 }  // namespace signage::scene::detail
 
 namespace signage::scene {
+
+std::uint64_t new_image_id() {
+  // The one piece of process-wide state: the renderer caches textures by id, and several
+  // preparers (workers, or players sharing a renderer) must never hand out the same id.
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 Picture to_picture(text::RgbaImage image) {
   Picture picture;

@@ -74,6 +74,6 @@ void draw_text(Canvas& c, const text::Layout& layout, int x, int y, content::Rgb
 void draw_scaled(text::RgbaImage& dst, const Picture& src, RectF target, RectI clip,
                  int dst_top = 0);
 
-std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels);
+std::shared_ptr<const Image> make_image(text::RgbaImage pixels);
 
 }  // namespace signage::scene::detail

@@ -114,6 +114,9 @@ struct Image {
 // Moves the pixel buffer out of `image`, leaving its width and height.
 std::vector<std::uint8_t> take_pixels(const Image& image);
 
+// A fresh Image::id, never handed out before in this process (any thread, any Preparer).
+std::uint64_t new_image_id();
+
 // A count-up number drawn from pre-rasterized digits, so it can change every frame without
 // layout or rasterization.
 constexpr const char* kCounterGlyphs = "0123456789.,-+";
@@ -246,9 +249,8 @@ using ImageLookup = std::function<const Picture*(const std::filesystem::path&)>;
 struct Preparer {
   text::TextEngine& engine;
   text::GlyphCache& glyphs;
-  ImageLookup images;               // may be empty: every image counts as missing
-  int max_texture_size = 2048;      // no prepared image is wider or taller
-  std::uint64_t next_image_id = 1;  // Image::id source; give each worker a disjoint range
+  ImageLookup images;           // may be empty: every image counts as missing
+  int max_texture_size = 2048;  // no prepared image is wider or taller
   // Block rows of a card drawn at a time (the buffer is this many rows x the screen width).
   // One is enough; tests draw whole cards at once to check strips change no pixel.
   int card_strip_blocks = 1;

@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -60,7 +62,7 @@ Worker& worker() {
 
 Preparer preparer(int max_texture_size = 2048) {
   Worker& w = worker();
-  Preparer p{*w.engine, *w.glyphs, {}, max_texture_size, 1};
+  Preparer p{*w.engine, *w.glyphs, {}, max_texture_size};
   p.images = [](const fs::path& path) -> const Picture* {
     auto& images = worker().images;
     auto it = images.find(path);
@@ -589,6 +591,51 @@ TEST(Cards, AFadeOnOneBackgroundMatchesBlendingTheWholeCards) {
     worst = std::max(worst, std::abs(int(fast.pixels[i]) - int(slow.pixels[i])));
   }
   EXPECT_LE(worst, 1);
+}
+
+// The renderer caches textures by Image::id. Two preparers (two workers, or two players on one
+// renderer as tests/bench/player_bench runs them) never hand out the same id, so a card drawn
+// after another preparer's card shows its own pixels, not the other's cached texture.
+TEST(Cards, TwoPreparersNeverShareImageIdsOnOneRenderer) {
+  Playlist playlist = demo();
+  const Size screen{960, 540};
+  Preparer first = preparer(), second = preparer();
+  PreparedCard a = prepare_card(first, playlist, std::size_t(0), screen);
+  PreparedCard b = prepare_card(second, playlist, std::size_t(3), screen);
+  std::set<std::uint64_t> ids;
+  for (const PreparedCard* card : {&a, &b}) {
+    for (const CardTile& tile : card->tiles) EXPECT_TRUE(ids.insert(tile.image->id).second);
+    for (const Counter& counter : card->counters) {
+      for (const auto& glyph : counter.glyphs) EXPECT_TRUE(ids.insert(glyph->id).second);
+    }
+  }
+  auto draw = [&](std::vector<const PreparedCard*> cards) {
+    render::RendererOptions ro;
+    ro.output = render::Output::headless;
+    ro.size = screen;
+    std::string error;
+    auto r = render::Renderer::open(ro, &error);
+    EXPECT_TRUE(r) << error;
+    for (const PreparedCard* card : cards) {
+      FrameInputs in;
+      in.screen = screen;
+      in.current = card;
+      in.t = 10 * kSecond;
+      in.background = playlist.theme.background;
+      DrawList list;
+      compose(in, list);
+      r->draw(list);
+    }
+    return r->read_frame();
+  };
+  const text::RgbaImage shared = draw({&a, &b}), alone = draw({&b});
+  int differing = 0;
+  for (int y = 0; y < screen.height; ++y) {
+    for (int x = 0; x < screen.width; ++x) {
+      differing += std::memcmp(shared.at(x, y), alone.at(x, y), 4) != 0;
+    }
+  }
+  EXPECT_EQ(differing, 0);
 }
 
 // Cards are drawn one block row at a time. Drawing a whole card at once must give the same
