@@ -13,6 +13,7 @@
 
 #include "content/content.h"
 #include "content/json_tree.h"
+#include "picture/picture.h"
 #include "text/text.h"
 
 namespace signage::content {
@@ -586,15 +587,20 @@ bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::pa
     error(v.offset, pointer, "asset " + quote_text(relative) + " is not a regular file");
     return false;
   }
-  unsigned char magic[8] = {};
-  std::ifstream in(resolved, std::ios::binary);
-  in.read(reinterpret_cast<char*>(magic), sizeof magic);
-  bool png = in.gcount() == 8 && magic[0] == 0x89 && magic[1] == 'P' && magic[2] == 'N' &&
-             magic[3] == 'G' && magic[4] == '\r' && magic[5] == '\n' && magic[6] == 0x1a &&
-             magic[7] == '\n';
-  bool jpeg = in.gcount() >= 3 && magic[0] == 0xff && magic[1] == 0xd8 && magic[2] == 0xff;
-  if (!png && !jpeg) {
+  // The header as the decoder reads it, whatever the name says: a picture larger than a
+  // player can decode is refused here, before it is published.
+  std::string why;
+  bool not_a_picture = false;
+  auto header = picture::read_header(resolved, &why, &not_a_picture);
+  if (not_a_picture) {
     error(v.offset, pointer, "asset " + quote_text(relative) + " is not a PNG or JPEG image");
+    return false;
+  }
+  if (!header) {
+    warning(v.offset, pointer,
+            "asset " + quote_text(relative) + ": " + why + "; the player shows a placeholder");
+  } else if (!picture::fits_budget(*header, &why)) {
+    error(v.offset, pointer, "asset " + quote_text(relative) + " " + why);
     return false;
   }
   std::uintmax_t size = fs::file_size(resolved, ec);
