@@ -167,11 +167,11 @@ struct ItemKindInfo {
 
 const std::vector<ItemKindInfo>& item_kinds() {
   static const std::vector<ItemKindInfo> kinds = {
-      {"headline", ItemType::headline, {"title", "subtitle", "body", "image"}},
+      {"headline", ItemType::headline, {"title", "subtitle", "body", "image", "fit", "focus"}},
       {"statistic", ItemType::statistic, {"value", "unit", "label", "comparison", "series"}},
       {"statistic_group", ItemType::statistic_group, {"title", "statistics"}},
       {"notice", ItemType::notice, {"title", "body"}},
-      {"image", ItemType::image, {"image", "fit", "caption"}},
+      {"image", ItemType::image, {"image", "fit", "focus", "caption"}},
       {"alert", ItemType::alert, {"title", "body"}},
   };
   return kinds;
@@ -371,6 +371,37 @@ class Checker {
     }
     out = d;
     return true;
+  }
+
+  // "fit": "contain" | "cover" and "focus": [x, y], each 0..1 from the picture's left and top.
+  void check_fit_and_focus(const JsonValue& item, const std::string& pointer, Item& out) {
+    if (const JsonValue* fit = find(item, "fit")) {
+      ImageFit chosen = ImageFit::contain;
+      if (choice<ImageFit>(*fit, child(pointer, "fit"),
+                           {{"contain", ImageFit::contain}, {"cover", ImageFit::cover}}, chosen)) {
+        out.fit = chosen;
+      }
+    }
+    const JsonValue* focus = find(item, "focus");
+    if (!focus) return;
+    const std::string focus_pointer = child(pointer, "focus");
+    const std::string what =
+        "a point of the picture [x, y], each 0 to 1 from its left and top, e.g. [0.5, 0.3]";
+    if (focus->kind != Kind::array) {
+      expected(*focus, focus_pointer, what);
+      return;
+    }
+    if (focus->children.size() != 2) {
+      const std::size_t n = focus->children.size();
+      error(focus->offset, focus_pointer,
+            "expected " + what + ", got an array of " + std::to_string(n) +
+                (n == 1 ? " value" : " values"));
+      return;
+    }
+    number(focus->children[0], child(focus_pointer, 0), 0, 1, false,
+           "x, from the picture's left edge (0) to its right edge (1),", out.focus_x);
+    number(focus->children[1], child(focus_pointer, 1), 0, 1, false,
+           "y, from the picture's top edge (0) to its bottom edge (1),", out.focus_y);
   }
 
   static std::string format_number(double d) {
@@ -878,6 +909,7 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
       if (const JsonValue* image = find(v, "image")) {
         check_asset(*image, child(pointer, "image"), item.image);
       }
+      check_fit_and_focus(v, pointer, item);
       break;
     case ItemType::statistic: {
       StatisticValue statistic;
@@ -926,10 +958,7 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
       } else {
         check_asset(*image, child(pointer, "image"), item.image);
       }
-      if (const JsonValue* fit = find(v, "fit")) {
-        choice<ImageFit>(*fit, child(pointer, "fit"),
-                         {{"contain", ImageFit::contain}, {"cover", ImageFit::cover}}, item.fit);
-      }
+      check_fit_and_focus(v, pointer, item);
       optional_text(v, pointer, "caption", item.title, false);
       break;
     }

@@ -368,14 +368,12 @@ void headline(Ctx& x, const content::Item& item) {
   }
   if (!item.image.empty()) {
     if (picture && picture->width > 0 && picture->height > 0) {
-      // Cover the image area: photos fill their half of the card.
-      float scale = std::max(float(image_area.w) / float(picture->width),
-                             float(image_area.h) / float(picture->height));
-      float w = float(picture->width) * scale, ph = float(picture->height) * scale;
-      detail::add_picture(x.c, *picture,
-                          RectF{float(image_area.x) + (float(image_area.w) - w) / 2,
-                                float(image_area.y) + (float(image_area.h) - ph) / 2, w, ph},
-                          image_area);
+      // Cover (the default) fills its part of the card, cropped around the focus point.
+      detail::add_picture(
+          x.c, *picture,
+          detail::fit_picture(*picture, image_area, item.fit.value_or(content::ImageFit::cover),
+                              item.focus_x, item.focus_y),
+          image_area);
     } else {
       placeholder(x, image_area, item.image);
     }
@@ -424,12 +422,10 @@ void image_card(Ctx& x, const content::Item& item) {
     placeholder(x, area, item.image);
     return;
   }
-  float sx = float(area.w) / float(picture->width), sy = float(area.h) / float(picture->height);
-  float scale = item.fit == content::ImageFit::cover ? std::max(sx, sy) : std::min(sx, sy);
-  float w = float(picture->width) * scale, h = float(picture->height) * scale;
   detail::add_picture(
       x.c, *picture,
-      RectF{float(area.x) + (float(area.w) - w) / 2, float(area.y) + (float(area.h) - h) / 2, w, h},
+      detail::fit_picture(*picture, area, item.fit.value_or(content::ImageFit::contain),
+                          item.focus_x, item.focus_y),
       area);
 }
 

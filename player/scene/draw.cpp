@@ -188,6 +188,22 @@ void draw_ops(Canvas& c, text::RgbaImage& strip, int top) {
   }
 }
 
+RectF fit_picture(const Picture& src, RectI box, content::ImageFit fit, double focus_x,
+                  double focus_y) {
+  const float sx = float(box.w) / float(src.width), sy = float(box.h) / float(src.height);
+  const float scale = fit == content::ImageFit::cover ? std::max(sx, sy) : std::min(sx, sy);
+  const float w = float(src.width) * scale, h = float(src.height) * scale;
+  // Centred; a cropped side is centred on the focus point instead, then moved back so no edge of
+  // the box is left uncovered.
+  auto place = [](int start, int box_size, float size, double focus) {
+    const float centred = float(start) + (float(box_size) - size) / 2;
+    if (size <= float(box_size) || focus == 0.5) return centred;
+    const float on_focus = float(start) + float(box_size) / 2 - float(focus) * size;
+    return std::clamp(on_focus, float(start + box_size) - size, float(start));
+  };
+  return RectF{place(box.x, box.w, w, focus_x), place(box.y, box.h, h, focus_y), w, h};
+}
+
 std::shared_ptr<const Image> make_image(text::RgbaImage pixels) {
   auto image = std::make_shared<Image>();
   image->id = new_image_id();

@@ -567,6 +567,41 @@ TEST(Content, AssetPaths) {
   EXPECT_EQ(e[7], "p.json:9:28: error: /items/7/image: asset \"images\" is not a regular file");
 }
 
+// Headline pictures: "fit" (cover unless said) and "focus", the point kept in view.
+TEST(Content, PictureFitAndFocus) {
+  ParseResult ok = parse(R"({"version": 1, "items": [
+{"type": "headline", "title": "T", "image": "images/a.png"},
+{"type": "headline", "title": "T", "image": "images/a.png", "fit": "contain", "focus": [0.2, 1]},
+{"type": "image", "image": "images/a.png", "focus": [0, 0.35]}
+]})");
+  ASSERT_TRUE(ok.playlist) << testing::PrintToString(lines(ok));
+  EXPECT_TRUE(ok.diagnostics.empty()) << testing::PrintToString(lines(ok));
+  const auto& items = ok.playlist->items;
+  EXPECT_FALSE(items[0].fit);  // the type's default: cover for a headline
+  EXPECT_EQ(items[0].focus_x, 0.5);
+  EXPECT_EQ(items[0].focus_y, 0.5);
+  EXPECT_EQ(items[1].fit, ImageFit::contain);
+  EXPECT_EQ(items[1].focus_x, 0.2);
+  EXPECT_EQ(items[1].focus_y, 1.0);
+  EXPECT_EQ(items[2].focus_y, 0.35);
+
+  EXPECT_EQ(errors(parse(R"({"version": 1, "items": [
+{"type": "headline", "title": "T", "image": "images/a.png", "focus": [1.5, 0]},
+{"type": "headline", "title": "T", "image": "images/a.png", "focus": "top"},
+{"type": "headline", "title": "T", "image": "images/a.png", "focus": [0.5]},
+{"type": "headline", "title": "T", "image": "images/a.png", "fit": "fill"}
+]})")),
+            (std::vector<std::string>{
+                "p.json:2:71: error: /items/0/focus/0: expected x, from the picture's left edge "
+                "(0) to its right edge (1), at least 0 and at most 1, got 1.5",
+                "p.json:3:70: error: /items/1/focus: expected a point of the picture [x, y], each "
+                "0 to 1 from its left and top, e.g. [0.5, 0.3], got the string \"top\"",
+                "p.json:4:70: error: /items/2/focus: expected a point of the picture [x, y], each "
+                "0 to 1 from its left and top, e.g. [0.5, 0.3], got an array of 1 value",
+                "p.json:5:68: error: /items/3/fit: expected one of \"contain\", \"cover\", got "
+                "the string \"fill\""}));
+}
+
 TEST(Content, PicturesTooLargeToDecodeAreErrorsAtTheirField) {
   std::string json = R"({"version": 1, "items": [
 {"type": "image", "image": "images/huge.png"},
