@@ -5,7 +5,7 @@
 //   poll the mailbox (try_lock, never waits)    reload the playlist file when it changes
 //   switch cards at slot boundaries             Sequencer: the slot after the one shown
 //   compose -> draw -> present (vsync)          prepare_card / prepare_ticker / prepare_clock
-//                                               decode images (SDL2_image)
+//                                               decode images (libpng, libjpeg)
 //                 <--- Mailbox: finished PreparedSlot and clocks, under one small mutex --->
 //
 // The frame loop never lays out text, rasterizes, reads files or waits for the worker: when the
