@@ -241,7 +241,8 @@ Picture to_picture(text::RgbaImage image);  // takes the pixels over
 text::RgbaImage to_rgba(const Picture& picture);
 
 // Decoded pixels of an image asset by its path (Item::image), or null when it is missing or could
-// not be decoded. The caller loads files (libpng/libjpeg on the worker); scene never reads the disk.
+// not be decoded. The caller decodes files (libpng, libjpeg) on the worker; scene never reads the
+// disk.
 // The returned picture must stay alive until prepare_card returns.
 using ImageLookup = std::function<const Picture*(const std::filesystem::path&)>;
 
