@@ -5,9 +5,11 @@
 #include <jpeglib.h>
 #include <png.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <vector>
 
 namespace signage::test_support {
@@ -59,6 +61,64 @@ bool write_flat_png(const std::filesystem::path& path, int w, int h) {
   png_write_info(png, info);
   std::vector<png_byte> row(std::size_t(w + 7) / 8, 0);
   for (int y = 0; y < h; ++y) png_write_row(png, row.data());
+  png_write_end(png, info);
+  png_destroy_write_struct(&png, &info);
+  return true;
+}
+
+bool write_random_png(const std::filesystem::path& path, int w, int h, int colour_type,
+                      int bit_depth, bool interlaced, bool transparent, unsigned seed,
+                      int* grey_key) {
+  FilePtr file(std::fopen(path.c_str(), "wb"));
+  if (!file) return false;
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    return false;
+  }
+  png_init_io(png, file.get());
+  png_set_IHDR(png, info, png_uint_32(w), png_uint_32(h), bit_depth, colour_type,
+               interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
+  std::mt19937 random(seed);
+  const int entries = 1 << std::min(bit_depth, 8);
+  png_color palette[256];
+  png_byte alpha[256];
+  for (int i = 0; i < 256; ++i) {
+    palette[i] = {png_byte(random()), png_byte(random()), png_byte(random())};
+    alpha[i] = png_byte(i % 3 == 0 ? 0 : random());
+  }
+  const int top = (1 << bit_depth) - 1;
+  png_color_16 key{0, png_uint_16(random() % (top + 1)), png_uint_16(random() % (top + 1)),
+                   png_uint_16(random() % (top + 1)), png_uint_16(random() % (top + 1))};
+  if (colour_type == PNG_COLOR_TYPE_PALETTE) png_set_PLTE(png, info, palette, entries);
+  if (transparent && colour_type == PNG_COLOR_TYPE_PALETTE) {
+    png_set_tRNS(png, info, alpha, std::min(entries, 5), nullptr);
+  } else if (transparent) {
+    png_set_tRNS(png, info, nullptr, 0, &key);
+  }
+  png_write_info(png, info);
+  if (bit_depth == 16) png_set_swap(png);  // rows below are in host (little-endian) order
+  const int channels = png_get_channels(png, info);
+  const std::size_t row_bytes = (std::size_t(w) * channels * bit_depth + 7) / 8;
+  std::vector<std::vector<png_byte>> rows(static_cast<std::size_t>(h),
+                                          std::vector<png_byte>(row_bytes));
+  for (auto& row : rows) {
+    for (auto& b : row) b = png_byte(random());
+    // Some pixels exactly the colour key (8-bit grey or RGB), so a key matters when there is one.
+    if (bit_depth == 8 && colour_type == PNG_COLOR_TYPE_GRAY) row[0] = png_byte(key.gray);
+    if (bit_depth == 8 && colour_type == PNG_COLOR_TYPE_RGB) {
+      row[0] = png_byte(key.red), row[1] = png_byte(key.green), row[2] = png_byte(key.blue);
+    }
+    if (colour_type == PNG_COLOR_TYPE_PALETTE && bit_depth == 8) {
+      for (auto& b : row) b = png_byte(b % entries);
+    }
+  }
+  if (grey_key) *grey_key = key.gray;
+  std::vector<png_bytep> pointers;
+  for (auto& row : rows) pointers.push_back(row.data());
+  png_write_image(png, pointers.data());
   png_write_end(png, info);
   png_destroy_write_struct(&png, &info);
   return true;

@@ -11,6 +11,14 @@ namespace signage::test_support {
 // 400 million pixels decoded.
 bool write_flat_png(const std::filesystem::path& path, int w, int h);
 
+// A valid PNG of w x h with random samples of the given libpng colour type and bit depth
+// (PNG_COLOR_TYPE_*, 1 to 16), interlaced or not, seeded; with a tRNS chunk when `transparent`
+// (a grey or RGB colour key, or alpha for the first palette entries). The same seed gives the
+// same samples with or without tRNS; *grey_key is the grey key's sample value.
+bool write_random_png(const std::filesystem::path& path, int w, int h, int colour_type,
+                      int bit_depth, bool interlaced, bool transparent, unsigned seed,
+                      int* grey_key = nullptr);
+
 // A valid JPEG of w x h: four quadrants, red, green, blue and white from the top left, clockwise.
 bool write_quadrant_jpeg(const std::filesystem::path& path, int w, int h, bool progressive = false);
 

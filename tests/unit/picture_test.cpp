@@ -5,6 +5,7 @@
 #include <SDL.h>
 #include <SDL_image.h>
 #include <gtest/gtest.h>
+#include <png.h>
 #include <sys/resource.h>
 
 #include <array>
@@ -349,6 +350,34 @@ TEST(PictureBomb, ProgressiveJpegsCountTheirWholeImage) {
   EXPECT_EQ(small->width, 640);
 }
 
+// SDL2_image 2.6 decodes a grey PNG with a tRNS key into RGB565 garbage, so grey keys are checked
+// against the same samples written without tRNS: the same greys, transparent exactly where the
+// sample is the key (scaled to 8 bits as the greys are).
+void expect_grey_key(const fs::path& keyed, int depth, bool interlaced, unsigned seed, int key) {
+  const fs::path plain = keyed.parent_path() / "plain.png";
+  ASSERT_TRUE(test_support::write_random_png(plain, 45, 29, PNG_COLOR_TYPE_GRAY, depth, interlaced,
+                                             false, seed));
+  std::string error;
+  auto a = load_picture(keyed, &error), b = load_picture(plain, &error);
+  ASSERT_TRUE(a && b) << error;
+  const int key8 = depth == 16 ? -1 : key * 255 / ((1 << depth) - 1);  // 16 bits: not exact in 8
+  int transparent = 0;
+  for (int y = 0; y < a->height; ++y) {
+    for (int x = 0; x < a->width; ++x) {
+      const text::Color p = a->at(x, y), q = b->at(x, y);
+      const bool same = p.r == q.r && p.g == q.g && p.b == q.b;
+      ASSERT_TRUE(same) << x << "," << y;
+      if (depth != 16) {
+        ASSERT_EQ(p.a, q.r == key8 ? 0 : 255) << x << "," << y;
+      }
+      transparent += p.a == 0;
+    }
+  }
+  if (depth == 8) {
+    EXPECT_GE(transparent, a->height);  // the first pixel of every row is the key
+  }
+}
+
 // PNGs are decoded with libpng straight into the picture; what they show is what SDL2_image's
 // decoding of the same file shows: paletted, RGB and RGBA files as SDL writes them.
 TEST(Picture, PngsDecodeToSdlImagesColours) {
@@ -366,6 +395,38 @@ TEST(Picture, PngsDecodeToSdlImagesColours) {
     auto picture = load_picture(file, &error);
     ASSERT_TRUE(picture) << error;
     expect_same_colours(*loaded, *picture);
+  }
+  // Every colour type and depth libpng writes, interlaced or not, with and without tRNS.
+  struct Case {
+    int type, depth;
+  };
+  unsigned seed = 1;
+  for (Case c :
+       {Case{PNG_COLOR_TYPE_GRAY, 1}, Case{PNG_COLOR_TYPE_GRAY, 4}, Case{PNG_COLOR_TYPE_GRAY, 8},
+        Case{PNG_COLOR_TYPE_GRAY, 16}, Case{PNG_COLOR_TYPE_PALETTE, 2},
+        Case{PNG_COLOR_TYPE_PALETTE, 8}, Case{PNG_COLOR_TYPE_RGB, 8}, Case{PNG_COLOR_TYPE_RGB, 16},
+        Case{PNG_COLOR_TYPE_GRAY_ALPHA, 8}, Case{PNG_COLOR_TYPE_RGB_ALPHA, 16}}) {
+    for (bool interlaced : {false, true}) {
+      for (bool transparent : {false, true}) {
+        if (transparent && (c.type & PNG_COLOR_MASK_ALPHA)) continue;
+        SCOPED_TRACE("type " + std::to_string(c.type) + " depth " + std::to_string(c.depth) +
+                     (interlaced ? " interlaced" : "") + (transparent ? " tRNS" : ""));
+        const fs::path file = dir.path / "p.png";
+        int key = 0;
+        ASSERT_TRUE(test_support::write_random_png(file, 45, 29, c.type, c.depth, interlaced,
+                                                   transparent, ++seed, &key));
+        if (c.type == PNG_COLOR_TYPE_GRAY && transparent) {
+          expect_grey_key(file, c.depth, interlaced, seed, key);
+          continue;
+        }
+        SurfacePtr loaded(IMG_Load(file.c_str()));
+        ASSERT_TRUE(loaded) << IMG_GetError();
+        std::string error;
+        auto picture = load_picture(file, &error);
+        ASSERT_TRUE(picture) << error;
+        expect_same_colours(*loaded, *picture);
+      }
+    }
   }
 }
 
