@@ -191,7 +191,8 @@ bool decode_jpeg(std::FILE* file, const picture::Plan& plan, scene::Picture& out
     return false;
   }
   jpeg_create_decompress(&cinfo);
-  cinfo.mem->max_memory_to_use = long(picture::kBudgetBytes);
+  // The budget plus room for libjpeg's own row and table buffers.
+  cinfo.mem->max_memory_to_use = long(picture::kBudgetBytes + (8 << 20));
   jpeg_stdio_src(&cinfo, file);
   jpeg_read_header(&cinfo, TRUE);
   const bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;

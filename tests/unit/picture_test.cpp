@@ -11,6 +11,7 @@
 #include <array>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -376,6 +377,43 @@ void expect_grey_key(const fs::path& keyed, int depth, bool interlaced, unsigned
   if (depth == 8) {
     EXPECT_GE(transparent, a->height);  // the first pixel of every row is the key
   }
+}
+
+// Damaged files (bytes changed, cut short) are refused or decoded, never a crash (run it under
+// the asan preset to check memory safety), and never more than the budget.
+TEST(PictureHeader, DamagedFilesNeverCrash) {
+  TempDir dir("picture_test");
+  std::vector<std::string> originals;
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  ASSERT_TRUE(test_support::write_quadrant_jpeg(dir.path / "a.jpg", 64, 48));
+  ASSERT_TRUE(test_support::write_quadrant_jpeg(dir.path / "b.jpg", 64, 48, true));
+  ASSERT_TRUE(test_support::write_random_png(dir.path / "c.png", 33, 17, PNG_COLOR_TYPE_PALETTE, 4,
+                                             true, true, 9));
+  ASSERT_TRUE(test_support::write_random_png(dir.path / "d.png", 33, 17, PNG_COLOR_TYPE_RGB, 16,
+                                             false, false, 9));
+  for (const char* name : {"a.jpg", "b.jpg", "c.png", "d.png"})
+    originals.push_back(read(dir.path / name));
+  std::mt19937 random(13);
+  int decoded = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string bytes = originals[std::size_t(i) % originals.size()];
+    const int changes = 1 + int(random() % 4);
+    for (int k = 0; k < changes; ++k) bytes[random() % bytes.size()] = char(random());
+    if (random() % 3 == 0) bytes.resize(random() % bytes.size());
+    test_support::write_bytes(dir.path / "damaged", bytes);
+    std::string error;
+    auto picture = load_picture(dir.path / "damaged", &error, {320, 200});
+    if (picture) {
+      ++decoded;
+      EXPECT_LE(std::uint64_t(picture->width) * picture->height, picture::kMaxDecodedPixels);
+    } else {
+      EXPECT_FALSE(error.empty());
+    }
+  }
+  EXPECT_GT(decoded, 0);
 }
 
 // PNGs are decoded with libpng straight into the picture; what they show is what SDL2_image's
