@@ -74,7 +74,11 @@ struct Item {
   std::string subtitle;         // headline
   std::string body;             // headline, notice, alert
   std::filesystem::path image;  // headline (optional), image: absolute path inside the bundle
-  ImageFit fit = ImageFit::contain;
+  // Unset: the type's default, contain for image items, cover for a headline's picture.
+  std::optional<ImageFit> fit;
+  // The point of the picture (0..1 from its left and top) kept in view when `cover` crops it:
+  // as near the middle of the picture's box as the picture allows.
+  double focus_x = 0.5, focus_y = 0.5;
   std::vector<StatisticValue> statistics;  // statistic: exactly one; statistic_group: 2-6
   double duration_s = 8;
   Transition transition = Transition::fade;

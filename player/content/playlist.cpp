@@ -16,6 +16,7 @@
 #include "content/content.h"
 #include "content/encoding.h"
 #include "content/json_tree.h"
+#include "picture/picture.h"
 
 namespace signage::content {
 namespace {
@@ -185,11 +186,11 @@ struct ItemKindInfo {
 
 const std::vector<ItemKindInfo>& item_kinds() {
   static const std::vector<ItemKindInfo> kinds = {
-      {"headline", ItemType::headline, {"title", "subtitle", "body", "image"}},
+      {"headline", ItemType::headline, {"title", "subtitle", "body", "image", "fit", "focus"}},
       {"statistic", ItemType::statistic, {"value", "unit", "label", "comparison", "series"}},
       {"statistic_group", ItemType::statistic_group, {"title", "statistics"}},
       {"notice", ItemType::notice, {"title", "body"}},
-      {"image", ItemType::image, {"image", "fit", "caption"}},
+      {"image", ItemType::image, {"image", "fit", "focus", "caption"}},
       {"alert", ItemType::alert, {"title", "body"}},
   };
   return kinds;
@@ -393,6 +394,37 @@ class Checker {
     }
     out = d;
     return true;
+  }
+
+  // "fit": "contain" | "cover" and "focus": [x, y], each 0..1 from the picture's left and top.
+  void check_fit_and_focus(const JsonValue& item, const std::string& pointer, Item& out) {
+    if (const JsonValue* fit = find(item, "fit")) {
+      ImageFit chosen = ImageFit::contain;
+      if (choice<ImageFit>(*fit, child(pointer, "fit"),
+                           {{"contain", ImageFit::contain}, {"cover", ImageFit::cover}}, chosen)) {
+        out.fit = chosen;
+      }
+    }
+    const JsonValue* focus = find(item, "focus");
+    if (!focus) return;
+    const std::string focus_pointer = child(pointer, "focus");
+    const std::string what =
+        "a point of the picture [x, y], each 0 to 1 from its left and top, e.g. [0.5, 0.3]";
+    if (focus->kind != Kind::array) {
+      expected(*focus, focus_pointer, what);
+      return;
+    }
+    if (focus->children.size() != 2) {
+      const std::size_t n = focus->children.size();
+      error(focus->offset, focus_pointer,
+            "expected " + what + ", got an array of " + std::to_string(n) +
+                (n == 1 ? " value" : " values"));
+      return;
+    }
+    number(focus->children[0], child(focus_pointer, 0), 0, 1, false,
+           "x, from the picture's left edge (0) to its right edge (1),", out.focus_x);
+    number(focus->children[1], child(focus_pointer, 1), 0, 1, false,
+           "y, from the picture's top edge (0) to its bottom edge (1),", out.focus_y);
   }
 
   static std::string format_number(double d) {
@@ -609,15 +641,20 @@ bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::pa
     error(v.offset, pointer, "asset " + quote_text(relative) + " is not a regular file");
     return false;
   }
-  unsigned char magic[8] = {};
-  std::ifstream in(resolved, std::ios::binary);
-  in.read(reinterpret_cast<char*>(magic), sizeof magic);
-  bool png = in.gcount() == 8 && magic[0] == 0x89 && magic[1] == 'P' && magic[2] == 'N' &&
-             magic[3] == 'G' && magic[4] == '\r' && magic[5] == '\n' && magic[6] == 0x1a &&
-             magic[7] == '\n';
-  bool jpeg = in.gcount() >= 3 && magic[0] == 0xff && magic[1] == 0xd8 && magic[2] == 0xff;
-  if (!png && !jpeg) {
+  // The header as the decoder reads it, whatever the name says: a picture larger than a
+  // player can decode is refused here, before it is published.
+  std::string why;
+  bool not_a_picture = false;
+  auto header = picture::read_header(resolved, &why, &not_a_picture);
+  if (not_a_picture) {
     error(v.offset, pointer, "asset " + quote_text(relative) + " is not a PNG or JPEG image");
+    return false;
+  }
+  if (!header) {
+    warning(v.offset, pointer,
+            "asset " + quote_text(relative) + ": " + why + "; the player shows a placeholder");
+  } else if (!picture::fits_budget(*header, &why)) {
+    error(v.offset, pointer, "asset " + quote_text(relative) + " " + why);
     return false;
   }
   std::uintmax_t size = fs::file_size(resolved, ec);
@@ -893,6 +930,7 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
       if (const JsonValue* image = find(v, "image")) {
         check_asset(*image, child(pointer, "image"), item.image);
       }
+      check_fit_and_focus(v, pointer, item);
       break;
     case ItemType::statistic: {
       StatisticValue statistic;
@@ -941,10 +979,7 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
       } else {
         check_asset(*image, child(pointer, "image"), item.image);
       }
-      if (const JsonValue* fit = find(v, "fit")) {
-        choice<ImageFit>(*fit, child(pointer, "fit"),
-                         {{"contain", ImageFit::contain}, {"cover", ImageFit::cover}}, item.fit);
-      }
+      check_fit_and_focus(v, pointer, item);
       optional_text(v, pointer, "caption", item.title, false);
       break;
     }

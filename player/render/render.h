@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 
+#include "picture/picture.h"
 #include "scene/scene.h"
 #include "text/text.h"
 
@@ -31,15 +32,18 @@ namespace signage::render {
 // Writes `image` as a PNG. Returns an empty string on success, else what went wrong.
 std::string save_png(const text::RgbaImage& image, const std::string& path);
 
-// Decodes a PNG or JPEG file with SDL2_image into a Picture. Reads the disk: call it from a
-// worker, never from the frame loop. nullopt and *error set when it cannot be read or decoded,
-// or when it is larger than `max_pixels`.
+// Decodes a PNG or JPEG file (told apart by content, not name) with libpng or libjpeg into a
+// Picture for a scene of `screen`: the header is read first and the picture decoded within
+// picture::kBudgetBytes, a large JPEG reduced while decoding to the smallest size that still
+// covers the screen (picture::plan_decode). Reads the disk: call it from a worker, never from the
+// frame loop. nullopt and *error set when it cannot be read or decoded, or does not fit the
+// budget (the message says its size, the limit and what to do).
 std::optional<scene::Picture> load_picture(const std::filesystem::path& path, std::string* error,
-                                           std::size_t max_pixels = 64u << 20);
+                                           scene::Size screen = {picture::kLargestScreen.width,
+                                                                 picture::kLargestScreen.height});
 
-// The same, converted whole to straight RGBA (golden images in tests).
-std::optional<text::RgbaImage> load_image(const std::filesystem::path& path, std::string* error,
-                                          std::size_t max_pixels = 64u << 20);
+// The same at full size, converted whole to straight RGBA (golden images in tests).
+std::optional<text::RgbaImage> load_image(const std::filesystem::path& path, std::string* error);
 
 // A decoded surface as a Picture: paletted and RGB surfaces keep their bytes, others are blitted
 // to RGBA by SDL (as are all with `as_rgba`, which tests compare against). nullopt and *error

@@ -62,7 +62,7 @@ const scene::Picture* ImageFiles::lookup(const fs::path& path) {
   }
   ++work_counters().file_reads;
   std::string error;
-  Entry entry{path, render::load_picture(path, &error), tick_};
+  Entry entry{path, render::load_picture(path, &error, screen_), tick_};
   if (!entry.image) std::cerr << "signage-player: " << error << "; showing a placeholder\n";
   entries_.push_back(std::move(entry));
   return entries_.back().image ? &*entries_.back().image : nullptr;
@@ -130,13 +130,13 @@ struct Preparation {
         text::TextEngine::create(fonts_dir.empty() ? text::default_fonts_dir() : fonts_dir, error);
     if (!engine) return false;
     glyphs = std::make_unique<text::GlyphCache>(engine->fonts(), atlas_limits(max_texture_size));
-    preparer.reset(new scene::Preparer{*engine, *glyphs,
-                                       [this](const fs::path& p) { return files.lookup(p); },
-                                       max_texture_size, 1});
+    preparer.reset(new scene::Preparer{
+        *engine, *glyphs, [this](const fs::path& p) { return files.lookup(p); }, max_texture_size});
     return true;
   }
 
   std::shared_ptr<const scene::PreparedCard> card(const scene::Slot& slot, scene::Size screen) {
+    files.set_screen(screen);
     auto card = std::make_shared<const scene::PreparedCard>(counted(*glyphs, [&] {
       return scene::prepare_card(*preparer, *slot.playlist, slot.item, screen);
     }));

@@ -5,7 +5,7 @@
 //   poll the mailbox (try_lock, never waits)    reload the playlist file when it changes
 //   switch cards at slot boundaries             Sequencer: the slot after the one shown
 //   compose -> draw -> present (vsync)          prepare_card / prepare_ticker / prepare_clock
-//                                               decode images (SDL2_image)
+//                                               decode images (libpng, libjpeg)
 //                 <--- Mailbox: finished PreparedSlot and clocks, under one small mutex --->
 //
 // The frame loop never lays out text, rasterizes, reads files or waits for the worker: when the
@@ -51,6 +51,9 @@ std::shared_ptr<const content::Playlist> empty_playlist(const std::string& title
 // recently used few; a missing or broken file is reported once and drawn as a placeholder.
 class ImageFiles {
  public:
+  // Pictures are decoded for this screen: a large JPEG no larger than it needs.
+  explicit ImageFiles(scene::Size screen = {1920, 1080}) : screen_(screen) {}
+  void set_screen(scene::Size screen) { screen_ = screen; }
   const scene::Picture* lookup(const std::filesystem::path& path);
   std::size_t cached() const { return entries_.size(); }
   // Frees the decoded pictures (a photo is megabytes; decoding it again for its next card is
@@ -64,6 +67,7 @@ class ImageFiles {
     std::uint64_t last_used = 0;
   };
   std::vector<Entry> entries_;
+  scene::Size screen_;
   std::uint64_t tick_ = 0;
   static constexpr std::size_t kMaxEntries = 6;
 };

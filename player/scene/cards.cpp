@@ -156,7 +156,7 @@ Strip make_strip(Ctx& x, float size, Rgba color) {
       float offset = (float(strip.w[i]) - l.lines[0].width) / 2;
       text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color));
     }
-    strip.images.push_back(detail::make_image(x.c.p, std::move(pixels)));
+    strip.images.push_back(detail::make_image(std::move(pixels)));
   }
   return strip;
 }
@@ -368,14 +368,12 @@ void headline(Ctx& x, const content::Item& item) {
   }
   if (!item.image.empty()) {
     if (picture && picture->width > 0 && picture->height > 0) {
-      // Cover the image area: photos fill their half of the card.
-      float scale = std::max(float(image_area.w) / float(picture->width),
-                             float(image_area.h) / float(picture->height));
-      float w = float(picture->width) * scale, ph = float(picture->height) * scale;
-      detail::add_picture(x.c, *picture,
-                          RectF{float(image_area.x) + (float(image_area.w) - w) / 2,
-                                float(image_area.y) + (float(image_area.h) - ph) / 2, w, ph},
-                          image_area);
+      // Cover (the default) fills its part of the card, cropped around the focus point.
+      detail::add_picture(
+          x.c, *picture,
+          detail::fit_picture(*picture, image_area, item.fit.value_or(content::ImageFit::cover),
+                              item.focus_x, item.focus_y),
+          image_area);
     } else {
       placeholder(x, image_area, item.image);
     }
@@ -424,12 +422,10 @@ void image_card(Ctx& x, const content::Item& item) {
     placeholder(x, area, item.image);
     return;
   }
-  float sx = float(area.w) / float(picture->width), sy = float(area.h) / float(picture->height);
-  float scale = item.fit == content::ImageFit::cover ? std::max(sx, sy) : std::min(sx, sy);
-  float w = float(picture->width) * scale, h = float(picture->height) * scale;
   detail::add_picture(
       x.c, *picture,
-      RectF{float(area.x) + (float(area.w) - w) / 2, float(area.y) + (float(area.h) - h) / 2, w, h},
+      detail::fit_picture(*picture, area, item.fit.value_or(content::ImageFit::contain),
+                          item.focus_x, item.focus_y),
       area);
 }
 
@@ -631,8 +627,8 @@ constexpr int kBlockWidth = 256, kBlockHeight = 128;
 
 // Cuts `strip`, rows top.. of the card (whole block rows, the last maybe shorter), into blocks.
 // `open` carries the background runs of the block row above, still growing down.
-void cut_tiles(Preparer& p, const text::RgbaImage& strip, int top, Rgba background,
-               PreparedCard& card, std::vector<RectI>& open) {
+void cut_tiles(const text::RgbaImage& strip, int top, Rgba background, PreparedCard& card,
+               std::vector<RectI>& open) {
   const int bw = card.block_width, bh = card.block_height;
   const text::Color bg = detail::to_color(background);
   const std::uint8_t bg_px[4] = {bg.r, bg.g, bg.b, bg.a};
@@ -671,7 +667,7 @@ void cut_tiles(Preparer& p, const text::RgbaImage& strip, int top, Rgba backgrou
       for (int row = 0; row < h; ++row) {
         std::copy_n(strip.at(x, y + row), std::size_t(w) * 4, part.at(0, row));
       }
-      card.tiles.push_back(CardTile{detail::make_image(p, std::move(part)), x, top + y});
+      card.tiles.push_back(CardTile{detail::make_image(std::move(part)), x, top + y});
     }
     // A run exactly below an open one extends it; open runs with nothing below are done.
     std::vector<RectI> next;
@@ -734,7 +730,7 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
     strip.height = std::min(strip_rows, screen.height - top);
     strip.pixels.assign(std::size_t(strip.width) * strip.height * 4, 0);
     detail::draw_ops(canvas, strip, top);
-    cut_tiles(p, strip, top, card.background, card, open);
+    cut_tiles(strip, top, card.background, card, open);
   }
   card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());
   card.glyph_rasterizations = p.glyphs.counters().rasterizations - rasterized_before;

@@ -1,6 +1,7 @@
 #include "scene/draw.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 namespace signage::scene::detail {
@@ -187,9 +188,25 @@ void draw_ops(Canvas& c, text::RgbaImage& strip, int top) {
   }
 }
 
-std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels) {
+RectF fit_picture(const Picture& src, RectI box, content::ImageFit fit, double focus_x,
+                  double focus_y) {
+  const float sx = float(box.w) / float(src.width), sy = float(box.h) / float(src.height);
+  const float scale = fit == content::ImageFit::cover ? std::max(sx, sy) : std::min(sx, sy);
+  const float w = float(src.width) * scale, h = float(src.height) * scale;
+  // Centred; a cropped side is centred on the focus point instead, then moved back so no edge of
+  // the box is left uncovered.
+  auto place = [](int start, int box_size, float size, double focus) {
+    const float centred = float(start) + (float(box_size) - size) / 2;
+    if (size <= float(box_size) || focus == 0.5) return centred;
+    const float on_focus = float(start) + float(box_size) / 2 - float(focus) * size;
+    return std::clamp(on_focus, float(start + box_size) - size, float(start));
+  };
+  return RectF{place(box.x, box.w, w, focus_x), place(box.y, box.h, h, focus_y), w, h};
+}
+
+std::shared_ptr<const Image> make_image(text::RgbaImage pixels) {
   auto image = std::make_shared<Image>();
-  image->id = p.next_image_id++;
+  image->id = new_image_id();
   image->pixels = std::move(pixels);
   return image;
 }
@@ -197,6 +214,13 @@ std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels) {
 }  // namespace signage::scene::detail
 
 namespace signage::scene {
+
+std::uint64_t new_image_id() {
+  // The one piece of process-wide state: the renderer caches textures by id, and several
+  // preparers (workers, or players sharing a renderer) must never hand out the same id.
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 Picture to_picture(text::RgbaImage image) {
   Picture picture;

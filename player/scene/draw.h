@@ -50,6 +50,12 @@ void add_fill(Canvas& c, RectI r, content::Rgba color);
 // Records `src` scaled into `target` and clipped to `clip` (like draw_scaled).
 void add_picture(Canvas& c, const Picture& src, RectF target, RectI clip);
 
+// Where `src` goes to fill `box`: `contain` shows it whole, centred; `cover` fills the box,
+// cropped, with the focus point (0..1 of the picture) as near the box's middle as the picture
+// allows.
+RectF fit_picture(const Picture& src, RectI box, content::ImageFit fit, double focus_x,
+                  double focus_y);
+
 // Runs every recorded operation on `strip`, whose row 0 is row `top` of the card. The pixels
 // are those the whole card drawn into one image would have in those rows.
 void draw_ops(Canvas& c, text::RgbaImage& strip, int top);
@@ -74,6 +80,6 @@ void draw_text(Canvas& c, const text::Layout& layout, int x, int y, content::Rgb
 void draw_scaled(text::RgbaImage& dst, const Picture& src, RectF target, RectI clip,
                  int dst_top = 0);
 
-std::shared_ptr<const Image> make_image(Preparer& p, text::RgbaImage pixels);
+std::shared_ptr<const Image> make_image(text::RgbaImage pixels);
 
 }  // namespace signage::scene::detail

@@ -35,7 +35,7 @@ PreparedNotice prepare_notice(Preparer& p, const content::Playlist& playlist,
   notice.accent_color = problem ? theme.alert_foreground : theme.accent;
   notice.x = z.margin;
   notice.y = 0;
-  notice.image = detail::make_image(p, std::move(pixels));
+  notice.image = detail::make_image(std::move(pixels));
   return notice;
 }
 

@@ -114,6 +114,9 @@ struct Image {
 // Moves the pixel buffer out of `image`, leaving its width and height.
 std::vector<std::uint8_t> take_pixels(const Image& image);
 
+// A fresh Image::id, never handed out before in this process (any thread, any Preparer).
+std::uint64_t new_image_id();
+
 // A count-up number drawn from pre-rasterized digits, so it can change every frame without
 // layout or rasterization.
 constexpr const char* kCounterGlyphs = "0123456789.,-+";
@@ -238,7 +241,8 @@ Picture to_picture(text::RgbaImage image);  // takes the pixels over
 text::RgbaImage to_rgba(const Picture& picture);
 
 // Decoded pixels of an image asset by its path (Item::image), or null when it is missing or could
-// not be decoded. The caller loads files (SDL2_image on the worker); scene never reads the disk.
+// not be decoded. The caller decodes files (libpng, libjpeg) on the worker; scene never reads the
+// disk.
 // The returned picture must stay alive until prepare_card returns.
 using ImageLookup = std::function<const Picture*(const std::filesystem::path&)>;
 
@@ -246,9 +250,8 @@ using ImageLookup = std::function<const Picture*(const std::filesystem::path&)>;
 struct Preparer {
   text::TextEngine& engine;
   text::GlyphCache& glyphs;
-  ImageLookup images;               // may be empty: every image counts as missing
-  int max_texture_size = 2048;      // no prepared image is wider or taller
-  std::uint64_t next_image_id = 1;  // Image::id source; give each worker a disjoint range
+  ImageLookup images;           // may be empty: every image counts as missing
+  int max_texture_size = 2048;  // no prepared image is wider or taller
   // Block rows of a card drawn at a time (the buffer is this many rows x the screen width).
   // One is enough; tests draw whole cards at once to check strips change no pixel.
   int card_strip_blocks = 1;

@@ -97,7 +97,7 @@ std::shared_ptr<const Image> draw_ticker_tile(Preparer& p, const TickerText& tex
                       text.baseline - s.layout.lines[0].ascent - float(ticker.tile_y),
                       detail::to_color(s.color));
   }
-  return detail::make_image(p, std::move(pixels));
+  return detail::make_image(std::move(pixels));
 }
 
 }  // namespace
@@ -190,7 +190,7 @@ PreparedClock prepare_clock(Preparer& p, const content::Playlist& playlist,
       detail::to_color(detail::mix(playlist.theme.foreground, playlist.theme.muted, 0.3)));
   clock.x = z.clock_right - pixels.width;
   clock.y = z.clock_top;
-  clock.image = detail::make_image(p, std::move(pixels));
+  clock.image = detail::make_image(std::move(pixels));
   return clock;
 }
 

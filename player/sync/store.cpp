@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "picture/picture.h"
+
 namespace signage::sync {
 namespace fs = std::filesystem;
 
@@ -398,6 +400,12 @@ bool Store::Import::add(const AssetRef& asset, const fs::path& temp, std::string
   if (digest->sha256 != asset.sha256) {
     return fail("asset " + asset.path + " has sha256 " + digest->sha256 + "; the playlist says " +
                 asset.sha256);
+  }
+  // A picture no player could decode within its budget is never stored (content::parse_playlist
+  // says the same to the author; a file that is no picture at all is the playlist's business).
+  if (auto header = picture::read_header(temp, &why);
+      header && !picture::fits_budget(*header, &why)) {
+    return fail("asset " + asset.path + " " + why);
   }
   if (!sync_path(temp)) return fail("cannot sync " + temp.string());
   ::chmod(temp.c_str(), 0444);

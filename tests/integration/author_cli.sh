@@ -2,7 +2,8 @@
 # The author commands and the config file, run as a user would:
 #   manifest writes the assets list (check then passes and notices a changed file), keygen makes a
 #   key pair (secret mode 600, never overwritten), sign writes a signature that a player with the
-#   public key accepts, refuses an invalid bundle; run refuses a config file with an unknown key
+#   public key accepts, refuses an invalid bundle; all three refuse a picture too large to decode;
+#   run refuses a config file with an unknown key
 #   or a bad value, naming the file and line.
 # usage: author_cli.sh DEMO_BUNDLE PLAYER [EMULATOR...]  (the player command last, for the emulator)
 set -euo pipefail
@@ -71,4 +72,19 @@ printf 'state_dir = %s/state\npublic_key = %s\nusb = false\nsize = 320x200\n' "$
 grep -q "waiting screen" run.log || fail "no waiting screen with an empty store: $(cat run.log)"
 grep -q "at 400x300" run.log || fail "--size did not override the config: $(cat run.log)"
 grep -q '"content": null' state/status.json || fail "status.json: $(cat state/status.json)"
+# A picture bomb: 45 bytes of PNG whose header says 20000x20000 (RGBA, 1.6 GB decoded). check,
+# manifest and sign refuse it with its size and what to resize it to, and write nothing.
+cp -r "$demo" bomb
+printf '\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x4e\x20\x00\x00\x4e\x20\x08\x06\x00\x00\x00\xe3\x70\x46\x39\x00\x00\x00\x00IEND\xae\x42\x60\x82' \
+  > bomb/images/hexi-banner.png
+out=$("${player[@]}" check bomb 2>&1) && fail "check passed a picture bomb"
+grep -Eq 'bomb/playlist.json:[0-9]+:[0-9]+: error: /items/[0-9]+/image: asset "images/hexi-banner.png" is a PNG of 20000x20000 px .*resize it to at most 2160x2160 px' <<<"$out" ||
+  fail "check message for a picture bomb: $out"
+cp bomb/playlist.json before.json
+out=$("${player[@]}" manifest bomb 2>&1) && fail "manifest accepted a picture bomb"
+cmp -s before.json bomb/playlist.json || fail "manifest rewrote a bundle with a picture bomb"
+out=$("${player[@]}" sign bomb --key office.key 2>&1) && fail "signed a bundle with a picture bomb"
+grep -q "is a PNG of 20000x20000 px" <<<"$out" || fail "sign message for a picture bomb: $out"
+[[ ! -e bomb/playlist.json.sig ]] || fail "sign wrote a signature for a picture bomb"
+
 echo "author commands and config files: ok"

@@ -294,7 +294,7 @@ TEST(PlayerTicker, WindowsOfTilesKeepAheadOfTheBand) {
   auto engine = text::TextEngine::create(fs::path(SIGNAGE_SOURCE_DIR) / "fonts", &error);
   ASSERT_TRUE(engine) << error;
   text::GlyphCache glyphs(engine->fonts(), text::AtlasLimits{});
-  scene::Preparer preparer{*engine, glyphs, {}, 2048, 1};
+  scene::Preparer preparer{*engine, glyphs, {}, 2048};
   const scene::PreparedTicker whole = scene::prepare_ticker(preparer, *playlist, screen);
   ASSERT_GE(whole.tiles.size(), 12u);  // 3300 px
 

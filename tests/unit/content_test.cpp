@@ -13,19 +13,16 @@
 #include <vector>
 
 #include "content/encoding.h"
+#include "support/pictures.h"
 
 namespace signage::content {
 namespace {
 
 namespace fs = std::filesystem;
 
-const char kPng[] = "\x89PNG\r\n\x1a\n0000";
-const char kJpeg[] =
-    "\xff\xd8\xff\xe0"
-    "0000";
-
 // A bundle folder in the temporary directory with images/a.png, images/b.jpg, a text file
-// posing as an image, and a symbolic link that leads out of the bundle.
+// posing as an image, a symbolic link that leads out of the bundle, and pictures whose headers
+// claim more pixels than a player decodes.
 class Bundle {
  public:
   Bundle() {
@@ -33,10 +30,15 @@ class Bundle {
             ("content_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::remove_all(root_);
     fs::create_directories(root_ / "bundle" / "images");
-    write(root_ / "bundle" / "images" / "a.png", std::string(kPng, sizeof kPng - 1));
-    write(root_ / "bundle" / "images" / "b.jpg", std::string(kJpeg, sizeof kJpeg - 1));
+    const std::string png = test_support::crafted_png(16, 9);
+    write(root_ / "bundle" / "images" / "a.png", png);
+    write(root_ / "bundle" / "images" / "b.jpg", test_support::crafted_jpeg(16, 9));
     write(root_ / "bundle" / "images" / "notes.png", "not an image");
-    write(root_ / "outside.png", std::string(kPng, sizeof kPng - 1));
+    write(root_ / "bundle" / "images" / "huge.png", test_support::crafted_png(20000, 20000));
+    write(root_ / "bundle" / "images" / "huge.jpg", test_support::crafted_jpeg(65000, 60000));
+    write(root_ / "bundle" / "images" / "photo.jpg", test_support::crafted_jpeg(8000, 6000));
+    write(root_ / "bundle" / "images" / "cut.png", png.substr(0, 20));
+    write(root_ / "outside.png", png);
     fs::create_symlink("../../outside.png", root_ / "bundle" / "images" / "escape.png");
     fs::create_symlink("a.png", root_ / "bundle" / "images" / "alias.png");
   }
@@ -642,6 +644,70 @@ TEST(Content, AssetPaths) {
   EXPECT_EQ(e[6],
             "p.json:8:28: error: /items/6/image: expected '/' between folder names, not '\\'");
   EXPECT_EQ(e[7], "p.json:9:28: error: /items/7/image: asset \"images\" is not a regular file");
+}
+
+// Headline pictures: "fit" (cover unless said) and "focus", the point kept in view.
+TEST(Content, PictureFitAndFocus) {
+  ParseResult ok = parse(R"({"version": 1, "items": [
+{"type": "headline", "title": "T", "image": "images/a.png"},
+{"type": "headline", "title": "T", "image": "images/a.png", "fit": "contain", "focus": [0.2, 1]},
+{"type": "image", "image": "images/a.png", "focus": [0, 0.35]}
+]})");
+  ASSERT_TRUE(ok.playlist) << testing::PrintToString(lines(ok));
+  EXPECT_TRUE(ok.diagnostics.empty()) << testing::PrintToString(lines(ok));
+  const auto& items = ok.playlist->items;
+  EXPECT_FALSE(items[0].fit);  // the type's default: cover for a headline
+  EXPECT_EQ(items[0].focus_x, 0.5);
+  EXPECT_EQ(items[0].focus_y, 0.5);
+  EXPECT_EQ(items[1].fit, ImageFit::contain);
+  EXPECT_EQ(items[1].focus_x, 0.2);
+  EXPECT_EQ(items[1].focus_y, 1.0);
+  EXPECT_EQ(items[2].focus_y, 0.35);
+
+  EXPECT_EQ(errors(parse(R"({"version": 1, "items": [
+{"type": "headline", "title": "T", "image": "images/a.png", "focus": [1.5, 0]},
+{"type": "headline", "title": "T", "image": "images/a.png", "focus": "top"},
+{"type": "headline", "title": "T", "image": "images/a.png", "focus": [0.5]},
+{"type": "headline", "title": "T", "image": "images/a.png", "fit": "fill"}
+]})")),
+            (std::vector<std::string>{
+                "p.json:2:71: error: /items/0/focus/0: expected x, from the picture's left edge "
+                "(0) to its right edge (1), at least 0 and at most 1, got 1.5",
+                "p.json:3:70: error: /items/1/focus: expected a point of the picture [x, y], each "
+                "0 to 1 from its left and top, e.g. [0.5, 0.3], got the string \"top\"",
+                "p.json:4:70: error: /items/2/focus: expected a point of the picture [x, y], each "
+                "0 to 1 from its left and top, e.g. [0.5, 0.3], got an array of 1 value",
+                "p.json:5:68: error: /items/3/fit: expected one of \"contain\", \"cover\", got "
+                "the string \"fill\""}));
+}
+
+TEST(Content, PicturesTooLargeToDecodeAreErrorsAtTheirField) {
+  std::string json = R"({"version": 1, "items": [
+{"type": "image", "image": "images/huge.png"},
+{"type": "headline", "title": "T", "image": "images/huge.jpg"},
+{"type": "image", "image": "images/photo.jpg"},
+{"type": "image", "image": "images/cut.png"}
+]})";
+  ParseResult result = parse(json);
+  std::vector<std::string> e = errors(result);
+  ASSERT_EQ(e.size(), 2u) << testing::PrintToString(e);
+  EXPECT_EQ(e[0],
+            "p.json:2:28: error: /items/0/image: asset \"images/huge.png\" is a PNG of 20000x20000 "
+            "px (400.0 Mpx); a PNG is decoded whole, and a picture may have at most 8.3 Mpx once "
+            "decoded (33 MB): resize it to at most 2160x2160 px (no screen shows more than "
+            "3840x2160)");
+  EXPECT_EQ(
+      e[1],
+      "p.json:3:45: error: /items/1/image: asset \"images/huge.jpg\" is a JPEG of 65000x60000 "
+      "px (3900.0 Mpx); even decoded at 1/8 it has 60.9 Mpx, and a picture may have at most "
+      "8.3 Mpx once decoded (33 MB): resize it to at most 2340x2160 px (no screen shows "
+      "more than 3840x2160)");
+  // The 48 MP photo is fine (decoded reduced); the cut-short PNG gets a warning.
+  std::vector<std::string> all = lines(result);
+  ASSERT_EQ(all.size(), 3u) << testing::PrintToString(all);
+  EXPECT_EQ(all[2],
+            "p.json:5:28: warning: /items/3/image: asset \"images/cut.png\": its PNG header is "
+            "damaged or cut short (Read Error); the player shows a placeholder");
 }
 
 TEST(Content, SymlinkInsideTheBundleAndDotSlashAreFine) {

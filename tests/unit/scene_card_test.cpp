@@ -7,15 +7,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 
 #include "render/render.h"
+#include "scene/draw.h"
 #include "scene/scene.h"
 
 namespace signage::scene {
@@ -60,7 +63,7 @@ Worker& worker() {
 
 Preparer preparer(int max_texture_size = 2048) {
   Worker& w = worker();
-  Preparer p{*w.engine, *w.glyphs, {}, max_texture_size, 1};
+  Preparer p{*w.engine, *w.glyphs, {}, max_texture_size};
   p.images = [](const fs::path& path) -> const Picture* {
     auto& images = worker().images;
     auto it = images.find(path);
@@ -589,6 +592,118 @@ TEST(Cards, AFadeOnOneBackgroundMatchesBlendingTheWholeCards) {
     worst = std::max(worst, std::abs(int(fast.pixels[i]) - int(slow.pixels[i])));
   }
   EXPECT_LE(worst, 1);
+}
+
+// Where a picture goes in its box: contain shows it whole and centred; cover fills the box, the
+// focus point as near the middle as the picture allows, never leaving an edge uncovered.
+TEST(Cards, FitPictureContainsOrCoversAroundTheFocus) {
+  Picture wide;
+  wide.width = 400;
+  wide.height = 100;
+  const RectI box{10, 20, 200, 200};
+  auto at = [&](content::ImageFit fit, double fx, double fy) {
+    RectF r = detail::fit_picture(wide, box, fit, fx, fy);
+    return std::vector<float>{r.x, r.y, r.w, r.h};
+  };
+  using content::ImageFit;
+  EXPECT_EQ(at(ImageFit::contain, 0, 1), (std::vector<float>{10, 95, 200, 50}));
+  EXPECT_EQ(at(ImageFit::cover, 0.5, 0.5), (std::vector<float>{-290, 20, 800, 200}));
+  EXPECT_EQ(at(ImageFit::cover, 0, 0.5), (std::vector<float>{10, 20, 800, 200}));
+  EXPECT_EQ(at(ImageFit::cover, 1, 0.5), (std::vector<float>{-590, 20, 800, 200}));
+  EXPECT_EQ(at(ImageFit::cover, 0.25, 0), (std::vector<float>{-90, 20, 800, 200}));
+}
+
+// A headline's picture is cropped (cover, the default) around its focus point: a wide picture,
+// red on its left third, green in the middle, blue on its right third, shows the part its focus
+// names in the middle of its box; "contain" shows it whole.
+TEST(Cards, HeadlinePicturesKeepTheirFocusInView) {
+  text::RgbaImage wide(900, 200);
+  for (int y = 0; y < wide.height; ++y) {
+    for (int x = 0; x < wide.width; ++x) {
+      auto* p = wide.at(x, y);
+      p[0] = x < 300 ? 230 : 20, p[1] = x >= 300 && x < 600 ? 200 : 20, p[2] = x >= 600 ? 230 : 20;
+      p[3] = 255;
+    }
+  }
+  worker().images["/bundle/wide.png"] = to_picture(std::move(wide));
+  Playlist playlist = demo();
+  Item headline = playlist.items[1];
+  ASSERT_EQ(headline.id, "headline-image");
+  headline.image = "/bundle/wide.png";
+  const Size screen{1920, 1080};
+  const Zones z = zones_for(playlist, screen);
+  // Landscape: the picture takes the right 44% of the content area.
+  const int right = z.content.x + z.content.w * 56 / 100;
+  auto pixel = [&](std::optional<content::ImageFit> fit, double fx, int x, int y) {
+    playlist.items = {headline};
+    playlist.items[0].fit = fit;
+    playlist.items[0].focus_x = fx;
+    Preparer p = preparer();
+    PreparedCard card = prepare_card(p, playlist, std::size_t(0), screen);
+    FrameInputs in;
+    in.screen = screen;
+    in.current = &card;
+    in.t = 10 * kSecond;
+    DrawList list;
+    compose(in, list);
+    const text::RgbaImage frame = rasterize(list, screen);
+    const std::uint8_t* c = frame.at(x, y);
+    return std::vector<int>{c[0], c[1], c[2]};
+  };
+  const int mid_x = (right + z.content.x + z.content.w) / 2, mid_y = z.content.y + z.content.h / 2;
+  const std::vector<int> red{230, 20, 20}, green{20, 200, 20}, blue{20, 20, 230};
+  EXPECT_EQ(pixel(std::nullopt, 0.5, mid_x, mid_y), green);
+  EXPECT_EQ(pixel(std::nullopt, 0.0, mid_x, mid_y), red);
+  EXPECT_EQ(pixel(std::nullopt, 1.0, mid_x, mid_y), blue);
+  EXPECT_EQ(pixel(content::ImageFit::cover, 0.0, mid_x, mid_y), red);
+  // Contained, the whole picture is a band across the box: red at its left, blue at its right.
+  EXPECT_EQ(pixel(content::ImageFit::contain, 0.0, right + 8, mid_y), red);
+  EXPECT_EQ(pixel(content::ImageFit::contain, 0.0, z.content.x + z.content.w - 8, mid_y), blue);
+}
+
+// The renderer caches textures by Image::id. Two preparers (two workers, or two players on one
+// renderer as tests/bench/player_bench runs them) never hand out the same id, so a card drawn
+// after another preparer's card shows its own pixels, not the other's cached texture.
+TEST(Cards, TwoPreparersNeverShareImageIdsOnOneRenderer) {
+  Playlist playlist = demo();
+  const Size screen{960, 540};
+  Preparer first = preparer(), second = preparer();
+  PreparedCard a = prepare_card(first, playlist, std::size_t(0), screen);
+  PreparedCard b = prepare_card(second, playlist, std::size_t(3), screen);
+  std::set<std::uint64_t> ids;
+  for (const PreparedCard* card : {&a, &b}) {
+    for (const CardTile& tile : card->tiles) EXPECT_TRUE(ids.insert(tile.image->id).second);
+    for (const Counter& counter : card->counters) {
+      for (const auto& glyph : counter.glyphs) EXPECT_TRUE(ids.insert(glyph->id).second);
+    }
+  }
+  auto draw = [&](std::vector<const PreparedCard*> cards) {
+    render::RendererOptions ro;
+    ro.output = render::Output::headless;
+    ro.size = screen;
+    std::string error;
+    auto r = render::Renderer::open(ro, &error);
+    EXPECT_TRUE(r) << error;
+    for (const PreparedCard* card : cards) {
+      FrameInputs in;
+      in.screen = screen;
+      in.current = card;
+      in.t = 10 * kSecond;
+      in.background = playlist.theme.background;
+      DrawList list;
+      compose(in, list);
+      r->draw(list);
+    }
+    return r->read_frame();
+  };
+  const text::RgbaImage shared = draw({&a, &b}), alone = draw({&b});
+  int differing = 0;
+  for (int y = 0; y < screen.height; ++y) {
+    for (int x = 0; x < screen.width; ++x) {
+      differing += std::memcmp(shared.at(x, y), alone.at(x, y), 4) != 0;
+    }
+  }
+  EXPECT_EQ(differing, 0);
 }
 
 // Cards are drawn one block row at a time. Drawing a whole card at once must give the same

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "support/pictures.h"
 #include "sync/crypto.h"
 
 namespace signage::sync {
@@ -279,6 +280,22 @@ TEST_F(StoreTest, RefusesContentLargerThanTheCap) {
   auto check = store->check(candidate(Source::http, playlist(1, files)));
   EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
   EXPECT_NE(check.error.find("more than the store may hold"), std::string::npos) << check.error;
+}
+
+// A picture no player could decode within its budget is not taken in, whatever its name says,
+// and nothing of it stays in the store.
+TEST_F(StoreTest, PictureBombsAreNotStored) {
+  auto store = open_store();
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"images/holiday.jpg", test_support::crafted_png(20000, 20000)}};
+  std::string error;
+  EXPECT_FALSE(import(*store, candidate(Source::usb, playlist(1, files)), files, &error));
+  EXPECT_NE(error.find("asset images/holiday.jpg is a PNG of 20000x20000 px"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("resize it to at most 2160x2160 px"), std::string::npos) << error;
+  EXPECT_FALSE(store->current());
+  EXPECT_EQ(count(dir_ / "state" / "objects"), 0u);
+  EXPECT_EQ(count(dir_ / "state" / "tmp"), 0u);
 }
 
 TEST_F(StoreTest, ManifestTextIsUpdatedInPlace) {

@@ -3,7 +3,9 @@
 # They run under qemu-aarch64 too: the emulated program makes real unshare/mount syscalls.
 
 # MountWatcher and import_stick called directly on a Store in a temp folder.
-add_executable(usb_source_test ${CMAKE_CURRENT_LIST_DIR}/usb_source_test.cpp)
+add_executable(usb_source_test ${CMAKE_CURRENT_LIST_DIR}/usb_source_test.cpp
+  ${PROJECT_SOURCE_DIR}/tests/support/pictures.cpp)
+target_include_directories(usb_source_test PRIVATE ${PROJECT_SOURCE_DIR}/tests)
 target_link_libraries(usb_source_test PRIVATE signage_sync GTest::gtest)
 gtest_discover_tests(usb_source_test DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
   TEST_PREFIX sync.usb. PROPERTIES TIMEOUT 300)

@@ -25,6 +25,7 @@
 #include <functional>
 #include <iostream>
 
+#include "support/pictures.h"
 #include "sync/crypto.h"
 #include "sync/store.h"
 
@@ -520,6 +521,25 @@ TEST_F(UsbTest, StopAbandonsTheImport) {
   EXPECT_FALSE(outcome.imported);
   EXPECT_NE(outcome.error.find("the import was stopped"), std::string::npos) << outcome.error;
   EXPECT_EQ(store->current()->sha256, playing);
+  EXPECT_EQ(temp_files(), 0u);
+}
+
+// A picture no player can decode within its budget is refused at import, named by its path on
+// the stick, and the bundle playing stays.
+TEST_F(UsbTest, PictureBombsAreRefused) {
+  REQUIRE_MOUNTS();
+  auto store = open_store();
+  const std::string good = install_good(*store);
+  fs::path point =
+      stick("bomb", 2, {{"images/holiday.jpg", test_support::crafted_png(20000, 20000)}});
+  ImportOutcome outcome = import(*store, point);
+  EXPECT_FALSE(outcome.imported);
+  EXPECT_NE(outcome.error.find((point / "signage" / "images" / "holiday.jpg").string() +
+                               ": error: asset images/holiday.jpg is a PNG of 20000x20000 px"),
+            std::string::npos)
+      << outcome.error;
+  ASSERT_TRUE(store->current());
+  EXPECT_EQ(store->current()->sha256, good);
   EXPECT_EQ(temp_files(), 0u);
 }
 
