@@ -84,8 +84,9 @@ struct Cluster {
   std::uint32_t glyph_begin = 0, glyph_end = 0;  // in Shaped::glyphs; empty for merged clusters
   float advance = 0;                             // px along the line
   float trim = 0;                                // px dropped when the cluster ends a line
-  float lead = 0;  // px an opening mark drops when it starts a line (LayoutOptions::trim_line_start)
-  HalfWidthForm half;  // that mark's `halt` form, in px
+  float lead =
+      0;  // px an opening mark drops when it starts a line (LayoutOptions::trim_line_start)
+  HalfWidthForm half;     // that mark's `halt` form, in px
   float space_after = 0;  // autospace px, dropped when the cluster ends a line
   float kern_after = 0;   // px of kerning with the next cluster's glyph, dropped at a line end
 };
@@ -353,6 +354,11 @@ const HalfWidthForm& half_width_form(TextEngine::State& state, FaceIndex face, c
     form.advance = vertical ? -float(pos[0].y_advance) : float(pos[0].x_advance);
     form.x_offset = float(pos[0].x_offset);
     form.y_offset = float(pos[0].y_offset);
+    hb_glyph_extents_t ink{};
+    if (!vertical &&
+        hb_font_get_glyph_extents(state.fonts->face(face).hb_font.get(), form.glyph, &ink)) {
+      form.ink_left = std::max(0.0f, float(ink.x_bearing) + form.x_offset);
+    }
   }
   return state.half_width_forms[key] = form;
 }
@@ -385,8 +391,11 @@ void compress_punctuation(TextEngine::State& state, Paragraph& p) {
     } else if (c.punct == Punct::closing) {
       c.trim = saved;
     } else {
-      c.lead = saved;
-      c.half = {half.glyph, half.advance * scale, half.x_offset * scale, half.y_offset * scale};
+      // At a line start the mark's ink, not its half box, meets the line's edge.
+      float ink = std::min(half.ink_left, half.advance) * scale;
+      c.lead = saved + ink;
+      c.half = {half.glyph, half.advance * scale - ink, half.x_offset * scale - ink,
+                half.y_offset * scale, 0};
     }
   }
 }
@@ -643,7 +652,8 @@ void avoid_lone_last_line(const Paragraph& p, const LineBuilder& builder, const 
     const std::size_t begin = spans[spans.size() - tail].first;
     const Stop* from = first;
     while (from <= last && from->cluster <= begin) ++from;
-    auto even = balance(builder, from, last, begin, limit, greedy(builder, from, last, begin, limit));
+    auto even =
+        balance(builder, from, last, begin, limit, greedy(builder, from, last, begin, limit));
     if (even.size() == tail && !is_lone(p, even.back())) {
       spans.resize(spans.size() - tail);
       spans.insert(spans.end(), even.begin(), even.end());
@@ -749,10 +759,12 @@ static bool dropped_before_ellipsis(char32_t c) {
   return is_punctuation(c) && category != U_END_PUNCTUATION && category != U_FINAL_PUNCTUATION;
 }
 
-// The text cut at the latest break opportunity at or after `last_line` (where the last allowed
-// line starts) at which the kept part plus the ellipsis fits in options.max_lines lines.
-static Layout cut_with_ellipsis(TextEngine& engine, const std::string& text, const LayoutOptions& options,
-                         const std::vector<BreakOpportunity>& breaks, std::size_t last_line) {
+// The text cut at the latest break opportunity of the last allowed line (bytes [line, next)) at
+// which the kept part plus the ellipsis fits in options.max_lines lines.
+static Layout cut_with_ellipsis(TextEngine& engine, const std::string& text,
+                                const LayoutOptions& options,
+                                const std::vector<BreakOpportunity>& breaks, std::size_t line,
+                                std::size_t next) {
   const std::string_view ellipsis = is_cjk_lang(options.lang) ? "……" : "…";
   LayoutOptions unlimited = options;
   unlimited.max_lines = 0;
@@ -761,9 +773,9 @@ static Layout cut_with_ellipsis(TextEngine& engine, const std::string& text, con
   // every cluster boundary of it.
   std::vector<std::size_t> cuts;
   for (auto it = breaks.rbegin(); it != breaks.rend(); ++it) {
-    if (it->offset >= last_line && it->offset < text.size()) cuts.push_back(it->offset);
+    if (it->offset >= line && it->offset <= next) cuts.push_back(it->offset);
   }
-  for (std::size_t i = text.size(); i > last_line;) {
+  for (std::size_t i = next; i > line;) {
     i -= std::size_t(U8_LENGTH(code_point_before(text, i)));
     cuts.push_back(i);
   }
@@ -820,8 +832,10 @@ Layout lay_out(TextEngine& engine, std::string_view text, const LayoutOptions& o
   auto breaks = break_opportunities(engine, p.text, options.lang);
   auto spans = fill_lines(p, builder, stops_of(p, breaks));
   if (options.max_lines > 0 && spans.size() > std::size_t(options.max_lines)) {
+    const auto kept = std::size_t(options.max_lines);
     return cut_with_ellipsis(engine, layout.text, options, breaks,
-                             p.clusters[spans[std::size_t(options.max_lines) - 1].first].begin);
+                             p.clusters[spans[kept - 1].first].begin,
+                             p.clusters[spans[kept].first].begin);
   }
   for (auto [begin, end] : spans) layout.lines.push_back(builder.build(begin, end));
   layout.missing_glyphs = p.missing;

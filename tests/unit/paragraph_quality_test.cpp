@@ -53,7 +53,8 @@ void collect_strings(const nlohmann::json& j, std::vector<std::string>& out) {
 // Titles, bodies, labels and ticker lines of the playlists that come with the player.
 std::vector<std::string> card_texts() {
   std::vector<std::string> texts;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(SIGNAGE_SOURCE_DIR) / "playlists")) {
+  for (const auto& entry :
+       fs::recursive_directory_iterator(fs::path(SIGNAGE_SOURCE_DIR) / "playlists")) {
     if (entry.path().extension() != ".json" || entry.path().parent_path().filename() == "schema")
       continue;
     std::ifstream in(entry.path());
@@ -138,8 +139,8 @@ TEST(ParagraphQuality, NoLoneLastCharacterWhenPretty) {
     Count pretty = count(texts, Wrap::pretty);
     std::cout << report((std::string(name) + " pretty").c_str(), pretty) << "\n";
     // At 3 em a line is three characters: "2000余" has no break but after 2000, and
-    // "奋力打造“四个高地”" needs a better than greedy fill to avoid 地” alone (奋力/打造/“四个/高地”).
-    // Past that there is always a choice.
+    // "奋力打造“四个高地”" needs a better than greedy fill to avoid 地” alone
+    // (奋力/打造/“四个/高地”). Past that there is always a choice.
     EXPECT_EQ(pretty.lone_last - pretty.lone_last_narrowest, 0) << report(name, pretty);
     EXPECT_LE(pretty.lone_last_narrowest, 3) << report(name, pretty);
     EXPECT_EQ(pretty.multi_line, greedy.multi_line) << name;
