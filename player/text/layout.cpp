@@ -662,6 +662,31 @@ void avoid_lone_last_line(const Paragraph& p, const LineBuilder& builder, const 
   }
 }
 
+// The stops [first, last] without those inside a short bracketed or quoted term (up to eight
+// characters between its marks).
+std::vector<Stop> stops_outside_short_quotes(const Paragraph& p, const Stop* first,
+                                             const Stop* last) {
+  std::vector<bool> inside(p.clusters.size() + 1, false);
+  for (std::size_t i = 0; i < p.clusters.size(); ++i) {
+    auto type = u_charType(UChar32(p.clusters[i].first));
+    if (type != U_START_PUNCTUATION && type != U_INITIAL_PUNCTUATION) continue;
+    for (std::size_t j = i + 1; j < p.clusters.size() && j <= i + 9; ++j) {
+      auto t = u_charType(UChar32(p.clusters[j].first));
+      if (t == U_START_PUNCTUATION || t == U_INITIAL_PUNCTUATION) break;
+      if (t == U_END_PUNCTUATION || t == U_FINAL_PUNCTUATION) {
+        std::fill(inside.begin() + std::ptrdiff_t(i) + 1, inside.begin() + std::ptrdiff_t(j) + 1,
+                  true);
+        break;
+      }
+    }
+  }
+  std::vector<Stop> kept;
+  for (const Stop* s = first; s <= last; ++s) {
+    if (s == last || !inside[s->cluster]) kept.push_back(*s);
+  }
+  return kept;
+}
+
 // The lines of the paragraph: segments between forced breaks, each filled as options.wrap says.
 std::vector<Span> fill_lines(const Paragraph& p, const LineBuilder& builder,
                              const std::vector<Stop>& stops) {
@@ -675,9 +700,19 @@ std::vector<Span> fill_lines(const Paragraph& p, const LineBuilder& builder,
     const Stop* a = &stops[first];
     const Stop* b = &stops[last];
     Fill fill = greedy(builder, a, b, begin, limit);
-    std::vector<Span> lines = wrap == Wrap::balance
-                                  ? balance(builder, a, b, begin, limit, std::move(fill))
-                                  : std::move(fill.spans);
+    std::vector<Span> lines = std::move(fill.spans);
+    if (wrap == Wrap::balance && lines.size() > 1) {
+      // Short quoted terms stay whole when that keeps the line count: “四个高地”, not “四个高 /
+      // 地”.
+      std::vector<Stop> whole = stops_outside_short_quotes(p, a, b);
+      Fill kept = greedy(builder, whole.data(), &whole.back(), begin, limit);
+      std::size_t lines_before = lines.size();
+      if (!kept.cut && kept.spans.size() == lines_before) {
+        lines = balance(builder, whole.data(), &whole.back(), begin, limit, std::move(kept));
+      } else {
+        lines = balance(builder, a, b, begin, limit, greedy(builder, a, b, begin, limit));
+      }
+    }
     if (wrap != Wrap::greedy) avoid_lone_last_line(p, builder, a, b, limit, lines);
     spans.insert(spans.end(), lines.begin(), lines.end());
     begin = stops[last].cluster;
