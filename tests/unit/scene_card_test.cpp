@@ -16,6 +16,7 @@
 #include <string>
 
 #include "render/render.h"
+#include "scene/draw.h"
 #include "scene/scene.h"
 
 namespace signage::scene {
@@ -657,6 +658,40 @@ TEST(Cards, ATitleStartingWithAQuoteStartsAtTheLineEdge) {
                                 << " px right of the line's edge";
     }
   }
+}
+
+// A title far too long for its card shrinks to the minimum title size, then ends with "……" at
+// a break opportunity; text_overflows (what `check` reports) says how much of it shows.
+TEST(Cards, ATooLongTitleEndsWithAnEllipsisAndIsReported) {
+  Preparer p = preparer();
+  Playlist playlist;
+  Item headline;
+  headline.title = seed_paragraphs(6000);
+  headline.title.erase(std::remove(headline.title.begin(), headline.title.end(), '\n'),
+                       headline.title.end());
+  headline.body = "本周六上午九点。";
+  playlist.items.push_back(headline);
+  for (Size screen : {Size{1920, 1080}, Size{1080, 1920}}) {
+    auto overflows = text_overflows(p, playlist, std::size_t(0), screen);
+    ASSERT_EQ(overflows.size(), 1u);
+    EXPECT_EQ(overflows[0].pointer, "/items/0/title");
+    EXPECT_GT(overflows[0].shown_characters, 50u);
+    EXPECT_LT(overflows[0].shown_characters, overflows[0].characters / 4);
+    // What is drawn: the last line of the title ends with the ellipsis.
+    detail::Canvas canvas{p, playlist, {}, {}, 0};
+    const Zones z = zones_for(playlist, screen);
+    text::Layout title = detail::fit_text(canvas, headline.title, float(z.content.w) * 0.5f,
+                                          float(z.content.h) * 0.45f, {z.unit * 0.086f, 700},
+                                          z.unit * 0.04f, "/items/0/title");
+    ASSERT_FALSE(title.lines.empty());
+    const text::Line& last = title.lines.back();
+    std::string end = title.text.substr(last.begin, last.end - last.begin);
+    EXPECT_EQ(end.substr(end.size() - 6), "……") << end;
+    EXPECT_FLOAT_EQ(title.options.font_size, z.unit * 0.04f);
+  }
+  // A title that fits is not reported.
+  playlist.items[0].title = "“邻里节”志愿者招募";
+  EXPECT_TRUE(text_overflows(p, playlist, std::size_t(0), Size{1920, 1080}).empty());
 }
 
 TEST(Cards, StripsGiveTheSameCardAsDrawingItWhole) {
