@@ -92,7 +92,10 @@ text::Layout fit_text(Canvas& c, std::string_view s, float width, float max_heig
     }
     std::size_t shown =
         kept.lines.empty() ? 0 : count_code_points(kept.text.substr(0, kept.shown_bytes));
-    c.overflows.push_back({std::string(field), shown, count_code_points(s)});
+    // (A text whose lines all fit the height but whose extent rounds up past the width is kept.)
+    const bool cut = kept.truncated || kept.lines.empty();
+    if (cut && !field.empty())
+      c.overflows.push_back({std::string(field), shown, count_code_points(s)});
     return kept;
   }
 }

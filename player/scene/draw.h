@@ -64,7 +64,7 @@ text::Layout lay_out_text(Canvas& c, std::string_view s, float width, const Text
 // Lays `s` out into `width`, shrinking the size by steps from style.size down to `min_size` until
 // it is at most `max_height` tall. At `min_size` a text that still does not fit keeps the lines
 // that do, the last one cut at a break opportunity and ended with "……"; the cut is recorded in
-// c.overflows under `field` (the JSON pointer of the text in the playlist).
+// c.overflows under `field` (the JSON pointer of the text in the playlist; none: not recorded).
 text::Layout fit_text(Canvas& c, std::string_view s, float width, float max_height, TextStyle style,
                       float min_size, std::string_view field = {});
 
