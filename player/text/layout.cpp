@@ -640,7 +640,8 @@ void avoid_lone_last_line(const Paragraph& p, const LineBuilder& builder, const 
   if (spans.size() < 2 || !is_lone(p, spans.back())) return;
   Span& before = spans[spans.size() - 2];
   const std::size_t end = spans.back().second;
-  for (const Stop* s = last; s >= first; --s) {
+  for (std::ptrdiff_t k = last - first; k >= 0; --k) {
+    const Stop* s = first + k;
     if (s->cluster >= before.second || s->mandatory) continue;
     if (s->cluster <= before.first || builder.width(s->cluster, end) > limit) break;
     if (is_lone(p, {s->cluster, end}) || is_lone(p, {before.first, s->cluster})) continue;
@@ -662,15 +663,15 @@ void avoid_lone_last_line(const Paragraph& p, const LineBuilder& builder, const 
   }
 }
 
-// The stops [first, last] without those inside a short bracketed or quoted term (up to eight
-// characters between its marks).
-std::vector<Stop> stops_outside_short_quotes(const Paragraph& p, const Stop* first,
-                                             const Stop* last) {
+// The stops [first, last] of the segment from cluster `begin` without those inside a short
+// bracketed or quoted term (up to eight characters between its marks).
+std::vector<Stop> stops_outside_short_quotes(const Paragraph& p, std::size_t begin,
+                                             const Stop* first, const Stop* last) {
   std::vector<bool> inside(p.clusters.size() + 1, false);
-  for (std::size_t i = 0; i < p.clusters.size(); ++i) {
+  for (std::size_t i = begin; i < last->cluster; ++i) {
     auto type = u_charType(UChar32(p.clusters[i].first));
     if (type != U_START_PUNCTUATION && type != U_INITIAL_PUNCTUATION) continue;
-    for (std::size_t j = i + 1; j < p.clusters.size() && j <= i + 9; ++j) {
+    for (std::size_t j = i + 1; j < last->cluster && j <= i + 9; ++j) {
       auto t = u_charType(UChar32(p.clusters[j].first));
       if (t == U_START_PUNCTUATION || t == U_INITIAL_PUNCTUATION) break;
       if (t == U_END_PUNCTUATION || t == U_FINAL_PUNCTUATION) {
@@ -704,7 +705,7 @@ std::vector<Span> fill_lines(const Paragraph& p, const LineBuilder& builder,
     if (wrap == Wrap::balance && lines.size() > 1) {
       // Short quoted terms stay whole when that keeps the line count: “四个高地”, not “四个高 /
       // 地”.
-      std::vector<Stop> whole = stops_outside_short_quotes(p, a, b);
+      std::vector<Stop> whole = stops_outside_short_quotes(p, begin, a, b);
       Fill kept = greedy(builder, whole.data(), &whole.back(), begin, limit);
       std::size_t lines_before = lines.size();
       if (!kept.cut && kept.spans.size() == lines_before) {
