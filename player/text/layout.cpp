@@ -633,8 +633,47 @@ std::vector<Span> balance(const LineBuilder& builder, const Stop* first, const S
   return std::move(fill.spans);
 }
 
+// The clusters [begin, last->cluster) in exactly `lines` lines that fit, the last one not lone,
+// with the fewest lone lines above it and those as full as possible (least sum of squared slack):
+// dynamic programming over the stops [first, last]. Empty when there is no such breaking.
+std::vector<Span> exact_lines(const Paragraph& p, const LineBuilder& builder, const Stop* first,
+                              const Stop* last, std::size_t begin, std::size_t lines, float limit) {
+  const std::size_t n = std::size_t(last - first) + 1;
+  auto at = [&](std::size_t k) { return k == 0 ? begin : first[k - 1].cluster; };  // k in 0..n
+  constexpr double kNone = 1e300;
+  const double kLonePenalty = 1e6 * double(limit) * double(limit);  // above any slack
+  // cost[l][k]: the best l lines ending at stop k (k = 0 is the start); from[l][k]: where the
+  // last of them starts.
+  std::vector<std::vector<double>> cost(lines + 1, std::vector<double>(n + 1, kNone));
+  std::vector<std::vector<std::size_t>> from(lines + 1, std::vector<std::size_t>(n + 1, 0));
+  cost[0][0] = 0;
+  for (std::size_t l = 1; l <= lines; ++l) {
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (first[k - 1].mandatory && k != n) continue;
+      for (std::size_t j = k; j-- > 0;) {
+        if (cost[l - 1][j] >= kNone) continue;
+        float w = builder.width(at(j), at(k));
+        if (w > limit) break;  // starting earlier only widens the line
+        const bool lone = is_lone(p, {at(j), at(k)});
+        if (lone && k == n) continue;
+        double slack = k == n ? 0 : double(limit - w);
+        double c = cost[l - 1][j] + slack * slack + (lone ? kLonePenalty : 0);
+        if (c < cost[l][k]) cost[l][k] = c, from[l][k] = j;
+      }
+    }
+  }
+  if (cost[lines][n] >= kNone) return {};
+  std::vector<Span> spans(lines);
+  for (std::size_t l = lines, k = n; l > 0; --l) {
+    spans[l - 1] = {at(from[l][k]), at(k)};
+    k = from[l][k];
+  }
+  return spans;
+}
+
 // A lone last line takes the last opportunity of the line before that leaves neither line lone
-// and fits; failing that, the last lines (two, then more, up to six) are balanced.
+// and fits; failing that, the last lines (two, then more, up to six) are set again, as evenly as
+// greedy filling allows or else by exact_lines.
 void avoid_lone_last_line(const Paragraph& p, const LineBuilder& builder, const Stop* first,
                           const Stop* last, float limit, std::vector<Span>& spans) {
   if (spans.size() < 2 || !is_lone(p, spans.back())) return;
@@ -649,18 +688,32 @@ void avoid_lone_last_line(const Paragraph& p, const LineBuilder& builder, const 
     spans.back().first = s->cluster;
     return;
   }
+  // Else the tail of the last lines that ends best: its last line not lone, then the fewest lone
+  // lines in it, then the shortest tail (balanced where that ends well, else exact_lines).
+  auto lone_lines = [&](const std::vector<Span>& lines) {
+    return std::count_if(lines.begin(), lines.end(), [&](Span line) { return is_lone(p, line); });
+  };
+  std::vector<Span> best;
+  std::ptrdiff_t best_lone = 0;
   for (std::size_t tail = 2; tail <= std::min<std::size_t>(6, spans.size()); ++tail) {
     const std::size_t begin = spans[spans.size() - tail].first;
     const Stop* from = first;
     while (from <= last && from->cluster <= begin) ++from;
-    auto even =
+    auto lines =
         balance(builder, from, last, begin, limit, greedy(builder, from, last, begin, limit));
-    if (even.size() == tail && !is_lone(p, even.back())) {
-      spans.resize(spans.size() - tail);
-      spans.insert(spans.end(), even.begin(), even.end());
-      return;
-    }
+    if (lines.size() != tail || is_lone(p, lines.back())) lines.clear();
+    auto exact = exact_lines(p, builder, from, last, begin, tail, limit);
+    if (!exact.empty() && (lines.empty() || lone_lines(exact) < lone_lines(lines))) lines = exact;
+    if (lines.empty()) continue;
+    // Lone lines of the new tail against those above it that it would replace.
+    std::ptrdiff_t lone =
+        lone_lines(lines) - lone_lines({spans.end() - std::ptrdiff_t(tail), spans.end() - 1});
+    if (best.empty() || lone < best_lone) best = std::move(lines), best_lone = lone;
+    if (best_lone <= 0 && !best.empty()) break;
   }
+  if (best.empty()) return;
+  spans.resize(spans.size() - best.size());
+  spans.insert(spans.end(), best.begin(), best.end());
 }
 
 // The stops [first, last] of the segment from cluster `begin` without those inside a short

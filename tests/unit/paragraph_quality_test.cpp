@@ -1,6 +1,6 @@
 // Paragraph quality across widths: a multi-line layout never ends with one character alone
-// (孤字, with or without its punctuation) when wrapped `pretty` or `balance` (except at 3 em, see
-// below), and balanced titles
+// (孤字, with or without its punctuation) when wrapped `pretty` or `balance` (except "2000余" at
+// 3 em, where no other break exists), and balanced titles
 // keep the greedy line count with more even lines. The corpus: every paragraph of the demo
 // article (tests/golden/seed/hexi-2024.txt) and every Chinese text of the playlists in
 // playlists/, at 34 widths from 3 em to 40 em. The counts for greedy filling are printed: they
@@ -138,16 +138,15 @@ TEST(ParagraphQuality, NoLoneLastCharacterWhenPretty) {
     std::cout << report((std::string(name) + " greedy").c_str(), greedy) << "\n";
     Count pretty = count(texts, Wrap::pretty);
     std::cout << report((std::string(name) + " pretty").c_str(), pretty) << "\n";
-    // At 3 em a line is three characters: "2000余" has no break but after 2000, and
-    // "奋力打造“四个高地”" needs a better than greedy fill to avoid 地” alone
-    // (奋力/打造/“四个/高地”). Past that there is always a choice.
+    // At 3 em a line is three characters: "2000余" has no break but after 2000, so 余 stays
+    // alone there (the only one: "奋力打造“四个高地”" becomes 奋力/打造/“四个/高地”).
     EXPECT_EQ(pretty.lone_last - pretty.lone_last_narrowest, 0) << report(name, pretty);
-    EXPECT_LE(pretty.lone_last_narrowest, 3) << report(name, pretty);
+    EXPECT_LE(pretty.lone_last_narrowest, 1) << report(name, pretty);
     EXPECT_EQ(pretty.multi_line, greedy.multi_line) << name;
     Count balanced = count(texts, Wrap::balance);
     std::cout << report((std::string(name) + " balance").c_str(), balanced) << "\n";
     EXPECT_EQ(balanced.lone_last - balanced.lone_last_narrowest, 0) << report(name, balanced);
-    EXPECT_LE(balanced.lone_last_narrowest, 3) << report(name, balanced);
+    EXPECT_LE(balanced.lone_last_narrowest, 1) << report(name, balanced);
   }
 }
 
@@ -177,8 +176,11 @@ TEST(ParagraphQuality, BalancedTitlesKeepTheLineCountAndEvenOut) {
         for (const auto& line : l.lines) w = std::max(w, line.width);
         return w;
       };
-      EXPECT_LE(widest(balanced) - shortest(balanced), widest(greedy) - shortest(greedy) + 0.01f)
-          << text << " at " << em << " em";
+      // (Where greedy leaves a lone last character, avoiding it comes first.)
+      if (!lone(greedy, greedy.lines.back())) {
+        EXPECT_LE(widest(balanced) - shortest(balanced), widest(greedy) - shortest(greedy) + 0.01f)
+            << text << " at " << em << " em";
+      }
       EXPECT_LE(widest(balanced), options.width + 1.0f / 64) << text << " at " << em << " em";
       if (shortest(balanced) > shortest(greedy) + 0.5f * kFontSize) ++evened;
     }
