@@ -21,11 +21,16 @@ constexpr const char* kLayoutUsage =
     R"(usage: signage-player layout (--text TEXT | --text-file FILE) --width PX
                             [--font-size PX] [--lang TAG] [--vertical] [--png OUT.png]
                             [--autospace] [--normalize-punctuation] [--weight 100-900]
+                            [--wrap greedy|pretty|balance] [--trim-line-start] [--max-lines N]
 
 Lays out one paragraph ("\n" forces a line break) and prints the lines as JSON:
   {"lines":[{"text":..., "width":..., "runs":[{"text":..., "font":...}]}], "missing_glyphs":N}
 --width is the line length in pixels (the column height with --vertical); --font-size defaults
 to 40 and --lang to zh-Hans. --png also draws the lines, black on white.
+--wrap pretty never leaves one character alone on the last line (孤字); --wrap balance also makes
+the lines as even as possible (for titles); the default greedy fills each line. --trim-line-start
+drops the blank half of an opening bracket or quote that starts a line. --max-lines N cuts a
+longer text at a break opportunity and ends it with "……" ("truncated": true in the output).
 )";
 
 constexpr std::size_t kMaxTextBytes = 16 << 20;
@@ -78,6 +83,25 @@ int layout_command(const std::vector<std::string_view>& args) {
       options.autospace = true;
     } else if (arg == "--normalize-punctuation") {
       options.normalize_punctuation = true;
+    } else if (arg == "--trim-line-start") {
+      options.trim_line_start = true;
+    } else if (arg == "--wrap") {
+      auto v = value();
+      if (v == "greedy") {
+        options.wrap = text::Wrap::greedy;
+      } else if (v == "pretty") {
+        options.wrap = text::Wrap::pretty;
+      } else if (v == "balance") {
+        options.wrap = text::Wrap::balance;
+      } else {
+        return usage_error("--wrap must be greedy, pretty or balance");
+      }
+    } else if (arg == "--max-lines") {
+      auto v = value();
+      auto lines = v ? parse_number(*v, 1, 100000) : std::nullopt;
+      if (!lines || *lines != std::floor(*lines))
+        return usage_error("--max-lines must be a whole number of lines, 1 or more");
+      options.max_lines = int(*lines);
     } else if (arg == "--text" || arg == "--text-file" || arg == "--width" ||
                arg == "--font-size" || arg == "--lang" || arg == "--png" || arg == "--weight") {
       auto v = value();
@@ -154,6 +178,7 @@ int layout_command(const std::vector<std::string_view>& args) {
                             {"runs", std::move(runs)}});
   }
   out["missing_glyphs"] = layout.missing_glyphs;
+  if (layout.truncated) out["truncated"] = true;
   std::cout << out.dump() << "\n";
 
   if (png) {

@@ -33,6 +33,14 @@ struct Diagnostic {
 
 std::string format_diagnostic(const Diagnostic& d);
 
+struct TextPosition {
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based, in bytes
+};
+// Where the value at JSON `pointer` (e.g. "/items/3/title") starts in `json`; nullopt when the
+// text does not parse or has no such value.
+std::optional<TextPosition> locate_pointer(std::string_view json, std::string_view pointer);
+
 // ---------------------------------------------------------------------------------------------
 // The model. Colours are 0xRRGGBBAA.
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "content/encoding.h"
+#include "content/content.h"
 
 namespace signage::content::detail {
 namespace {
@@ -449,3 +450,34 @@ bool parse_json_tree(std::string_view json, const JsonLimits& limits, JsonValue&
 }
 
 }  // namespace signage::content::detail
+
+namespace signage::content {
+
+std::optional<TextPosition> locate_pointer(std::string_view json, std::string_view pointer) {
+  detail::JsonValue root;
+  std::vector<detail::JsonProblem> problems;
+  if (!detail::parse_json_tree(json, detail::JsonLimits{}, root, problems)) return std::nullopt;
+  const detail::JsonValue* at = &root;
+  while (!pointer.empty() && pointer[0] == '/') {
+    auto end = pointer.find('/', 1);
+    std::string_view token = pointer.substr(1, end == std::string_view::npos ? end : end - 1);
+    pointer = end == std::string_view::npos ? std::string_view() : pointer.substr(end);
+    const detail::JsonValue* next = nullptr;
+    for (std::size_t i = 0; i < at->children.size() && !next; ++i) {
+      const auto& child = at->children[i];
+      bool match = at->kind == detail::JsonValue::Kind::array
+                       ? token == std::to_string(i)
+                       : detail::pointer_token(child.key) == token;
+      if (match) next = &child;
+    }
+    if (!next) return std::nullopt;
+    at = next;
+  }
+  std::string_view before = json.substr(0, std::min(at->offset, json.size()));
+  auto newline = before.rfind('\n');
+  int line = 1 + int(std::count(before.begin(), before.end(), '\n'));
+  int column = int(before.size() - (newline == std::string_view::npos ? 0 : newline + 1)) + 1;
+  return TextPosition{line, column};
+}
+
+}  // namespace signage::content

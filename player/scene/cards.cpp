@@ -67,7 +67,12 @@ struct Ctx {
   // Counter glyphs made for this card, by size: a statistic group's values share one size, so
   // its counters share one set of glyph images (and textures) instead of one set each.
   std::vector<std::pair<float, Strip>> strips = {};
+  std::string item = "";  // JSON pointer of the item, e.g. "/items/3"; fields are under it
   float title() const { return unit * float(frac(theme.title_size)); }
+  // The smallest sizes text shrinks to before it is cut with "……" (playlists/README.md).
+  float min_title() const { return unit * 0.04f; }
+  float min_body() const { return unit * 0.026f; }
+  float min_label() const { return unit * 0.02f; }
   float body() const { return unit * float(frac(theme.body_size)); }
   float stat() const { return unit * float(frac(theme.statistic_size)); }
   int bar_width() const { return std::max(3, int(std::lround(unit * 0.009))); }
@@ -77,9 +82,9 @@ struct Ctx {
 int draw_title(Ctx& x, std::string_view title, RectI area, float size, float max_height, Rgba color,
                Rgba bar_color) {
   const int bar = x.bar_width(), gap = int(std::lround(x.unit * 0.022));
-  TextStyle style{size, x.theme.title_weight, color};
-  text::Layout l =
-      detail::fit_text(x.c, title, float(area.w - bar - gap), max_height, style, size * 0.45f);
+  TextStyle style{size, x.theme.title_weight, color, text::Wrap::balance};
+  text::Layout l = detail::fit_text(x.c, title, float(area.w - bar - gap), max_height, style,
+                                    x.min_title(), x.item + "/title");
   text::Extent e = detail::extent(l);
   if (l.lines.empty()) return 0;
   detail::add_fill(x.c, RectI{area.x, area.y + int(e.height * 0.06), bar, int(e.height * 0.88)},
@@ -272,7 +277,7 @@ float fit_value_size(Ctx& x, const content::StatisticValue& v, float size, int m
 }
 
 // A bar chart of the series in `area`: values above the bars, labels below, the last bar accented.
-void draw_bars(Ctx& x, const content::StatisticValue& v, RectI area) {
+void draw_bars(Ctx& x, const content::StatisticValue& v, RectI area, const std::string& field) {
   const auto& series = v.series;
   if (series.empty() || area.w <= 0 || area.h <= 0) return;
   double max_value = 0;
@@ -304,8 +309,9 @@ void draw_bars(Ctx& x, const content::StatisticValue& v, RectI area) {
     auto ev = detail::extent(value);
     detail::draw_text(x.c, value, bx + bar_w / 2 - ev.width / 2,
                       plot_bottom - bar_h - ev.height - 2, x.theme.foreground);
-    auto label = detail::fit_text(x.c, point.label, slot * 0.96f, float(label_h), label_style,
-                                  label_size * 0.5f);
+    auto label =
+        detail::fit_text(x.c, point.label, slot * 0.96f, float(label_h), label_style,
+                         label_size * 0.5f, field + "/series/" + std::to_string(i) + "/label");
     auto el = detail::extent(label);
     detail::draw_text(x.c, label, bx + bar_w / 2 - el.width / 2, plot_bottom + int(x.unit * 0.01f),
                       x.theme.muted);
@@ -336,19 +342,19 @@ void headline(Ctx& x, const content::Item& item) {
   // Lay out the three blocks, then place them together, a little above the middle.
   const float h = float(text_area.h);
   const int bar = x.bar_width(), indent = bar + int(x.unit * 0.022f);
-  TextStyle title{x.title() * 1.15f, x.theme.title_weight, x.theme.foreground};
+  TextStyle title{x.title() * 1.15f, x.theme.title_weight, x.theme.foreground, text::Wrap::balance};
   auto t = detail::fit_text(x.c, item.title, float(text_area.w - indent), h * 0.45f, title,
-                            title.size * 0.45f);
-  TextStyle sub{x.body() * 1.12f, x.theme.title_weight, x.theme.accent};
+                            x.min_title(), x.item + "/title");
+  TextStyle sub{x.body() * 1.12f, x.theme.title_weight, x.theme.accent, text::Wrap::balance};
   const float sub_space = item.body.empty() ? h * 0.3f : h * 0.18f;
   auto s = detail::fit_text(x.c, item.subtitle, float(text_area.w - indent), sub_space, sub,
-                            sub.size * 0.5f);
+                            x.min_body(), x.item + "/subtitle");
   const int spacing = int(x.unit * 0.03f);
   int used = detail::extent(t).height + (s.lines.empty() ? 0 : spacing + detail::extent(s).height);
   TextStyle body{x.body(), 400, detail::mix(x.theme.foreground, x.theme.muted, 0.25)};
   auto b = detail::fit_text(x.c, item.body, float(text_area.w - indent),
                             std::max(1.0f, h - float(used) - float(spacing) * 1.5f), body,
-                            body.size * 0.6f);
+                            x.min_body(), x.item + "/body");
   int total = used + (b.lines.empty() ? 0 : int(spacing * 1.5f) + detail::extent(b).height);
   int y = text_area.y + std::max(0, int((text_area.h - total) * 0.42f));
   if (x.portrait && !item.image.empty()) y = text_area.y;
@@ -410,8 +416,8 @@ void image_card(Ctx& x, const content::Item& item) {
   text::Layout caption;
   if (!item.title.empty()) {
     TextStyle style{x.body(), 400, x.theme.foreground};
-    caption =
-        detail::fit_text(x.c, item.title, float(area.w), x.body() * 3.2f, style, style.size * 0.6f);
+    caption = detail::fit_text(x.c, item.title, float(area.w), x.body() * 3.2f, style, x.min_body(),
+                               x.item + "/title");
     int ch = detail::extent(caption).height + int(x.unit * 0.025f);
     area.h = std::max(1, area.h - ch);
     auto e = detail::extent(caption);
@@ -439,15 +445,15 @@ struct Block {
 // Lays out the label and comparison and picks the largest value size up to `value_size` at which
 // the row fits the width and the three rows fit the height together.
 Block plan_block(Ctx& x, const content::StatisticValue& v, RectI area, float value_size,
-                 float label_size) {
+                 float label_size, const std::string& field) {
   Block b;
   TextStyle label{label_size, 400, detail::mix(x.theme.foreground, x.theme.muted, 0.35)};
   TextStyle compare{label_size * 0.85f, x.theme.title_weight, x.theme.muted};
   const int gap = int(x.unit * 0.018f);
   b.label = detail::fit_text(x.c, v.label, float(area.w), float(area.h) * 0.35f, label,
-                             label.size * 0.5f);
+                             x.min_label(), field + "/label");
   b.comparison = detail::fit_text(x.c, v.comparison, float(area.w), float(area.h) * 0.2f, compare,
-                                  compare.size * 0.5f);
+                                  x.min_label(), field + "/comparison");
   const int lh = detail::extent(b.label).height, ch = detail::extent(b.comparison).height;
   float size = fit_value_size(x, v, value_size, area.w);
   for (int i = 0; i < 20; ++i) {
@@ -461,8 +467,8 @@ Block plan_block(Ctx& x, const content::StatisticValue& v, RectI area, float val
 }
 
 void statistic_block(Ctx& x, const content::StatisticValue& v, RectI area, float value_size,
-                     float label_size, std::vector<Counter>& counters) {
-  Block b = plan_block(x, v, area, value_size, label_size);
+                     float label_size, std::vector<Counter>& counters, const std::string& field) {
+  Block b = plan_block(x, v, area, value_size, label_size, field);
   const int gap = int(x.unit * 0.018f);
   int y = area.y + std::max(0, (area.h - b.height) / 2);
   detail::draw_text(x.c, b.label, area.x, y, detail::mix(x.theme.foreground, x.theme.muted, 0.35));
@@ -501,14 +507,14 @@ void statistic(Ctx& x, const content::Item& item, std::vector<Counter>& counters
   RectI block{numbers.x + indent, numbers.y, numbers.w - indent, numbers.h};
   size_t before = x.c.text_boxes.size();
   statistic_block(x, v, block, x.stat() * (v.series.empty() ? 1.25f : 1.0f), x.title() * 0.72f,
-                  counters);
+                  counters, x.item + "/statistics/0");
   int top = INT32_MAX, bottom = 0;
   for (size_t i = before; i < x.c.text_boxes.size(); ++i) {
     top = std::min(top, x.c.text_boxes[i].y);
     bottom = std::max(bottom, x.c.text_boxes[i].y + x.c.text_boxes[i].h);
   }
   if (bottom > top) detail::add_fill(x.c, RectI{numbers.x, top, bar, bottom - top}, x.theme.accent);
-  draw_bars(x, v, chart);
+  draw_bars(x, v, chart, x.item + "/statistics/0");
 }
 
 void statistic_group(Ctx& x, const content::Item& item, std::vector<Counter>& counters) {
@@ -543,14 +549,16 @@ void statistic_group(Ctx& x, const content::Item& item, std::vector<Counter>& co
   };
   float size = x.stat() * (n <= 2 ? 0.8f : 0.62f);
   for (int i = 0; i < n; ++i) {
-    size = plan_block(x, item.statistics[i], inner_rect(cell_rect(i)), size, x.body() * 0.95f)
+    size = plan_block(x, item.statistics[i], inner_rect(cell_rect(i)), size, x.body() * 0.95f,
+                      x.item + "/statistics/" + std::to_string(i))
                .value_size;
   }
   for (int i = 0; i < n; ++i) {
     RectI cell = cell_rect(i);
     detail::add_fill(x.c, cell, panel);
     detail::add_fill(x.c, RectI{cell.x, cell.y, cell.w, stripe}, x.theme.accent);
-    statistic_block(x, item.statistics[i], inner_rect(cell), size, x.body() * 0.95f, counters);
+    statistic_block(x, item.statistics[i], inner_rect(cell), size, x.body() * 0.95f, counters,
+                    x.item + "/statistics/" + std::to_string(i));
   }
 }
 
@@ -565,7 +573,7 @@ void notice(Ctx& x, const content::Item& item) {
   // Readable line length in landscape: at most ~40 em.
   TextStyle body{x.body() * 1.25f, 400, x.theme.foreground};
   auto b = detail::fit_text(x.c, item.body, float(area.w), float(area.y + area.h - y), body,
-                            x.body() * 0.35f);
+                            x.min_body(), x.item + "/body");
   detail::draw_text(x.c, b, area.x, y, x.theme.foreground);
 }
 
@@ -591,7 +599,7 @@ void alert(Ctx& x, const content::Item& item) {
        int(x.unit * 0.035f);
   TextStyle body{x.body() * 1.15f, 400, fg};
   auto b = detail::fit_text(x.c, item.body, float(area.w), float(area.y + area.h - y), body,
-                            x.body() * 0.4f);
+                            x.min_body(), x.item + "/body");
   detail::draw_text(x.c, b, area.x, y, fg);
 }
 
@@ -599,9 +607,9 @@ void fallback(Ctx& x) {
   RectI area = x.z.content;
   std::string title = x.c.playlist.title;
   if (title.empty()) title = is_zh(x.c.playlist) ? "信息发布屏" : "Information screen";
-  TextStyle ts{x.title() * 1.1f, x.theme.title_weight, x.theme.foreground};
-  auto t =
-      detail::fit_text(x.c, title, float(area.w) * 0.9f, float(area.h) * 0.45f, ts, ts.size * 0.4f);
+  TextStyle ts{x.title() * 1.1f, x.theme.title_weight, x.theme.foreground, text::Wrap::balance};
+  auto t = detail::fit_text(x.c, title, float(area.w) * 0.9f, float(area.h) * 0.45f, ts,
+                            x.min_title(), "/title");
   TextStyle ms{x.body() * 1.1f, 400, x.theme.muted};
   auto m = detail::lay_out_text(x.c, is_zh(x.c.playlist) ? "暂无内容" : "Nothing to show right now",
                                 float(area.w), ms);
@@ -687,6 +695,50 @@ void cut_tiles(const text::RgbaImage& strip, int top, Rgba background, PreparedC
 
 }  // namespace
 
+namespace {
+
+// Records the card's drawing on the canvas: the item's type decides the layout.
+void lay_out_card(Ctx& x, const content::Playlist& playlist, std::optional<std::size_t> item,
+                  PreparedCard& card) {
+  detail::add_fill(x.c, RectI{0, 0, x.screen.width, x.screen.height}, playlist.theme.background);
+  if (!item || *item >= playlist.items.size()) {
+    fallback(x);
+    return;
+  }
+  card.item = *item;
+  x.item = "/items/" + std::to_string(*item);
+  const content::Item& it = playlist.items[*item];
+  switch (it.type) {
+    case content::ItemType::headline: headline(x, it); break;
+    case content::ItemType::statistic: statistic(x, it, card.counters); break;
+    case content::ItemType::statistic_group: statistic_group(x, it, card.counters); break;
+    case content::ItemType::notice: notice(x, it); break;
+    case content::ItemType::image: image_card(x, it); break;
+    case content::ItemType::alert: alert(x, it); break;
+  }
+}
+
+}  // namespace
+
+std::vector<TextOverflow> text_overflows(Preparer& p, const content::Playlist& playlist,
+                                         std::optional<std::size_t> item, Size screen) {
+  screen.width = std::max(1, screen.width);
+  screen.height = std::max(1, screen.height);
+  Canvas canvas{p, playlist, {}, {}, 0};
+  const Zones zones = zones_for(playlist, screen);
+  Ctx x{canvas, playlist.theme, zones, screen, screen.height > screen.width, float(zones.unit)};
+  PreparedCard card;
+  lay_out_card(x, playlist, item, card);
+  // A statistic's label is fitted once to choose the value size and again to draw it.
+  std::vector<TextOverflow> out;
+  for (auto& overflow : canvas.overflows) {
+    auto same = std::find_if(out.begin(), out.end(),
+                             [&](const TextOverflow& o) { return o.pointer == overflow.pointer; });
+    if (same == out.end()) out.push_back(std::move(overflow));
+  }
+  return out;
+}
+
 PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
                           std::optional<std::size_t> item, Size screen) {
   screen.width = std::max(1, screen.width);
@@ -696,22 +748,8 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
   Canvas canvas{p, playlist, {}, {}, 0};
   const Zones zones = zones_for(playlist, screen);
   Ctx x{canvas, playlist.theme, zones, screen, screen.height > screen.width, float(zones.unit)};
-  detail::add_fill(canvas, RectI{0, 0, screen.width, screen.height}, playlist.theme.background);
   PreparedCard card;
-  if (item && *item < playlist.items.size()) {
-    card.item = *item;
-    const content::Item& it = playlist.items[*item];
-    switch (it.type) {
-      case content::ItemType::headline: headline(x, it); break;
-      case content::ItemType::statistic: statistic(x, it, card.counters); break;
-      case content::ItemType::statistic_group: statistic_group(x, it, card.counters); break;
-      case content::ItemType::notice: notice(x, it); break;
-      case content::ItemType::image: image_card(x, it); break;
-      case content::ItemType::alert: alert(x, it); break;
-    }
-  } else {
-    fallback(x);
-  }
+  lay_out_card(x, playlist, item, card);
   card.text_boxes = std::move(canvas.text_boxes);
   card.missing_glyphs = canvas.missing_glyphs;
   // An alert paints the whole card in its own colour first.

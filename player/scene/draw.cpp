@@ -48,6 +48,8 @@ text::Layout lay_out_text(Canvas& c, std::string_view s, float width, const Text
   options.lang = c.playlist.lang.empty() ? "zh-Hans" : c.playlist.lang;
   options.weight = style.weight;
   options.normalize_punctuation = true;
+  options.wrap = style.wrap;
+  options.trim_line_start = style.trim_line_start;
   if (!text::check_utf8(s).empty()) s = {};
   return text::lay_out(c.p.engine, s, options);
 }
@@ -62,19 +64,40 @@ void trim_lines(text::Layout& layout, float max_height) {
   }
 }
 
+namespace {
+
+std::size_t count_code_points(std::string_view s) {
+  return std::size_t(std::count_if(s.begin(), s.end(), [](char b) { return (b & 0xC0) != 0x80; }));
+}
+
+}  // namespace
+
 text::Layout fit_text(Canvas& c, std::string_view s, float width, float max_height, TextStyle style,
-                      float min_size) {
+                      float min_size, std::string_view field) {
+  min_size = std::min(min_size, style.size);
   for (;;) {
     text::Layout layout = lay_out_text(c, s, width, style);
     text::Extent e = extent(layout);
-    bool fits = float(e.height) <= max_height && float(e.width) <= width;
-    if (fits) return layout;
-    if (style.size * 0.92f < min_size) {
-      // Too long even at the smallest size: keep the lines that fit.
-      trim_lines(layout, max_height);
-      return layout;
+    if (float(e.height) <= max_height && float(e.width) <= width) return layout;
+    if (style.size > min_size) {
+      style.size = std::max(min_size, style.size * 0.92f);
+      continue;
     }
-    style.size *= 0.92f;
+    // Too long even at the smallest size: the lines that fit, the last ended with "……".
+    text::Layout kept = layout;
+    trim_lines(kept, max_height);
+    if (!kept.lines.empty()) {
+      text::LayoutOptions options = layout.options;
+      options.max_lines = int(kept.lines.size());
+      kept = text::lay_out(c.p.engine, layout.text, options);
+    }
+    std::size_t shown =
+        kept.lines.empty() ? 0 : count_code_points(kept.text.substr(0, kept.shown_bytes));
+    // (A text whose lines all fit the height but whose extent rounds up past the width is kept.)
+    const bool cut = kept.truncated || kept.lines.empty();
+    if (cut && !field.empty())
+      c.overflows.push_back({std::string(field), shown, count_code_points(s)});
+    return kept;
   }
 }
 

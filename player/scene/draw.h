@@ -21,6 +21,10 @@ struct TextStyle {
   float size = 40;
   int weight = 400;
   content::Rgba color = 0xffffffff;
+  // Card text: no lone last character; titles ask for `balance`. An opening mark that starts a
+  // line drops its blank half, so text aligns with the accent bar.
+  text::Wrap wrap = text::Wrap::pretty;
+  bool trim_line_start = true;
 };
 
 // One thing drawn on a card, in card (screen) coordinates: cards are laid out into a list of
@@ -42,6 +46,7 @@ struct Canvas {
   std::vector<DrawOp> ops;
   std::vector<RectI> text_boxes;
   int missing_glyphs = 0;
+  std::vector<TextOverflow> overflows = {};  // fields fit_text had to cut, for `check`
 };
 
 // Records a solid rectangle (blended like fill_rect).
@@ -63,9 +68,11 @@ void draw_ops(Canvas& c, text::RgbaImage& strip, int top);
 text::Layout lay_out_text(Canvas& c, std::string_view s, float width, const TextStyle& style);
 
 // Lays `s` out into `width`, shrinking the size by steps from style.size down to `min_size` until
-// it is at most `max_height` tall; at the smallest size, lines that still do not fit are dropped.
+// it is at most `max_height` tall. At `min_size` a text that still does not fit keeps the lines
+// that do, the last one cut at a break opportunity and ended with "……"; the cut is recorded in
+// c.overflows under `field` (the JSON pointer of the text in the playlist; none: not recorded).
 text::Layout fit_text(Canvas& c, std::string_view s, float width, float max_height, TextStyle style,
-                      float min_size);
+                      float min_size, std::string_view field = {});
 
 // Drops trailing lines until the layout is at most `max_height` tall.
 void trim_lines(text::Layout& layout, float max_height);

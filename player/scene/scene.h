@@ -268,6 +268,19 @@ struct Zones {
 };
 Zones zones_for(const content::Playlist& playlist, Size screen);
 
+// A text that does not fit its place even at the smallest size (see playlists/README.md, "Text
+// that does not fit"): it is cut at a break opportunity and ends with "……".
+struct TextOverflow {
+  std::string pointer;  // JSON pointer of the field, e.g. "/items/3/title"
+  std::size_t shown_characters = 0;
+  std::size_t characters = 0;
+};
+
+// The texts of one card that are cut on `screen`: the card laid out as prepare_card lays it out,
+// without drawing it. `item` = nullopt checks the fallback screen (the playlist's title).
+std::vector<TextOverflow> text_overflows(Preparer& p, const content::Playlist& playlist,
+                                         std::optional<std::size_t> item, Size screen);
+
 // Lays out and rasterizes one card for the screen. `item` = nullopt builds the fallback screen.
 PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
                           std::optional<std::size_t> item, Size screen);

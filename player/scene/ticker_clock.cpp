@@ -27,8 +27,9 @@ TickerText lay_out_ticker(Preparer& p, const content::Playlist& playlist, Size s
 
   detail::Canvas canvas{p, playlist, {}, {}, 0};
   const float size = float(z.unit * std::clamp(theme.ticker_size, 0.01, 0.2));
-  detail::TextStyle text_style{size, 400, theme.foreground};
-  detail::TextStyle separator_style{size, 400, theme.accent};
+  // One line each: the headline starts where the separator ends, quote or not.
+  detail::TextStyle text_style{size, 400, theme.foreground, text::Wrap::greedy, false};
+  detail::TextStyle separator_style{size, 400, theme.accent, text::Wrap::greedy, false};
   using Segment = TickerText::Segment;
   std::vector<Segment>& segments = out.segments;
   text::Layout separator =

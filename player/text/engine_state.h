@@ -19,6 +19,7 @@ struct HalfWidthForm {
   std::uint32_t glyph = 0;
   float advance = 0;                 // in font units, along the line
   float x_offset = 0, y_offset = 0;  // in font units, as HarfBuzz gives them (y up)
+  float ink_left = 0;  // horizontal: from the origin to the ink's left edge, in font units
 };
 
 struct TextEngine::State {

@@ -84,6 +84,9 @@ struct Cluster {
   std::uint32_t glyph_begin = 0, glyph_end = 0;  // in Shaped::glyphs; empty for merged clusters
   float advance = 0;                             // px along the line
   float trim = 0;                                // px dropped when the cluster ends a line
+  float lead =
+      0;  // px an opening mark drops when it starts a line (LayoutOptions::trim_line_start)
+  HalfWidthForm half;     // that mark's `halt` form, in px
   float space_after = 0;  // autospace px, dropped when the cluster ends a line
   float kern_after = 0;   // px of kerning with the next cluster's glyph, dropped at a line end
 };
@@ -351,6 +354,11 @@ const HalfWidthForm& half_width_form(TextEngine::State& state, FaceIndex face, c
     form.advance = vertical ? -float(pos[0].y_advance) : float(pos[0].x_advance);
     form.x_offset = float(pos[0].x_offset);
     form.y_offset = float(pos[0].y_offset);
+    hb_glyph_extents_t ink{};
+    if (!vertical &&
+        hb_font_get_glyph_extents(state.fonts->face(face).hb_font.get(), form.glyph, &ink)) {
+      form.ink_left = std::max(0.0f, float(ink.x_bearing) + form.x_offset);
+    }
   }
   return state.half_width_forms[key] = form;
 }
@@ -382,6 +390,12 @@ void compress_punctuation(TextEngine::State& state, Paragraph& p) {
       c.kern_after = 0;
     } else if (c.punct == Punct::closing) {
       c.trim = saved;
+    } else {
+      // At a line start the mark's ink, not its half box, meets the line's edge.
+      float ink = std::min(half.ink_left, half.advance) * scale;
+      c.lead = saved + ink;
+      c.half = {half.glyph, half.advance * scale - ink, half.x_offset * scale - ink,
+                half.y_offset * scale, 0};
     }
   }
 }
@@ -416,7 +430,13 @@ class LineBuilder {
     if (end == begin) return 0;
     const Cluster& last = p_.clusters[end - 1];
     return float(position_[end] - position_[begin]) - last.space_after - last.trim -
-           last.kern_after;
+           last.kern_after - lead(begin);
+  }
+
+  // What the line's first cluster drops at the line start.
+  float lead(std::size_t begin) const {
+    if (!p_.options->trim_line_start || begin >= p_.clusters.size()) return 0;
+    return p_.clusters[begin].lead;
   }
 
   Line build(std::size_t begin, std::size_t end) const;
@@ -468,16 +488,23 @@ Line LineBuilder::build(std::size_t begin, std::size_t end) const {
       const Cluster& cluster = p_.clusters[glyph.cluster];
       bool last_glyph_of_cluster = g + 1 == cluster.glyph_end;
       bool ends_line = glyph.cluster + 1 == end;
-      float advance = glyph.advance;
+      ShapedGlyph shown = glyph;
+      if (glyph.cluster == begin && lead(begin) > 0) {
+        shown.id = cluster.half.glyph;
+        shown.advance = cluster.half.advance;
+        shown.x_offset = cluster.half.x_offset;
+        shown.y_offset = cluster.half.y_offset;
+      }
+      float advance = shown.advance;
       if (ends_line && cluster.glyph_end == cluster.glyph_begin + 1) advance -= cluster.trim;
       if (ends_line && last_glyph_of_cluster) advance -= cluster.kern_after;
-      PositionedGlyph out{glyph.face, glyph.id, cluster.begin, 0, 0, cluster.sideways};
+      PositionedGlyph out{glyph.face, shown.id, cluster.begin, 0, 0, cluster.sideways};
       if (!options.vertical) {
-        out.x = pen + glyph.x_offset;
-        out.y = -glyph.y_offset;
+        out.x = pen + shown.x_offset;
+        out.y = -shown.y_offset;
       } else if (!cluster.sideways) {
-        out.x = glyph.x_offset;
-        out.y = pen - glyph.y_offset;
+        out.x = shown.x_offset;
+        out.y = pen - shown.y_offset;
       } else {
         // Rotated clockwise: the em box of the horizontal line is centred on the column.
         const LoadedFace& face = fonts.face(glyph.face);
@@ -511,42 +538,239 @@ Line LineBuilder::build(std::size_t begin, std::size_t end) const {
   return line;
 }
 
-// Greedy fill: each line ends at the last opportunity that fits; a token longer than the line is
-// cut between grapheme clusters rather than overflowing.
-std::vector<std::pair<std::size_t, std::size_t>> fill_lines(
-    const Paragraph& p, const LineBuilder& builder, const std::vector<BreakOpportunity>& breaks) {
+using Span = std::pair<std::size_t, std::size_t>;  // clusters [begin, end) of a line
+
+// A break opportunity as the cluster a line may start at.
+struct Stop {
+  std::size_t cluster = 0;
+  bool mandatory = false;
+};
+
+// The opportunities as clusters; the end of the text is last and mandatory.
+std::vector<Stop> stops_of(const Paragraph& p, const std::vector<BreakOpportunity>& breaks) {
   std::vector<std::int32_t> cluster_starting_at(p.text.size() + 1, -1);
   for (std::size_t i = 0; i < p.clusters.size(); ++i)
     cluster_starting_at[p.clusters[i].begin] = std::int32_t(i);
   cluster_starting_at[p.text.size()] = std::int32_t(p.clusters.size());
+  std::vector<Stop> stops;
+  for (const auto& b : breaks) {
+    std::int32_t at = cluster_starting_at[b.offset];
+    if (at > 0) stops.push_back({std::size_t(at), b.mandatory});
+  }
+  if (stops.empty() || stops.back().cluster != p.clusters.size())
+    stops.push_back({p.clusters.size(), true});
+  stops.back().mandatory = true;
+  return stops;
+}
 
-  const float limit = p.options->width + 1.0f / 64;  // HarfBuzz positions are 1/64 px exact
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
-  std::size_t start = 0;
-  std::size_t fit = 0;  // the last opportunity after `start` that fits, or 0
-  for (std::size_t k = 0; k < breaks.size();) {
-    std::int32_t at = cluster_starting_at[breaks[k].offset];
-    if (at < 0 || std::size_t(at) <= start) {
-      ++k;
-      continue;
-    }
-    auto end = std::size_t(at);
-    if (builder.width(start, end) <= limit) {
+struct Fill {
+  std::vector<Span> spans;
+  bool cut = false;  // a token longer than the line was cut between clusters
+};
+
+// Greedy fill of one paragraph segment from cluster `begin` with the stops [first, last]
+// (`last` ends the segment): each line ends at the last opportunity that fits; a token longer
+// than the line is cut between grapheme clusters rather than overflowing.
+Fill greedy(const LineBuilder& builder, const Stop* first, const Stop* last, std::size_t begin,
+            float limit) {
+  Fill fill;
+  std::size_t start = begin, fit = begin;
+  for (const Stop* s = first; s <= last;) {
+    std::size_t end = s->cluster;
+    if (end <= start) {
+      ++s;
+    } else if (builder.width(start, end) <= limit) {
       fit = end;
-      if (breaks[k].mandatory || end == p.clusters.size()) {
-        spans.emplace_back(start, end);
+      if (s == last) {
+        fill.spans.emplace_back(start, end);
         start = end;
       }
-      ++k;
+      ++s;
     } else if (fit > start) {
-      spans.emplace_back(start, fit);
+      fill.spans.emplace_back(start, fit);
       start = fit;
     } else {
       std::size_t cut = start + 1;
       while (cut < end && builder.width(start, cut + 1) <= limit) ++cut;
-      spans.emplace_back(start, cut);
+      fill.spans.emplace_back(start, cut);
       start = cut;
+      fill.cut = true;
     }
+  }
+  return fill;
+}
+
+bool is_punctuation(char32_t c) {
+  return u_ispunct(UChar32(c));
+}
+
+// One character alone, with or without punctuation: 孤字.
+bool is_lone(const Paragraph& p, Span line) {
+  int characters = 0;
+  for (std::size_t c = line.first; c < line.second; ++c) {
+    const Cluster& cluster = p.clusters[c];
+    if (!cluster.space && !cluster.newline && !is_punctuation(cluster.first)) ++characters;
+  }
+  return characters == 1;
+}
+
+// The lines of a segment as even as possible: the narrowest width that gives no more lines.
+std::vector<Span> balance(const LineBuilder& builder, const Stop* first, const Stop* last,
+                          std::size_t begin, float limit, Fill fill) {
+  if (fill.spans.size() < 2 || fill.cut) return std::move(fill.spans);
+  const std::size_t lines = fill.spans.size();
+  float low = 0, high = limit;
+  for (int i = 0; i < 20 && high - low > 0.5f; ++i) {
+    float middle = (low + high) / 2;
+    Fill narrower = greedy(builder, first, last, begin, middle);
+    if (!narrower.cut && narrower.spans.size() <= lines) {
+      high = middle;
+      fill = std::move(narrower);
+    } else {
+      low = middle;
+    }
+  }
+  return std::move(fill.spans);
+}
+
+// The clusters [begin, last->cluster) in exactly `lines` lines that fit, the last one not lone,
+// with the fewest lone lines above it and those as full as possible (least sum of squared slack):
+// dynamic programming over the stops [first, last]. Empty when there is no such breaking.
+std::vector<Span> exact_lines(const Paragraph& p, const LineBuilder& builder, const Stop* first,
+                              const Stop* last, std::size_t begin, std::size_t lines, float limit) {
+  const std::size_t n = std::size_t(last - first) + 1;
+  auto at = [&](std::size_t k) { return k == 0 ? begin : first[k - 1].cluster; };  // k in 0..n
+  constexpr double kNone = 1e300;
+  const double kLonePenalty = 1e6 * double(limit) * double(limit);  // above any slack
+  // cost[l][k]: the best l lines ending at stop k (k = 0 is the start); from[l][k]: where the
+  // last of them starts.
+  std::vector<std::vector<double>> cost(lines + 1, std::vector<double>(n + 1, kNone));
+  std::vector<std::vector<std::size_t>> from(lines + 1, std::vector<std::size_t>(n + 1, 0));
+  cost[0][0] = 0;
+  for (std::size_t l = 1; l <= lines; ++l) {
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (first[k - 1].mandatory && k != n) continue;
+      for (std::size_t j = k; j-- > 0;) {
+        if (cost[l - 1][j] >= kNone) continue;
+        float w = builder.width(at(j), at(k));
+        if (w > limit) break;  // starting earlier only widens the line
+        const bool lone = is_lone(p, {at(j), at(k)});
+        if (lone && k == n) continue;
+        double slack = k == n ? 0 : double(limit - w);
+        double c = cost[l - 1][j] + slack * slack + (lone ? kLonePenalty : 0);
+        if (c < cost[l][k]) cost[l][k] = c, from[l][k] = j;
+      }
+    }
+  }
+  if (cost[lines][n] >= kNone) return {};
+  std::vector<Span> spans(lines);
+  for (std::size_t l = lines, k = n; l > 0; --l) {
+    spans[l - 1] = {at(from[l][k]), at(k)};
+    k = from[l][k];
+  }
+  return spans;
+}
+
+// A lone last line takes the last opportunity of the line before that leaves neither line lone
+// and fits; failing that, the last lines (two, then more, up to six) are set again, as evenly as
+// greedy filling allows or else by exact_lines.
+void avoid_lone_last_line(const Paragraph& p, const LineBuilder& builder, const Stop* first,
+                          const Stop* last, float limit, std::vector<Span>& spans) {
+  if (spans.size() < 2 || !is_lone(p, spans.back())) return;
+  Span& before = spans[spans.size() - 2];
+  const std::size_t end = spans.back().second;
+  for (std::ptrdiff_t k = last - first; k >= 0; --k) {
+    const Stop* s = first + k;
+    if (s->cluster >= before.second || s->mandatory) continue;
+    if (s->cluster <= before.first || builder.width(s->cluster, end) > limit) break;
+    if (is_lone(p, {s->cluster, end}) || is_lone(p, {before.first, s->cluster})) continue;
+    before.second = s->cluster;
+    spans.back().first = s->cluster;
+    return;
+  }
+  // Else the tail of the last lines that ends best: its last line not lone, then the fewest lone
+  // lines in it, then the shortest tail (balanced where that ends well, else exact_lines).
+  auto lone_lines = [&](const std::vector<Span>& lines) {
+    return std::count_if(lines.begin(), lines.end(), [&](Span line) { return is_lone(p, line); });
+  };
+  std::vector<Span> best;
+  std::ptrdiff_t best_lone = 0;
+  for (std::size_t tail = 2; tail <= std::min<std::size_t>(6, spans.size()); ++tail) {
+    const std::size_t begin = spans[spans.size() - tail].first;
+    const Stop* from = first;
+    while (from <= last && from->cluster <= begin) ++from;
+    auto lines =
+        balance(builder, from, last, begin, limit, greedy(builder, from, last, begin, limit));
+    if (lines.size() != tail || is_lone(p, lines.back())) lines.clear();
+    auto exact = exact_lines(p, builder, from, last, begin, tail, limit);
+    if (!exact.empty() && (lines.empty() || lone_lines(exact) < lone_lines(lines))) lines = exact;
+    if (lines.empty()) continue;
+    // Lone lines of the new tail against those above it that it would replace.
+    std::ptrdiff_t lone =
+        lone_lines(lines) - lone_lines({spans.end() - std::ptrdiff_t(tail), spans.end() - 1});
+    if (best.empty() || lone < best_lone) best = std::move(lines), best_lone = lone;
+    if (best_lone <= 0 && !best.empty()) break;
+  }
+  if (best.empty()) return;
+  spans.resize(spans.size() - best.size());
+  spans.insert(spans.end(), best.begin(), best.end());
+}
+
+// The stops [first, last] of the segment from cluster `begin` without those inside a short
+// bracketed or quoted term (up to eight characters between its marks).
+std::vector<Stop> stops_outside_short_quotes(const Paragraph& p, std::size_t begin,
+                                             const Stop* first, const Stop* last) {
+  std::vector<bool> inside(p.clusters.size() + 1, false);
+  for (std::size_t i = begin; i < last->cluster; ++i) {
+    auto type = u_charType(UChar32(p.clusters[i].first));
+    if (type != U_START_PUNCTUATION && type != U_INITIAL_PUNCTUATION) continue;
+    for (std::size_t j = i + 1; j < last->cluster && j <= i + 9; ++j) {
+      auto t = u_charType(UChar32(p.clusters[j].first));
+      if (t == U_START_PUNCTUATION || t == U_INITIAL_PUNCTUATION) break;
+      if (t == U_END_PUNCTUATION || t == U_FINAL_PUNCTUATION) {
+        std::fill(inside.begin() + std::ptrdiff_t(i) + 1, inside.begin() + std::ptrdiff_t(j) + 1,
+                  true);
+        break;
+      }
+    }
+  }
+  std::vector<Stop> kept;
+  for (const Stop* s = first; s <= last; ++s) {
+    if (s == last || !inside[s->cluster]) kept.push_back(*s);
+  }
+  return kept;
+}
+
+// The lines of the paragraph: segments between forced breaks, each filled as options.wrap says.
+std::vector<Span> fill_lines(const Paragraph& p, const LineBuilder& builder,
+                             const std::vector<Stop>& stops) {
+  const float limit = p.options->width + 1.0f / 64;  // HarfBuzz positions are 1/64 px exact
+  const Wrap wrap = p.options->wrap;
+  std::vector<Span> spans;
+  std::size_t begin = 0;
+  for (std::size_t first = 0; first < stops.size();) {
+    std::size_t last = first;
+    while (!stops[last].mandatory) ++last;
+    const Stop* a = &stops[first];
+    const Stop* b = &stops[last];
+    Fill fill = greedy(builder, a, b, begin, limit);
+    std::vector<Span> lines = std::move(fill.spans);
+    if (wrap == Wrap::balance && lines.size() > 1) {
+      // Short quoted terms stay whole when that keeps the line count: “四个高地”, not “四个高 /
+      // 地”.
+      std::vector<Stop> whole = stops_outside_short_quotes(p, begin, a, b);
+      Fill kept = greedy(builder, whole.data(), &whole.back(), begin, limit);
+      std::size_t lines_before = lines.size();
+      if (!kept.cut && kept.spans.size() == lines_before) {
+        lines = balance(builder, whole.data(), &whole.back(), begin, limit, std::move(kept));
+      } else {
+        lines = balance(builder, a, b, begin, limit, greedy(builder, a, b, begin, limit));
+      }
+    }
+    if (wrap != Wrap::greedy) avoid_lone_last_line(p, builder, a, b, limit, lines);
+    spans.insert(spans.end(), lines.begin(), lines.end());
+    begin = stops[last].cluster;
+    first = last + 1;
   }
   return spans;
 }
@@ -607,6 +831,64 @@ std::string normalize_punctuation(std::string_view text) {
   return out;
 }
 
+static bool is_cjk_lang(std::string_view lang) {
+  for (std::string_view prefix : {"zh", "ja", "ko", "yue"}) {
+    if (lang.substr(0, prefix.size()) == prefix &&
+        (lang.size() == prefix.size() || lang[prefix.size()] == '-'))
+      return true;
+  }
+  return false;
+}
+
+// Marks dropped before an ellipsis: stops and pauses ("，……" reads badly), spaces, dashes and
+// an earlier ellipsis; closing brackets and quotes stay.
+static bool dropped_before_ellipsis(char32_t c) {
+  if (is_collapsible_space(c) || is_newline(c)) return true;
+  auto category = u_charType(UChar32(c));
+  return is_punctuation(c) && category != U_END_PUNCTUATION && category != U_FINAL_PUNCTUATION;
+}
+
+// The text cut at the latest break opportunity of the last allowed line (bytes [line, next)) at
+// which the kept part plus the ellipsis fits in options.max_lines lines.
+static Layout cut_with_ellipsis(TextEngine& engine, const std::string& text,
+                                const LayoutOptions& options,
+                                const std::vector<BreakOpportunity>& breaks, std::size_t line,
+                                std::size_t next) {
+  const std::string_view ellipsis = is_cjk_lang(options.lang) ? "……" : "…";
+  LayoutOptions unlimited = options;
+  unlimited.max_lines = 0;
+  unlimited.normalize_punctuation = false;  // already done
+  // Opportunities on the last line, latest first; then, for a line with none (one long token),
+  // every cluster boundary of it.
+  std::vector<std::size_t> cuts;
+  for (auto it = breaks.rbegin(); it != breaks.rend(); ++it) {
+    if (it->offset >= line && it->offset <= next) cuts.push_back(it->offset);
+  }
+  for (std::size_t i = next; i > line;) {
+    i -= std::size_t(U8_LENGTH(code_point_before(text, i)));
+    cuts.push_back(i);
+  }
+  Layout best;
+  for (std::size_t cut : cuts) {
+    std::size_t kept = cut;
+    while (kept > 0 && dropped_before_ellipsis(code_point_before(text, kept)))
+      kept -= std::size_t(U8_LENGTH(code_point_before(text, kept)));
+    if (kept == 0) continue;
+    std::string shortened = text.substr(0, kept);
+    shortened += ellipsis;
+    Layout layout = lay_out(engine, shortened, unlimited);
+    layout.truncated = true;
+    layout.shown_bytes = kept;
+    layout.options = options;
+    if (layout.lines.size() <= std::size_t(options.max_lines)) return layout;
+    if (best.lines.empty()) best = std::move(layout);
+  }
+  // Nothing fits (a width below one character): the first lines of the last try.
+  best.lines.resize(std::min(best.lines.size(), std::size_t(options.max_lines)));
+  best.truncated = true;
+  return best;
+}
+
 Layout lay_out(TextEngine& engine, std::string_view text, const LayoutOptions& options) {
   TextEngine::State& state = engine.state();
   Layout layout;
@@ -636,11 +918,17 @@ Layout lay_out(TextEngine& engine, std::string_view text, const LayoutOptions& o
   if (options.autospace) add_autospace(p);
 
   LineBuilder builder(state, p);
-  for (auto [begin, end] :
-       fill_lines(p, builder, break_opportunities(engine, p.text, options.lang))) {
-    layout.lines.push_back(builder.build(begin, end));
+  auto breaks = break_opportunities(engine, p.text, options.lang);
+  auto spans = fill_lines(p, builder, stops_of(p, breaks));
+  if (options.max_lines > 0 && spans.size() > std::size_t(options.max_lines)) {
+    const auto kept = std::size_t(options.max_lines);
+    return cut_with_ellipsis(engine, layout.text, options, breaks,
+                             p.clusters[spans[kept - 1].first].begin,
+                             p.clusters[spans[kept].first].begin);
   }
+  for (auto [begin, end] : spans) layout.lines.push_back(builder.build(begin, end));
   layout.missing_glyphs = p.missing;
+  layout.shown_bytes = layout.text.size();
   return layout;
 }
 

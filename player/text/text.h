@@ -47,6 +47,13 @@ struct BreakOpportunity {
 // ---------------------------------------------------------------------------------------------
 // Layout
 
+// How lines are filled. `greedy`: each line takes as much as fits. `pretty` (CSS text-wrap:
+// pretty): greedy, but the last line of a paragraph is never one character alone (孤字), with or
+// without its punctuation: a break opportunity is pulled back from the line before. `balance`
+// (text-wrap: balance, for titles): the same number of lines as greedy, as even as possible, and
+// no lone last character either.
+enum class Wrap : std::uint8_t { greedy, pretty, balance };
+
 struct LayoutOptions {
   float width = 1000;    // line length in px (column height when vertical); must be > 0
   float font_size = 40;  // em size in px
@@ -55,6 +62,13 @@ struct LayoutOptions {
   bool autospace = false;              // quarter-em between Han and Latin letters or digits
   bool normalize_punctuation = false;  // ASCII ,.;:?! between Han characters become full width
   int weight = 400;                    // CSS weight: 400 regular, 700 bold
+  Wrap wrap = Wrap::greedy;
+  // An opening bracket or quote that starts a line loses its blank left half (the font's `halt`
+  // form), so the line's ink starts at its edge, as a closing mark's blank half goes at a line end.
+  bool trim_line_start = false;
+  // 0: no limit. Else at most this many lines: a longer text is cut at a break opportunity of the
+  // last line, its trailing punctuation dropped, and "……" ("…" outside CJK) ends it.
+  int max_lines = 0;
 };
 
 struct PositionedGlyph {
@@ -88,6 +102,10 @@ struct Layout {
   std::vector<Line> lines;
   int missing_glyphs = 0;  // characters that no installed font could draw
   float line_height = 0;   // distance between baselines (or column centres)
+  // Cut by LayoutOptions::max_lines: `text` is then the kept part plus the ellipsis, and
+  // `shown_bytes` the kept part's length (what of the laid-out text the lines show).
+  bool truncated = false;
+  std::size_t shown_bytes = 0;
 };
 
 // ---------------------------------------------------------------------------------------------

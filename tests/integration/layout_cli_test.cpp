@@ -145,7 +145,9 @@ Output parse_output(const Result& r) {
   }
   const auto& j = output.json;
   EXPECT_TRUE(j.is_object());
-  EXPECT_EQ(j.size(), 2u) << j.dump();
+  // "truncated" only when --max-lines cut the text.
+  EXPECT_EQ(j.size(), j.contains("truncated") ? 3u : 2u) << j.dump();
+  if (j.contains("truncated")) EXPECT_EQ(j["truncated"], true) << j.dump();
   EXPECT_TRUE(j.contains("lines") && j["lines"].is_array()) << j.dump();
   EXPECT_TRUE(j.contains("missing_glyphs") && j["missing_glyphs"].is_number_integer() &&
               j["missing_glyphs"].get<long>() >= 0)
@@ -229,6 +231,29 @@ TEST(LayoutCli, PrintsOneJsonObjectWithLinesRunsAndFonts) {
       EXPECT_NE(t.rfind(mark, 0), 0u) << "a line starts with " << mark << ": " << t;
     }
   }
+}
+
+TEST(LayoutCli, WrapTrimAndMaxLines) {
+  const std::string text = "会议认为，习近平总书记中央经济工作会议上的重要讲话。";
+  Output greedy = parse_output(run_layout({"--text", text, "--width", "320"}));
+  ASSERT_EQ(greedy.line_texts.size(), 4u) << greedy.json.dump();
+  EXPECT_EQ(greedy.line_texts.back(), "话。");
+  Result pretty = run_layout({"--text", text, "--width", "320", "--wrap", "pretty"});
+  expect_success(pretty);
+  EXPECT_EQ(parse_output(pretty).line_texts.back(), "讲话。");
+  const std::string title = "中共河西区委经济工作会议召开全力推动中央精神落地见效";
+  Output balanced =
+      parse_output(run_layout({"--text", title, "--width", "800", "--wrap", "balance"}));
+  EXPECT_EQ(balanced.line_texts,
+            (std::vector<std::string>{"中共河西区委经济工作会议召", "开全力推动中央精神落地见效"}));
+  Output cut = parse_output(run_layout({"--text", text, "--width", "240", "--max-lines", "2"}));
+  EXPECT_EQ(cut.line_texts, (std::vector<std::string>{"会议认为，习", "近平总书……"}));
+  EXPECT_EQ(cut.json["truncated"], true);
+  Output trimmed =
+      parse_output(run_layout({"--text", "“两个维护”", "--width", "400", "--trim-line-start"}));
+  EXPECT_LT(trimmed.json["lines"][0]["width"].get<double>(), 220);  // 6 em less the blank half
+  EXPECT_EQ(run_layout({"--text", text, "--width", "240", "--wrap", "even"}).code, 2);
+  EXPECT_EQ(run_layout({"--text", text, "--width", "240", "--max-lines", "0"}).code, 2);
 }
 
 TEST(LayoutCli, WhitespaceAtABreakIsDropped) {

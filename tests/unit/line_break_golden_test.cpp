@@ -48,6 +48,9 @@ struct GoldenCase {
   std::string lang = "zh-Hans";
   bool autospace = false;
   bool normalize = false;
+  Wrap wrap = Wrap::greedy;
+  bool trim_start = false;
+  int max_lines = 0;
   std::string text;
   std::vector<ExpectedLine> expected;
 };
@@ -137,6 +140,16 @@ bool parse_header(std::string_view header, GoldenCase* c, std::string* error) {
       c->autospace = true;
     } else if (word == "normalize") {
       c->normalize = true;
+    } else if (word == "wrap=pretty" || word == "wrap=balance") {
+      c->wrap = word == "wrap=pretty" ? Wrap::pretty : Wrap::balance;
+    } else if (word == "trim-start") {
+      c->trim_start = true;
+    } else if (word.rfind("max-lines=", 0) == 0) {
+      c->max_lines = std::atoi(word.c_str() + 10);
+      if (c->max_lines < 1) {
+        *error = "max-lines must be 1 or more";
+        return false;
+      }
     } else {
       *error = "unknown option " + word;
       return false;
@@ -256,6 +269,9 @@ std::string check(const fs::path& file, const GoldenCase& c) {
   options.lang = c.lang;
   options.autospace = c.autospace;
   options.normalize_punctuation = c.normalize;
+  options.wrap = c.wrap;
+  options.trim_line_start = c.trim_start;
+  options.max_lines = c.max_lines;
   Layout layout = lay_out(engine(), c.text, options);
 
   bool ok = layout.lines.size() == c.expected.size();

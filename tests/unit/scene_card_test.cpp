@@ -709,6 +709,105 @@ TEST(Cards, TwoPreparersNeverShareImageIdsOnOneRenderer) {
 // Cards are drawn one block row at a time. Drawing a whole card at once must give the same
 // card to the pixel: text, bars and pictures crossing strip edges, screens whose height is not a
 // multiple of the block height, and small texture limits (smaller blocks).
+// The card's pixels: background, solid blocks and tiles (what compose draws at rest).
+text::RgbaImage card_pixels(const PreparedCard& card, Size screen) {
+  text::RgbaImage out(screen.width, screen.height);
+  auto fill = [&](RectI r, content::Rgba c) {
+    for (int y = r.y; y < r.y + r.h; ++y) {
+      for (int x = r.x; x < r.x + r.w; ++x) {
+        auto* d = out.at(x, y);
+        d[0] = std::uint8_t(c >> 24), d[1] = std::uint8_t(c >> 16), d[2] = std::uint8_t(c >> 8);
+        d[3] = 255;
+      }
+    }
+  };
+  fill(RectI{0, 0, screen.width, screen.height}, card.background);
+  for (const auto& solid : card.solid_blocks) fill(solid.rect, solid.color);
+  for (const auto& tile : card.tiles) {
+    const auto& px = tile.image->pixels;
+    for (int y = 0; y < px.height; ++y)
+      std::copy_n(px.at(0, y), px.width * 4, out.at(tile.x, y + tile.y));
+  }
+  return out;
+}
+
+// The first column from `from` whose pixels in rows [top, bottom) differ from `background`.
+int first_ink_column(const text::RgbaImage& image, int from, int top, int bottom,
+                     content::Rgba background) {
+  for (int x = from; x < image.width; ++x) {
+    for (int y = top; y < bottom; ++y) {
+      const auto* p = image.at(x, y);
+      if (std::abs(int(p[0]) - int(background >> 24)) > 64 ||
+          std::abs(int(p[1]) - int((background >> 16) & 0xff)) > 64 ||
+          std::abs(int(p[2]) - int((background >> 8) & 0xff)) > 64) {
+        return x;
+      }
+    }
+  }
+  return -1;
+}
+
+// clreq: a line-start opening quote loses its blank half on cards, so a title that starts with
+// one aligns with its accent bar like any other: its ink starts at the line's left edge.
+TEST(Cards, ATitleStartingWithAQuoteStartsAtTheLineEdge) {
+  Preparer p = preparer();
+  for (Size screen : {Size{1920, 1080}, Size{1080, 1920}}) {
+    for (std::string title :
+         {"“邻里节”志愿者招募", "《河西街道志愿服务条例》解读", "邻里节志愿者招募"}) {
+      SCOPED_TRACE(title + " " + std::to_string(screen.width) + "x" +
+                   std::to_string(screen.height));
+      Playlist playlist;
+      Item notice;
+      notice.type = ItemType::notice;
+      notice.title = title;
+      notice.body = "本周六上午九点，社区服务中心。";
+      playlist.items.push_back(notice);
+      PreparedCard card = prepare_card(p, playlist, std::size_t(0), screen);
+      ASSERT_GE(card.text_boxes.size(), 1u);
+      const RectI box = card.text_boxes[0];  // the title, right of the bar
+      text::RgbaImage pixels = card_pixels(card, screen);
+      const int ink = first_ink_column(pixels, box.x - 8, box.y, box.y + box.h, card.background);
+      EXPECT_GE(ink, box.x - 1);
+      EXPECT_LE(ink, box.x + 2) << "the first glyph's ink starts " << ink - box.x
+                                << " px right of the line's edge";
+    }
+  }
+}
+
+// A title far too long for its card shrinks to the minimum title size, then ends with "……" at
+// a break opportunity; text_overflows (what `check` reports) says how much of it shows.
+TEST(Cards, ATooLongTitleEndsWithAnEllipsisAndIsReported) {
+  Preparer p = preparer();
+  Playlist playlist;
+  Item headline;
+  headline.title = seed_paragraphs(6000);
+  headline.title.erase(std::remove(headline.title.begin(), headline.title.end(), '\n'),
+                       headline.title.end());
+  headline.body = "本周六上午九点。";
+  playlist.items.push_back(headline);
+  for (Size screen : {Size{1920, 1080}, Size{1080, 1920}}) {
+    auto overflows = text_overflows(p, playlist, std::size_t(0), screen);
+    ASSERT_EQ(overflows.size(), 1u);
+    EXPECT_EQ(overflows[0].pointer, "/items/0/title");
+    EXPECT_GT(overflows[0].shown_characters, 50u);
+    EXPECT_LT(overflows[0].shown_characters, overflows[0].characters / 4);
+    // What is drawn: the last line of the title ends with the ellipsis.
+    detail::Canvas canvas{p, playlist, {}, {}, 0};
+    const Zones z = zones_for(playlist, screen);
+    text::Layout title = detail::fit_text(canvas, headline.title, float(z.content.w) * 0.5f,
+                                          float(z.content.h) * 0.45f, {z.unit * 0.086f, 700},
+                                          z.unit * 0.04f, "/items/0/title");
+    ASSERT_FALSE(title.lines.empty());
+    const text::Line& last = title.lines.back();
+    std::string end = title.text.substr(last.begin, last.end - last.begin);
+    EXPECT_EQ(end.substr(end.size() - 6), "……") << end;
+    EXPECT_FLOAT_EQ(title.options.font_size, z.unit * 0.04f);
+  }
+  // A title that fits is not reported.
+  playlist.items[0].title = "“邻里节”志愿者招募";
+  EXPECT_TRUE(text_overflows(p, playlist, std::size_t(0), Size{1920, 1080}).empty());
+}
+
 TEST(Cards, StripsGiveTheSameCardAsDrawingItWhole) {
   Playlist playlist = demo();
   int crossing = 0;  // text boxes crossing a strip edge: the test must see some
