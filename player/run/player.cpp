@@ -112,11 +112,6 @@ std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
   return s >= 0 ? s / 60 : -((-s + 59) / 60);
 }
 
-// The frame the frame loop shows at t (its formula: t in refreshes, rounded): the ticker's
-// offset is a function of it.
-std::int64_t frame_at(Nanos t, std::int64_t hz_milli) {
-  return std::int64_t((__int128(t) * hz_milli + 500'000'000'000) / 1'000'000'000'000);
-}
 
 // Loads what prepares cards: the text engine and a glyph cache of its own.
 struct Preparation {
@@ -183,12 +178,12 @@ struct TickerState {
 // visible part to a lookahead (seconds of motion plus a screen) past it. Draws a new window,
 // sharing the tiles that stay, once less than half the lookahead is left. Whether it changed.
 bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen,
-                std::int64_t hz_milli, Nanos lookahead) {
+                double refresh_hz, Nanos lookahead) {
   if (!s.text) return false;
-  const std::int64_t offset = scene::ticker_offset(frame_at(std::max(t, s.from), hz_milli), s.step,
+  const std::int64_t offset = scene::ticker_offset(frame_at(std::max(t, s.from), refresh_hz), s.step,
                                                    s.text->band.loop_width);
   const std::int64_t ahead =
-      s.step * frame_at(std::clamp(lookahead, Nanos(0), 600 * scene::kSecond), hz_milli) +
+      s.step * frame_at(std::clamp(lookahead, Nanos(0), 600 * scene::kSecond), refresh_hz) +
       screen.width;
   if (s.window && scene::ticker_covers(*s.window, offset, screen.width + ahead / 2)) return false;
   s.window = prep.ticker_window(*s.text, offset, screen.width + ahead, s.window.get());
@@ -196,6 +191,11 @@ bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen,
 }
 
 }  // namespace
+
+std::int64_t frame_at(Nanos t, double refresh_hz) {
+  const auto hz_milli = std::int64_t(refresh_hz * 1000 + 0.5);
+  return std::int64_t((__int128(t) * hz_milli + 500'000'000'000) / 1'000'000'000'000);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The mailbox between the worker and the frame loop
@@ -349,7 +349,6 @@ void Player::worker_main() {
   // The tickers that may be on screen: the last prepared slot's playlist's, and the one before
   // it until the frame loop shows the newer one.
   std::array<TickerState, 2> tickers;
-  const auto hz_milli = std::int64_t(sh.refresh_hz * 1000 + 0.5);
   // Playlists whose clocks may be needed: the last prepared slot's and the one before it.
   std::array<std::shared_ptr<const content::Playlist>, 2> clock_playlists;
   std::array<PreparedClockFor, 4> clocks;
@@ -430,7 +429,7 @@ void Player::worker_main() {
         }
         tickers[1].from = slot.start;
         tickers[1].first_sequence = slot.sequence;
-        keep_ahead(prep, tickers[1], sh.loop_t.load(), sh.screen, hz_milli,
+        keep_ahead(prep, tickers[1], sh.loop_t.load(), sh.screen, sh.refresh_hz,
                    options_.ticker_lookahead);
         tickers_changed = true;
       }
@@ -450,7 +449,7 @@ void Player::worker_main() {
 
     // The ticker windows ahead of the band (the wait above wakes this at least every 50 ms).
     for (TickerState& ticker : tickers) {
-      if (keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, hz_milli,
+      if (keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, sh.refresh_hz,
                      options_.ticker_lookahead)) {
         tickers_changed = true;
       }
@@ -654,7 +653,6 @@ RunStats Player::run(const FrameHook& hook) {
   const std::uint64_t uploads_before = renderer_.uploads();
   stats.refresh_hz = renderer_.refresh_hz();
   const auto period = Nanos(1e9 / stats.refresh_hz);
-  const auto hz_milli = std::int64_t(stats.refresh_hz * 1000 + 0.5);
 
   // Startup: wait for the first card (not frames yet).
   std::optional<PreparedSlot> current, previous, upcoming, retiring;
@@ -865,7 +863,7 @@ RunStats Player::run(const FrameHook& hook) {
     }
 
     in.t = t;
-    in.frame = frame_at(t, hz_milli);
+    in.frame = frame_at(t, stats.refresh_hz);
     in.current = current->card.get();
     in.previous = previous ? previous->card.get() : nullptr;
     in.current_start = current_start;
@@ -989,8 +987,7 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
   scene::FrameInputs in;
   in.screen = screen;
   in.t = options.at;
-  const auto hz_milli = std::int64_t(options.refresh_hz * 1000 + 0.5);
-  in.frame = std::int64_t(__int128(options.at) * hz_milli / 1'000'000'000'000);
+  in.frame = frame_at(options.at, options.refresh_hz);  // the frame loop's choice
   in.current = card.get();
   in.previous = previous_card.get();
   in.current_start = slot.start;

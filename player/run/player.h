@@ -151,6 +151,10 @@ class Player {
   std::thread worker_;
 };
 
+// The refresh the frame loop shows at t: t in refreshes of `refresh_hz`, rounded to the nearest
+// (the ticker's offset is a function of it). `render` draws the same frame.
+std::int64_t frame_at(Nanos t, double refresh_hz);
+
 // The frame `render` draws: the same preparation done synchronously, then frame `at` composed.
 struct StillOptions {
   Nanos at = 0;
