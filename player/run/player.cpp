@@ -91,8 +91,7 @@ auto counted(text::GlyphCache& glyphs, F&& prepare) {
 constexpr std::size_t kReleasedCapacity = 1024;
 
 // The worker's glyph cache only speeds up drawing cards into images (the frame loop never
-// sees it): one 1024 px RGBA page (4 MB) holds a card's glyphs; more pages only saved a few
-// rasterizations per card (520 against 523-540 in 15 s of the demo).
+// sees it): one 1024 px page holds a card's glyphs; more pages saved almost no rasterizations.
 text::AtlasLimits atlas_limits(int max_texture_size) {
   text::AtlasLimits limits;
   limits.page_size = std::min(limits.page_size, max_texture_size);
@@ -111,7 +110,6 @@ std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
   std::int64_t s = wall_clock_at_start_s + t / scene::kSecond;
   return s >= 0 ? s / 60 : -((-s + 59) / 60);
 }
-
 
 // Loads what prepares cards: the text engine and a glyph cache of its own.
 struct Preparation {
@@ -177,11 +175,11 @@ struct TickerState {
 // Keeps `s`'s window ahead of the band at t (or at its first slot's start, if later): from the
 // visible part to a lookahead (seconds of motion plus a screen) past it. Draws a new window,
 // sharing the tiles that stay, once less than half the lookahead is left. Whether it changed.
-bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen,
-                double refresh_hz, Nanos lookahead) {
+bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen, double refresh_hz,
+                Nanos lookahead) {
   if (!s.text) return false;
-  const std::int64_t offset = scene::ticker_offset(frame_at(std::max(t, s.from), refresh_hz), s.step,
-                                                   s.text->band.loop_width);
+  const std::int64_t offset = scene::ticker_offset(frame_at(std::max(t, s.from), refresh_hz),
+                                                   s.step, s.text->band.loop_width);
   const std::int64_t ahead =
       s.step * frame_at(std::clamp(lookahead, Nanos(0), 600 * scene::kSecond), refresh_hz) +
       screen.width;
@@ -249,12 +247,7 @@ struct Player::Shared {
   double refresh_hz = 60;
 };
 
-Player::Player(render::Renderer& renderer, const PlayerOptions& options)
-    : renderer_(renderer), options_(options), shared_(std::make_unique<Shared>()) {}
-
-std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerOptions& options,
-                                       std::shared_ptr<const content::Playlist> initial,
-                                       std::string* error) {
+void tune_allocator_for_playing() {
   // Large pixel buffers (a card drawn at screen size, decoded pictures) are mmapped and given
   // back to the system when freed, instead of glibc raising its mmap threshold past them and
   // keeping them in the heap, where they fragment and the resident size creeps up.
@@ -265,10 +258,18 @@ std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerO
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
   // One heap for all threads: the worker allocates a card's blocks and frees them once the
   // frame loop has made textures of them, and the frame loop's textures then reuse that
-  // memory. With glibc's default arena per thread each thread's heap keeps its own high-water
-  // mark and the two add up (4 MB more peak RSS in 15 s of the demo). The frame loop allocates
-  // only when it makes a texture, so the shared lock is rarely contended.
+  // memory. With an arena per thread (glibc's default) each thread's heap keeps its own
+  // high-water mark and the two add up. The frame loop allocates only when it makes a texture,
+  // so the shared lock is rarely contended.
   mallopt(M_ARENA_MAX, 1);
+}
+
+Player::Player(render::Renderer& renderer, const PlayerOptions& options)
+    : renderer_(renderer), options_(options), shared_(std::make_unique<Shared>()) {}
+
+std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerOptions& options,
+                                       std::shared_ptr<const content::Playlist> initial,
+                                       std::string* error) {
   std::unique_ptr<Player> player(new Player(renderer, options));
   Shared& sh = *player->shared_;
   sh.initial = initial ? std::move(initial) : empty_playlist("signage-player");

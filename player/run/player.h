@@ -118,6 +118,11 @@ struct FrameInfo {
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;
 
+// Sets glibc's allocator up for playing (process-wide, so the command calls it once at its
+// start, before any thread): big pixel buffers go back to the system when freed, freed texture
+// blocks are kept for reuse, one heap for the worker and the frame loop.
+void tune_allocator_for_playing();
+
 class Player {
  public:
   // Starts the worker, which creates the text engine. `initial` may be null (no valid

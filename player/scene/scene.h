@@ -120,10 +120,9 @@ constexpr const char* kCounterGlyphs = "0123456789.,-+";
 constexpr int kCounterGlyphCount = 14;
 
 struct Counter {
-  // One image per glyph of kCounterGlyphs, not one strip: a strip of a 300 px number is 2 MB,
-  // one texture the renderer cannot keep for the next card, so the frame loop made it anew for
-  // every statistic card (SDL zeroes it: 500 page faults in one frame, 7-11 ms on our VM).
-  // A glyph is under 256 KB: its texture is made in its own frame and reused from the pool.
+  // One image per glyph of kCounterGlyphs: each is small enough for its texture to be made in
+  // a frame of its own and reused from the renderer's pool (one image of all of them at a big
+  // size is a texture made anew for every statistic card, a slow frame).
   std::vector<std::shared_ptr<const Image>> glyphs;
   std::vector<int> glyph_w;  // width of each glyph's cell (its image's width)
   int glyph_width = 0;       // tabular: every digit is this wide
