@@ -107,8 +107,8 @@ content::Transition transition_of(const scene::Slot& slot) {
 }
 
 std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
-  std::int64_t s = wall_clock_at_start_s + t / scene::kSecond;
-  return s >= 0 ? s / 60 : -((-s + 59) / 60);
+  using namespace std::chrono;
+  return floor<minutes>(seconds(wall_clock_at_start_s) + nanoseconds(t)).count();
 }
 
 // Loads what prepares cards: the text engine and a glyph cache of its own.

@@ -1,6 +1,7 @@
 // The timeline: which item shows when. Walks forward slot by slot from t = 0; every decision is
 // made from (playlist, wall clock at start, t), so the same inputs give the same slots.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "scene/scene.h"
@@ -10,8 +11,8 @@ namespace signage::scene {
 bool eligible_at(const content::Item& item, const content::Playlist& playlist,
                  std::int64_t wall_clock_at_start_s, Nanos t) {
   // Whole seconds: eligibility changes only at second boundaries (schedules are in seconds).
-  std::int64_t now_s =
-      wall_clock_at_start_s + (t >= 0 ? t / kSecond : -((-t + kSecond - 1) / kSecond));
+  using namespace std::chrono;
+  const std::int64_t now_s = wall_clock_at_start_s + floor<seconds>(nanoseconds(t)).count();
   return content::is_eligible(item, now_s, playlist.timezone);
 }
 

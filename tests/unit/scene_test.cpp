@@ -3,6 +3,7 @@
 #include "scene/scene.h"
 
 #include <gtest/gtest.h>
+#include <unicode/timezone.h>
 
 #include <algorithm>
 #include <memory>
@@ -517,6 +518,20 @@ TEST(Compose, NoDrawListGrowthAfterWarmUp) {
   }
   EXPECT_EQ(changes, 0);
   EXPECT_GT(list.commands.size(), 3u);
+}
+
+TEST(Clock, ShowsTheTimeInTheZoneSchedulesUse) {
+  // A name ICU does not know means the system's zone, for schedules and the clock alike.
+  std::unique_ptr<icu::TimeZone> system(icu::TimeZone::createDefault());
+  icu::TimeZone::adoptDefault(icu::TimeZone::createTimeZone("Asia/Tokyo"));
+  const std::string unknown = "Mars/Olympus";
+  const std::int64_t t = *content::parse_instant("2025-03-03T09:30:00+09:00");
+  content::Schedule at_half_past_nine;
+  at_half_past_nine.windows.push_back({9 * 60 + 30, 9 * 60 + 31});
+  EXPECT_TRUE(content::is_eligible(at_half_past_nine, t, unknown));
+  EXPECT_NE(clock_text(t, unknown, "en").find("09:30"), std::string::npos)
+      << clock_text(t, unknown, "en");
+  icu::TimeZone::setDefault(*system);
 }
 
 }  // namespace
