@@ -179,6 +179,10 @@ std::optional<std::string> with_asset_list(std::string_view json, const std::vec
 // valid_until and for `render --clock`.
 std::optional<std::int64_t> parse_instant(std::string_view text);
 
+// Unix seconds as "2025-03-03T09:30:00+08:00", local time in `timezone` (as time_zone resolves
+// it) with its UTC offset: the form parse_instant reads.
+std::string format_instant(std::int64_t unix_s, const std::string& timezone);
+
 // Whether ICU knows `name` as a time zone ("Asia/Shanghai", "UTC"); custom "GMT+8" forms are not.
 bool is_known_timezone(const std::string& name);
 

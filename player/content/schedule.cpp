@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -111,6 +113,25 @@ std::optional<std::int64_t> parse_instant(std::string_view text) {
   using namespace std::chrono;
   const sys_seconds local = sys_days(date) + hours(hour) + minutes(minute) + seconds(second);
   return (local - minutes(offset_minutes)).time_since_epoch().count();
+}
+
+std::string format_instant(std::int64_t unix_s, const std::string& timezone) {
+  using namespace std::chrono;
+  std::int32_t raw = 0, dst = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  time_zone(timezone).getOffset(UDate(unix_s) * 1000.0, false, raw, dst, status);
+  if (U_FAILURE(status)) raw = dst = 0;
+  const int offset_min = (raw + dst) / 60000;
+  const sys_seconds local{seconds(unix_s + offset_min * 60)};
+  const sys_days day = floor<days>(local);
+  const year_month_day date(day);
+  const hh_mm_ss time(local - day);
+  char out[40];
+  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", int(date.year()),
+                unsigned(date.month()), unsigned(date.day()), int(time.hours().count()),
+                int(time.minutes().count()), int(time.seconds().count()),
+                offset_min < 0 ? '-' : '+', std::abs(offset_min) / 60, std::abs(offset_min) % 60);
+  return out;
 }
 
 bool is_known_timezone(const std::string& name) {

@@ -969,7 +969,7 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
     slot = sequencer.slot_at(slot.end);
   }
   if (!slot.playlist) slot.playlist = playlist;
-  const Nanos transition_length = scene::kSecond / 2;
+  const Nanos transition_length = scene::kTransitionLength;
   const content::Transition transition = transition_of(slot);
 
   auto card = prep.card(slot, screen);

@@ -97,7 +97,7 @@ struct PlayerOptions {
   std::int64_t wall_clock_at_start_s = 0;  // Unix time at t = 0 (schedules, the clock)
   std::optional<Nanos> duration;           // stop after this long
   bool paced = true;                       // false: --unpaced, as fast as possible
-  Nanos transition_length = scene::kSecond / 2;
+  Nanos transition_length = scene::kTransitionLength;
   // How far past the visible part of the ticker band its tiles are drawn ahead, in time of
   // motion (plus a screen width): generous, so a worker busy with a card never leaves a gap.
   Nanos ticker_lookahead = 6 * scene::kSecond;

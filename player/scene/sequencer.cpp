@@ -124,4 +124,32 @@ void Sequencer::replace_playlist(std::shared_ptr<const content::Playlist> playli
   cursor_.pending = std::move(playlist);
 }
 
+LoopRound first_round(std::shared_ptr<const content::Playlist> playlist,
+                      std::int64_t wall_clock_at_start_s, std::size_t max_slots) {
+  Sequencer sequencer(std::move(playlist), wall_clock_at_start_s);
+  LoopRound round;
+  Slot slot = sequencer.slot_at(0);
+  while (round.slots.size() < max_slots) {
+    round.slots.push_back(slot);
+    slot = sequencer.slot_at(slot.end);
+    if (slot.item == round.slots.front().item && slot.alert == round.slots.front().alert) {
+      round.length = slot.start;
+      break;
+    }
+  }
+  return round;
+}
+
+std::optional<Slot> first_slot_of(std::shared_ptr<const content::Playlist> playlist,
+                                  std::int64_t wall_clock_at_start_s, std::size_t item,
+                                  Nanos within) {
+  Sequencer sequencer(std::move(playlist), wall_clock_at_start_s);
+  for (Nanos t = 0; t < within;) {
+    const Slot& slot = sequencer.slot_at(t);
+    if (slot.item == item) return slot;
+    t = slot.end;
+  }
+  return std::nullopt;
+}
+
 }  // namespace signage::scene
