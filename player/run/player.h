@@ -1,11 +1,12 @@
 // The frame loop and the worker that prepares content ahead of it.
 //
-//   render thread (Player::run)                 worker thread (owns TextEngine + GlyphCache)
-//   ---------------------------                 ---------------------------------------------
-//   poll the mailbox (try_lock, never waits)    reload the playlist file when it changes
-//   switch cards at slot boundaries             Sequencer: the slot after the one shown
-//   compose -> draw -> present (vsync)          prepare_card / prepare_ticker / prepare_clock
-//                                               decode images (SDL2_image)
+//   render thread (Player::run: FrameLoop)      worker thread (Worker; owns the TextEngine)
+//   -----------------------------------------   ---------------------------------------------
+//   take_from_mailbox (try_lock, never waits)   take_requests (waits at most 50 ms)
+//   upload_ahead: textures, a little a frame    reload_if_changed: the watched playlist file
+//   switch_at_boundary, end_transition          prepare_next: Sequencer, prepare_card, ticker
+//   compose_and_present (vsync), pace           keep_ahead (ticker windows), make_notice,
+//                                               prepare_clocks, publish
 //                 <--- Mailbox: finished PreparedSlot and clocks, under one small mutex --->
 //
 // The frame loop never lays out text, rasterizes, reads files or waits for the worker: when the
