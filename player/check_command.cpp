@@ -1,5 +1,6 @@
 // signage-player check: parse and check a playlist (a playlist.json or a bundle folder) and say
 // what is wrong, one line per problem, "FILE:LINE:COL: error: POINTER: MESSAGE".
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -85,13 +86,17 @@ void print_loop(const std::shared_ptr<const content::Playlist>& playlist, std::i
                 item.id.c_str(), type_name(item.type), loop_time(slot.end - slot.start).c_str(),
                 slot.alert ? ": an alert, shown instead of the loop while valid" : "");
   }
+  const bool alerts = std::any_of(round.slots.begin(), round.slots.end(),
+                                  [](const scene::Slot& slot) { return slot.alert; });
   for (std::size_t i = 0; i < n; ++i) {
     if (shown[i]) continue;
     const content::Item& item = playlist->items[i];
-    std::printf(
-        "  not in this loop: #%zu %s (%s; %s)\n", i + 1, item.id.c_str(), type_name(item.type),
-        content::is_eligible(item, clock, playlist->timezone) ? "an alert shows instead"
-                                                              : "outside its schedule then");
+    const char* why = !content::is_eligible(item, clock, playlist->timezone)
+                          ? "outside its schedule then"
+                      : alerts ? "an alert shows instead"
+                               : "its schedule ends before its turn";
+    std::printf("  not in this loop: #%zu %s (%s; %s)\n", i + 1, item.id.c_str(),
+                type_name(item.type), why);
   }
 }
 
