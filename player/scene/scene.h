@@ -90,7 +90,6 @@ class Sequencer {
   };
 
  private:
-  std::shared_ptr<const content::Playlist> initial_;
   std::int64_t wall_clock_at_start_s_;
   Cursor cursor_;
   Slot current_;
