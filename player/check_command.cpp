@@ -2,9 +2,12 @@
 // what is wrong, one line per problem, "FILE:LINE:COL: error: POINTER: MESSAGE".
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include "commands.h"
@@ -16,13 +19,15 @@
 namespace signage {
 namespace {
 
-constexpr const char* kCheckUsage = R"(usage: signage-player check PATH
+constexpr const char* kCheckUsage = R"(usage: signage-player check PATH [--clock ISO8601]
 
 Checks a playlist: PATH is a playlist.json or a bundle folder holding one (with the images it
 names). Prints one line per problem on stderr, as FILE:LINE:COL: error|warning: POINTER: MESSAGE,
 and a summary on stdout when the playlist is valid. Every card is laid out on a landscape
 (1920x1080) and a portrait (1080x1920) screen: a text that does not fit even at the minimum size
-is a warning that says how many of its characters show.
+is a warning that says how many of its characters show. Then the loop as the player plays it when
+started now, or at --clock (e.g. 2025-03-03T09:30:00+08:00; schedules and alerts count), with
+its length and when each item starts (a time to give `render --at`, or use `render --item`).
 
 exit status: 0 valid (warnings may be printed), 1 invalid or unreadable, 2 bad usage
 )";
@@ -99,14 +104,90 @@ std::string playlist_json(const std::string& path) {
              : path;
 }
 
+// "1:05", "12:00:08", "0:07.5": a time into the loop.
+std::string loop_time(scene::Nanos t) {
+  const std::int64_t ms = t / 1'000'000, s = ms / 1000;
+  char out[48];
+  int n = s >= 3600 ? std::snprintf(out, sizeof out, "%lld:%02lld:%02lld", (long long)(s / 3600),
+                                    (long long)(s / 60 % 60), (long long)(s % 60))
+                    : std::snprintf(out, sizeof out, "%lld:%02lld", (long long)(s / 60),
+                                    (long long)(s % 60));
+  if (ms % 1000 != 0) {
+    std::snprintf(out + n, sizeof out - std::size_t(n), ".%03lld", (long long)(ms % 1000));
+    while (out[std::strlen(out) - 1] == '0') out[std::strlen(out) - 1] = 0;
+  }
+  return out;
+}
+
+const char* type_name(content::ItemType type) {
+  switch (type) {
+    case content::ItemType::headline: return "headline";
+    case content::ItemType::statistic: return "statistic";
+    case content::ItemType::statistic_group: return "statistic_group";
+    case content::ItemType::notice: return "notice";
+    case content::ItemType::image: return "image";
+    case content::ItemType::alert: return "alert";
+  }
+  return "item";
+}
+
+// The loop as the player plays it when started at `clock`, from the real Sequencer.
+void print_loop(const std::shared_ptr<const content::Playlist>& playlist, std::int64_t clock,
+                bool clock_given) {
+  const std::size_t n = playlist->items.size();
+  const scene::LoopRound round = scene::first_round(playlist, clock, 2 * n + 2);
+  std::printf(
+      "loop when started at %s (%s):", content::format_instant(clock, playlist->timezone).c_str(),
+      clock_given ? "--clock" : "now; --clock sets another time");
+  if (round.length) {
+    std::printf(" lasts %s (m:ss), %zu %s\n", loop_time(*round.length).c_str(), round.slots.size(),
+                round.slots.size() == 1 ? "card" : "cards");
+  } else {
+    std::printf(" no repeat within %zu slots (schedules change on the way)\n", round.slots.size());
+  }
+  std::vector<bool> shown(n, false);
+  for (const scene::Slot& slot : round.slots) {
+    if (!slot.item) {
+      std::printf("  %8s  nothing is eligible: the fallback screen (title and clock)\n",
+                  loop_time(slot.start).c_str());
+      continue;
+    }
+    const content::Item& item = playlist->items[*slot.item];
+    shown[*slot.item] = true;
+    std::printf("  %8s  #%zu %s (%s, %s)%s\n", loop_time(slot.start).c_str(), *slot.item + 1,
+                item.id.c_str(), type_name(item.type), loop_time(slot.end - slot.start).c_str(),
+                slot.alert ? ": an alert, shown instead of the loop while valid" : "");
+  }
+  const bool alerts = std::any_of(round.slots.begin(), round.slots.end(),
+                                  [](const scene::Slot& slot) { return slot.alert; });
+  for (std::size_t i = 0; i < n; ++i) {
+    if (shown[i]) continue;
+    const content::Item& item = playlist->items[i];
+    const char* why = !content::is_eligible(item, clock, playlist->timezone)
+                          ? "outside its schedule then"
+                      : alerts ? "an alert shows instead"
+                               : "its schedule ends before its turn";
+    std::printf("  not in this loop: #%zu %s (%s; %s)\n", i + 1, item.id.c_str(),
+                type_name(item.type), why);
+  }
+}
+
 }  // namespace
 
 int check_command(const std::vector<std::string_view>& args) {
   std::string path;
-  for (std::string_view arg : args) {
+  std::optional<std::int64_t> clock;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
     if (arg == "--help" || arg == "-h") {
       std::fputs(kCheckUsage, stdout);
       return 0;
+    }
+    if (arg == "--clock") {
+      if (i + 1 >= args.size() || !(clock = content::parse_instant(args[++i]))) {
+        return usage_error("--clock needs a time with its offset, e.g. 2025-03-03T09:30:00+08:00");
+      }
+      continue;
     }
     if (arg.size() > 1 && arg[0] == '-')
       return usage_error("unknown option '" + std::string(arg) + "'");
@@ -168,6 +249,7 @@ int check_command(const std::vector<std::string_view>& args) {
   std::printf("%s: valid: %zu items (%zu statistics), %zu ticker headlines, %zu warnings\n",
               path.c_str(), playlist.items.size(), statistics,
               playlist.ticker ? playlist.ticker->items.size() : std::size_t(0), warnings);
+  print_loop(result.playlist, clock.value_or(std::int64_t(std::time(nullptr))), clock.has_value());
   return 0;
 }
 

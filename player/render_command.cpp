@@ -1,4 +1,6 @@
 // signage-player render: the exact frame the player would show SECONDS after start, as a PNG.
+#include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <iostream>
 #include <optional>
@@ -9,19 +11,23 @@
 #include "player_options.h"
 #include "render/render.h"
 #include "run/player.h"
+#include "scene/scene.h"
 
 namespace signage {
 namespace {
 
 constexpr const char* kRenderUsage =
-    R"(usage: signage-player render PATH --at SECONDS -o OUT.png [--clock ISO8601] [--size WxH]
-                            [--rotate 0|90|180|270] [--max-texture-size PX]
+    R"(usage: signage-player render PATH (--at SECONDS | --item ID|N [--at SECONDS]) -o OUT.png
+                            [--clock ISO8601] [--size WxH] [--rotate 0|90|180|270]
+                            [--max-texture-size PX]
 
 Draws the frame the player shows SECONDS after it starts playing PATH (a bundle folder or its
-playlist.json). --clock is the wall-clock time at start, with its UTC offset (for schedules and
-the clock zone), e.g. 2025-03-03T09:30:00+08:00; default now. --size is the screen (default
-1920x1080); --rotate 90 or 270 lays out for that screen turned to portrait and writes a
-1080x1920 image. The same arguments give the same pixels.
+playlist.json). --item draws an item instead: its id or its number (1 is the first item), at
+its first frame after the transition in, the first time the loop shows it (`check` lists when
+that is); with --at, SECONDS after it starts. --clock is the wall-clock time at start, with its
+UTC offset (for schedules and the clock zone), e.g. 2025-03-03T09:30:00+08:00; default now.
+--size is the screen (default 1920x1080); --rotate 90 or 270 lays out for that screen turned to
+portrait and writes a 1080x1920 image. The same arguments give the same pixels.
 )";
 
 int fail(const std::string& message) {
@@ -34,11 +40,42 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
+// How far ahead --item looks for the item's first showing.
+constexpr scene::Nanos kItemSearch = 24 * 3600 * scene::kSecond;
+
+// The item `which` names: its id, else its number counting from 1.
+std::optional<std::size_t> find_item(const content::Playlist& playlist, std::string_view which) {
+  for (std::size_t i = 0; i < playlist.items.size(); ++i) {
+    if (playlist.items[i].id == which) return i;
+  }
+  std::size_t number = 0;
+  auto [end, error] = std::from_chars(which.data(), which.data() + which.size(), number);
+  if (error != std::errc() || end != which.data() + which.size() || number < 1 ||
+      number > playlist.items.size()) {
+    return std::nullopt;
+  }
+  return number - 1;
+}
+
+// When the player first shows item `index` whole: after its transition in (a cut has none, nor
+// has the first card), or `offset` after it starts.
+std::optional<scene::Nanos> item_time(std::shared_ptr<const content::Playlist> playlist,
+                                      std::size_t index, std::int64_t clock,
+                                      std::optional<scene::Nanos> offset) {
+  const bool cut = playlist->items[index].transition == content::Transition::cut;
+  auto slot = scene::first_slot_of(std::move(playlist), clock, index, kItemSearch);
+  if (!slot) return std::nullopt;
+  if (offset) return slot->start + *offset;
+  const scene::Nanos in = slot->sequence == 0 || cut ? 0 : scene::kTransitionLength;
+  return std::min(slot->start + in, slot->end - 1);
+}
+
 }  // namespace
 
 int render_command(const std::vector<std::string_view>& args) {
   std::optional<std::string> path, out;
   std::optional<scene::Nanos> at;
+  std::optional<std::string> item;  // --item: an id or a number from 1
   run::StillOptions options;
   ScreenOptions screen;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -55,6 +92,10 @@ int render_command(const std::vector<std::string_view>& args) {
     } else if (arg == "--at") {
       auto v = value();
       if (!v || !(at = parse_seconds(*v))) return usage_error("--at needs seconds >= 0");
+    } else if (arg == "--item") {
+      auto v = value();
+      if (!v || v->empty()) return usage_error("--item needs an item id or number");
+      item = std::string(*v);
     } else if (arg == "-o" || arg == "--output") {
       auto v = value();
       if (!v || v->empty()) return usage_error("-o needs a file name");
@@ -68,9 +109,8 @@ int render_command(const std::vector<std::string_view>& args) {
     }
   }
   if (!path) return usage_error("PATH is missing");
-  if (!at) return usage_error("--at is missing");
+  if (!at && !item) return usage_error("--at or --item is missing");
   if (!out) return usage_error("-o is missing");
-  options.at = *at;
   if (screen.size) options.size = *screen.size;
   if (screen.rotate) options.rotate = *screen.rotate;
   if (screen.max_texture_size) options.max_texture_size = *screen.max_texture_size;
@@ -78,6 +118,21 @@ int render_command(const std::vector<std::string_view>& args) {
 
   auto playlist = run::load_and_report(*path);
   if (!playlist) return fail(*path + " is not a valid playlist (see above)");
+  if (item) {
+    auto index = find_item(*playlist, *item);
+    if (!index) {
+      return fail("no item \"" + *item + "\": give an item's id or its number, 1 to " +
+                  std::to_string(playlist->items.size()));
+    }
+    at = item_time(playlist, *index, options.wall_clock_at_start_s, at);
+    if (!at) {
+      return fail("item " + std::to_string(*index + 1) + " (" + playlist->items[*index].id +
+                  ") does not show in the 24 hours after " +
+                  content::format_instant(options.wall_clock_at_start_s, playlist->timezone) +
+                  " (its schedule, or an alert instead); give --clock a time when it shows");
+    }
+  }
+  options.at = *at;
   std::string error;
   auto image = run::render_still(playlist, options, &error);
   if (!image) return fail(error);

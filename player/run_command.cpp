@@ -68,6 +68,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
   if (s.screen.max_texture_size) ro.max_texture_size = *s.screen.max_texture_size;
   s.player.wall_clock_at_start_s = s.screen.clock.value_or(std::int64_t(std::time(nullptr)));
 
+  run::tune_allocator_for_playing();  // before the sync and player threads start
   std::string error;
   std::unique_ptr<sync::Sync> syncer;
   std::shared_ptr<const content::Playlist> playlist;

@@ -6,6 +6,8 @@
 // playlists/README.md and playlists/schema/playlist.schema.json.
 #pragma once
 
+#include <unicode/uversion.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -14,6 +16,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+U_NAMESPACE_BEGIN
+class TimeZone;
+U_NAMESPACE_END
 
 namespace signage::content {
 
@@ -190,8 +196,17 @@ std::string missing_asset_list(const Playlist& playlist);
 // valid_until and for `render --clock`.
 std::optional<std::int64_t> parse_instant(std::string_view text);
 
+// Unix seconds as "2025-03-03T09:30:00+08:00", local time in `timezone` (as time_zone resolves
+// it) with its UTC offset: the form parse_instant reads.
+std::string format_instant(std::int64_t unix_s, const std::string& timezone);
+
 // Whether ICU knows `name` as a time zone ("Asia/Shanghai", "UTC"); custom "GMT+8" forms are not.
 bool is_known_timezone(const std::string& name);
+
+// The zone a playlist's `timezone` means, for schedules and the clock alike: the named zone, or
+// the system's when `name` is empty or unknown. Resolved once per thread and name; the reference
+// is good until the next call on the same thread.
+const icu::TimeZone& time_zone(const std::string& name);
 
 // ---------------------------------------------------------------------------------------------
 // Scheduling

@@ -3,7 +3,10 @@
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
 
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,8 +15,6 @@
 
 namespace signage::content {
 namespace {
-
-constexpr std::int64_t kSecondsPerDay = 86400;
 
 bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
   if (at + count > text.size()) return false;
@@ -27,35 +28,32 @@ bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) 
   return true;
 }
 
-bool is_leap(int year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+struct LocalTime {
+  int weekday = 0;  // 0 = Monday ... 6 = Sunday
+  int minute = 0;   // minutes after local midnight
+};
+
+LocalTime local_time(std::int64_t now_s, const std::string& timezone) {
+  using namespace std::chrono;
+  std::int32_t raw = 0;
+  std::int32_t dst = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  time_zone(timezone).getOffset(UDate(now_s) * 1000.0, false, raw, dst, status);
+  if (U_FAILURE(status)) raw = dst = 0;
+  // The local wall-clock time, counted like Unix time: its days are local days.
+  const sys_seconds local{seconds(now_s + (std::int64_t(raw) + dst) / 1000)};
+  const sys_days day = floor<days>(local);
+  return {int(weekday(day).iso_encoding()) - 1, int(floor<minutes>(local - day).count())};
 }
 
-int days_in_month(int year, int month) {
-  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && is_leap(year) ? 29 : kDays[month - 1];
+bool day_enabled(std::uint8_t days, int weekday) {
+  return (days >> weekday) & 1;
 }
 
-// Days from 1970-01-01 to year-month-day (proleptic Gregorian calendar).
-std::int64_t days_since_epoch(int year, int month, int day) {
-  std::int64_t days = 0;
-  if (year >= 1970) {
-    for (int y = 1970; y < year; ++y) days += is_leap(y) ? 366 : 365;
-  } else {
-    for (int y = year; y < 1970; ++y) days -= is_leap(y) ? 366 : 365;
-  }
-  for (int m = 1; m < month; ++m) days += days_in_month(year, m);
-  return days + day - 1;
-}
+}  // namespace
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-// The ICU zone for `name` (empty: the system's), kept per thread: creating one reads zone data.
-const icu::TimeZone& zone_for(const std::string& name) {
+const icu::TimeZone& time_zone(const std::string& name) {
+  // Kept per thread (ICU zones are not thread-safe to share): creating one reads zone data.
   thread_local std::map<std::string, std::unique_ptr<icu::TimeZone>> cache;
   auto found = cache.find(name);
   if (found != cache.end()) return *found->second;
@@ -69,34 +67,6 @@ const icu::TimeZone& zone_for(const std::string& name) {
   if (!zone) zone.reset(icu::TimeZone::getGMT()->clone());
   return *cache.emplace(name, std::move(zone)).first->second;
 }
-
-struct LocalTime {
-  int weekday = 0;  // 0 = Monday ... 6 = Sunday
-  int minute = 0;   // minutes after local midnight
-};
-
-LocalTime local_time(std::int64_t now_s, const std::string& timezone) {
-  const icu::TimeZone& zone = zone_for(timezone);
-  std::int32_t raw = 0;
-  std::int32_t dst = 0;
-  UErrorCode status = U_ZERO_ERROR;
-  zone.getOffset(UDate(now_s) * 1000.0, false, raw, dst, status);
-  if (U_FAILURE(status)) raw = dst = 0;
-  std::int64_t local_s = now_s + (std::int64_t(raw) + dst) / 1000;
-  std::int64_t day = floor_div(local_s, kSecondsPerDay);
-  std::int64_t second_of_day = local_s - day * kSecondsPerDay;
-  LocalTime local;
-  // 1970-01-01 was a Thursday (3 counting from Monday = 0).
-  local.weekday = int(((day % 7) + 7 + 3) % 7);
-  local.minute = int(second_of_day / 60);
-  return local;
-}
-
-bool day_enabled(std::uint8_t days, int weekday) {
-  return (days >> weekday) & 1;
-}
-
-}  // namespace
 
 std::optional<std::int64_t> parse_instant(std::string_view text) {
   // YYYY-MM-DDTHH:MM[:SS[.fraction]](Z|+HH:MM|-HH:MM|+HHMM|-HHMM)
@@ -117,10 +87,10 @@ std::optional<std::int64_t> parse_instant(std::string_view text) {
       if (at == start || at - start > 9) return std::nullopt;  // fraction ignored
     }
   }
-  if (year < 1900 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
-      hour > 23 || minute > 59 || second > 59) {
-    return std::nullopt;
-  }
+  const std::chrono::year_month_day date{std::chrono::year(year),
+                                         std::chrono::month(unsigned(month)),
+                                         std::chrono::day(unsigned(day))};
+  if (year < 1900 || !date.ok() || hour > 23 || minute > 59 || second > 59) return std::nullopt;
   if (at >= text.size()) return std::nullopt;  // no offset: ambiguous, refused
   int offset_minutes = 0;
   if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
@@ -140,9 +110,28 @@ std::optional<std::int64_t> parse_instant(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  std::int64_t days = days_since_epoch(year, month, day);
-  return days * kSecondsPerDay + hour * 3600 + minute * 60 + second -
-         std::int64_t(offset_minutes) * 60;
+  using namespace std::chrono;
+  const sys_seconds local = sys_days(date) + hours(hour) + minutes(minute) + seconds(second);
+  return (local - minutes(offset_minutes)).time_since_epoch().count();
+}
+
+std::string format_instant(std::int64_t unix_s, const std::string& timezone) {
+  using namespace std::chrono;
+  std::int32_t raw = 0, dst = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  time_zone(timezone).getOffset(UDate(unix_s) * 1000.0, false, raw, dst, status);
+  if (U_FAILURE(status)) raw = dst = 0;
+  const int offset_min = (raw + dst) / 60000;
+  const sys_seconds local{seconds(unix_s + offset_min * 60)};
+  const sys_days day = floor<days>(local);
+  const year_month_day date(day);
+  const hh_mm_ss time(local - day);
+  char out[40];
+  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", int(date.year()),
+                unsigned(date.month()), unsigned(date.day()), int(time.hours().count()),
+                int(time.minutes().count()), int(time.seconds().count()),
+                offset_min < 0 ? '-' : '+', std::abs(offset_min) / 60, std::abs(offset_min) % 60);
+  return out;
 }
 
 bool is_known_timezone(const std::string& name) {

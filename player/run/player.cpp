@@ -91,8 +91,7 @@ auto counted(text::GlyphCache& glyphs, F&& prepare) {
 constexpr std::size_t kReleasedCapacity = 1024;
 
 // The worker's glyph cache only speeds up drawing cards into images (the frame loop never
-// sees it): one 1024 px RGBA page (4 MB) holds a card's glyphs; more pages only saved a few
-// rasterizations per card (520 against 523-540 in 15 s of the demo).
+// sees it): one 1024 px page holds a card's glyphs; more pages saved almost no rasterizations.
 text::AtlasLimits atlas_limits(int max_texture_size) {
   text::AtlasLimits limits;
   limits.page_size = std::min(limits.page_size, max_texture_size);
@@ -108,14 +107,8 @@ content::Transition transition_of(const scene::Slot& slot) {
 }
 
 std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
-  std::int64_t s = wall_clock_at_start_s + t / scene::kSecond;
-  return s >= 0 ? s / 60 : -((-s + 59) / 60);
-}
-
-// The frame the frame loop shows at t (its formula: t in refreshes, rounded): the ticker's
-// offset is a function of it.
-std::int64_t frame_at(Nanos t, std::int64_t hz_milli) {
-  return std::int64_t((__int128(t) * hz_milli + 500'000'000'000) / 1'000'000'000'000);
+  using namespace std::chrono;
+  return floor<minutes>(seconds(wall_clock_at_start_s) + nanoseconds(t)).count();
 }
 
 // Loads what prepares cards: the text engine and a glyph cache of its own.
@@ -182,13 +175,13 @@ struct TickerState {
 // Keeps `s`'s window ahead of the band at t (or at its first slot's start, if later): from the
 // visible part to a lookahead (seconds of motion plus a screen) past it. Draws a new window,
 // sharing the tiles that stay, once less than half the lookahead is left. Whether it changed.
-bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen,
-                std::int64_t hz_milli, Nanos lookahead) {
+bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen, double refresh_hz,
+                Nanos lookahead) {
   if (!s.text) return false;
-  const std::int64_t offset = scene::ticker_offset(frame_at(std::max(t, s.from), hz_milli), s.step,
-                                                   s.text->band.loop_width);
+  const std::int64_t offset = scene::ticker_offset(frame_at(std::max(t, s.from), refresh_hz),
+                                                   s.step, s.text->band.loop_width);
   const std::int64_t ahead =
-      s.step * frame_at(std::clamp(lookahead, Nanos(0), 600 * scene::kSecond), hz_milli) +
+      s.step * frame_at(std::clamp(lookahead, Nanos(0), 600 * scene::kSecond), refresh_hz) +
       screen.width;
   if (s.window && scene::ticker_covers(*s.window, offset, screen.width + ahead / 2)) return false;
   s.window = prep.ticker_window(*s.text, offset, screen.width + ahead, s.window.get());
@@ -196,6 +189,11 @@ bool keep_ahead(Preparation& prep, TickerState& s, Nanos t, scene::Size screen,
 }
 
 }  // namespace
+
+std::int64_t frame_at(Nanos t, double refresh_hz) {
+  const auto hz_milli = std::int64_t(refresh_hz * 1000 + 0.5);
+  return std::int64_t((__int128(t) * hz_milli + 500'000'000'000) / 1'000'000'000'000);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The mailbox between the worker and the frame loop
@@ -249,12 +247,7 @@ struct Player::Shared {
   double refresh_hz = 60;
 };
 
-Player::Player(render::Renderer& renderer, const PlayerOptions& options)
-    : renderer_(renderer), options_(options), shared_(std::make_unique<Shared>()) {}
-
-std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerOptions& options,
-                                       std::shared_ptr<const content::Playlist> initial,
-                                       std::string* error) {
+void tune_allocator_for_playing() {
   // Large pixel buffers (a card drawn at screen size, decoded pictures) are mmapped and given
   // back to the system when freed, instead of glibc raising its mmap threshold past them and
   // keeping them in the heap, where they fragment and the resident size creeps up.
@@ -265,10 +258,18 @@ std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerO
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
   // One heap for all threads: the worker allocates a card's blocks and frees them once the
   // frame loop has made textures of them, and the frame loop's textures then reuse that
-  // memory. With glibc's default arena per thread each thread's heap keeps its own high-water
-  // mark and the two add up (4 MB more peak RSS in 15 s of the demo). The frame loop allocates
-  // only when it makes a texture, so the shared lock is rarely contended.
+  // memory. With an arena per thread (glibc's default) each thread's heap keeps its own
+  // high-water mark and the two add up. The frame loop allocates only when it makes a texture,
+  // so the shared lock is rarely contended.
   mallopt(M_ARENA_MAX, 1);
+}
+
+Player::Player(render::Renderer& renderer, const PlayerOptions& options)
+    : renderer_(renderer), options_(options), shared_(std::make_unique<Shared>()) {}
+
+std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerOptions& options,
+                                       std::shared_ptr<const content::Playlist> initial,
+                                       std::string* error) {
   std::unique_ptr<Player> player(new Player(renderer, options));
   Shared& sh = *player->shared_;
   sh.initial = initial ? std::move(initial) : empty_playlist("signage-player");
@@ -324,6 +325,220 @@ std::optional<fs::file_time_type> modified(const fs::path& path) {
   return time;
 }
 
+// What one round of the worker took from the mailbox. What it holds is freed when the round
+// ends, outside the lock.
+struct WorkerRound {
+  std::shared_ptr<const content::Playlist> submitted;
+  std::optional<PreparedSlot> retired;
+  std::optional<Player::Shared::NoticeRequest> notice_request;
+  std::shared_ptr<const scene::PreparedNotice> expired_notice;
+  std::array<PreparedTickerFor, 2> expired_tickers;  // the frame loop's old windows
+  bool need_card = false;
+  bool tickers_changed = false;
+  bool clocks_changed = false;
+  std::optional<std::uint64_t> shown;  // the sequence the frame loop shows
+};
+
+// The worker thread's state between rounds. Each round takes the requests from the mailbox,
+// reloads the watched file when it changed, prepares the next slot when the frame loop is ready
+// for it, keeps the ticker windows ahead of the band, makes a requested notice and the clocks,
+// and publishes what changed.
+struct Worker {
+  Player::Shared& sh;
+  const PlayerOptions& options;
+  Preparation& prep;
+  std::vector<std::vector<std::uint8_t>> released;  // pixel buffers taken from the frame loop
+  scene::Sequencer sequencer;
+  std::optional<scene::Slot> last;  // the slot most recently handed over
+  // The tickers that may be on screen: the last prepared slot's playlist's, and the one before
+  // it until the frame loop shows the newer one.
+  std::array<TickerState, 2> tickers;
+  // Playlists whose clocks may be needed: the last prepared slot's and the one before it.
+  std::array<std::shared_ptr<const content::Playlist>, 2> clock_playlists;
+  std::array<PreparedClockFor, 4> clocks;
+  std::optional<fs::file_time_type> watched_time;
+  Clock::time_point next_watch;
+
+  Worker(Player::Shared& shared, const PlayerOptions& opts, Preparation& preparation)
+      : sh(shared),
+        options(opts),
+        prep(preparation),
+        sequencer(shared.initial, opts.wall_clock_at_start_s) {
+    released.reserve(kReleasedCapacity);
+    if (!options.watch_path.empty()) watched_time = modified(options.watch_path);
+    next_watch = Clock::now() + std::chrono::nanoseconds(options.watch_interval);
+  }
+
+  // One round; false once asked to stop.
+  bool round() {
+    WorkerRound r;
+    released.clear();  // the buffers taken last time, freed here
+    if (!take_requests(r)) return false;
+    // The older playlist's ticker is not needed once the newer one's slots show.
+    if (tickers[0].playlist && r.shown && *r.shown >= tickers[1].first_sequence) {
+      tickers[0] = {};
+      r.tickers_changed = true;
+    }
+    reload_if_changed(r);
+    // Free what the frame loop handed back before drawing the next card into the same memory.
+    r.retired.reset();
+    released.clear();
+    if (r.submitted) sequencer.replace_playlist(std::move(r.submitted));
+    if (r.need_card) prepare_next(r);
+    // The ticker windows ahead of the band (take_requests wakes this at least every 50 ms).
+    for (TickerState& ticker : tickers) {
+      if (keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, sh.refresh_hz,
+                     options.ticker_lookahead)) {
+        r.tickers_changed = true;
+      }
+    }
+    if (r.notice_request) make_notice(r);
+    prepare_clocks(r);
+    publish(r);
+    return true;
+  }
+
+  // Waits (at most 50 ms) for something to do, then takes it from the mailbox.
+  bool take_requests(WorkerRound& r) {
+    std::unique_lock lock(sh.mutex);
+    auto card_wanted = [&] {
+      return !sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence));
+    };
+    sh.wake_worker.wait_for(lock, std::chrono::milliseconds(50), [&] {
+      return sh.stop || sh.submitted || sh.notice_request || card_wanted();
+    });
+    if (sh.stop) return false;
+    r.submitted = std::move(sh.submitted);
+    sh.submitted.reset();
+    r.retired = std::move(sh.retired);
+    sh.retired.reset();
+    if (!sh.released.empty()) sh.released.swap(released);
+    r.notice_request = std::move(sh.notice_request);
+    sh.notice_request.reset();
+    if (sh.notice && sh.loop_t.load() >= sh.notice_until) {
+      r.expired_notice = std::move(sh.notice);  // freed here rather than on the frame loop
+      sh.notice.reset();
+    }
+    r.need_card = card_wanted();
+    if (sh.showing) r.shown = sh.shown_sequence;
+    return true;
+  }
+
+  // Reloads the watched playlist file when its modification time changed.
+  void reload_if_changed(WorkerRound& r) {
+    if (options.watch_path.empty() || Clock::now() < next_watch) return;
+    next_watch = Clock::now() + std::chrono::nanoseconds(options.watch_interval);
+    auto time = modified(options.watch_path);
+    if (!time || time == watched_time) return;
+    watched_time = time;
+    std::cerr << "signage-player: " << options.watch_path.string() << " changed; reloading\n";
+    if (auto reloaded = load_and_report(options.watch_path)) {
+      r.submitted = std::move(reloaded);
+    } else {
+      std::cerr << "signage-player: the new playlist is not valid; still playing the "
+                   "previous one\n";
+    }
+  }
+
+  // Prepares the slot after the last one handed over (its card, and its playlist's ticker when
+  // that is new) and hands it to the frame loop.
+  void prepare_next(WorkerRound& r) {
+    scene::Slot slot = last ? sequencer.slot_at(last->end) : sequencer.slot_at(0);
+    if (!slot.playlist) slot.playlist = sh.initial;
+    if (slot.playlist != tickers[1].playlist) {
+      // A new playlist's ticker (or the older one's again): laid out once, then drawn a window
+      // at a time from when its first slot starts.
+      std::swap(tickers[0], tickers[1]);
+      if (slot.playlist != tickers[1].playlist) {
+        tickers[1] = {};
+        tickers[1].playlist = slot.playlist;
+        tickers[1].text = prep.ticker_text(*slot.playlist, sh.screen);
+        tickers[1].step = scene::ticker_step_px(
+            scene::ticker_speed_px_per_s(*slot.playlist, sh.screen), sh.refresh_hz);
+      }
+      tickers[1].from = slot.start;
+      tickers[1].first_sequence = slot.sequence;
+      keep_ahead(prep, tickers[1], sh.loop_t.load(), sh.screen, sh.refresh_hz,
+                 options.ticker_lookahead);
+      r.tickers_changed = true;
+    }
+    PreparedSlot prepared{slot, prep.card(slot, sh.screen), tickers[1].window, transition_of(slot),
+                          tickers[1].step};
+    if (clock_playlists[1] != slot.playlist) {
+      clock_playlists[0] = clock_playlists[1];
+      clock_playlists[1] = slot.playlist;
+    }
+    last = slot;
+    std::lock_guard lock(sh.mutex);
+    sh.ready = std::move(prepared);
+    ++sh.cards_prepared;
+  }
+
+  // Lays out the requested notice (or none, to hide it) and hands it over.
+  void make_notice(WorkerRound& r) {
+    std::shared_ptr<const scene::PreparedNotice> made;
+    if (!r.notice_request->text.empty()) {
+      const auto& playlist = last && last->playlist ? last->playlist : sh.initial;
+      made = prep.notice(*playlist, r.notice_request->text, r.notice_request->problem, sh.screen);
+    }
+    std::lock_guard lock(sh.mutex);
+    r.expired_notice = std::move(sh.notice);
+    sh.notice = std::move(made);
+    sh.notice_until = sh.loop_t.load() + r.notice_request->duration;
+    ++sh.notice_version;
+  }
+
+  // Clocks for this minute and the next, for each playlist that may be on screen.
+  void prepare_clocks(WorkerRound& r) {
+    const std::int64_t minute = unix_minute(options.wall_clock_at_start_s, sh.loop_t.load());
+    for (std::size_t p = 0; p < clock_playlists.size(); ++p) {
+      const auto& playlist = clock_playlists[p];
+      for (std::int64_t m = 0; m < 2; ++m) {
+        PreparedClockFor& entry = clocks[p * 2 + std::size_t(m)];
+        if (!playlist || !playlist->show_clock) {
+          r.clocks_changed = r.clocks_changed || entry.clock;
+          entry = {};
+          continue;
+        }
+        if (entry.playlist == playlist.get() && entry.clock && entry.clock->minute == minute + m) {
+          continue;
+        }
+        // Reuse the one already made for the next minute when the minute turns.
+        std::shared_ptr<const scene::PreparedClock> made;
+        for (const PreparedClockFor& other : clocks) {
+          if (other.playlist == playlist.get() && other.clock &&
+              other.clock->minute == minute + m) {
+            made = other.clock;
+          }
+        }
+        if (!made) made = prep.clock(*playlist, minute + m, sh.screen);
+        entry = {playlist.get(), std::move(made)};
+        r.clocks_changed = true;
+      }
+    }
+  }
+
+  // Hands the changed clocks and ticker windows and the counters to the frame loop.
+  void publish(WorkerRound& r) {
+    std::lock_guard lock(sh.mutex);
+    if (r.clocks_changed) {
+      sh.clocks = clocks;
+      ++sh.clocks_version;
+    }
+    if (r.tickers_changed) {
+      for (std::size_t i = 0; i < tickers.size(); ++i) {
+        // The windows replaced here are freed with the round, after the lock.
+        r.expired_tickers[i] =
+            std::exchange(sh.tickers[i], {tickers[i].playlist.get(), tickers[i].window});
+      }
+      ++sh.tickers_version;
+    }
+    sh.worker_counters = work_counters();
+    sh.glyph_rasterizations = prep.glyphs->counters().rasterizations;
+    sh.atlas_pages = prep.glyphs->pages().size();
+  }
+};
+
 }  // namespace
 
 void Player::worker_main() {
@@ -341,179 +556,8 @@ void Player::worker_main() {
   }
   sh.wake_starter.notify_all();
   if (!prep.engine) return;
-
-  std::vector<std::vector<std::uint8_t>> released;
-  released.reserve(kReleasedCapacity);
-  scene::Sequencer sequencer(sh.initial, options_.wall_clock_at_start_s);
-  std::optional<scene::Slot> last;  // the slot most recently handed over
-  // The tickers that may be on screen: the last prepared slot's playlist's, and the one before
-  // it until the frame loop shows the newer one.
-  std::array<TickerState, 2> tickers;
-  const auto hz_milli = std::int64_t(sh.refresh_hz * 1000 + 0.5);
-  // Playlists whose clocks may be needed: the last prepared slot's and the one before it.
-  std::array<std::shared_ptr<const content::Playlist>, 2> clock_playlists;
-  std::array<PreparedClockFor, 4> clocks;
-  std::optional<fs::file_time_type> watched_time;
-  if (!options_.watch_path.empty()) watched_time = modified(options_.watch_path);
-  auto next_watch = Clock::now() + std::chrono::nanoseconds(options_.watch_interval);
-
-  for (;;) {
-    std::shared_ptr<const content::Playlist> submitted;
-    std::optional<PreparedSlot> retired;  // freed here, outside the lock
-    released.clear();                     // the buffers taken last time, freed here
-    std::optional<Shared::NoticeRequest> notice_request;
-    std::shared_ptr<const scene::PreparedNotice> expired_notice;
-    std::array<PreparedTickerFor, 2> expired_tickers;  // the frame loop's old windows
-    bool need_card = false;
-    bool tickers_changed = false;
-    std::optional<std::uint64_t> shown;  // the sequence the frame loop shows
-    {
-      std::unique_lock lock(sh.mutex);
-      auto wanted = [&] {
-        return sh.stop || sh.submitted || sh.notice_request ||
-               (!sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence)));
-      };
-      sh.wake_worker.wait_for(lock, std::chrono::milliseconds(50), wanted);
-      if (sh.stop) return;
-      submitted = std::move(sh.submitted);
-      sh.submitted.reset();
-      retired = std::move(sh.retired);
-      sh.retired.reset();
-      if (!sh.released.empty()) sh.released.swap(released);
-      notice_request = std::move(sh.notice_request);
-      sh.notice_request.reset();
-      if (sh.notice && sh.loop_t.load() >= sh.notice_until) {
-        expired_notice = std::move(sh.notice);  // freed here rather than on the frame loop
-        sh.notice.reset();
-      }
-      need_card = !sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence));
-      if (sh.showing) shown = sh.shown_sequence;
-    }
-    // The older playlist's ticker is not needed once the newer one's slots show.
-    if (tickers[0].playlist && shown && *shown >= tickers[1].first_sequence) {
-      tickers[0] = {};
-      tickers_changed = true;
-    }
-
-    if (!options_.watch_path.empty() && Clock::now() >= next_watch) {
-      next_watch = Clock::now() + std::chrono::nanoseconds(options_.watch_interval);
-      auto time = modified(options_.watch_path);
-      if (time && time != watched_time) {
-        watched_time = time;
-        std::cerr << "signage-player: " << options_.watch_path.string() << " changed; reloading\n";
-        if (auto reloaded = load_and_report(options_.watch_path)) {
-          submitted = std::move(reloaded);
-        } else {
-          std::cerr << "signage-player: the new playlist is not valid; still playing the "
-                       "previous one\n";
-        }
-      }
-    }
-    // Free what the frame loop handed back before drawing the next card into the same memory.
-    retired.reset();
-    released.clear();
-    if (submitted) sequencer.replace_playlist(std::move(submitted));
-
-    if (need_card) {
-      scene::Slot slot = last ? sequencer.slot_at(last->end) : sequencer.slot_at(0);
-      if (!slot.playlist) slot.playlist = sh.initial;
-      if (slot.playlist != tickers[1].playlist) {
-        // A new playlist's ticker (or the older one's again): laid out once, then drawn a window
-        // at a time from when its first slot starts.
-        std::swap(tickers[0], tickers[1]);
-        if (slot.playlist != tickers[1].playlist) {
-          tickers[1] = {};
-          tickers[1].playlist = slot.playlist;
-          tickers[1].text = prep.ticker_text(*slot.playlist, sh.screen);
-          tickers[1].step = scene::ticker_step_px(
-              scene::ticker_speed_px_per_s(*slot.playlist, sh.screen), sh.refresh_hz);
-        }
-        tickers[1].from = slot.start;
-        tickers[1].first_sequence = slot.sequence;
-        keep_ahead(prep, tickers[1], sh.loop_t.load(), sh.screen, hz_milli,
-                   options_.ticker_lookahead);
-        tickers_changed = true;
-      }
-      PreparedSlot prepared{slot, prep.card(slot, sh.screen), tickers[1].window,
-                            transition_of(slot), tickers[1].step};
-      if (clock_playlists[1] != slot.playlist) {
-        clock_playlists[0] = clock_playlists[1];
-        clock_playlists[1] = slot.playlist;
-      }
-      last = slot;
-      {
-        std::lock_guard lock(sh.mutex);
-        sh.ready = std::move(prepared);
-        ++sh.cards_prepared;
-      }
-    }
-
-    // The ticker windows ahead of the band (the wait above wakes this at least every 50 ms).
-    for (TickerState& ticker : tickers) {
-      if (keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, hz_milli,
-                     options_.ticker_lookahead)) {
-        tickers_changed = true;
-      }
-    }
-
-    if (notice_request) {
-      std::shared_ptr<const scene::PreparedNotice> made;
-      if (!notice_request->text.empty()) {
-        const auto& playlist = last && last->playlist ? last->playlist : sh.initial;
-        made = prep.notice(*playlist, notice_request->text, notice_request->problem, sh.screen);
-      }
-      std::lock_guard lock(sh.mutex);
-      expired_notice = std::move(sh.notice);
-      sh.notice = std::move(made);
-      sh.notice_until = sh.loop_t.load() + notice_request->duration;
-      ++sh.notice_version;
-    }
-
-    // Clocks for this minute and the next, for each playlist that may be on screen.
-    const std::int64_t minute = unix_minute(options_.wall_clock_at_start_s, sh.loop_t.load());
-    bool clocks_changed = false;
-    for (std::size_t p = 0; p < clock_playlists.size(); ++p) {
-      const auto& playlist = clock_playlists[p];
-      for (std::int64_t m = 0; m < 2; ++m) {
-        PreparedClockFor& entry = clocks[p * 2 + std::size_t(m)];
-        if (!playlist || !playlist->show_clock) {
-          clocks_changed = clocks_changed || entry.clock;
-          entry = {};
-          continue;
-        }
-        if (entry.playlist == playlist.get() && entry.clock && entry.clock->minute == minute + m) {
-          continue;
-        }
-        // Reuse the one already made for the next minute when the minute turns.
-        std::shared_ptr<const scene::PreparedClock> made;
-        for (const PreparedClockFor& other : clocks) {
-          if (other.playlist == playlist.get() && other.clock &&
-              other.clock->minute == minute + m) {
-            made = other.clock;
-          }
-        }
-        if (!made) made = prep.clock(*playlist, minute + m, sh.screen);
-        entry = {playlist.get(), std::move(made)};
-        clocks_changed = true;
-      }
-    }
-
-    std::lock_guard lock(sh.mutex);
-    if (clocks_changed) {
-      sh.clocks = clocks;
-      ++sh.clocks_version;
-    }
-    if (tickers_changed) {
-      for (std::size_t i = 0; i < tickers.size(); ++i) {
-        // The windows replaced here go out of scope after the lock, freed on this thread.
-        expired_tickers[i] =
-            std::exchange(sh.tickers[i], {tickers[i].playlist.get(), tickers[i].window});
-      }
-      ++sh.tickers_version;
-    }
-    sh.worker_counters = work_counters();
-    sh.glyph_rasterizations = prep.glyphs->counters().rasterizations;
-    sh.atlas_pages = prep.glyphs->pages().size();
+  Worker worker(sh, options_, prep);
+  while (worker.round()) {
   }
 }
 
@@ -644,19 +688,19 @@ void release(const render::Renderer& renderer, const PreparedSlot& slot, Buffers
   }
 }
 
-}  // namespace
-
-RunStats Player::run(const FrameHook& hook) {
-  Shared& sh = *shared_;
+// The frame loop's state between frames (Player::run). A frame takes what the mailbox has,
+// uploads textures ahead, switches cards at the boundary, composes, draws and presents, then
+// hands back what it no longer needs and waits for the next refresh.
+struct FrameLoop {
+  render::Renderer& renderer;
+  const PlayerOptions& options;
+  Player::Shared& sh;
   RunStats stats;
   const WorkCounters render_before = work_counters();
   const double cpu_before = cpu_seconds();
-  const std::uint64_t uploads_before = renderer_.uploads();
-  stats.refresh_hz = renderer_.refresh_hz();
-  const auto period = Nanos(1e9 / stats.refresh_hz);
-  const auto hz_milli = std::int64_t(stats.refresh_hz * 1000 + 0.5);
+  const std::uint64_t uploads_before;
+  const Nanos period;
 
-  // Startup: wait for the first card (not frames yet).
   std::optional<PreparedSlot> current, previous, upcoming, retiring;
   {
     std::unique_lock lock(sh.mutex);
@@ -688,186 +732,249 @@ RunStats Player::run(const FrameHook& hook) {
   Nanos current_start = 0;
   bool publish_shown = false;
   bool live_changed = true;
-  const content::Playlist* last_playlist = current->slot.playlist.get();
+  const content::Playlist* last_playlist = nullptr;
   std::vector<std::uint64_t> live;
-  live.reserve(4096);
   Buffers released;
-  released.reserve(kReleasedCapacity);
   std::uint64_t uploads_seen = ~std::uint64_t(0);
   std::size_t upload_done = 0;  // images of `upcoming` already uploaded (upload_some)
   bool upcoming_uploaded = false;
   scene::DrawList list;
-  list.commands.reserve(2048);  // two cards of blocks in a fade, at 4K too
   scene::FrameInputs in;
-  in.screen = renderer_.scene_size();
-  in.transition_length = options_.transition_length;
-
-  auto times = std::make_unique<FrameTimes>();  // 400 kB: not on the stack
+  std::unique_ptr<FrameTimes> times = std::make_unique<FrameTimes>();  // 400 kB: not on the stack
   std::uint64_t late_sequence = ~std::uint64_t(0);
-  const auto start = Clock::now();
-  auto last_present = start;
-  auto deadline = start;
-  for (std::uint64_t frame = 0;; ++frame) {
+  Clock::time_point start, last_present, deadline;
+
+  FrameLoop(render::Renderer& r, const PlayerOptions& opts, Player::Shared& shared)
+      : renderer(r),
+        options(opts),
+        sh(shared),
+        uploads_before(r.uploads()),
+        period(Nanos(1e9 / r.refresh_hz())) {
+    stats.refresh_hz = renderer.refresh_hz();
+    live.reserve(4096);
+    released.reserve(kReleasedCapacity);
+    list.commands.reserve(2048);  // two cards of blocks in a fade, at 4K too
+    in.screen = renderer.scene_size();
+    in.transition_length = options.transition_length;
+  }
+
+  // Startup: waits for the first card (not frames yet).
+  void wait_for_first_card() {
+    {
+      std::unique_lock lock(sh.mutex);
+      while (!sh.ready) {
+        lock.unlock();
+        sh.wake_worker.notify_all();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        lock.lock();
+      }
+      current = std::move(sh.ready);
+      sh.ready.reset();
+      sh.showing = true;
+      sh.shown_sequence = current->slot.sequence;
+    }
+    stats.fallback_slots += !current->slot.item;
+    sh.wake_worker.notify_all();
+    last_playlist = current->slot.playlist.get();
+    start = last_present = deadline = Clock::now();
+  }
+
+  // One frame; false when it is time to stop.
+  bool frame(std::uint64_t frame, const FrameHook& hook) {
     const auto frame_start = Clock::now();
     const Nanos frame_start_cpu = thread_cpu_ns();
     // Faults and context switches explain odd frames in tests and benchmarks (two system calls).
     const ThreadEvents frame_start_events = hook ? thread_events() : ThreadEvents{};
     const Nanos t =
         std::chrono::duration_cast<std::chrono::nanoseconds>(frame_start - start).count();
-    if (options_.duration && t >= *options_.duration) break;
-    if (renderer_.poll_quit()) break;
+    if (options.duration && t >= *options.duration) return false;
+    if (renderer.poll_quit()) return false;
     sh.loop_t.store(t, std::memory_order_relaxed);
 
-    // The mailbox: take what is ready, say what is shown. Never waits for the worker.
-    if (std::unique_lock lock(sh.mutex, std::try_to_lock); lock.owns_lock()) {
-      bool new_upcoming = false;
-      if (!upcoming && sh.ready) {
-        upcoming = std::move(sh.ready);
-        sh.ready.reset();
-        upload_done = 0;
-        upcoming_uploaded = false;
-        new_upcoming = true;
-      }
-      if (sh.tickers_version != tickers_version || new_upcoming) {
-        if (sh.tickers_version != tickers_version) {
-          std::swap(tickers, sh.tickers);  // the worker frees the windows swapped out
-          tickers_version = sh.tickers_version;
-        }
-        for (auto* slot : {&current, &previous, &upcoming}) {
-          if (*slot && use_newest_ticker(**slot, tickers)) {
-            live_changed = true;
-            if (slot == &current) {
-              ticker_upload_done = 0;
-              ++stats.ticker_windows;
-            }
-            if (slot == &upcoming) upload_done = 0;
-          }
-        }
-      }
-      if (sh.clocks_version != clocks_version) {
-        clocks = sh.clocks;
-        clocks_version = sh.clocks_version;
-        clocks_to_upload = true;
+    take_from_mailbox();
+    UploadBudget upload;
+    upload_ahead(upload);
+    switch_at_boundary(t);
+    end_transition(t);
+    choose_clock(t);
+    if (live_changed) keep_live_textures();
+    compose_and_present(t);
+    release_uploaded(upload);
+    const Nanos work =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - frame_start).count();
+    const Nanos work_cpu = thread_cpu_ns() - frame_start_cpu;
+    const ThreadEvents events = hook ? thread_events() - frame_start_events : ThreadEvents{};
+    pace(frame);
+    return !hook ||
+           hook(FrameInfo{frame, t, current->slot.sequence, current->slot.playlist.get(),
+                          in.previous != nullptr, work, work_cpu, in.notice != nullptr, events});
+  }
+
+  // The mailbox: take what is ready, say what is shown. Never waits for the worker.
+  void take_from_mailbox() {
+    std::unique_lock lock(sh.mutex, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    bool new_upcoming = false;
+    if (!upcoming && sh.ready) {
+      upcoming = std::move(sh.ready);
+      sh.ready.reset();
+      upload_done = 0;
+      upcoming_uploaded = false;
+      new_upcoming = true;
+    }
+    if (sh.tickers_version != tickers_version || new_upcoming) take_tickers();
+    if (sh.clocks_version != clocks_version) {
+      clocks = sh.clocks;
+      clocks_version = sh.clocks_version;
+      clocks_to_upload = true;
+      live_changed = true;
+    }
+    if (sh.notice_version != notice_version) {
+      notice = sh.notice;  // the worker keeps a reference too, and frees it
+      notice_until = sh.notice_until;
+      notice_version = sh.notice_version;
+      live_changed = true;
+    }
+    if (retiring && !sh.retired) {
+      sh.retired = std::move(retiring);
+      retiring.reset();
+    }
+    if (!released.empty() && sh.released.empty()) {
+      sh.released.swap(released);  // both keep a reserved capacity: no allocation
+    }
+    if (publish_shown) {
+      sh.showing = true;
+      sh.shown_sequence = current->slot.sequence;
+      publish_shown = false;
+      lock.unlock();
+      sh.wake_worker.notify_all();
+    }
+  }
+
+  // Points the slots at the newest ticker windows (under the mailbox's lock).
+  void take_tickers() {
+    if (sh.tickers_version != tickers_version) {
+      std::swap(tickers, sh.tickers);  // the worker frees the windows swapped out
+      tickers_version = sh.tickers_version;
+    }
+    for (auto* slot : {&current, &previous, &upcoming}) {
+      if (*slot && use_newest_ticker(**slot, tickers)) {
         live_changed = true;
-      }
-      if (sh.notice_version != notice_version) {
-        notice = sh.notice;  // the worker keeps a reference too, and frees it
-        notice_until = sh.notice_until;
-        notice_version = sh.notice_version;
-        live_changed = true;
-      }
-      if (retiring && !sh.retired) {
-        sh.retired = std::move(retiring);
-        retiring.reset();
-      }
-      if (!released.empty() && sh.released.empty()) {
-        sh.released.swap(released);  // both keep a reserved capacity: no allocation
-      }
-      if (publish_shown) {
-        sh.showing = true;
-        sh.shown_sequence = current->slot.sequence;
-        publish_shown = false;
-        lock.unlock();
-        sh.wake_worker.notify_all();
+        if (slot == &current) {
+          ticker_upload_done = 0;
+          ++stats.ticker_windows;
+        }
+        if (slot == &upcoming) upload_done = 0;
       }
     }
-    // Textures for what comes next, a little per frame, ahead of the boundary.
-    // After the transition, so the previous card's texture can be reused for it.
-    UploadBudget upload;
+  }
+
+  // Textures for what comes next, a little per frame, ahead of the boundary: the next card's
+  // after the transition (so the previous card's textures can be reused for it), then the
+  // ticker tiles the band moves into next (the worker draws them seconds ahead).
+  void upload_ahead(UploadBudget& upload) {
     if (upcoming && !previous)
-      upcoming_uploaded = upload_slot(renderer_, *upcoming, upload_done, upload);
-    // Then the ticker tiles the band moves into next (the worker draws them seconds ahead).
+      upcoming_uploaded = upload_slot(renderer, *upcoming, upload_done, upload);
     if (!previous && current->ticker && upload.left()) {
       if (current->ticker.get() != ticker_uploading) {
         ticker_uploading = current->ticker.get();
         ticker_upload_done = 0;
       }
-      upload_ticker(renderer_, *current->ticker, ticker_upload_done, upload);
+      upload_ticker(renderer, *current->ticker, ticker_upload_done, upload);
     }
+  }
 
-    // The boundary: switch when the next card is ready and uploaded, else keep the current one.
-    // draw() makes missing textures at once after kMaxUploadWait, or when a transition longer
-    // than the card left no time to upload ahead.
-    if (t >= current->slot.end) {
-      if (upcoming && (upcoming_uploaded || previous || t - current->slot.end >= kMaxUploadWait)) {
-        previous = std::move(current);
-        current = std::move(upcoming);
-        upcoming.reset();
-        // On time: the card starts at its slot's start; late: now.
-        current_start = t - current->slot.start < 2 * period ? current->slot.start : t;
-        stats.fallback_slots += !current->slot.item;
-        if (current->slot.playlist.get() != last_playlist) {
-          ++stats.playlist_swaps;
-          last_playlist = current->slot.playlist.get();
-        }
-        live_changed = true;
-      } else if (late_sequence != current->slot.sequence) {
-        late_sequence = current->slot.sequence;  // counted once per boundary
-        ++stats.late_boundaries;
+  // The boundary: switch when the next card is ready and uploaded, else keep the current one.
+  // draw() makes missing textures at once after kMaxUploadWait, or when a transition longer
+  // than the card left no time to upload ahead.
+  void switch_at_boundary(Nanos t) {
+    if (t < current->slot.end) return;
+    if (upcoming && (upcoming_uploaded || previous || t - current->slot.end >= kMaxUploadWait)) {
+      previous = std::move(current);
+      current = std::move(upcoming);
+      upcoming.reset();
+      // On time: the card starts at its slot's start; late: now.
+      current_start = t - current->slot.start < 2 * period ? current->slot.start : t;
+      stats.fallback_slots += !current->slot.item;
+      if (current->slot.playlist.get() != last_playlist) {
+        ++stats.playlist_swaps;
+        last_playlist = current->slot.playlist.get();
       }
-    }
-    if (previous && (t - current_start >= options_.transition_length ||
-                     current->transition == content::Transition::cut)) {
-      // The worker frees it (a card is megabytes) and, told the transition is over, prepares
-      // the next card: at most two cards' pixels are alive at any time.
-      if (!retiring) retiring = std::move(previous);
-      previous.reset();
-      publish_shown = true;
       live_changed = true;
+    } else if (late_sequence != current->slot.sequence) {
+      late_sequence = current->slot.sequence;  // counted once per boundary
+      ++stats.late_boundaries;
     }
+  }
 
-    // The clock for this minute of the shown playlist, uploaded as soon as it is prepared (the
-    // worker makes the next minute's ahead).
+  // Once the transition is over the worker frees the previous card (a card is megabytes) and,
+  // told so, prepares the next card: at most two cards' pixels are alive at any time.
+  void end_transition(Nanos t) {
+    if (!previous || (t - current_start < options.transition_length &&
+                      current->transition != content::Transition::cut)) {
+      return;
+    }
+    if (!retiring) retiring = std::move(previous);
+    previous.reset();
+    publish_shown = true;
+    live_changed = true;
+  }
+
+  // The clock for this minute of the shown playlist, uploaded as soon as it is prepared (the
+  // worker makes the next minute's ahead).
+  void choose_clock(Nanos t) {
     if (clocks_to_upload) {
       clocks_to_upload = false;
       for (const PreparedClockFor& entry : clocks) {
-        if (entry.clock && entry.clock->image && !renderer_.has_texture(*entry.clock->image)) {
-          clocks_to_upload |= !renderer_.upload(*entry.clock->image, kUploadRowsPerFrame);
+        if (entry.clock && entry.clock->image && !renderer.has_texture(*entry.clock->image)) {
+          clocks_to_upload |= !renderer.upload(*entry.clock->image, kUploadRowsPerFrame);
         }
       }
     }
-    const std::int64_t minute = unix_minute(options_.wall_clock_at_start_s, t);
+    const std::int64_t minute = unix_minute(options.wall_clock_at_start_s, t);
     const content::Playlist* shown = current->slot.playlist.get();
-    if (!clock || clock->minute != minute || !shown->show_clock) {
-      for (const PreparedClockFor& entry : clocks) {
-        if (entry.playlist == shown && entry.clock && entry.clock->minute == minute &&
-            entry.clock != clock) {
-          clock = entry.clock;
-          live_changed = true;
-        }
-      }
-      if (!shown->show_clock && clock) {
-        clock.reset();
+    if (clock && clock->minute == minute && shown->show_clock) return;
+    for (const PreparedClockFor& entry : clocks) {
+      if (entry.playlist == shown && entry.clock && entry.clock->minute == minute &&
+          entry.clock != clock) {
+        clock = entry.clock;
         live_changed = true;
       }
     }
-
-    if (live_changed) {
-      live.clear();
-      const scene::PreparedTicker* tickers_seen[3] = {};
-      int ticker_count = 0;
-      for (const auto* slot : {&current, &previous, &upcoming}) {
-        if (!*slot) continue;
-        collect_ids((*slot)->card.get(), live);
-        const scene::PreparedTicker* ticker = (*slot)->ticker.get();
-        if (std::find(tickers_seen, tickers_seen + ticker_count, ticker) ==
-            tickers_seen + ticker_count) {
-          tickers_seen[ticker_count++] = ticker;  // slots of one playlist share their ticker
-          collect_ids(ticker, live);
-        }
-      }
-      for (const PreparedClockFor& entry : clocks) {
-        if (entry.clock && entry.clock->image) live.push_back(entry.clock->image->id);
-      }
-      if (clock && clock->image) live.push_back(clock->image->id);
-      if (notice && notice->image) live.push_back(notice->image->id);
-      std::sort(live.begin(), live.end());  // in place: no allocation
-      renderer_.retain_only(live);
-      live_changed = false;
+    if (!shown->show_clock && clock) {
+      clock.reset();
+      live_changed = true;
     }
+  }
 
+  // Tells the renderer which textures are still needed; it recycles the others.
+  void keep_live_textures() {
+    live.clear();
+    const scene::PreparedTicker* tickers_seen[3] = {};
+    int ticker_count = 0;
+    for (const auto* slot : {&current, &previous, &upcoming}) {
+      if (!*slot) continue;
+      collect_ids((*slot)->card.get(), live);
+      const scene::PreparedTicker* ticker = (*slot)->ticker.get();
+      if (std::find(tickers_seen, tickers_seen + ticker_count, ticker) ==
+          tickers_seen + ticker_count) {
+        tickers_seen[ticker_count++] = ticker;  // slots of one playlist share their ticker
+        collect_ids(ticker, live);
+      }
+    }
+    for (const PreparedClockFor& entry : clocks) {
+      if (entry.clock && entry.clock->image) live.push_back(entry.clock->image->id);
+    }
+    if (clock && clock->image) live.push_back(clock->image->id);
+    if (notice && notice->image) live.push_back(notice->image->id);
+    std::sort(live.begin(), live.end());  // in place: no allocation
+    renderer.retain_only(live);
+    live_changed = false;
+  }
+
+  void compose_and_present(Nanos t) {
     in.t = t;
-    in.frame = frame_at(t, hz_milli);
+    in.frame = frame_at(t, stats.refresh_hz);
     in.current = current->card.get();
     in.previous = previous ? previous->card.get() : nullptr;
     in.current_start = current_start;
@@ -886,29 +993,31 @@ RunStats Player::run(const FrameHook& hook) {
     // The notice shows once its texture is complete, until its time is up.
     in.notice = nullptr;
     if (notice && notice->image && t < notice_until) {
-      if (renderer_.has_texture(*notice->image)) {
+      if (renderer.has_texture(*notice->image)) {
         in.notice = notice.get();
       } else {
-        renderer_.upload(*notice->image, kUploadRowsPerFrame);
+        renderer.upload(*notice->image, kUploadRowsPerFrame);
       }
     }
-    in.background = shown->theme.background;
+    in.background = current->slot.playlist->theme.background;
     scene::compose(in, list);
-    renderer_.draw(list);
-    renderer_.present();
-    // Only after textures were made or completed (a search through the cache per image).
-    if (upload.spent > 0 || renderer_.uploads() != uploads_seen) {
-      uploads_seen = renderer_.uploads();
-      release(renderer_, *current, released);
-      if (upcoming) release(renderer_, *upcoming, released);
-      if (clock) release(renderer_, clock->image.get(), released);
-    }
-    const Nanos work =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - frame_start).count();
-    const Nanos work_cpu = thread_cpu_ns() - frame_start_cpu;
-    const ThreadEvents events = hook ? thread_events() - frame_start_events : ThreadEvents{};
+    renderer.draw(list);
+    renderer.present();
+  }
 
-    if (options_.paced && !renderer_.vsync()) {
+  // The CPU copies of what now has textures go back to the worker. Only after textures were
+  // made or completed (a search through the cache per image).
+  void release_uploaded(const UploadBudget& upload) {
+    if (upload.spent == 0 && renderer.uploads() == uploads_seen) return;
+    uploads_seen = renderer.uploads();
+    release(renderer, *current, released);
+    if (upcoming) release(renderer, *upcoming, released);
+    if (clock) release(renderer, clock->image.get(), released);
+  }
+
+  // Waits for the next refresh when the renderer does not (no vsync), and times the frame.
+  void pace(std::uint64_t frame) {
+    if (options.paced && !renderer.vsync()) {
       deadline += std::chrono::nanoseconds(period);
       auto now = Clock::now();
       if (deadline < now - std::chrono::nanoseconds(period)) deadline = now;
@@ -918,30 +1027,37 @@ RunStats Player::run(const FrameHook& hook) {
     if (frame > 0) times->add((presented - last_present).count());
     last_present = presented;
     ++stats.frames;
-
-    if (hook && !hook(FrameInfo{frame, t, current->slot.sequence, shown, in.previous != nullptr,
-                                work, work_cpu, in.notice != nullptr, events})) {
-      break;
-    }
   }
 
-  stats.frame_ms_p50 = times->percentile_ms(50);
-  stats.frame_ms_p99 = times->percentile_ms(99);
-  stats.frame_ms_max = times->max_ms();
-  stats.dropped_frames = times->longer_than(period * 3 / 2);
-  stats.peak_rss_mb = peak_rss_mb();
-  stats.cpu_s = cpu_seconds() - cpu_before;
-  stats.texture_uploads = renderer_.uploads() - uploads_before;
-  const WorkCounters& now = work_counters();
-  stats.render_thread = {now.text_layouts - render_before.text_layouts,
-                         now.glyph_rasterizations - render_before.glyph_rasterizations,
-                         now.file_reads - render_before.file_reads};
-  std::lock_guard lock(sh.mutex);
-  stats.worker_thread = sh.worker_counters;
-  stats.glyph_rasterizations = sh.glyph_rasterizations;
-  stats.atlas_pages = sh.atlas_pages;
-  stats.cards_prepared = sh.cards_prepared;
-  return stats;
+  RunStats finish() {
+    stats.frame_ms_p50 = times->percentile_ms(50);
+    stats.frame_ms_p99 = times->percentile_ms(99);
+    stats.frame_ms_max = times->max_ms();
+    stats.dropped_frames = times->longer_than(period * 3 / 2);
+    stats.peak_rss_mb = peak_rss_mb();
+    stats.cpu_s = cpu_seconds() - cpu_before;
+    stats.texture_uploads = renderer.uploads() - uploads_before;
+    const WorkCounters& now = work_counters();
+    stats.render_thread = {now.text_layouts - render_before.text_layouts,
+                           now.glyph_rasterizations - render_before.glyph_rasterizations,
+                           now.file_reads - render_before.file_reads};
+    std::lock_guard lock(sh.mutex);
+    stats.worker_thread = sh.worker_counters;
+    stats.glyph_rasterizations = sh.glyph_rasterizations;
+    stats.atlas_pages = sh.atlas_pages;
+    stats.cards_prepared = sh.cards_prepared;
+    return stats;
+  }
+};
+
+}  // namespace
+
+RunStats Player::run(const FrameHook& hook) {
+  FrameLoop loop(renderer_, options_, *shared_);
+  loop.wait_for_first_card();
+  for (std::uint64_t frame = 0; loop.frame(frame, hook); ++frame) {
+  }
+  return loop.finish();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -972,7 +1088,7 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
     slot = sequencer.slot_at(slot.end);
   }
   if (!slot.playlist) slot.playlist = playlist;
-  const Nanos transition_length = scene::kSecond / 2;
+  const Nanos transition_length = scene::kTransitionLength;
   const content::Transition transition = transition_of(slot);
 
   auto card = prep.card(slot, screen);
@@ -991,8 +1107,7 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
   scene::FrameInputs in;
   in.screen = screen;
   in.t = options.at;
-  const auto hz_milli = std::int64_t(options.refresh_hz * 1000 + 0.5);
-  in.frame = std::int64_t(__int128(options.at) * hz_milli / 1'000'000'000'000);
+  in.frame = frame_at(options.at, options.refresh_hz);  // the frame loop's choice
   in.current = card.get();
   in.previous = previous_card.get();
   in.current_start = slot.start;

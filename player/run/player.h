@@ -1,10 +1,12 @@
 // The frame loop and the worker that prepares content ahead of it.
 //
-//   render thread (Player::run)                 worker thread (owns TextEngine + GlyphCache)
-//   ---------------------------                 ---------------------------------------------
-//   poll the mailbox (try_lock, never waits)    reload the playlist file when it changes
-//   switch cards at slot boundaries             Sequencer: the slot after the one shown
-//   compose -> draw -> present (vsync)          prepare_card / prepare_ticker / prepare_clock
+//   render thread (Player::run: FrameLoop)      worker thread (Worker; owns the TextEngine)
+//   -----------------------------------------   ---------------------------------------------
+//   take_from_mailbox (try_lock, never waits)   take_requests (waits at most 50 ms)
+//   upload_ahead: textures, a little a frame    reload_if_changed: the watched playlist file
+//   switch_at_boundary, end_transition          prepare_next: Sequencer, prepare_card, ticker
+//   compose_and_present (vsync), pace           keep_ahead (ticker windows), make_notice,
+//                                               prepare_clocks, publish
 //                                               decode images (libpng, libjpeg)
 //                 <--- Mailbox: finished PreparedSlot and clocks, under one small mutex --->
 //
@@ -101,7 +103,7 @@ struct PlayerOptions {
   std::int64_t wall_clock_at_start_s = 0;  // Unix time at t = 0 (schedules, the clock)
   std::optional<Nanos> duration;           // stop after this long
   bool paced = true;                       // false: --unpaced, as fast as possible
-  Nanos transition_length = scene::kSecond / 2;
+  Nanos transition_length = scene::kTransitionLength;
   // How far past the visible part of the ticker band its tiles are drawn ahead, in time of
   // motion (plus a screen width): generous, so a worker busy with a card never leaves a gap.
   Nanos ticker_lookahead = 6 * scene::kSecond;
@@ -121,6 +123,11 @@ struct FrameInfo {
   ThreadEvents events;  // the render thread's page faults and context switches, same span
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;
+
+// Sets glibc's allocator up for playing (process-wide, so the command calls it once at its
+// start, before any thread): big pixel buffers go back to the system when freed, freed texture
+// blocks are kept for reuse, one heap for the worker and the frame loop.
+void tune_allocator_for_playing();
 
 class Player {
  public:
@@ -154,6 +161,10 @@ class Player {
   std::unique_ptr<Shared> shared_;
   std::thread worker_;
 };
+
+// The refresh the frame loop shows at t: t in refreshes of `refresh_hz`, rounded to the nearest
+// (the ticker's offset is a function of it). `render` draws the same frame.
+std::int64_t frame_at(Nanos t, double refresh_hz);
 
 // The frame `render` draws: the same preparation done synchronously, then frame `at` composed.
 struct StillOptions {

@@ -50,7 +50,7 @@ double frac(double v, double lo = 0.005, double hi = 0.5) {
 }
 
 // The glyphs for counters at one size and colour, an image each (Counter::glyphs).
-struct Strip {
+struct CounterGlyphs {
   std::vector<std::shared_ptr<const Image>> images;
   std::vector<int> w;
   int digit_width = 0;
@@ -66,7 +66,7 @@ struct Ctx {
   float unit;
   // Counter glyphs made for this card, by size: a statistic group's values share one size, so
   // its counters share one set of glyph images (and textures) instead of one set each.
-  std::vector<std::pair<float, Strip>> strips = {};
+  std::vector<std::pair<float, CounterGlyphs>> counter_glyphs = {};
   std::string item = "";  // JSON pointer of the item, e.g. "/items/3"; fields are under it
   float title() const { return unit * float(frac(theme.title_size)); }
   // The smallest sizes text shrinks to before it is cut with "……" (playlists/README.md).
@@ -136,8 +136,8 @@ Number parse_number(const std::string& s) {
   return n;
 }
 
-Strip make_strip(Ctx& x, float size, Rgba color) {
-  Strip strip;
+CounterGlyphs make_counter_glyphs(Ctx& x, float size, Rgba color) {
+  CounterGlyphs set;
   TextStyle style{size, x.theme.title_weight, color};
   std::vector<text::Layout> glyphs;
   int height = 1;
@@ -146,35 +146,32 @@ Strip make_strip(Ctx& x, float size, Rgba color) {
         detail::lay_out_text(x.c, std::string_view(kCounterGlyphs + i, 1), 1e6f, style));
     const auto& l = glyphs.back();
     int advance = l.lines.empty() ? 0 : int(std::ceil(l.lines[0].width));
-    if (i < 10) strip.digit_width = std::max(strip.digit_width, advance);
+    if (i < 10) set.digit_width = std::max(set.digit_width, advance);
     if (!l.lines.empty()) {
-      strip.ascent = std::max(strip.ascent, l.lines[0].ascent);
+      set.ascent = std::max(set.ascent, l.lines[0].ascent);
       height = std::max(height, int(std::ceil(l.lines[0].ascent + l.lines[0].descent)));
     }
-    strip.w.push_back(advance);
+    set.w.push_back(advance);
   }
-  for (int i = 0; i < 10; ++i) strip.w[i] = strip.digit_width;  // tabular digits
+  for (int i = 0; i < 10; ++i) set.w[i] = set.digit_width;  // tabular digits
   for (int i = 0; i < kCounterGlyphCount; ++i) {
-    text::RgbaImage pixels(std::max(1, strip.w[i]), height);
+    text::RgbaImage pixels(std::max(1, set.w[i]), height);
     const auto& l = glyphs[i];
     if (!l.lines.empty()) {
-      float offset = (float(strip.w[i]) - l.lines[0].width) / 2;
+      float offset = (float(set.w[i]) - l.lines[0].width) / 2;
       text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color));
     }
-    strip.images.push_back(detail::make_image(std::move(pixels)));
+    set.images.push_back(detail::make_image(std::move(pixels)));
   }
-  return strip;
+  return set;
 }
 
-int counter_width(const Strip& s, const Number& n) {
+int counter_width(const CounterGlyphs& s, const Number& n) {
   // The final text's width, as compose will draw it.
-  Counter c;
-  c.glyph_w = s.w;
   char buf[64];
   int len = std::snprintf(buf, sizeof buf, "%.*f", n.decimals, std::abs(n.value));
   int width = 0, int_digits = 0;
   for (int i = 0; i < len && buf[i] != '.'; ++i) ++int_digits;
-  width += len * 0;
   for (int i = 0; i < len; ++i) width += buf[i] == '.' ? s.w[10] : s.digit_width;
   if (n.grouping) width += (std::max(0, int_digits - 1) / 3) * s.w[11];
   if (n.value < 0)
@@ -189,12 +186,12 @@ struct ValueRow {
   float ascent = 0;
 };
 // The accent-coloured counter glyphs at `size`, made once per card.
-const Strip& counter_strip(Ctx& x, float size) {
-  for (const auto& [made_size, strip] : x.strips) {
-    if (made_size == size) return strip;
+const CounterGlyphs& counter_glyphs(Ctx& x, float size) {
+  for (const auto& [made_size, set] : x.counter_glyphs) {
+    if (made_size == size) return set;
   }
-  x.strips.emplace_back(size, make_strip(x, size, x.theme.accent));
-  return x.strips.back().second;
+  x.counter_glyphs.emplace_back(size, make_counter_glyphs(x, size, x.theme.accent));
+  return x.counter_glyphs.back().second;
 }
 
 // The big number with its unit on one baseline, fitted to `max_width`. Draws when `draw`.
@@ -211,10 +208,10 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
   float ascent = zero.lines.empty() ? size : zero.lines[0].ascent;
   float descent = zero.lines.empty() ? size * 0.3f : zero.lines[0].descent;
   int num_w = 0;
-  Strip strip;
+  CounterGlyphs glyph_set;
   if (n.numeric && draw) {
-    strip = counter_strip(x, size);
-    num_w = counter_width(strip, n);
+    glyph_set = counter_glyphs(x, size);
+    num_w = counter_width(glyph_set, n);
   } else if (n.numeric) {
     // Measure without rasterizing: digits as wide as the widest digit.
     float widest = 0;
@@ -222,7 +219,7 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
       auto l = detail::lay_out_text(x.c, std::string_view(&d, 1), 1e6f, big);
       if (!l.lines.empty()) widest = std::max(widest, std::ceil(l.lines[0].width));
     }
-    Strip s;
+    CounterGlyphs s;
     s.digit_width = int(widest);
     for (char ch : std::string_view(kCounterGlyphs + 10, 4)) {
       auto l = detail::lay_out_text(x.c, std::string_view(&ch, 1), 1e6f, big);
@@ -241,19 +238,19 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
   if (!draw) return row;
   const float baseline = float(top) + ascent;
   if (n.numeric) {
-    const int strip_height = strip.images.front()->pixels.height;
+    const int glyph_height = glyph_set.images.front()->pixels.height;
     Counter c;
-    c.glyphs = std::move(strip.images);
-    c.glyph_w = strip.w;
-    c.glyph_width = strip.digit_width;
+    c.glyphs = std::move(glyph_set.images);
+    c.glyph_w = glyph_set.w;
+    c.glyph_width = glyph_set.digit_width;
     c.target = n.value;
     c.decimals = n.decimals;
     c.grouping = n.grouping;
     c.plus = n.plus;
     c.right = left + num_w;
-    c.top = int(std::lround(baseline - strip.ascent));
+    c.top = int(std::lround(baseline - glyph_set.ascent));
     counters->push_back(std::move(c));
-    x.c.text_boxes.push_back(RectI{left, counters->back().top, num_w, strip_height});
+    x.c.text_boxes.push_back(RectI{left, counters->back().top, num_w, glyph_height});
   }
   if (!rest.lines.empty()) {
     detail::draw_text(x.c, rest, left + num_w, int(std::lround(baseline - rest.lines[0].ascent)),

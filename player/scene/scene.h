@@ -54,6 +54,9 @@ struct Slot {
   std::shared_ptr<const content::Playlist> playlist;
 };
 
+// How long a card takes to fade or slide in over the previous one (cut: no time).
+constexpr Nanos kTransitionLength = kSecond / 2;
+
 // How long the fallback screen shows before eligibility is checked again.
 constexpr Nanos kFallbackRecheck = 5 * kSecond;
 
@@ -87,12 +90,28 @@ class Sequencer {
   };
 
  private:
-  std::shared_ptr<const content::Playlist> initial_;
   std::int64_t wall_clock_at_start_s_;
   Cursor cursor_;
   Slot current_;
   bool started_ = false;
 };
+
+// One round of the loop as the player plays it from t = 0 with this wall clock at start: the
+// slots (alerts and the fallback screen included) until the first slot's item comes round again,
+// at most `max_slots`. `length` is when it comes round; nullopt when it did not within max_slots
+// (schedules changed on the way).
+struct LoopRound {
+  std::vector<Slot> slots;
+  std::optional<Nanos> length;
+};
+LoopRound first_round(std::shared_ptr<const content::Playlist> playlist,
+                      std::int64_t wall_clock_at_start_s, std::size_t max_slots);
+
+// The first slot that shows `item` (an index into the playlist's items) within `within` of play
+// from t = 0, else nullopt.
+std::optional<Slot> first_slot_of(std::shared_ptr<const content::Playlist> playlist,
+                                  std::int64_t wall_clock_at_start_s, std::size_t item,
+                                  Nanos within);
 
 // Whether `item` may show `t` after start. Uses content::is_eligible.
 bool eligible_at(const content::Item& item, const content::Playlist& playlist,
@@ -123,10 +142,9 @@ constexpr const char* kCounterGlyphs = "0123456789.,-+";
 constexpr int kCounterGlyphCount = 14;
 
 struct Counter {
-  // One image per glyph of kCounterGlyphs, not one strip: a strip of a 300 px number is 2 MB,
-  // one texture the renderer cannot keep for the next card, so the frame loop made it anew for
-  // every statistic card (SDL zeroes it: 500 page faults in one frame, 7-11 ms on our VM).
-  // A glyph is under 256 KB: its texture is made in its own frame and reused from the pool.
+  // One image per glyph of kCounterGlyphs: each is small enough for its texture to be made in
+  // a frame of its own and reused from the renderer's pool (one image of all of them at a big
+  // size is a texture made anew for every statistic card, a slow frame).
   std::vector<std::shared_ptr<const Image>> glyphs;
   std::vector<int> glyph_w;  // width of each glyph's cell (its image's width)
   int glyph_width = 0;       // tabular: every digit is this wide
@@ -355,7 +373,7 @@ struct FrameInputs {
   const PreparedCard* previous = nullptr;  // during a transition, else null
   Nanos current_start = 0;                 // when `current` began
   content::Transition transition = content::Transition::fade;
-  Nanos transition_length = kSecond / 2;
+  Nanos transition_length = kTransitionLength;
   const PreparedTicker* ticker = nullptr;
   std::int64_t ticker_step_px = 2;
   const PreparedClock* clock = nullptr;

@@ -1,6 +1,7 @@
 // The timeline: which item shows when. Walks forward slot by slot from t = 0; every decision is
 // made from (playlist, wall clock at start, t), so the same inputs give the same slots.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "scene/scene.h"
@@ -10,8 +11,8 @@ namespace signage::scene {
 bool eligible_at(const content::Item& item, const content::Playlist& playlist,
                  std::int64_t wall_clock_at_start_s, Nanos t) {
   // Whole seconds: eligibility changes only at second boundaries (schedules are in seconds).
-  std::int64_t now_s =
-      wall_clock_at_start_s + (t >= 0 ? t / kSecond : -((-t + kSecond - 1) / kSecond));
+  using namespace std::chrono;
+  const std::int64_t now_s = wall_clock_at_start_s + floor<seconds>(nanoseconds(t)).count();
   return content::is_eligible(item, now_s, playlist.timezone);
 }
 
@@ -121,6 +122,34 @@ Slot Sequencer::peek_next() const {
 
 void Sequencer::replace_playlist(std::shared_ptr<const content::Playlist> playlist) {
   cursor_.pending = std::move(playlist);
+}
+
+LoopRound first_round(std::shared_ptr<const content::Playlist> playlist,
+                      std::int64_t wall_clock_at_start_s, std::size_t max_slots) {
+  Sequencer sequencer(std::move(playlist), wall_clock_at_start_s);
+  LoopRound round;
+  Slot slot = sequencer.slot_at(0);
+  while (round.slots.size() < max_slots) {
+    round.slots.push_back(slot);
+    slot = sequencer.slot_at(slot.end);
+    if (slot.item == round.slots.front().item && slot.alert == round.slots.front().alert) {
+      round.length = slot.start;
+      break;
+    }
+  }
+  return round;
+}
+
+std::optional<Slot> first_slot_of(std::shared_ptr<const content::Playlist> playlist,
+                                  std::int64_t wall_clock_at_start_s, std::size_t item,
+                                  Nanos within) {
+  Sequencer sequencer(std::move(playlist), wall_clock_at_start_s);
+  for (Nanos t = 0; t < within;) {
+    const Slot& slot = sequencer.slot_at(t);
+    if (slot.item == item) return slot;
+    t = slot.end;
+  }
+  return std::nullopt;
 }
 
 }  // namespace signage::scene

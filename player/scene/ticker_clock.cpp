@@ -163,9 +163,7 @@ std::string clock_text(std::int64_t unix_s, const std::string& timezone, const s
   pattern += generator->getBestPattern(icu::UnicodeString("Hm"), status);
   icu::SimpleDateFormat format(pattern, locale, status);
   if (U_FAILURE(status)) return {};
-  format.adoptTimeZone(timezone.empty()
-                           ? icu::TimeZone::createDefault()
-                           : icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(timezone)));
+  format.setTimeZone(content::time_zone(timezone));  // the zone schedules use
   icu::UnicodeString out;
   format.format(double(unix_s) * 1000.0, out);
   std::string utf8;

@@ -248,9 +248,9 @@ unsigned long pread_all(int fd, unsigned char* buffer, unsigned long count, unsi
 
 // FT_Stream's read callback; a count of 0 is a seek, which fails past the end. Single values
 // (FreeType reads a glyph's metrics and its place in the CFF table as 2-4 byte values, six per
-// glyph) come from the mapping: these tables are small, and a system call for each made a
-// cold-cache paragraph 45% slower to draw; this way it is one per glyph. Frames (glyph programs,
-// tables read when the face opens) are read from the file.
+// glyph) come from the mapping: these tables are small, and a system call for each made drawing
+// much slower; this way it is one per glyph. Frames (glyph programs, tables read when the face
+// opens) are read from the file.
 unsigned long read_font_file(FT_Stream stream, unsigned long offset, unsigned char* buffer,
                              unsigned long count) {
   if (count == 0) return offset > stream->size ? 1 : 0;
@@ -273,13 +273,11 @@ FT_Face FontLibrary::ft_face(FaceIndex index, int size_64) {
     // FreeType reads glyph programs with pread() rather than from HarfBuzz's mapping. A CJK
     // collection's CFF table is 15 MB of them; the few hundred glyphs a playlist draws are
     // scattered over all of it, and reading them through the mapping left every page they
-    // touched resident in the player: 6.8 MB of NotoSansCJK-Regular after 15 s of the demo,
-    // 1.8 MB this way (HarfBuzz's shaping tables, metrics), while FreeType's heap grows by its
-    // copies of the cmap and subroutines (about 1.4 MB in all); the demo's peak RSS is 5.5 MB
-    // lower. Each glyph program passes through a small buffer FreeType frees after loading the
-    // glyph; the file's pages stay in the page cache, outside the player's RSS, where the kernel
-    // reclaims them first when a 512 MB board runs short. The cost is one system call per
-    // rasterized glyph (about 4 us here), and the glyph cache rasterizes each glyph once.
+    // touched resident in the player (tests/bench/README.md has the numbers). Each glyph program
+    // passes through a small buffer FreeType frees after loading the glyph; the file's pages
+    // stay in the page cache, outside the player's RSS, where the kernel reclaims them first
+    // when a 512 MB board runs short. The cost is one system call per rasterized glyph, and the
+    // glyph cache rasterizes each glyph once.
     unsigned length = 0;
     hb_blob_get_data(f.file->blob.get(), &length);
     if (!ft_ || length == 0) return nullptr;

@@ -221,7 +221,6 @@ std::optional<AtlasSlot> GlyphCache::get(const GlyphKey& key) {
   page.shelf_x += w;
   page.shelf_height = std::max(page.shelf_height, h);
   page.last_used = tick_;
-  ++page.version;
   page.keys.push_back(key);
   return slots_[key] = slot;
 }

@@ -228,7 +228,6 @@ struct AtlasPage {
     return pixels.data() + (std::size_t(y) * std::size_t(size) + std::size_t(x)) * channels();
   }
   std::uint64_t last_used = 0;  // GlyphCache tick of the most recent lookup that hit this page
-  std::uint64_t version = 0;    // bumped on every change, so a renderer knows to re-upload
   int shelf_y = 0, shelf_height = 0, shelf_x = 0;  // shelf packing cursor
   std::vector<GlyphKey> keys;                      // what to forget when the page is emptied
 };

@@ -361,6 +361,7 @@ SwapRun run_swap(render::Renderer& renderer, std::shared_ptr<const content::Play
 }
 
 int main_bench(int argc, char** argv) {
+  run::tune_allocator_for_playing();  // as `signage-player run` does
   double seconds = 20, swap_seconds = 40;
   bool swap_paced = true;
   fs::path playlist_path = run::demo_playlist_path();

@@ -275,5 +275,36 @@ TEST(PlayerGoldenComparison, TheAarch64RenderMatches) {
   }
 }
 
+TEST(PlayerRender, DrawsTheFrameThePlayerShowsBetweenRefreshes) {
+  StillOptions options;
+  options.wall_clock_at_start_s = kClock;
+  options.size = {960, 540};
+  options.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+  auto playlist = playlist_for(kCases[0]);
+  // 3/4 of the way from refresh 180 to 181 at 60 Hz: the frame loop shows 181 (frame_at rounds),
+  // where truncating would give 180.
+  const Nanos between = 3 * scene::kSecond + scene::kSecond * 3 / 240;
+  const std::int64_t shown = frame_at(between, options.refresh_hz);
+  ASSERT_NE(shown, between * 60 / scene::kSecond);
+  // The first nanosecond of a refresh is unambiguous: rounding and truncating agree there.
+  auto refresh_start = [&](std::int64_t frame) {
+    Nanos t = (frame * scene::kSecond + 59) / 60;
+    EXPECT_EQ(frame_at(t, options.refresh_hz), frame);
+    EXPECT_EQ(t * 60 / scene::kSecond, frame);
+    return t;
+  };
+  std::string error;
+  options.at = between;
+  auto at_between = render_still(playlist, options, &error);
+  options.at = refresh_start(shown);
+  auto at_shown = render_still(playlist, options, &error);
+  options.at = refresh_start(shown - 1);
+  auto at_before = render_still(playlist, options, &error);
+  ASSERT_TRUE(at_between && at_shown && at_before) << error;
+  // The ticker moved between the two refreshes, so the case tells them apart.
+  ASSERT_TRUE(at_shown->pixels != at_before->pixels);
+  EXPECT_TRUE(at_between->pixels == at_shown->pixels) << "not refresh " << shown << "'s pixels";
+}
+
 }  // namespace
 }  // namespace signage::run

@@ -3,6 +3,7 @@
 #include "scene/scene.h"
 
 #include <gtest/gtest.h>
+#include <unicode/timezone.h>
 
 #include <algorithm>
 #include <memory>
@@ -517,6 +518,44 @@ TEST(Compose, NoDrawListGrowthAfterWarmUp) {
   }
   EXPECT_EQ(changes, 0);
   EXPECT_GT(list.commands.size(), 3u);
+}
+
+TEST(Sequencer, FirstRoundFollowsSchedules) {
+  Item b = item("b", 5);
+  b.schedule.windows.push_back({9 * 60, 10 * 60});  // 09:00-10:00 Shanghai
+  auto p = playlist({item("a", 8), b, item("c", 2.5)}, "Asia/Shanghai");
+  // At 08:59 b is not eligible yet: a and c make the round; b joins at the next boundary
+  // after 09:00, so the round ends when a comes back.
+  LoopRound before = first_round(p, kMonday0859Shanghai - 60, 10);
+  ASSERT_TRUE(before.length);
+  EXPECT_EQ(*before.length, 8 * kSecond + 5 * kSecond / 2);
+  ASSERT_EQ(before.slots.size(), 2u);
+  EXPECT_EQ(before.slots[1].item, std::size_t(2));
+  LoopRound during = first_round(p, kMonday0859Shanghai + 60, 10);
+  ASSERT_TRUE(during.length);
+  EXPECT_EQ(*during.length, 15 * kSecond + kSecond / 2);
+  ASSERT_EQ(during.slots.size(), 3u);
+  EXPECT_EQ(during.slots[1].start, 8 * kSecond);
+  // b first shows in the first slot after 09:00 from a start at 08:58:00.
+  auto first_b = first_slot_of(p, kMonday0859Shanghai - 60, 1, 3600 * kSecond);
+  ASSERT_TRUE(first_b);
+  EXPECT_GE(first_b->start, 120 * kSecond);
+  EXPECT_LT(first_b->start, 130 * kSecond);
+  EXPECT_FALSE(first_slot_of(p, kMonday0859Shanghai + 3600 + 60, 1, 3600 * kSecond));
+}
+
+TEST(Clock, ShowsTheTimeInTheZoneSchedulesUse) {
+  // A name ICU does not know means the system's zone, for schedules and the clock alike.
+  std::unique_ptr<icu::TimeZone> system(icu::TimeZone::createDefault());
+  icu::TimeZone::adoptDefault(icu::TimeZone::createTimeZone("Asia/Tokyo"));
+  const std::string unknown = "Mars/Olympus";
+  const std::int64_t t = *content::parse_instant("2025-03-03T09:30:00+09:00");
+  content::Schedule at_half_past_nine;
+  at_half_past_nine.windows.push_back({9 * 60 + 30, 9 * 60 + 31});
+  EXPECT_TRUE(content::is_eligible(at_half_past_nine, t, unknown));
+  EXPECT_NE(clock_text(t, unknown, "en").find("09:30"), std::string::npos)
+      << clock_text(t, unknown, "en");
+  icu::TimeZone::setDefault(*system);
 }
 
 }  // namespace
