@@ -702,21 +702,6 @@ struct FrameLoop {
   const Nanos period;
 
   std::optional<PreparedSlot> current, previous, upcoming, retiring;
-  {
-    std::unique_lock lock(sh.mutex);
-    while (!sh.ready) {
-      lock.unlock();
-      sh.wake_worker.notify_all();
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      lock.lock();
-    }
-    current = std::move(sh.ready);
-    sh.ready.reset();
-    sh.showing = true;
-    sh.shown_sequence = current->slot.sequence;
-  }
-  stats.fallback_slots += !current->slot.item;
-  sh.wake_worker.notify_all();
 
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
