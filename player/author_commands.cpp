@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "content/content.h"
 #include "sync/crypto.h"
+#include "sync/files.h"
 
 namespace signage {
 namespace {
@@ -27,25 +28,9 @@ int usage(const char* command, const std::string& message, const char* text) {
   return 2;
 }
 
-std::optional<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Writes beside and renames, so a reader never sees half a file.
-bool write_file(const fs::path& path, const std::string& bytes, fs::perms perms) {
-  fs::path temp = path;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << bytes;
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  fs::permissions(temp, perms, ec);
-  fs::rename(temp, path, ec);
-  return !ec;
+// Playlists and keys are small; a limit keeps a wrong path (a device, a huge file) harmless.
+std::optional<std::string> read_file(const fs::path& path, std::string* error = nullptr) {
+  return sync::read_file(path, content::Limits{}.max_file_bytes, error);
 }
 
 fs::path playlist_file(const fs::path& path) {
@@ -107,8 +92,10 @@ int manifest_command(const std::vector<std::string_view>& args) {
               << " files)\n";
     return 0;
   }
-  auto perms = fs::status(file).permissions();
-  if (!write_file(file, *updated, perms)) return fail("manifest", "cannot write " + file.string());
+  struct stat st {};
+  mode_t mode = ::stat(file.c_str(), &st) == 0 ? st.st_mode & 07777 : 0644;
+  std::string why;
+  if (!sync::replace_file(file, *updated, mode, &why)) return fail("manifest", why);
   std::cout << file.string() << ": listed " << assets.size()
             << (assets.size() == 1 ? " file" : " files") << " with size and sha256\n";
   return 0;
@@ -129,12 +116,11 @@ int keygen_command(const std::vector<std::string_view>& args) {
     if (fs::exists(p)) return fail("keygen", p.string() + " exists; not overwriting a key");
   }
   sync::KeyPair pair = sync::generate_key_pair();
-  if (!write_file(secret, pair.secret_key + "\n", fs::perms::owner_read | fs::perms::owner_write) ||
-      !write_file(pub, pair.public_key + "\n",
-                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                      fs::perms::others_read)) {
-    return fail("keygen", "cannot write " + secret.string());
-  }
+  std::string why;
+  // O_EXCL and 0600 from the start: the secret is never readable by others, and a link planted
+  // at its name is not followed.
+  if (!sync::create_file(secret, pair.secret_key + "\n", 0600, &why)) return fail("keygen", why);
+  if (!sync::create_file(pub, pair.public_key + "\n", 0644, &why)) return fail("keygen", why);
   std::cout << "secret key: " << secret.string() << " (keep it safe and off the players)\n"
             << "public key: " << pub.string() << ": " << pair.public_key << "\n"
             << "on each player: public_key = " << pair.public_key
@@ -182,11 +168,7 @@ int sign_command(const std::vector<std::string_view>& args) {
   if (!signature) return fail("sign", *key + ": " + (bytes ? why : "cannot read " + file.string()));
   fs::path sig = file;
   sig += ".sig";
-  if (!write_file(sig, *signature + "\n",
-                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                      fs::perms::others_read)) {
-    return fail("sign", "cannot write " + sig.string());
-  }
+  if (!sync::replace_file(sig, *signature + "\n", 0644, &why)) return fail("sign", why);
   std::cout << sig.string() << ": signed " << file.string() << " (sha256 "
             << sync::sha256_hex(*bytes) << ")\n";
   return 0;

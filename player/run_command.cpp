@@ -24,6 +24,7 @@ constexpr const char* kRunUsage =
                          [--backoff-cap S] [--connect-timeout S] [--low-speed-time S]
                          [--usb-root DIR]... [--no-usb] [--public-key KEY|FILE] [--ca-file FILE]
                          [--store-max-mb N] [--heartbeat-url URL] [--player-id ID]
+                         [--channel ID] [--heartbeat-interval S] [--min-transfer-rate B]
 
 Plays PATH (a bundle folder or its playlist.json; default: the demo bundle hexi-2024). PATH is
 watched: a changed playlist takes over at the next item boundary (an invalid one is reported and
@@ -50,10 +51,13 @@ Content sources (any of these turns on the store in the state directory; see doc
   --low-speed-time S   give up a transfer slower than 100 bytes/s for S seconds (default 30)
   --usb-root DIR       where USB sticks are mounted (repeatable; default /media /run/media /mnt)
   --no-usb             do not watch for USB sticks
-  --public-key K       only take bundles signed with this ed25519 key (base64, or a file)
+  --public-key K       only take bundles signed with this ed25519 key (base64, or a file);
+                       repeatable: any of the keys (for a rotation)
+  --channel ID         only take playlists whose "id" is ID
   --ca-file FILE       a CA certificate for HTTPS besides the system's
   --store-max-mb N     the most the store keeps for the current and previous bundle (default 1024)
-  --heartbeat-url URL  POST status.json there after each poll
+  --heartbeat-url URL  POST status.json there every --heartbeat-interval S (default 60)
+  --min-transfer-rate B  every download ends within 60 s + its size at B bytes/s (default 4096)
   --player-id ID       this screen's name in the User-Agent and status (default: made once)
 With a state directory the player starts with the stored bundle, without any network. With none
 stored it plays PATH when given, else a waiting screen, until a source delivers.
@@ -77,7 +81,8 @@ std::optional<std::vector<ConfigArg>> read_config(const std::string& file, std::
   static const char* const kValueKeys[] = {
       "source",    "poll_interval",    "usb_root",      "public_key", "ca_file",
       "state_dir", "store_max_mb",     "heartbeat_url", "player_id",  "size",
-      "rotate",    "max_texture_size", "playlist"};
+      "rotate",    "max_texture_size", "playlist",      "channel",    "heartbeat_interval",
+      "min_transfer_rate"};
   static const char* const kFlagKeys[] = {"fullscreen", "usb"};
   std::ifstream in(file);
   if (!in) {
@@ -225,8 +230,9 @@ std::string apply_args(const std::vector<std::string>& args, RunSettings& s, boo
         std::string why;
         std::ifstream file(key_text);
         if (file) key_text.assign(std::istreambuf_iterator<char>(file), {});
-        s.sync.public_key = sync::parse_public_key(key_text, &why);
-        if (!s.sync.public_key) problem = "--public-key: " + why;
+        auto key = sync::parse_public_key(key_text, &why);
+        if (key) s.sync.public_keys.push_back(*key);
+        if (!key) problem = "--public-key: " + why;
       }
     } else if (arg == "--ca-file") {
       std::string file;
@@ -242,6 +248,15 @@ std::string apply_args(const std::vector<std::string>& args, RunSettings& s, boo
       s.sync.store_max_bytes = std::uint64_t(mb.value_or(1024)) << 20;
     } else if (arg == "--heartbeat-url") {
       problem = text("--heartbeat-url", s.sync.http.heartbeat_url);
+    } else if (arg == "--channel") {
+      problem = text("--channel", s.sync.channel);
+    } else if (arg == "--heartbeat-interval") {
+      problem = seconds("--heartbeat-interval", 0.1, s.sync.http.heartbeat_interval_s);
+    } else if (arg == "--min-transfer-rate") {
+      auto v = value();
+      auto rate = v ? parse_int(*v, 1, 1 << 30) : std::nullopt;
+      if (!rate) problem = "--min-transfer-rate needs bytes per second, 1..1073741824";
+      s.sync.http.min_rate_bytes_per_s = double(rate.value_or(4096));
     } else if (arg == "--player-id") {
       problem = text("--player-id", s.sync.player_id);
     } else if (arg == "--config") {

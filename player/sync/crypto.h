@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace signage::sync {
 
@@ -36,6 +37,8 @@ std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::st
 
 struct PublicKey {
   std::array<unsigned char, 32> bytes{};
+  // 16 hex digits of the key's sha256: names the key in .sig lines and messages.
+  std::string id() const;
 };
 
 struct KeyPair {
@@ -53,5 +56,11 @@ std::optional<std::string> sign_detached(std::string_view message, std::string_v
 // exact bytes of `message`; false with the reason otherwise.
 bool verify_detached(std::string_view message, std::string_view signature, const PublicKey& key,
                      std::string* error);
+
+// A playlist.json.sig: one line per signature, "KEYID SIGNATURE" or a bare "SIGNATURE" (the
+// format before key ids). True when one line is a valid signature by one of `keys`, so a player
+// trusting the old and the new key takes bundles signed with either during a rotation.
+bool verify_any(std::string_view message, std::string_view sig_file,
+                const std::vector<PublicKey>& keys, std::string* error);
 
 }  // namespace signage::sync

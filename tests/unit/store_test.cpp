@@ -190,8 +190,9 @@ TEST_F(StoreTest, SignedContentOnlyWhenAKeyIsConfigured) {
   KeyPair pair = generate_key_pair();
   KeyPair other = generate_key_pair();
   StoreOptions options;
-  options.public_key = parse_public_key(pair.public_key, nullptr);
-  ASSERT_TRUE(options.public_key);
+  auto key = parse_public_key(pair.public_key, nullptr);
+  ASSERT_TRUE(key);
+  options.public_keys = {*key};
   auto store = open_store(options);
   std::string bytes = playlist(1, {});
   auto c = candidate(Source::usb, bytes);

@@ -263,7 +263,7 @@ TEST_F(UsbTest, SignedSticks) {
   auto key = parse_public_key(keys.public_key, &error);
   ASSERT_TRUE(key) << error;
   StoreOptions options;
-  options.public_key = *key;
+  options.public_keys = {*key};
   auto store = open_store(options);
 
   Files files = {{"a.png", png("signed")}};
