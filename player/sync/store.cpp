@@ -373,39 +373,43 @@ std::unique_ptr<Store::Import> Store::begin(const Candidate& candidate, const Ca
     if (error) *error = read_only_reason_;
     return nullptr;
   }
-  std::unique_ptr<Import> import(new Import(*this, candidate, check));
+  // Pinned first, so collect_garbage below keeps the objects this candidate reuses.
+  for (const AssetRef& asset : check.assets) pinned_.insert(asset.sha256);
+  auto refuse = [&](std::string why) -> std::unique_ptr<Import> {
+    // Unpinned here: an Import destroyed under this lock would wait for it forever.
+    for (const AssetRef& asset : check.assets) pinned_.erase(pinned_.find(asset.sha256));
+    if (error) *error = std::move(why);
+    return nullptr;
+  };
+  std::vector<AssetRef> missing;
   std::set<std::string> seen;
+  std::uint64_t needed = 0;
   for (const AssetRef& asset : check.assets) {
-    pinned_.insert(asset.sha256);
     if (seen.insert(asset.sha256).second && !has_object(asset)) {
-      import->missing_.push_back(asset);
+      missing.push_back(asset);
+      needed += asset.size;
     }
   }
-  std::uint64_t needed = import->missing_bytes();
-  if (needed == 0) return import;
-  if (objects_bytes() + needed > options_.max_bytes) {
+  if (needed > 0 && objects_bytes() + needed > options_.max_bytes) {
     collect_garbage(/*keep_previous=*/false);
     if (objects_bytes() + needed > options_.max_bytes) {
-      if (error) {
-        *error = "the new content needs " + megabytes(needed) + " more, and the store may hold " +
-                 megabytes(options_.max_bytes) + " (--store-max-mb); " +
-                 megabytes(objects_bytes()) + " are in use by the content playing";
-      }
-      return nullptr;
+      return refuse("the new content needs " + megabytes(needed) +
+                    " more, and the store may hold " + megabytes(options_.max_bytes) +
+                    " (--store-max-mb); " + megabytes(objects_bytes()) +
+                    " are in use by the content playing");
     }
   }
   struct statvfs fsinfo {};
-  if (::statvfs(options_.dir.c_str(), &fsinfo) == 0) {
+  if (needed > 0 && ::statvfs(options_.dir.c_str(), &fsinfo) == 0) {
     std::uint64_t free = std::uint64_t(fsinfo.f_bavail) * fsinfo.f_frsize;
     if (free < needed + options_.reserve_bytes) {
-      if (error) {
-        *error = "not enough free space in " + options_.dir.string() + ": the new content needs " +
-                 megabytes(needed) + " and " + megabytes(free) + " are free (keeping " +
-                 megabytes(options_.reserve_bytes) + " in reserve)";
-      }
-      return nullptr;
+      return refuse("not enough free space in " + options_.dir.string() +
+                    ": the new content needs " + megabytes(needed) + " and " + megabytes(free) +
+                    " are free (keeping " + megabytes(options_.reserve_bytes) + " in reserve)");
     }
   }
+  std::unique_ptr<Import> import(new Import(*this, candidate, check));
+  import->missing_ = std::move(missing);
   return import;
 }
 
