@@ -57,11 +57,14 @@ keep it off the players) and NAME.pub (the public key, one line of base64, for t
 public_key setting or --public-key).
 )";
 
-constexpr const char* kSignUsage = R"(usage: signage-player sign PLAYLIST --key NAME.key
+constexpr const char* kSignUsage = R"(usage: signage-player sign PLAYLIST --key NAME.key [--key NEW.key]
 
 Checks PLAYLIST (a playlist.json or a bundle folder) and writes its detached signature to
 playlist.json.sig beside it. Sign last: any change to playlist.json afterwards (including
 signage-player manifest) needs a new signature.
+
+With two or more --key, one line per key, "KEYID SIGNATURE": for a key rotation, sign with the
+old and the new key until every player trusts the new one (see docs/sources.md).
 )";
 
 }  // namespace
@@ -122,21 +125,23 @@ int keygen_command(const std::vector<std::string_view>& args) {
   if (!sync::create_file(secret, pair.secret_key + "\n", 0600, &why)) return fail("keygen", why);
   if (!sync::create_file(pub, pair.public_key + "\n", 0644, &why)) return fail("keygen", why);
   std::cout << "secret key: " << secret.string() << " (keep it safe and off the players)\n"
-            << "public key: " << pub.string() << ": " << pair.public_key << "\n"
+            << "public key: " << pub.string() << ": " << pair.public_key << " (key id "
+            << sync::parse_public_key(pair.public_key, nullptr)->id() << ")\n"
             << "on each player: public_key = " << pair.public_key
             << " in player.conf, or --public-key " << pub.string() << "\n";
   return 0;
 }
 
 int sign_command(const std::vector<std::string_view>& args) {
-  std::optional<std::string> path, key;
+  std::optional<std::string> path;
+  std::vector<std::string> keys;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--help" || args[i] == "-h") {
       std::cout << kSignUsage;
       return 0;
     } else if (args[i] == "--key") {
       if (i + 1 >= args.size()) return usage("sign", "--key needs a file", kSignUsage);
-      key = std::string(args[++i]);
+      keys.emplace_back(args[++i]);
     } else if (args[i].starts_with("-")) {
       return usage("sign", "unknown option " + std::string(args[i]), kSignUsage);
     } else if (path) {
@@ -145,7 +150,7 @@ int sign_command(const std::vector<std::string_view>& args) {
       path = std::string(args[i]);
     }
   }
-  if (!path || !key) return usage("sign", "give PLAYLIST and --key", kSignUsage);
+  if (!path || keys.empty()) return usage("sign", "give PLAYLIST and --key", kSignUsage);
   if (!sync::crypto_init()) return fail("sign", "libsodium failed to initialize");
   fs::path file = playlist_file(*path);
   auto result = content::load_playlist(file);
@@ -160,15 +165,22 @@ int sign_command(const std::vector<std::string_view>& args) {
                       "; run signage-player manifest first");
     }
   }
-  auto secret = read_file(*key);
-  if (!secret) return fail("sign", "cannot read the key " + *key);
-  auto bytes = read_file(file);
   std::string why;
-  auto signature = bytes ? sync::sign_detached(*bytes, *secret, &why) : std::nullopt;
-  if (!signature) return fail("sign", *key + ": " + (bytes ? why : "cannot read " + file.string()));
+  auto bytes = read_file(file, &why);
+  if (!bytes) return fail("sign", why);
+  std::string lines;
+  for (const std::string& key : keys) {
+    auto secret = read_file(key, &why);
+    if (!secret) return fail("sign", "cannot read the key: " + why);
+    auto signature = sync::sign_detached(*bytes, *secret, &why);
+    if (!signature) return fail("sign", key + ": " + why);
+    // One key: the bare signature, as players before key ids read it.
+    lines += keys.size() == 1 ? *signature + "\n"
+                              : sync::key_id_of_secret(*secret) + " " + *signature + "\n";
+  }
   fs::path sig = file;
   sig += ".sig";
-  if (!sync::replace_file(sig, *signature + "\n", 0644, &why)) return fail("sign", why);
+  if (!sync::replace_file(sig, lines, 0644, &why)) return fail("sign", why);
   std::cout << sig.string() << ": signed " << file.string() << " (sha256 "
             << sync::sha256_hex(*bytes) << ")\n";
   return 0;

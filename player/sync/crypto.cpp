@@ -129,6 +129,15 @@ std::optional<PublicKey> parse_public_key(std::string_view text, std::string* er
   return key;
 }
 
+std::string key_id_of_secret(std::string_view secret_key) {
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  if (!from_base64(secret_key, sk, sizeof sk)) return {};
+  PublicKey key;
+  crypto_sign_ed25519_sk_to_pk(key.bytes.data(), sk);
+  sodium_memzero(sk, sizeof sk);
+  return key.id();
+}
+
 std::optional<std::string> sign_detached(std::string_view message, std::string_view secret_key,
                                          std::string* error) {
   unsigned char sk[crypto_sign_SECRETKEYBYTES];

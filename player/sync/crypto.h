@@ -49,6 +49,8 @@ struct KeyPair {
 KeyPair generate_key_pair();
 // Base64 text (surrounding whitespace allowed), or a file holding it.
 std::optional<PublicKey> parse_public_key(std::string_view text, std::string* error);
+// The id (PublicKey::id) of the public half of a secret key in base64; empty when it is not one.
+std::string key_id_of_secret(std::string_view secret_key);
 // The detached signature of `message` as base64 text, or nullopt with the reason.
 std::optional<std::string> sign_detached(std::string_view message, std::string_view secret_key,
                                          std::string* error);

@@ -334,7 +334,7 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   // 2. Its signature, when the store takes only signed bundles.
   Candidate candidate;
   candidate.source = Source::http;
-  candidate.origin = settings.url;
+  candidate.origin = redacted(settings.url);  // kept in bundle.json and status.json
   candidate.file = settings.url;
   candidate.playlist_bytes = std::move(body);
   if (store.requires_signature()) {
@@ -412,6 +412,19 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   outcome.result = PollOutcome::Result::updated;
   outcome.installed = std::move(installed);
   return outcome;
+}
+
+std::string redacted(const std::string& url) {
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  std::size_t host = scheme + 3;
+  std::size_t path = url.find_first_of("/?#", host);
+  std::size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
+  std::string out = url.substr(0, host);
+  out += at != std::string::npos && at >= host ? "***@" + url.substr(at + 1) : url.substr(host);
+  std::size_t query = out.find('?');
+  if (query != std::string::npos) out = out.substr(0, query) + "?***";
+  return out;
 }
 
 bool post_json(const HttpSettings& settings, const std::string& user_agent, const std::string& url,

@@ -40,19 +40,14 @@ Json or_null(const std::string& s) {
   return s.empty() ? Json(nullptr) : Json(s);
 }
 
-// A URL for status.json and the log: user name and password (and a query, which may carry a
-// token) left out.
-std::string redacted(const std::string& url) {
-  std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  std::size_t host = scheme + 3;
-  std::size_t path = url.find_first_of("/?#", host);
-  std::size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
-  std::string out = url.substr(0, host);
-  out += at != std::string::npos && at >= host ? "***@" + url.substr(at + 1) : url.substr(host);
-  std::size_t query = out.find('?');
-  if (query != std::string::npos) out = out.substr(0, query) + "?***";
-  return out;
+// `text` with every copy of `url` redacted.
+std::string scrubbed(std::string text, const std::string& url) {
+  if (url.empty()) return text;
+  std::string safe = redacted(url);
+  for (std::size_t at = 0; (at = text.find(url, at)) != std::string::npos; at += safe.size()) {
+    text.replace(at, url.size(), safe);
+  }
+  return text;
 }
 
 // A random id made once and kept in the state directory, so a screen keeps its name.
@@ -156,8 +151,8 @@ struct Sync::State {
     status["sync"] = {{"url", or_null(redacted(options.http.url))},
                       {"last_check", or_null(iso_time(last_check_s))},
                       {"last_result", or_null(last_result)},
-                      {"last_error", or_null(last_error)},
-                      {"note", or_null(last_note)},
+                      {"last_error", or_null(scrubbed(last_error, options.http.url))},
+                      {"note", or_null(scrubbed(last_note, options.http.url))},
                       {"consecutive_failures", consecutive_failures},
                       {"next_check", or_null(iso_time(next_check_s))}};
     status["usb"] = {{"roots", Json::array()},
@@ -266,9 +261,9 @@ void Sync::State::http_main() {
     if (outcome.result == PollOutcome::Result::error) {
       char next[32];
       std::snprintf(next, sizeof next, "%.1f", delay);
-      log("sync: " + outcome.error + " (next try in " + next + " s)");
+      log("sync: " + scrubbed(outcome.error, http.url) + " (next try in " + next + " s)");
     } else if (!outcome.note.empty()) {
-      log("sync: " + http.url + ": " + outcome.note);
+      log("sync: " + redacted(http.url) + ": " + scrubbed(outcome.note, http.url));
     }
     if (outcome.installed) switched(*outcome.installed);
     write_status();
