@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "sync/crypto.h"
 
@@ -36,7 +37,7 @@ class StoreTest : public ::testing::Test {
   }
 
   // A playlist with one image item per asset and the assets list of `files` (path -> bytes).
-  static std::string playlist(int revision,
+  static std::string playlist(std::int64_t revision,
                               const std::vector<std::pair<std::string, std::string>>& files,
                               const std::string& title = "标题") {
     std::string items, assets;
@@ -444,6 +445,49 @@ TEST_F(StoreTest, NotEnoughFreeSpaceIsAnErrorNotAHang) {
   store.reset();
   store = open_store();
   EXPECT_TRUE(import(*store, c, files, &error)) << error;
+}
+
+// status.json says when the content playing is past its "expires", and is not world-readable.
+TEST_F(StoreTest, StatusSaysStaleContent) {
+  std::string bytes = playlist(1, {});
+  bytes.insert(1, R"("expires": "2025-01-20T08:00:00+08:00", )");
+  {
+    auto store = open_store();
+    std::string error;
+    ASSERT_TRUE(import(*store, candidate(Source::http, bytes), {}, &error)) << error;
+  }
+  SyncOptions options;
+  options.state_dir = dir_ / "state";
+  options.watch_usb = false;
+  std::string error;
+  auto sync = Sync::open(options, &error);
+  ASSERT_TRUE(sync) << error;
+  std::ifstream in(dir_ / "state/status.json");
+  auto status = nlohmann::json::parse(in);
+  EXPECT_EQ(status["content"]["expires"], "2025-01-20T00:00:00Z");
+  EXPECT_EQ(status["content"]["stale"], true);
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ / "state/status.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+}
+
+// The documented recovery from a runaway revision (2^53 from a stick): with current and
+// previous removed, the next bundle of any revision is taken.
+TEST_F(StoreTest, RunawayRevisionRecovery) {
+  {
+    auto store = open_store();
+    std::string error;
+    ASSERT_TRUE(import(*store, candidate(Source::usb, playlist(9007199254740992, {})), {}, &error))
+        << error;
+    EXPECT_EQ(store->check(candidate(Source::http, playlist(3, {}))).verdict,
+              CandidateCheck::Verdict::superseded);
+  }
+  fs::remove(dir_ / "state/current");
+  fs::remove(dir_ / "state/previous");
+  auto store = open_store();
+  EXPECT_FALSE(store->current());
+  EXPECT_EQ(store->check(candidate(Source::http, playlist(3, {}))).verdict,
+            CandidateCheck::Verdict::accept);
 }
 
 TEST_F(StoreTest, ManifestTextIsUpdatedInPlace) {
