@@ -57,7 +57,8 @@ keep it off the players) and NAME.pub (the public key, one line of base64, for t
 public_key setting or --public-key).
 )";
 
-constexpr const char* kSignUsage = R"(usage: signage-player sign PLAYLIST --key NAME.key [--key NEW.key]
+constexpr const char* kSignUsage =
+    R"(usage: signage-player sign PLAYLIST --key NAME.key [--key NEW.key]
 
 Checks PLAYLIST (a playlist.json or a bundle folder) and writes its detached signature to
 playlist.json.sig beside it. Sign last: any change to playlist.json afterwards (including

@@ -79,9 +79,9 @@ struct ConfigArg {
 
 std::optional<std::vector<ConfigArg>> read_config(const std::string& file, std::string* error) {
   static const char* const kValueKeys[] = {
-      "source",    "poll_interval",    "usb_root",      "public_key", "ca_file",
-      "state_dir", "store_max_mb",     "heartbeat_url", "player_id",  "size",
-      "rotate",    "max_texture_size", "playlist",      "channel",    "heartbeat_interval",
+      "source",           "poll_interval",    "usb_root",      "public_key", "ca_file",
+      "state_dir",        "store_max_mb",     "heartbeat_url", "player_id",  "size",
+      "rotate",           "max_texture_size", "playlist",      "channel",    "heartbeat_interval",
       "min_transfer_rate"};
   static const char* const kFlagKeys[] = {"fullscreen", "usb"};
   std::ifstream in(file);

@@ -1195,8 +1195,8 @@ ParseResult Checker::run() {
             "\"Asia/Shanghai\"");
   }
   unknown_fields(root, "",
-                 {"version", "id", "revision", "expires", "title", "lang", "timezone", "clock", "theme",
-                  "defaults", "items", "ticker", "assets"},
+                 {"version", "id", "revision", "expires", "title", "lang", "timezone", "clock",
+                  "theme", "defaults", "items", "ticker", "assets"},
                  "the playlist");
   return finish(std::move(playlist));
 }

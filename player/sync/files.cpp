@@ -64,8 +64,7 @@ std::optional<std::string> read_fd(int fd, const fs::path& name, std::uint64_t l
     if (n == 0) return bytes;
     if (bytes.size() + std::size_t(n) > limit) {
       if (error) {
-        *error = name.string() + " has more than the " + std::to_string(limit) +
-                 " bytes allowed";
+        *error = name.string() + " has more than the " + std::to_string(limit) + " bytes allowed";
       }
       return std::nullopt;
     }

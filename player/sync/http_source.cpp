@@ -211,8 +211,8 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
       // libcurl's text says "Operation too slow"; name the setting that decided it.
       response.error += " (under " + std::to_string(settings.low_speed_bytes_per_s) +
                         " bytes/s for " + std::to_string(long(settings.low_speed_time_s)) + " s)";
-    } else if (code == CURLE_OPERATION_TIMEDOUT && response.error.find("Operation timed out") !=
-                                                       std::string::npos) {
+    } else if (code == CURLE_OPERATION_TIMEDOUT &&
+               response.error.find("Operation timed out") != std::string::npos) {
       response.error = "gave up after " + std::to_string(overall_ms / 1000) +
                        " s, the time limit for " + bytes_text(sink.limit) + " (" +
                        std::to_string(long(settings.transfer_base_s)) + " s + the size at " +

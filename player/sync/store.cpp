@@ -203,8 +203,7 @@ std::shared_ptr<const content::Playlist> Store::verify_bundle(const BundleInfo& 
   return parsed.playlist;
 }
 
-std::shared_ptr<const content::Playlist> Store::load_current(std::string* problem,
-                                                             Verify verify) {
+std::shared_ptr<const content::Playlist> Store::load_current(std::string* problem, Verify verify) {
   std::lock_guard lock(mutex_);
   std::string why;
   if (current_) {
@@ -317,8 +316,7 @@ CandidateCheck::Verdict Store::precedence(const CandidateCheck& check, Source so
   if (current_->sha256 == check.sha256) return CandidateCheck::Verdict::already_current;
   if (check.revision > current_->revision) return CandidateCheck::Verdict::accept;
   if (why) {
-    std::string what = current_->source == Source::usb ? "USB import"
-                                                                                 : "content";
+    std::string what = current_->source == Source::usb ? "USB import" : "content";
     // A revision names one content: the same number with other bytes is a mirror mixing up
     // versions, or an attempt to flip between them.
     *why = check.revision == current_->revision
@@ -347,7 +345,8 @@ bool Store::has_object(const AssetRef& asset) const {
 void Store::remove_damaged(const std::string& sha256, const fs::path& file) const {
   if (read_only()) return;
   fs::path object = options_.dir / "objects" / sha256;
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   // Only the very file that failed: an object already fetched again is a different inode.
   if (::stat(object.c_str(), &a) == 0 && ::stat(file.c_str(), &b) == 0 && a.st_ino == b.st_ino &&
       a.st_dev == b.st_dev) {

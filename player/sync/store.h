@@ -71,8 +71,8 @@ enum class Verify {
 struct StoreOptions {
   std::filesystem::path dir;
   std::uint64_t max_bytes = 1ull << 30;
-  std::vector<PublicKey> public_keys;  // any of them; empty: signatures are not needed
-  std::string channel;  // non-empty: only playlists with this "id"
+  std::vector<PublicKey> public_keys;         // any of them; empty: signatures are not needed
+  std::string channel;                        // non-empty: only playlists with this "id"
   std::uint64_t reserve_bytes = 16ull << 20;  // free space left on the file system after a fetch
 };
 
@@ -141,8 +141,7 @@ class Store {
   // These expect mutex_ held.
   std::optional<BundleInfo> read_bundle_info(const std::filesystem::path& link) const;
   std::shared_ptr<const content::Playlist> verify_bundle(const BundleInfo& info,
-                                                         std::string* problem,
-                                                         Verify verify) const;
+                                                         std::string* problem, Verify verify) const;
   CandidateCheck::Verdict precedence(const CandidateCheck& check, Source source,
                                      std::string* why) const;
   // The object is there and its bytes match (a damaged one is removed: false).

@@ -268,7 +268,8 @@ void Sync::State::http_main() {
     if (outcome.installed) switched(*outcome.installed);
     write_status();
     std::unique_lock lock(wake_mutex);
-    wake.wait_until(lock, SteadyClock::now() + std::chrono::milliseconds(std::llround(delay * 1000)),
+    wake.wait_until(lock,
+                    SteadyClock::now() + std::chrono::milliseconds(std::llround(delay * 1000)),
                     [&] { return stop || poll_now.exchange(false); });
   }
 }
@@ -351,9 +352,8 @@ void Sync::State::warn_if_stale() {
   }
   if (!playing || !stale(*playing)) return;
   if (callbacks.on_notice) {
-    callbacks.on_notice(Notice{"内容已过期（" + iso_time(*playing->expires).substr(0, 10) +
-                                   "），等待更新",
-                               false, 8});
+    callbacks.on_notice(Notice{
+        "内容已过期（" + iso_time(*playing->expires).substr(0, 10) + "），等待更新", false, 8});
   }
 }
 

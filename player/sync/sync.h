@@ -39,7 +39,7 @@ struct BundleInfo {
   std::int64_t since_s = 0;  // Unix time it became current
   std::size_t items = 0;
   std::optional<std::int64_t> expires;  // the playlist's "expires", Unix seconds
-  std::filesystem::path dir;  // the bundle folder in the store (playlist.json + assets)
+  std::filesystem::path dir;            // the bundle folder in the store (playlist.json + assets)
   // sha256 -> "inode size mtime_ns" of each object when the store verified it at commit: a file
   // that still matches is not hashed again at startup (a background pass checks every byte).
   std::map<std::string, std::string> verified;

@@ -7,8 +7,8 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <poll.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -182,8 +182,7 @@ struct Bundle {
 // Opens `bundle`/`relative` for reading, refusing what a stick should not hand us: a path that
 // leaves the bundle, a symbolic link whose target is outside it, a file on another file system
 // than the stick, anything but a regular file. On failure returns an empty Fd and the reason.
-Fd open_in_bundle(const Bundle& b, const std::string& relative, struct stat* st,
-                  std::string* why) {
+Fd open_in_bundle(const Bundle& b, const std::string& relative, struct stat* st, std::string* why) {
   const fs::path& bundle = b.path;
   const fs::path& bundle_real = b.real;
   fs::path rel(relative);
@@ -226,8 +225,9 @@ Fd open_in_bundle(const Bundle& b, const std::string& relative, struct stat* st,
     return Fd();
   }
   if (st->st_dev != b.device) {
-    *why = "on another file system than the stick (something is mounted inside the signage "
-           "folder); put the file itself on the stick";
+    *why =
+        "on another file system than the stick (something is mounted inside the signage "
+        "folder); put the file itself on the stick";
     return Fd();
   }
   // O_NONBLOCK: should it have become a FIFO since the lstat, open must not wait for a writer.

@@ -1,8 +1,8 @@
 // The store of verified bundles: checks, precedence, atomic switches, collection, recovery.
 #include "sync/store.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -266,8 +266,9 @@ TEST_F(StoreTest, SeveralTrustedKeysWithIds) {
   c.signature = key_s.id() + " " + *sign_detached(bytes, stranger.secret_key, nullptr) + "\n";
   auto check = store->check(c);
   EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
-  EXPECT_NE(check.error.find("signed with key " + key_s.id() + ", which this player does not trust"),
-            std::string::npos)
+  EXPECT_NE(
+      check.error.find("signed with key " + key_s.id() + ", which this player does not trust"),
+      std::string::npos)
       << check.error;
 }
 
@@ -287,7 +288,8 @@ TEST_F(StoreTest, AssetNamesWithControlCharactersAreRefused) {
   // Only in the "assets" list (the items' image fields are checked as text already).
   for (std::string name : {"a\\u0000.png", "a\\u0001.png", "a\\n.png", "a\\u007f.png"}) {
     std::string bytes = R"({"version": 1, "id": "t", "items": [{"type": "headline", "title": "x"}],
-      "assets": {")" + name + R"(": {"size": 1, "sha256": ")" + std::string(64, 'a') + "\"}}}";
+      "assets": {")" + name +
+                        R"(": {"size": 1, "sha256": ")" + std::string(64, 'a') + "\"}}}";
     auto check = store->check(candidate(Source::http, bytes));
     EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid) << name;
     EXPECT_NE(check.error.find("NUL or control characters"), std::string::npos)
@@ -305,9 +307,7 @@ TEST_F(StoreTest, QuickLoadTrustsTheCommitRecordAndTheFullCheckFindsDamage) {
   fs::path object = dir_ / "state/objects" / sha256_hex(png("aaaa"));
   struct stat before {};
   ASSERT_EQ(::stat(object.c_str(), &before), 0);
-  {
-    std::fstream(object, std::ios::binary | std::ios::in | std::ios::out).seekp(9).put('X');
-  }
+  { std::fstream(object, std::ios::binary | std::ios::in | std::ios::out).seekp(9).put('X'); }
   // Bit rot keeps the time stamps: only reading every byte finds it.
   timespec times[2] = {before.st_atim, before.st_mtim};
   ASSERT_EQ(::utimensat(AT_FDCWD, object.c_str(), times, 0), 0);

@@ -584,7 +584,8 @@ TEST_F(HttpSourceTest, PostJson) {
   REQUIRE_PROGRAM(start_fault_server(), "python3");
   std::string heartbeat = "http://127.0.0.1:" + std::to_string(port) + "/heartbeat";
   std::string why;
-  EXPECT_TRUE(post_json(settings, "signage-player/test", heartbeat, R"({"a":1})", &why, never)) << why;
+  EXPECT_TRUE(post_json(settings, "signage-player/test", heartbeat, R"({"a":1})", &why, never))
+      << why;
   set_mode("500");
   EXPECT_FALSE(post_json(settings, "signage-player/test", heartbeat, R"({"a":1})", &why, never));
   EXPECT_EQ(why, heartbeat + ": HTTP status 500");

@@ -23,6 +23,9 @@ CASE is one of:
              not-modified), also while a poll hangs on a dripping server, a failing heartbeat
              server logged without stopping the polls; after SIGTERM the last heartbeat is the
              final status.json but for the player's counters
+  damaged    a byte of a stored asset flipped while the player is stopped: on restart status.json
+             says content null and why (not the damaged revision), the asset is fetched again
+             and the same revision plays; a new revision reusing the asset is verified too
   crash      kill -9 the player at 50 random moments while it downloads a few MB of assets,
              served slowly; after every kill (and after every restart) the store's current
              bundle is complete and verified, old or new, never a mixture, never nothing
@@ -727,6 +730,44 @@ def case_heartbeat(run):
           % (len(gets), len(all_beats), time.monotonic() - t0, json.dumps(last["sync"])))
 
 
+def case_damaged(run):
+    root, state = run.path("www"), run.path("state")
+    port, set_mode, requests = run.fault_server(root)
+    url = "http://127.0.0.1:%d/playlist.json" % port
+    asset = os.urandom(5000)
+    write_bundle(root, 1, {"data/a.bin": asset})
+    log = run.path("player.log")
+    player = run.player(state, url, 60, log=log)
+    wait_revision(state, 1)
+    run.stop(player, log)
+    # A failing card flips one byte of the stored object.
+    obj = os.path.join(state, "objects", sha256(asset))
+    os.chmod(obj, 0o644)
+    with open(obj, "r+b") as f:
+        f.seek(100)
+        byte = f.read(1)
+        f.seek(100)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    fetched_before = len([l for l in access_lines(requests) if json.loads(l)["path"] == "/data/a.bin"])
+    os.remove(os.path.join(state, "status.json"))
+    log2 = run.path("player-2.log")
+    player = run.player(state, url, 60, log=log2)
+    # First the truth: nothing plays from the store, and why.
+    first = wait_for(lambda: read_status(state), "status.json after the restart")
+    check(first["content"] is None or first["content"]["revision"] == 1 and
+          first.get("content_problem") is None,
+          "status.json names content that does not load: %s" % first)
+    if first["content"] is None:
+        check("does not match" in (first.get("content_problem") or ""),
+              "content_problem says nothing: %s" % first)
+    # Then the repair: the asset is fetched again and revision 1 plays, verified.
+    wait_revision(state, 1)
+    wait_for(lambda: len([l for l in access_lines(requests) if json.loads(l)["path"] == "/data/a.bin"])
+             > fetched_before, "the damaged asset fetched again")
+    wait_for(lambda: verify_store(state), "a verified store")
+    run.stop(player, log2)
+
+
 def case_crash(run):
     root, state = run.path("www"), run.path("state")
     port, set_mode, requests = run.fault_server(root, lifetime=170)
@@ -791,7 +832,8 @@ def case_crash(run):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["nginx", "tls", "faults", "stalls", "signature", "heartbeat", "crash"])
+    parser.add_argument("case", choices=["nginx", "tls", "faults", "stalls", "signature", "heartbeat", "damaged",
+                                           "crash"])
     parser.add_argument("--player", required=True)
     parser.add_argument("--emulator", action="append", default=[])
     parser.add_argument("--nginx", default="")

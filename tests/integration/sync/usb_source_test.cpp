@@ -302,7 +302,9 @@ struct BadStick {
 };
 
 // Names the case in test listings (gtest would print its bytes).
-void PrintTo(const BadStick& stick, std::ostream* out) { *out << stick.name; }
+void PrintTo(const BadStick& stick, std::ostream* out) {
+  *out << stick.name;
+}
 
 class UsbRefusalTest : public UsbTest, public ::testing::WithParamInterface<BadStick> {};
 
@@ -571,8 +573,7 @@ TEST_F(UsbTest, AReadOnlyStateDirectoryPlaysWhatIsStored) {
   EXPECT_TRUE(store->load_current(&problem)) << problem;
   ImportOutcome outcome = import(*store, stick("newer", 2, {{"b.png", png("newer")}}));
   EXPECT_FALSE(outcome.imported);
-  EXPECT_NE(outcome.error.find("new content cannot be stored"), std::string::npos)
-      << outcome.error;
+  EXPECT_NE(outcome.error.find("new content cannot be stored"), std::string::npos) << outcome.error;
   EXPECT_EQ(store->current()->sha256, playing);
 
   // The whole of sync too: it opens and hands over the stored playlist.
