@@ -10,6 +10,11 @@
 // `current` names a complete bundle (old or new). Objects that no kept bundle links to (link
 // count 1) are removed after each switch; only the current and the previous bundle are kept.
 //
+// bundle.json records each object's inode, size and mtime when it was verified, so a restart
+// can show the stored content without hashing it first (Verify::quick); a full check follows.
+// An object is hashed again before it is reused, and removed when damaged. A folder that cannot
+// be written opens read-only: stored content plays, nothing new is stored.
+//
 // Thread-safe: the HTTP and USB threads may import at the same time; switches are serialized.
 #pragma once
 
