@@ -72,7 +72,8 @@ std::string Sha256::finish_hex() {
   return to_hex(digest, sizeof digest);
 }
 
-std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error) {
+std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error,
+                                      const std::atomic<bool>* stop) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
     if (error) *error = "cannot open " + path.string() + ": " + std::strerror(errno);
@@ -83,6 +84,11 @@ std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::st
   std::vector<char> buffer(1 << 16);
   bool ok = true;
   for (;;) {
+    if (stop && stop->load()) {
+      ::close(fd);
+      if (error) *error = "stopped";
+      return std::nullopt;
+    }
     ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {

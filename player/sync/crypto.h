@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -33,7 +34,9 @@ struct FileDigest {
   std::string sha256;
   std::uint64_t size = 0;
 };
-std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error);
+// `stop`, when given and set, abandons the read ("stopped").
+std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error,
+                                      const std::atomic<bool>* stop = nullptr);
 
 struct PublicKey {
   std::array<unsigned char, 32> bytes{};

@@ -193,7 +193,7 @@ std::shared_ptr<const content::Playlist> Store::verify_bundle(const BundleInfo& 
       continue;
     }
     std::string why;
-    auto digest = digest_file(file, &why);
+    auto digest = digest_file(file, &why, &stopping_);
     if (!digest) return fail(why);
     if (digest->size != asset.size || digest->sha256 != asset.sha256) {
       remove_damaged(asset.sha256, file);
@@ -208,6 +208,7 @@ std::shared_ptr<const content::Playlist> Store::load_current(std::string* proble
   std::string why;
   if (current_) {
     if (auto playlist = verify_bundle(*current_, &why, verify)) return playlist;
+    if (stopping_) return nullptr;  // not a verdict on the bundle
   }
   // Nothing loads unless the previous bundle does: a broken bundle must not decide precedence.
   auto broken = std::exchange(current_, std::nullopt);
@@ -218,6 +219,10 @@ std::shared_ptr<const content::Playlist> Store::load_current(std::string* proble
   }
   std::string previous_why;
   auto playlist = verify_bundle(*previous, &previous_why, verify);
+  if (!playlist && stopping_) {
+    current_ = broken;
+    return nullptr;
+  }
   if (!playlist) {
     if (problem) *problem = why.empty() ? previous_why : why + "\n" + previous_why;
     return nullptr;

@@ -91,6 +91,8 @@ class Store {
   // The folder could not be written (a card remounted read-only): what is stored can be played,
   // nothing new can be stored. `read_only_reason` says why.
   bool read_only() const { return !read_only_reason_.empty(); }
+  // Abandons a full check in progress (the player is quitting); it changes nothing then.
+  void stop_checks() { stopping_ = true; }
   const std::string& read_only_reason() const { return read_only_reason_; }
   // The bundle that plays: none when no stored bundle loads (then any valid candidate wins).
   std::optional<BundleInfo> current() const;
@@ -161,6 +163,7 @@ class Store {
   std::optional<BundleInfo> current_;
   std::uint64_t temp_counter_ = 0;
   std::string read_only_reason_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace signage::sync

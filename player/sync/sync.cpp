@@ -432,6 +432,7 @@ Sync::~Sync() {
     std::lock_guard lock(state_->wake_mutex);
     state_->stop = true;
   }
+  state_->store->stop_checks();
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
   state_->write_status();

@@ -321,6 +321,20 @@ TEST_F(StoreTest, QuickLoadTrustsTheCommitRecordAndTheFullCheckFindsDamage) {
   EXPECT_FALSE(store->current());
 }
 
+// A full check abandoned because the player quits is no verdict: the bundle stays current.
+TEST_F(StoreTest, AStoppedCheckChangesNothing) {
+  auto store = open_store();
+  std::string error;
+  std::vector<std::pair<std::string, std::string>> files = {{"a.png", png("a")}};
+  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(1, files)), files, &error)) << error;
+  store->stop_checks();
+  std::string problem;
+  EXPECT_FALSE(store->load_current(&problem, Verify::full));
+  EXPECT_TRUE(problem.empty()) << problem;
+  EXPECT_TRUE(store->current());
+  EXPECT_TRUE(fs::exists(dir_ / "state/objects" / sha256_hex(png("a"))));
+}
+
 TEST_F(StoreTest, ExpiresIsStoredWithTheBundle) {
   auto store = open_store();
   std::string bytes = playlist(1, {});
