@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "content/content.h"
 #include "sync/crypto.h"
+#include "sync/files.h"
 
 namespace signage {
 namespace {
@@ -27,25 +28,9 @@ int usage(const char* command, const std::string& message, const char* text) {
   return 2;
 }
 
-std::optional<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Writes beside and renames, so a reader never sees half a file.
-bool write_file(const fs::path& path, const std::string& bytes, fs::perms perms) {
-  fs::path temp = path;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << bytes;
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  fs::permissions(temp, perms, ec);
-  fs::rename(temp, path, ec);
-  return !ec;
+// Playlists and keys are small; a limit keeps a wrong path (a device, a huge file) harmless.
+std::optional<std::string> read_file(const fs::path& path, std::string* error = nullptr) {
+  return sync::read_file(path, content::Limits{}.max_file_bytes, error);
 }
 
 fs::path playlist_file(const fs::path& path) {
@@ -72,11 +57,15 @@ keep it off the players) and NAME.pub (the public key, one line of base64, for t
 public_key setting or --public-key).
 )";
 
-constexpr const char* kSignUsage = R"(usage: signage-player sign PLAYLIST --key NAME.key
+constexpr const char* kSignUsage =
+    R"(usage: signage-player sign PLAYLIST --key NAME.key [--key NEW.key]
 
 Checks PLAYLIST (a playlist.json or a bundle folder) and writes its detached signature to
 playlist.json.sig beside it. Sign last: any change to playlist.json afterwards (including
 signage-player manifest) needs a new signature.
+
+With two or more --key, one line per key, "KEYID SIGNATURE": for a key rotation, sign with the
+old and the new key until every player trusts the new one (see docs/sources.md).
 )";
 
 }  // namespace
@@ -107,8 +96,10 @@ int manifest_command(const std::vector<std::string_view>& args) {
               << " files)\n";
     return 0;
   }
-  auto perms = fs::status(file).permissions();
-  if (!write_file(file, *updated, perms)) return fail("manifest", "cannot write " + file.string());
+  struct stat st {};
+  mode_t mode = ::stat(file.c_str(), &st) == 0 ? st.st_mode & 07777 : 0644;
+  std::string why;
+  if (!sync::replace_file(file, *updated, mode, &why)) return fail("manifest", why);
   std::cout << file.string() << ": listed " << assets.size()
             << (assets.size() == 1 ? " file" : " files") << " with size and sha256\n";
   return 0;
@@ -129,28 +120,29 @@ int keygen_command(const std::vector<std::string_view>& args) {
     if (fs::exists(p)) return fail("keygen", p.string() + " exists; not overwriting a key");
   }
   sync::KeyPair pair = sync::generate_key_pair();
-  if (!write_file(secret, pair.secret_key + "\n", fs::perms::owner_read | fs::perms::owner_write) ||
-      !write_file(pub, pair.public_key + "\n",
-                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                      fs::perms::others_read)) {
-    return fail("keygen", "cannot write " + secret.string());
-  }
+  std::string why;
+  // O_EXCL and 0600 from the start: the secret is never readable by others, and a link planted
+  // at its name is not followed.
+  if (!sync::create_file(secret, pair.secret_key + "\n", 0600, &why)) return fail("keygen", why);
+  if (!sync::create_file(pub, pair.public_key + "\n", 0644, &why)) return fail("keygen", why);
   std::cout << "secret key: " << secret.string() << " (keep it safe and off the players)\n"
-            << "public key: " << pub.string() << ": " << pair.public_key << "\n"
+            << "public key: " << pub.string() << ": " << pair.public_key << " (key id "
+            << sync::parse_public_key(pair.public_key, nullptr)->id() << ")\n"
             << "on each player: public_key = " << pair.public_key
             << " in player.conf, or --public-key " << pub.string() << "\n";
   return 0;
 }
 
 int sign_command(const std::vector<std::string_view>& args) {
-  std::optional<std::string> path, key;
+  std::optional<std::string> path;
+  std::vector<std::string> keys;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--help" || args[i] == "-h") {
       std::cout << kSignUsage;
       return 0;
     } else if (args[i] == "--key") {
       if (i + 1 >= args.size()) return usage("sign", "--key needs a file", kSignUsage);
-      key = std::string(args[++i]);
+      keys.emplace_back(args[++i]);
     } else if (args[i].starts_with("-")) {
       return usage("sign", "unknown option " + std::string(args[i]), kSignUsage);
     } else if (path) {
@@ -159,7 +151,7 @@ int sign_command(const std::vector<std::string_view>& args) {
       path = std::string(args[i]);
     }
   }
-  if (!path || !key) return usage("sign", "give PLAYLIST and --key", kSignUsage);
+  if (!path || keys.empty()) return usage("sign", "give PLAYLIST and --key", kSignUsage);
   if (!sync::crypto_init()) return fail("sign", "libsodium failed to initialize");
   fs::path file = playlist_file(*path);
   auto result = content::load_playlist(file);
@@ -177,19 +169,22 @@ int sign_command(const std::vector<std::string_view>& args) {
                       "; run signage-player manifest first");
     }
   }
-  auto secret = read_file(*key);
-  if (!secret) return fail("sign", "cannot read the key " + *key);
-  auto bytes = read_file(file);
   std::string why;
-  auto signature = bytes ? sync::sign_detached(*bytes, *secret, &why) : std::nullopt;
-  if (!signature) return fail("sign", *key + ": " + (bytes ? why : "cannot read " + file.string()));
+  auto bytes = read_file(file, &why);
+  if (!bytes) return fail("sign", why);
+  std::string lines;
+  for (const std::string& key : keys) {
+    auto secret = read_file(key, &why);
+    if (!secret) return fail("sign", "cannot read the key: " + why);
+    auto signature = sync::sign_detached(*bytes, *secret, &why);
+    if (!signature) return fail("sign", key + ": " + why);
+    // One key: the bare signature, as players before key ids read it.
+    lines += keys.size() == 1 ? *signature + "\n"
+                              : sync::key_id_of_secret(*secret) + " " + *signature + "\n";
+  }
   fs::path sig = file;
   sig += ".sig";
-  if (!write_file(sig, *signature + "\n",
-                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                      fs::perms::others_read)) {
-    return fail("sign", "cannot write " + sig.string());
-  }
+  if (!sync::replace_file(sig, lines, 0644, &why)) return fail("sign", why);
   std::cout << sig.string() << ": signed " << file.string() << " (sha256 "
             << sync::sha256_hex(*bytes) << ")\n";
   return 0;

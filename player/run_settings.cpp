@@ -6,6 +6,8 @@
 #include <iterator>
 #include <set>
 
+#include "sync/files.h"
+
 namespace signage {
 namespace {
 
@@ -35,12 +37,22 @@ std::string non_empty(std::string_view v, std::string& out) {
   return "";
 }
 
-std::string set_public_key(std::string_view v, RunSettings& s) {
+// A key given inline (base64) or as a file holding it; a key file is a line, so reading stops
+// at 4 KB (a path like /dev/zero must not exhaust memory).
+std::string add_public_key(std::string_view v, RunSettings& s) {
   std::string key_text(v);
-  if (std::ifstream file{key_text}) key_text.assign(std::istreambuf_iterator<char>(file), {});
+  std::error_code missing;
+  if (std::filesystem::exists(key_text, missing)) {
+    std::string why;
+    auto bytes = sync::read_file(key_text, 4096, &why);
+    if (!bytes) return "needs an ed25519 public key (base64, or a file): " + why;
+    key_text = *bytes;
+  }
   std::string why;
-  s.sync.public_key = sync::parse_public_key(key_text, &why);
-  return s.sync.public_key ? "" : "needs an ed25519 public key (base64, or a file): " + why;
+  auto key = sync::parse_public_key(key_text, &why);
+  if (!key) return "needs an ed25519 public key (base64, or a file): " + why;
+  s.sync.public_keys.push_back(*key);
+  return "";
 }
 
 std::string set_source(std::string_view v, RunSettings& s) {
@@ -118,9 +130,12 @@ constexpr Setting kSettings[] = {
      "", true, [](RunSettings& s) { s.sync.usb_roots.clear(); }},
     {"usb", SettingType::boolean, "", "true", "ignore USB sticks (in player.conf: usb = false)",
      [](std::string_view v, RunSettings& s) { return set_switch(v, s.sync.watch_usb); }},
-    {"public_key", SettingType::value, "KEY", "",
-     "only take bundles signed with this ed25519 key (base64, or a file holding it)",
-     set_public_key},
+    {"public_key", SettingType::repeated, "KEY", "",
+     "only take bundles signed with this ed25519 key (base64, or a file holding it); more than "
+     "one: any of them (for a key rotation)",
+     add_public_key, "", true, [](RunSettings& s) { s.sync.public_keys.clear(); }},
+    {"channel", SettingType::value, "ID", "", "only take playlists whose \"id\" is ID",
+     [](std::string_view v, RunSettings& s) { return non_empty(v, s.sync.channel); }},
     {"ca_file", SettingType::value, "FILE", "", "a CA certificate for HTTPS besides the system's",
      [](std::string_view v, RunSettings& s) {
        std::string file;
@@ -135,8 +150,20 @@ constexpr Setting kSettings[] = {
        s.sync.store_max_bytes = std::uint64_t(mb.value_or(1024)) << 20;
        return std::string(mb ? "" : "needs megabytes, 1..1048576");
      }},
-    {"heartbeat_url", SettingType::value, "URL", "", "POST status.json there after each poll",
+    {"heartbeat_url", SettingType::value, "URL", "",
+     "POST status.json there every heartbeat_interval",
      [](std::string_view v, RunSettings& s) { return non_empty(v, s.sync.http.heartbeat_url); }},
+    {"heartbeat_interval", SettingType::value, "S", "60", "seconds between heartbeats",
+     [](std::string_view v, RunSettings& s) {
+       return seconds_at_least(v, 0.1, s.sync.http.heartbeat_interval_s);
+     }},
+    {"min_transfer_rate", SettingType::value, "B", "4096",
+     "every download ends within 60 s + its size at B bytes/s",
+     [](std::string_view v, RunSettings& s) {
+       auto rate = parse_int(v, 1, 1 << 30);
+       s.sync.http.min_rate_bytes_per_s = double(rate.value_or(4096));
+       return std::string(rate ? "" : "needs bytes per second, 1..1073741824");
+     }},
     {"player_id", SettingType::value, "ID", "made once, kept in STATE_DIR/player-id",
      "this screen's name in the User-Agent and status",
      [](std::string_view v, RunSettings& s) { return non_empty(v, s.sync.player_id); }},

@@ -136,7 +136,8 @@ struct Playlist {
   int version = 1;
   std::string id;
   std::int64_t revision = 0;
-  std::string title;  // shown on the fallback screen
+  std::optional<std::int64_t> expires;  // Unix seconds; after it a player calls the content stale
+  std::string title;                    // shown on the fallback screen
   std::string lang = "zh-Hans";
   std::string timezone;  // IANA name; empty: the system's local zone
   bool show_clock = true;

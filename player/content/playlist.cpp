@@ -1164,6 +1164,13 @@ ParseResult Checker::run() {
     integer(*revision, "/revision", 0, std::int64_t(1) << 53, "a revision number",
             playlist->revision);
   }
+  if (const JsonValue* expires = find(root, "expires")) {
+    if (expires->kind == Kind::string) playlist->expires = parse_instant(expires->string);
+    if (!playlist->expires) {
+      expected(*expires, "/expires",
+               "a date and time with a UTC offset, such as \"2025-01-20T08:00:00+08:00\"");
+    }
+  }
   optional_text(root, "", "title", playlist->title, false);
   if (const JsonValue* lang = find(root, "lang")) {
     if (lang->kind != Kind::string || !is_language_tag(lang->string)) {
@@ -1229,8 +1236,8 @@ ParseResult Checker::run() {
             "\"Asia/Shanghai\"");
   }
   unknown_fields(root, "",
-                 {"version", "id", "revision", "title", "lang", "timezone", "clock", "theme",
-                  "defaults", "items", "ticker", "assets"},
+                 {"version", "id", "revision", "expires", "title", "lang", "timezone", "clock",
+                  "theme", "defaults", "items", "ticker", "assets"},
                  "the playlist");
   return finish(std::move(playlist));
 }

@@ -1,8 +1,11 @@
 #include "sync/crypto.h"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <unistd.h>
 
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <vector>
 
 namespace signage::sync {
@@ -69,27 +72,44 @@ std::string Sha256::finish_hex() {
   return to_hex(digest, sizeof digest);
 }
 
-std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (error) *error = "cannot open " + path.string();
+std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error,
+                                      const std::atomic<bool>* stop) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    if (error) *error = "cannot open " + path.string() + ": " + std::strerror(errno);
     return std::nullopt;
   }
   Sha256 hash;
   FileDigest digest;
   std::vector<char> buffer(1 << 16);
-  while (in) {
-    in.read(buffer.data(), std::streamsize(buffer.size()));
-    auto got = std::size_t(in.gcount());
-    hash.update(buffer.data(), got);
-    digest.size += got;
+  bool ok = true;
+  for (;;) {
+    if (stop && stop->load()) {
+      ::close(fd);
+      if (error) *error = "stopped";
+      return std::nullopt;
+    }
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = n == 0;
+      break;
+    }
+    hash.update(buffer.data(), std::size_t(n));
+    digest.size += std::uint64_t(n);
   }
-  if (in.bad()) {
+  ::close(fd);
+  if (!ok) {
     if (error) *error = "read error in " + path.string();
     return std::nullopt;
   }
   digest.sha256 = hash.finish_hex();
   return digest;
+}
+
+std::string PublicKey::id() const {
+  return sha256_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()))
+      .substr(0, 16);
 }
 
 KeyPair generate_key_pair() {
@@ -112,6 +132,15 @@ std::optional<PublicKey> parse_public_key(std::string_view text, std::string* er
     return std::nullopt;
   }
   return key;
+}
+
+std::string key_id_of_secret(std::string_view secret_key) {
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  if (!from_base64(secret_key, sk, sizeof sk)) return {};
+  PublicKey key;
+  crypto_sign_ed25519_sk_to_pk(key.bytes.data(), sk);
+  sodium_memzero(sk, sizeof sk);
+  return key.id();
 }
 
 std::optional<std::string> sign_detached(std::string_view message, std::string_view secret_key,
@@ -149,6 +178,31 @@ bool verify_detached(std::string_view message, std::string_view signature, const
     return false;
   }
   return true;
+}
+
+bool verify_any(std::string_view message, std::string_view sig_file,
+                const std::vector<PublicKey>& keys, std::string* error) {
+  std::string last = "the signature file is empty";
+  while (!sig_file.empty()) {
+    std::size_t end = sig_file.find('\n');
+    std::string line = trim(sig_file.substr(0, end));
+    sig_file = end == std::string_view::npos ? std::string_view() : sig_file.substr(end + 1);
+    if (line.empty()) continue;
+    std::size_t space = line.find(' ');
+    std::string id = space == std::string::npos ? "" : line.substr(0, space);
+    std::string signature = space == std::string::npos ? line : trim(line.substr(space + 1));
+    bool any_known = false;
+    for (const PublicKey& key : keys) {
+      if (!id.empty() && id != key.id()) continue;
+      any_known = true;
+      if (verify_detached(message, signature, key, &last)) return true;
+    }
+    if (!id.empty() && !any_known) {
+      last = "signed with key " + id + ", which this player does not trust";
+    }
+  }
+  if (error) *error = last;
+  return false;
 }
 
 }  // namespace signage::sync

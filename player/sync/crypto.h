@@ -3,11 +3,13 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace signage::sync {
 
@@ -32,10 +34,14 @@ struct FileDigest {
   std::string sha256;
   std::uint64_t size = 0;
 };
-std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error);
+// `stop`, when given and set, abandons the read ("stopped").
+std::optional<FileDigest> digest_file(const std::filesystem::path& path, std::string* error,
+                                      const std::atomic<bool>* stop = nullptr);
 
 struct PublicKey {
   std::array<unsigned char, 32> bytes{};
+  // 16 hex digits of the key's sha256: names the key in .sig lines and messages.
+  std::string id() const;
 };
 
 struct KeyPair {
@@ -46,6 +52,8 @@ struct KeyPair {
 KeyPair generate_key_pair();
 // Base64 text (surrounding whitespace allowed), or a file holding it.
 std::optional<PublicKey> parse_public_key(std::string_view text, std::string* error);
+// The id (PublicKey::id) of the public half of a secret key in base64; empty when it is not one.
+std::string key_id_of_secret(std::string_view secret_key);
 // The detached signature of `message` as base64 text, or nullopt with the reason.
 std::optional<std::string> sign_detached(std::string_view message, std::string_view secret_key,
                                          std::string* error);
@@ -53,5 +61,11 @@ std::optional<std::string> sign_detached(std::string_view message, std::string_v
 // exact bytes of `message`; false with the reason otherwise.
 bool verify_detached(std::string_view message, std::string_view signature, const PublicKey& key,
                      std::string* error);
+
+// A playlist.json.sig: one line per signature, "KEYID SIGNATURE" or a bare "SIGNATURE" (the
+// format before key ids). True when one line is a valid signature by one of `keys`, so a player
+// trusting the old and the new key takes bundles signed with either during a rotation.
+bool verify_any(std::string_view message, std::string_view sig_file,
+                const std::vector<PublicKey>& keys, std::string* error);
 
 }  // namespace signage::sync

@@ -89,6 +89,12 @@ std::string bytes_text(std::uint64_t n) {
   return std::to_string(n) + " bytes";
 }
 
+// The most a transfer of up to `bytes` may take, connecting included.
+double transfer_time_limit_s(const HttpSettings& settings, std::uint64_t bytes) {
+  return settings.connect_timeout_s + settings.transfer_base_s +
+         double(bytes) / std::max(1.0, settings.min_rate_bytes_per_s);
+}
+
 // One GET or POST.
 struct Request {
   std::string url;
@@ -117,6 +123,7 @@ std::string header_value(CURL* curl, const char* name) {
 
 Response perform(const HttpSettings& settings, const std::string& user_agent,
                  const Request& request, Sink& sink) {
+  bool https = false;
   Response response;
   if (!api().error.empty()) {
     response.error = api().error;
@@ -141,7 +148,10 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
   api().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
   api().easy_setopt(curl, CURLOPT_USERAGENT, user_agent.c_str());
   api().easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  api().easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // Once on HTTPS, a redirect may not drop to plain HTTP (a downgrade anyone on the path could
+  // then answer).
+  https = request.url.starts_with("https://") || request.url.starts_with("HTTPS://");
+  api().easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
   api().easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
   api().easy_setopt(curl, CURLOPT_MAXREDIRS, long(settings.max_redirects));
   // Verification is always on; a CA file only adds a trust anchor for a private CA.
@@ -155,6 +165,9 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
                     long(std::max(1.0, settings.low_speed_time_s + 0.5)));  // whole seconds
   api().easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
   api().easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(sink.limit));
+  // A server dripping just above the low-speed limit must not hold this thread for hours.
+  long overall_ms = long(transfer_time_limit_s(settings, sink.limit) * 1000);
+  api().easy_setopt(curl, CURLOPT_TIMEOUT_MS, overall_ms);
   api().easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
   api().easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   api().easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
@@ -198,6 +211,17 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
       // libcurl's text says "Operation too slow"; name the setting that decided it.
       response.error += " (under " + std::to_string(settings.low_speed_bytes_per_s) +
                         " bytes/s for " + std::to_string(long(settings.low_speed_time_s)) + " s)";
+    } else if (code == CURLE_OPERATION_TIMEDOUT &&
+               response.error.find("Operation timed out") != std::string::npos) {
+      response.error = "gave up after " + std::to_string(overall_ms / 1000) +
+                       " s, the time limit for " + bytes_text(sink.limit) + " (" +
+                       std::to_string(long(settings.transfer_base_s)) + " s + the size at " +
+                       std::to_string(long(settings.min_rate_bytes_per_s)) + " bytes/s; " +
+                       std::to_string(response.downloaded) + " bytes had arrived)";
+    } else if (code == CURLE_UNSUPPORTED_PROTOCOL && https &&
+               response.effective_url.starts_with("http://")) {
+      response.error = "redirected from HTTPS to plain HTTP (" + response.effective_url +
+                       "); refused, the content must stay on HTTPS";
     }
   }
   return response;
@@ -310,7 +334,7 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   // 2. Its signature, when the store takes only signed bundles.
   Candidate candidate;
   candidate.source = Source::http;
-  candidate.origin = settings.url;
+  candidate.origin = redacted(settings.url);  // kept in bundle.json and status.json
   candidate.file = settings.url;
   candidate.playlist_bytes = std::move(body);
   if (store.requires_signature()) {
@@ -390,14 +414,26 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   return outcome;
 }
 
+std::string redacted(const std::string& url) {
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  std::size_t host = scheme + 3;
+  std::size_t path = url.find_first_of("/?#", host);
+  std::size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
+  std::string out = url.substr(0, host);
+  out += at != std::string::npos && at >= host ? "***@" + url.substr(at + 1) : url.substr(host);
+  std::size_t query = out.find('?');
+  if (query != std::string::npos) out = out.substr(0, query) + "?***";
+  return out;
+}
+
 bool post_json(const HttpSettings& settings, const std::string& user_agent, const std::string& url,
-               const std::string& json, std::string* error) {
-  static const std::atomic<bool> never{false};
+               const std::string& json, std::string* error, const std::atomic<bool>& stop) {
   std::string reply;  // read and dropped, bounded
   Sink sink;
   sink.memory = &reply;
   sink.limit = 64 << 10;
-  sink.stop = &never;
+  sink.stop = &stop;
   Request request{url, {"Content-Type: application/json", "Expect:"}, json};
   Response response = perform(settings, user_agent, request, sink);
   if (!response.ok) {

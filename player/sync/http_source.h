@@ -33,8 +33,12 @@ struct PollOutcome {
 PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::string& user_agent,
                       HttpValidators& validators, const std::atomic<bool>& stop);
 
-// POSTs `json` to `url` (the heartbeat); errors are returned, never thrown.
+// `url` for status.json, bundle.json and the log: user name and password, and a query (which
+// may carry a token), replaced by "***".
+std::string redacted(const std::string& url);
+
+// POSTs `json` to `url` (the heartbeat); errors are returned, never thrown. `stop` aborts it.
 bool post_json(const HttpSettings& settings, const std::string& user_agent, const std::string& url,
-               const std::string& json, std::string* error);
+               const std::string& json, std::string* error, const std::atomic<bool>& stop);
 
 }  // namespace signage::sync

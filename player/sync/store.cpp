@@ -9,11 +9,11 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "picture/picture.h"
+#include "sync/files.h"
 
 namespace signage::sync {
 namespace fs = std::filesystem;
@@ -36,39 +36,24 @@ std::optional<Source> source_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-// fsync a file or a directory, so a rename that follows (or preceded) survives a power cut.
-bool sync_path(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
-bool write_file_synced(const fs::path& path, std::string_view bytes, std::string* error) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0;
-  std::size_t done = 0;
-  while (ok && done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += std::size_t(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  if (fd >= 0) ok = ::close(fd) == 0 && ok;
-  if (!ok && error) *error = "cannot write " + path.string() + ": " + std::strerror(errno);
-  return ok;
-}
-
+// Bytes of a stored file of ours, or nullopt.
 std::optional<std::string> read_small_file(const fs::path& path, std::size_t limit) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string bytes(limit + 1, '\0');
-  in.read(bytes.data(), std::streamsize(bytes.size()));
-  if (in.bad() || std::size_t(in.gcount()) > limit) return std::nullopt;
-  bytes.resize(std::size_t(in.gcount()));
-  return bytes;
+  return read_file(path, limit);
+}
+
+// What identifies a file's bytes without reading them: a rewrite changes the mtime, a
+// replacement the inode.
+std::string fingerprint(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  return std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
+         std::to_string(std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+}
+
+// A character that has no place in a file name a playlist gives: NUL, controls, DEL.
+bool has_control_character(std::string_view name) {
+  return std::any_of(name.begin(), name.end(),
+                     [](char c) { return (unsigned char)c < 0x20 || c == 0x7f; });
 }
 
 // Points `link` at `target` atomically: a new link beside it, renamed over it.
@@ -97,6 +82,8 @@ std::string megabytes(std::uint64_t bytes) {
   return out.str();
 }
 
+constexpr std::size_t kMaxSignatureBytes = 4096;  // as the sources read it
+
 constexpr const char* kReserved[] = {"playlist.json", "playlist.json.sig", "bundle.json"};
 
 }  // namespace
@@ -108,20 +95,24 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options, std::string* err
   std::error_code ec;
   for (const char* sub : {"objects", "bundles", "tmp"}) {
     fs::create_directories(options.dir / sub, ec);
-    if (ec) {
+    if (ec) break;
+  }
+  if (ec || ::access(options.dir.c_str(), W_OK) != 0) {
+    std::string why = ec ? ec.message() : std::strerror(errno);
+    if (!fs::is_directory(options.dir)) {
       if (error) {
-        *error = "cannot create the state directory " + (options.dir / sub).string() + ": " +
-                 ec.message() + " (choose another with --state-dir)";
+        *error = "cannot create the state directory " + options.dir.string() + ": " + why +
+                 " (choose another with --state-dir)";
       }
       return nullptr;
     }
-  }
-  if (::access(options.dir.c_str(), W_OK) != 0) {
-    if (error) {
-      *error = "the state directory " + options.dir.string() +
-               " is not writable (choose another with --state-dir)";
-    }
-    return nullptr;
+    // An SD card remounts read-only after errors: what is stored still plays.
+    store->read_only_reason_ = "the state directory " + options.dir.string() +
+                               " is not writable (" + why +
+                               "); playing what is stored, new content cannot be stored";
+    std::lock_guard lock(store->mutex_);
+    store->current_ = store->read_bundle_info(options.dir / "current");
+    return store;
   }
   // What a crash left half-done: downloads, copies, unfinished bundles and links.
   for (const auto& entry : fs::directory_iterator(options.dir / "tmp", ec)) {
@@ -156,6 +147,14 @@ std::optional<BundleInfo> Store::read_bundle_info(const fs::path& link) const {
   info.origin = json.value("origin", "");
   info.since_s = json.value("since", std::int64_t(0));
   info.items = json.value("items", std::size_t(0));
+  if (json.contains("expires") && json["expires"].is_number_integer()) {
+    info.expires = json["expires"].get<std::int64_t>();
+  }
+  if (json.contains("verified") && json["verified"].is_object()) {
+    for (const auto& [sha, print] : json["verified"].items()) {
+      if (print.is_string()) info.verified[sha] = print.get<std::string>();
+    }
+  }
   info.dir = dir;
   return info;
 }
@@ -166,7 +165,8 @@ std::optional<BundleInfo> Store::current() const {
 }
 
 std::shared_ptr<const content::Playlist> Store::verify_bundle(const BundleInfo& info,
-                                                              std::string* problem) const {
+                                                              std::string* problem,
+                                                              Verify verify) const {
   auto fail = [&](const std::string& why) -> std::shared_ptr<const content::Playlist> {
     if (problem) *problem = info.dir.string() + ": " + why;
     return nullptr;
@@ -174,38 +174,56 @@ std::shared_ptr<const content::Playlist> Store::verify_bundle(const BundleInfo& 
   auto bytes = read_small_file(info.dir / "playlist.json", content::Limits{}.max_file_bytes);
   if (!bytes) return fail("cannot read playlist.json");
   if (sha256_hex(*bytes) != info.sha256) return fail("playlist.json changed since it was stored");
-  if (options_.public_key) {
-    auto signature = read_small_file(info.dir / "playlist.json.sig", 4096);
+  if (!options_.public_keys.empty()) {
+    auto signature = read_small_file(info.dir / "playlist.json.sig", kMaxSignatureBytes);
     std::string why;
     if (!signature) return fail("no playlist.json.sig, and a public key is configured");
-    if (!verify_detached(*bytes, *signature, *options_.public_key, &why)) return fail(why);
+    if (!verify_any(*bytes, *signature, options_.public_keys, &why)) return fail(why);
   }
   auto parsed = content::parse_playlist(*bytes, (info.dir / "playlist.json").string(), info.dir);
   if (!parsed.playlist) return fail("\n" + errors_of(parsed.diagnostics));
+  if (!options_.channel.empty() && parsed.playlist->id != options_.channel) {
+    return fail("its id \"" + parsed.playlist->id + "\" is not this player's channel \"" +
+                options_.channel + "\"");
+  }
   for (const content::Asset& asset : parsed.playlist->assets) {
+    fs::path file = info.dir / asset.path;
+    auto recorded = info.verified.find(asset.sha256);
+    if (verify == Verify::quick && recorded != info.verified.end() &&
+        recorded->second == fingerprint(file)) {
+      continue;
+    }
     std::string why;
-    auto digest = digest_file(info.dir / asset.path, &why);
+    auto digest = digest_file(file, &why, &stopping_);
     if (!digest) return fail(why);
     if (digest->size != asset.size || digest->sha256 != asset.sha256) {
+      remove_damaged(asset.sha256, file);
       return fail("asset " + asset.path + " does not match its size and sha256");
     }
   }
   return parsed.playlist;
 }
 
-std::shared_ptr<const content::Playlist> Store::load_current(std::string* problem) {
+std::shared_ptr<const content::Playlist> Store::load_current(std::string* problem, Verify verify) {
   std::lock_guard lock(mutex_);
   std::string why;
   if (current_) {
-    if (auto playlist = verify_bundle(*current_, &why)) return playlist;
+    if (auto playlist = verify_bundle(*current_, &why, verify)) return playlist;
+    if (stopping_) return nullptr;  // not a verdict on the bundle
   }
+  // Nothing loads unless the previous bundle does: a broken bundle must not decide precedence.
+  auto broken = std::exchange(current_, std::nullopt);
   auto previous = read_bundle_info(options_.dir / "previous");
-  if (!previous) {
+  if (!previous || (broken && previous->dir == broken->dir)) {
     if (problem) *problem = why;
     return nullptr;
   }
   std::string previous_why;
-  auto playlist = verify_bundle(*previous, &previous_why);
+  auto playlist = verify_bundle(*previous, &previous_why, verify);
+  if (!playlist && stopping_) {
+    current_ = broken;
+    return nullptr;
+  }
   if (!playlist) {
     if (problem) *problem = why.empty() ? previous_why : why + "\n" + previous_why;
     return nullptr;
@@ -215,9 +233,10 @@ std::shared_ptr<const content::Playlist> Store::load_current(std::string* proble
     *problem = why.empty() ? "no current bundle; playing the previous one"
                            : why + "\nplaying the previous bundle instead";
   }
-  if (replace_symlink(options_.dir / "current", fs::path("bundles") / previous->dir.filename())) {
+  current_ = previous;
+  if (!read_only() &&
+      replace_symlink(options_.dir / "current", fs::path("bundles") / previous->dir.filename())) {
     sync_path(options_.dir);
-    current_ = previous;
   }
   return playlist;
 }
@@ -232,15 +251,14 @@ CandidateCheck Store::check(const Candidate& candidate) const {
     check.error = std::move(why);
     return check;
   };
-  if (options_.public_key) {
+  if (!options_.public_keys.empty()) {
     std::string why;
     if (!candidate.signature) {
       return invalid(candidate.file +
                      ": error: no playlist.json.sig beside it; this player only takes content "
                      "signed with its public key (signage-player sign)");
     }
-    if (!verify_detached(candidate.playlist_bytes, *candidate.signature, *options_.public_key,
-                         &why)) {
+    if (!verify_any(candidate.playlist_bytes, *candidate.signature, options_.public_keys, &why)) {
       return invalid(candidate.file + ".sig: error: " + why);
     }
   }
@@ -259,7 +277,17 @@ CandidateCheck Store::check(const Candidate& candidate) const {
                    "(signage-player manifest BUNDLE writes it)");
   }
   std::uint64_t total = 0;
+  if (!options_.channel.empty() && playlist.id != options_.channel) {
+    return invalid(candidate.file + ": error: /id: \"" + playlist.id +
+                   "\" is not the channel this player shows (\"" + options_.channel +
+                   "\", the channel setting); publish it under that id, or change the setting");
+  }
   for (const content::Asset& asset : playlist.assets) {
+    if (has_control_character(asset.path)) {
+      return invalid(candidate.file + ":" + std::to_string(asset.line) + ":" +
+                     std::to_string(asset.column) + ": error: " + asset.pointer +
+                     ": an asset name may not contain NUL or control characters");
+    }
     fs::path normal = fs::path(asset.path).lexically_normal();
     for (const char* reserved : kReserved) {
       if (normal == reserved) {
@@ -278,6 +306,7 @@ CandidateCheck Store::check(const Candidate& candidate) const {
   }
   check.id = playlist.id;
   check.revision = playlist.revision;
+  check.expires = playlist.expires;
   check.items = playlist.items.size();
 
   std::lock_guard lock(mutex_);
@@ -291,23 +320,44 @@ CandidateCheck::Verdict Store::precedence(const CandidateCheck& check, Source so
                                           std::string* why) const {
   if (!current_) return CandidateCheck::Verdict::accept;
   if (current_->sha256 == check.sha256) return CandidateCheck::Verdict::already_current;
-  bool wins = check.revision > current_->revision ||
-              (check.revision == current_->revision &&
-               (source == Source::usb || current_->source != Source::usb));
-  if (wins) return CandidateCheck::Verdict::accept;
+  if (check.revision > current_->revision) return CandidateCheck::Verdict::accept;
   if (why) {
-    *why = "revision " + std::to_string(check.revision) + " does not replace the " +
-           (current_->source == Source::usb ? "USB import" : "content") + " playing (revision " +
-           std::to_string(current_->revision) + "); raise \"revision\" to replace it";
+    std::string what = current_->source == Source::usb ? "USB import" : "content";
+    // A revision names one content: the same number with other bytes is a mirror mixing up
+    // versions, or an attempt to flip between them.
+    *why = check.revision == current_->revision
+               ? "revision " + std::to_string(check.revision) + " is already playing with " +
+                     "different content; a changed playlist needs a higher \"revision\""
+               : "revision " + std::to_string(check.revision) + " does not replace the " + what +
+                     " playing (revision " + std::to_string(current_->revision) +
+                     "); raise \"revision\" to replace it";
   }
   return CandidateCheck::Verdict::superseded;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-bool Store::has_object(const std::string& sha256) const {
+bool Store::has_object(const AssetRef& asset) const {
+  fs::path object = options_.dir / "objects" / asset.sha256;
   struct stat st {};
-  return ::stat((options_.dir / "objects" / sha256).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  if (::stat(object.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  auto digest = digest_file(object, nullptr);
+  if (digest && digest->size == asset.size && digest->sha256 == asset.sha256) return true;
+  // Damaged (a failing card, someone's hands): removed, so the source fetches it again.
+  ::unlink(object.c_str());
+  return false;
+}
+
+void Store::remove_damaged(const std::string& sha256, const fs::path& file) const {
+  if (read_only()) return;
+  fs::path object = options_.dir / "objects" / sha256;
+  struct stat a {
+  }, b{};
+  // Only the very file that failed: an object already fetched again is a different inode.
+  if (::stat(object.c_str(), &a) == 0 && ::stat(file.c_str(), &b) == 0 && a.st_ino == b.st_ino &&
+      a.st_dev == b.st_dev) {
+    ::unlink(object.c_str());
+  }
 }
 
 std::uint64_t Store::objects_bytes() const {
@@ -324,39 +374,47 @@ std::uint64_t Store::objects_bytes() const {
 std::unique_ptr<Store::Import> Store::begin(const Candidate& candidate, const CandidateCheck& check,
                                             std::string* error) {
   std::lock_guard lock(mutex_);
-  std::unique_ptr<Import> import(new Import(*this, candidate, check));
+  if (read_only()) {
+    if (error) *error = read_only_reason_;
+    return nullptr;
+  }
+  // Pinned first, so collect_garbage below keeps the objects this candidate reuses.
+  for (const AssetRef& asset : check.assets) pinned_.insert(asset.sha256);
+  auto refuse = [&](std::string why) -> std::unique_ptr<Import> {
+    // Unpinned here: an Import destroyed under this lock would wait for it forever.
+    for (const AssetRef& asset : check.assets) pinned_.erase(pinned_.find(asset.sha256));
+    if (error) *error = std::move(why);
+    return nullptr;
+  };
+  std::vector<AssetRef> missing;
   std::set<std::string> seen;
+  std::uint64_t needed = 0;
   for (const AssetRef& asset : check.assets) {
-    pinned_.insert(asset.sha256);
-    if (!has_object(asset.sha256) && seen.insert(asset.sha256).second) {
-      import->missing_.push_back(asset);
+    if (seen.insert(asset.sha256).second && !has_object(asset)) {
+      missing.push_back(asset);
+      needed += asset.size;
     }
   }
-  std::uint64_t needed = import->missing_bytes();
-  if (needed == 0) return import;
-  if (objects_bytes() + needed > options_.max_bytes) {
+  if (needed > 0 && objects_bytes() + needed > options_.max_bytes) {
     collect_garbage(/*keep_previous=*/false);
     if (objects_bytes() + needed > options_.max_bytes) {
-      if (error) {
-        *error = "the new content needs " + megabytes(needed) + " more, and the store may hold " +
-                 megabytes(options_.max_bytes) + " (--store-max-mb); " +
-                 megabytes(objects_bytes()) + " are in use by the content playing";
-      }
-      return nullptr;
+      return refuse("the new content needs " + megabytes(needed) +
+                    " more, and the store may hold " + megabytes(options_.max_bytes) +
+                    " (--store-max-mb); " + megabytes(objects_bytes()) +
+                    " are in use by the content playing");
     }
   }
   struct statvfs fsinfo {};
-  if (::statvfs(options_.dir.c_str(), &fsinfo) == 0) {
+  if (needed > 0 && ::statvfs(options_.dir.c_str(), &fsinfo) == 0) {
     std::uint64_t free = std::uint64_t(fsinfo.f_bavail) * fsinfo.f_frsize;
     if (free < needed + options_.reserve_bytes) {
-      if (error) {
-        *error = "not enough free space in " + options_.dir.string() + ": the new content needs " +
-                 megabytes(needed) + " and " + megabytes(free) + " are free (keeping " +
-                 megabytes(options_.reserve_bytes) + " in reserve)";
-      }
-      return nullptr;
+      return refuse("not enough free space in " + options_.dir.string() +
+                    ": the new content needs " + megabytes(needed) + " and " + megabytes(free) +
+                    " are free (keeping " + megabytes(options_.reserve_bytes) + " in reserve)");
     }
   }
+  std::unique_ptr<Import> import(new Import(*this, candidate, check));
+  import->missing_ = std::move(missing);
   return import;
 }
 
@@ -429,8 +487,12 @@ std::optional<BundleInfo> Store::Import::commit(std::string* error) {
     return std::nullopt;
   };
   if (verdict != CandidateCheck::Verdict::accept) return fail(why);
+  // Each object was verified by begin() or add(); its fingerprint now lets a restart skip hashing.
+  std::map<std::string, std::string> verified;
   for (const AssetRef& asset : check_.assets) {
-    if (!store_.has_object(asset.sha256)) return fail("asset " + asset.path + " was not fetched");
+    std::string print = fingerprint(options.dir / "objects" / asset.sha256);
+    if (print.empty()) return fail("asset " + asset.path + " was not fetched");
+    verified[asset.sha256] = print;
   }
 
   BundleInfo info;
@@ -441,6 +503,8 @@ std::optional<BundleInfo> Store::Import::commit(std::string* error) {
   info.origin = candidate_.origin;
   info.since_s = std::int64_t(std::time(nullptr));
   info.items = check_.items;
+  info.expires = check_.expires;
+  info.verified = verified;
   std::string name = std::to_string(info.since_s) + "-" + check_.sha256.substr(0, 16) + "-" +
                      std::to_string(++store_.temp_counter_);
   fs::path bundles = options.dir / "bundles";
@@ -452,11 +516,12 @@ std::optional<BundleInfo> Store::Import::commit(std::string* error) {
   nlohmann::json meta = {{"id", info.id},         {"revision", info.revision},
                          {"sha256", info.sha256}, {"source", source_name(info.source)},
                          {"origin", info.origin}, {"since", info.since_s},
-                         {"items", info.items}};
-  bool ok = write_file_synced(building / "playlist.json", candidate_.playlist_bytes, &why) &&
+                         {"items", info.items},   {"verified", info.verified}};
+  if (info.expires) meta["expires"] = *info.expires;
+  bool ok = create_file(building / "playlist.json", candidate_.playlist_bytes, 0644, &why) &&
             (!candidate_.signature ||
-             write_file_synced(building / "playlist.json.sig", *candidate_.signature, &why)) &&
-            write_file_synced(building / "bundle.json", meta.dump(2) + "\n", &why);
+             create_file(building / "playlist.json.sig", *candidate_.signature, 0644, &why)) &&
+            create_file(building / "bundle.json", meta.dump(2) + "\n", 0644, &why);
   std::set<fs::path> dirs = {building};
   for (const AssetRef& asset : check_.assets) {
     if (!ok) break;

@@ -10,12 +10,18 @@
 // `current` names a complete bundle (old or new). Objects that no kept bundle links to (link
 // count 1) are removed after each switch; only the current and the previous bundle are kept.
 //
+// bundle.json records each object's inode, size and mtime when it was verified, so a restart
+// can show the stored content without hashing it first (Verify::quick); a full check follows.
+// An object is hashed again before it is reused, and removed when damaged. A folder that cannot
+// be written opens read-only: stored content plays, nothing new is stored.
+//
 // Thread-safe: the HTTP and USB threads may import at the same time; switches are serialized.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -56,14 +62,22 @@ struct CandidateCheck {
   std::string sha256;                            // of playlist_bytes
   std::string id;
   std::int64_t revision = 0;
+  std::optional<std::int64_t> expires;
   std::size_t items = 0;
   std::vector<AssetRef> assets;  // every asset the playlist lists
+};
+
+// How much of a stored bundle load_current checks.
+enum class Verify {
+  full,   // every asset's bytes against its sha256
+  quick,  // assets whose file still matches the record made when they were verified: trusted
 };
 
 struct StoreOptions {
   std::filesystem::path dir;
   std::uint64_t max_bytes = 1ull << 30;
-  std::optional<PublicKey> public_key;
+  std::vector<PublicKey> public_keys;         // any of them; empty: signatures are not needed
+  std::string channel;                        // non-empty: only playlists with this "id"
   std::uint64_t reserve_bytes = 16ull << 20;  // free space left on the file system after a fetch
 };
 
@@ -73,16 +87,26 @@ class Store {
 
   const std::filesystem::path& dir() const { return options_.dir; }
   // A public key is configured: every candidate needs its playlist.json.sig.
-  bool requires_signature() const { return options_.public_key.has_value(); }
+  bool requires_signature() const { return !options_.public_keys.empty(); }
+  // The folder could not be written (a card remounted read-only): what is stored can be played,
+  // nothing new can be stored. `read_only_reason` says why.
+  bool read_only() const { return !read_only_reason_.empty(); }
+  // Abandons a full check in progress (the player is quitting); it changes nothing then.
+  void stop_checks() { stopping_ = true; }
+  const std::string& read_only_reason() const { return read_only_reason_; }
+  // The bundle that plays: none when no stored bundle loads (then any valid candidate wins).
   std::optional<BundleInfo> current() const;
   // The current bundle's playlist, loaded from the store and verified; falls back to the
-  // previous bundle when the current one fails (reported in `problem`). Null when none plays.
-  std::shared_ptr<const content::Playlist> load_current(std::string* problem);
+  // previous bundle when the current one fails (reported in `problem`). Null when none loads:
+  // then current() is empty too, so a broken bundle never decides which content wins. Objects
+  // found damaged are removed, so the next import fetches them again.
+  std::shared_ptr<const content::Playlist> load_current(std::string* problem,
+                                                        Verify verify = Verify::full);
   // A bundle's playlist after checking it all again: its bytes against the sha256, the
   // signature (with a public key), the playlist rules and every asset's size and sha256.
   std::shared_ptr<const content::Playlist> load_bundle(const BundleInfo& info,
                                                        std::string* problem) const {
-    return verify_bundle(info, problem);
+    return verify_bundle(info, problem, Verify::full);
   }
 
   CandidateCheck check(const Candidate& candidate) const;
@@ -124,10 +148,13 @@ class Store {
   // These expect mutex_ held.
   std::optional<BundleInfo> read_bundle_info(const std::filesystem::path& link) const;
   std::shared_ptr<const content::Playlist> verify_bundle(const BundleInfo& info,
-                                                         std::string* problem) const;
+                                                         std::string* problem, Verify verify) const;
   CandidateCheck::Verdict precedence(const CandidateCheck& check, Source source,
                                      std::string* why) const;
-  bool has_object(const std::string& sha256) const;
+  // The object is there and its bytes match (a damaged one is removed: false).
+  bool has_object(const AssetRef& asset) const;
+  // Removes objects/<sha256> when it is the damaged `file` itself.
+  void remove_damaged(const std::string& sha256, const std::filesystem::path& file) const;
   std::uint64_t objects_bytes() const;
   void collect_garbage(bool keep_previous);
   StoreOptions options_;
@@ -135,6 +162,8 @@ class Store {
   std::multiset<std::string> pinned_;  // sha256 of assets in imports that have not ended
   std::optional<BundleInfo> current_;
   std::uint64_t temp_counter_ = 0;
+  std::string read_only_reason_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace signage::sync

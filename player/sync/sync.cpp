@@ -8,13 +8,13 @@
 #include <cmath>
 #include <condition_variable>
 #include <ctime>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
+#include "sync/files.h"
 #include "sync/http_source.h"
 #include "sync/store.h"
 #include "sync/usb_source.h"
@@ -40,43 +40,35 @@ Json or_null(const std::string& s) {
   return s.empty() ? Json(nullptr) : Json(s);
 }
 
-// Replaces `path` atomically: a temporary beside it, fsync, rename.
-bool replace_file(const fs::path& path, const std::string& bytes) {
-  fs::path temp = path;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << bytes;
-    out.flush();
-    if (!out) return false;
+// `text` with every copy of `url` redacted.
+std::string scrubbed(std::string text, const std::string& url) {
+  if (url.empty()) return text;
+  std::string safe = redacted(url);
+  for (std::size_t at = 0; (at = text.find(url, at)) != std::string::npos; at += safe.size()) {
+    text.replace(at, url.size(), safe);
   }
-  if (int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  return ::rename(temp.c_str(), path.c_str()) == 0;
+  return text;
 }
 
 // A random id made once and kept in the state directory, so a screen keeps its name.
 std::string player_id(const SyncOptions& options) {
   if (!options.player_id.empty()) return options.player_id;
   fs::path file = options.state_dir / "player-id";
-  std::ifstream in(file);
-  std::string id;
-  if (in >> id && id.size() == 16) return id;
+  std::string id = read_file(file, 64).value_or("");
+  id = id.substr(0, id.find('\n'));
+  if (id.size() == 16) return id;
   unsigned char bytes[8];
   randombytes_buf(bytes, sizeof bytes);
   char hex[17];
   sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  replace_file(file, std::string(hex) + "\n");
+  replace_file(file, std::string(hex) + "\n", 0644);
   return hex;
 }
 
 HttpValidators read_validators(const fs::path& file, const std::string& url) {
   HttpValidators v;
   v.url = url;
-  std::ifstream in(file);
-  auto json = Json::parse(in, nullptr, false);
+  auto json = Json::parse(read_file(file, 1 << 16).value_or(""), nullptr, false);
   if (json.is_object() && json.value("url", "") == url) {
     v.etag = json.value("etag", "");
     v.last_modified = json.value("last_modified", "");
@@ -85,9 +77,11 @@ HttpValidators read_validators(const fs::path& file, const std::string& url) {
 }
 
 void write_validators(const fs::path& file, const HttpValidators& v) {
+  // The URL may carry credentials: readable by the player's user only.
   replace_file(
       file,
-      Json{{"url", v.url}, {"etag", v.etag}, {"last_modified", v.last_modified}}.dump(2) + "\n");
+      Json{{"url", v.url}, {"etag", v.etag}, {"last_modified", v.last_modified}}.dump(2) + "\n",
+      0600);
 }
 
 // The first line of a message, for the screen (the log gets all of it).
@@ -111,6 +105,7 @@ struct Sync::State {
   std::int64_t started_s = std::int64_t(std::time(nullptr));
 
   std::atomic<bool> stop{false};
+  std::atomic<bool> poll_now{false};  // the HTTP thread polls at once (the store lost content)
   std::mutex wake_mutex;
   std::condition_variable wake;
   std::vector<std::thread> threads;
@@ -120,6 +115,7 @@ struct Sync::State {
   // status.json, under status_mutex.
   std::mutex status_mutex;
   std::optional<BundleInfo> content;
+  std::string content_problem;  // why nothing plays from the store, or what it fell back from
   std::int64_t last_check_s = 0, next_check_s = 0;
   std::string last_result, last_error, last_note;
   std::int64_t consecutive_failures = 0;
@@ -143,14 +139,20 @@ struct Sync::State {
                            {"origin", content->origin},
                            {"items", content->items},
                            {"since", iso_time(content->since_s)}};
+      status["content"]["expires"] = content->expires ? Json(iso_time(*content->expires)) : Json();
+      status["content"]["stale"] = stale(*content);
     } else {
       status["content"] = nullptr;
     }
-    status["sync"] = {{"url", or_null(options.http.url)},
+    status["content_problem"] = or_null(content_problem);
+    status["store"] = {{"dir", options.state_dir.string()},
+                       {"writable", !store->read_only()},
+                       {"problem", or_null(store->read_only_reason())}};
+    status["sync"] = {{"url", or_null(redacted(options.http.url))},
                       {"last_check", or_null(iso_time(last_check_s))},
                       {"last_result", or_null(last_result)},
-                      {"last_error", or_null(last_error)},
-                      {"note", or_null(last_note)},
+                      {"last_error", or_null(scrubbed(last_error, options.http.url))},
+                      {"note", or_null(scrubbed(last_note, options.http.url))},
                       {"consecutive_failures", consecutive_failures},
                       {"next_check", or_null(iso_time(next_check_s))}};
     status["usb"] = {{"roots", Json::array()},
@@ -170,12 +172,22 @@ struct Sync::State {
   // Serializes write_status: the HTTP, USB and status threads (and the destructor) share one
   // temporary file, and the newest status must be the one left in place.
   std::mutex status_file_mutex;
+  bool status_unwritable = false;  // said once in the log, not every minute
 
   void write_status() {
     std::lock_guard lock(status_file_mutex);
-    if (!replace_file(options.state_dir / "status.json", status_json())) {
-      log("cannot write " + (options.state_dir / "status.json").string());
+    std::string why;
+    // 0640: the player's group (an admin tool) may read it, others not.
+    if (replace_file(options.state_dir / "status.json", status_json(), 0640, &why)) {
+      status_unwritable = false;
+    } else if (!status_unwritable) {
+      status_unwritable = true;
+      log("status.json is not updated: " + why);
     }
+  }
+
+  static bool stale(const BundleInfo& info) {
+    return info.expires && *info.expires <= std::int64_t(std::time(nullptr));
   }
 
   // A bundle became current: check it once more as the player will read it, and hand it over.
@@ -184,7 +196,9 @@ struct Sync::State {
     auto playlist = store->load_bundle(info, &problem);
     {
       std::lock_guard lock(status_mutex);
-      content = info;
+      // status.json names only content that plays.
+      if (playlist) content = info;
+      content_problem = playlist ? "" : problem;
     }
     if (!playlist) {
       log("the stored bundle does not load: " + problem);
@@ -203,6 +217,9 @@ struct Sync::State {
   void http_main();
   void usb_main();
   void status_main();
+  void heartbeat_main();
+  void verify_main();
+  void warn_if_stale();
 };
 
 void Sync::State::http_main() {
@@ -244,21 +261,16 @@ void Sync::State::http_main() {
     if (outcome.result == PollOutcome::Result::error) {
       char next[32];
       std::snprintf(next, sizeof next, "%.1f", delay);
-      log("sync: " + outcome.error + " (next try in " + next + " s)");
+      log("sync: " + scrubbed(outcome.error, http.url) + " (next try in " + next + " s)");
     } else if (!outcome.note.empty()) {
-      log("sync: " + http.url + ": " + outcome.note);
+      log("sync: " + redacted(http.url) + ": " + scrubbed(outcome.note, http.url));
     }
     if (outcome.installed) switched(*outcome.installed);
     write_status();
-    if (!http.heartbeat_url.empty()) {
-      std::string why;
-      if (!post_json(http, user_agent, http.heartbeat_url, status_json(), &why)) {
-        log("heartbeat to " + http.heartbeat_url + " failed: " + why);
-      }
-    }
-    if (sleep_until(SteadyClock::now() + std::chrono::milliseconds(std::llround(delay * 1000)))) {
-      break;
-    }
+    std::unique_lock lock(wake_mutex);
+    wake.wait_until(lock,
+                    SteadyClock::now() + std::chrono::milliseconds(std::llround(delay * 1000)),
+                    [&] { return stop || poll_now.exchange(false); });
   }
 }
 
@@ -323,7 +335,64 @@ void Sync::State::usb_main() {
 
 void Sync::State::status_main() {
   // Uptime and frame counts; once a minute is enough and spares an SD card.
-  while (!sleep_until(SteadyClock::now() + std::chrono::seconds(60))) write_status();
+  for (int minute = 0;; ++minute) {
+    if (minute % 30 == 0) warn_if_stale();
+    if (sleep_until(SteadyClock::now() + std::chrono::seconds(60))) break;
+    write_status();
+  }
+}
+
+// Content past its "expires" keeps playing (better than a black screen) but says so: in
+// status.json, and in the notice band for a few seconds every half hour.
+void Sync::State::warn_if_stale() {
+  std::optional<BundleInfo> playing;
+  {
+    std::lock_guard lock(status_mutex);
+    playing = content;
+  }
+  if (!playing || !stale(*playing)) return;
+  if (callbacks.on_notice) {
+    callbacks.on_notice(Notice{
+        "内容已过期（" + iso_time(*playing->expires).substr(0, 10) + "），等待更新", false, 8});
+  }
+}
+
+// On its own schedule, so a slow transfer on the HTTP thread does not silence it.
+void Sync::State::heartbeat_main() {
+  const HttpSettings& http = options.http;
+  do {
+    std::string why;
+    if (!post_json(http, user_agent, http.heartbeat_url, status_json(), &why, stop)) {
+      if (!stop) log("heartbeat to " + redacted(http.heartbeat_url) + " failed: " + why);
+    }
+  } while (!sleep_until(SteadyClock::now() +
+                        std::chrono::milliseconds(std::llround(http.heartbeat_interval_s * 1000))));
+}
+
+// Startup trusted the record made when the objects were verified; now every byte is checked.
+// Damage found: the previous bundle takes over, or nothing plays from the store and the web
+// source is asked at once (the damaged objects are gone, so they are fetched again).
+void Sync::State::verify_main() {
+  auto before = store->current();
+  if (!before) return;
+  std::string problem;
+  auto playlist = store->load_current(&problem, Verify::full);
+  if (problem.empty() || stop) return;
+  log("stored content: " + problem);
+  auto after = store->current();
+  {
+    std::lock_guard lock(status_mutex);
+    content = after;
+    content_problem = problem;
+  }
+  notice("存储的内容已损坏：" + first_line(problem), true);
+  if (playlist && callbacks.on_playlist) callbacks.on_playlist(playlist);
+  write_status();
+  {
+    std::lock_guard lock(wake_mutex);
+    poll_now = true;
+  }
+  wake.notify_all();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,15 +407,19 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   StoreOptions store_options;
   store_options.dir = options.state_dir;
   store_options.max_bytes = options.store_max_bytes;
-  store_options.public_key = options.public_key;
+  store_options.public_keys = options.public_keys;
+  store_options.channel = options.channel;
   state->store = Store::open(store_options, error);
   if (!state->store) return nullptr;
   state->id = player_id(options);
   state->user_agent = std::string("signage-player/") + SIGNAGE_VERSION + " (" + state->id + ")";
+  if (state->store->read_only()) log(state->store->read_only_reason());
   std::string problem;
-  state->stored = state->store->load_current(&problem);
+  // The first frame must not wait for hashing a large store: verify_main checks it all later.
+  state->stored = state->store->load_current(&problem, Verify::quick);
   if (!problem.empty()) log("stored content: " + problem);
   state->content = state->store->current();
+  state->content_problem = problem;
   if (!state->stored) state->content.reset();
   state->write_status();
   return std::unique_ptr<Sync>(new Sync(std::move(state)));
@@ -359,9 +432,23 @@ Sync::~Sync() {
     std::lock_guard lock(state_->wake_mutex);
     state_->stop = true;
   }
+  state_->store->stop_checks();
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
   state_->write_status();
+  // The last word: the final status, with a short time limit so a dead server cannot hold up
+  // the exit (systemd waits 90 s).
+  HttpSettings http = state_->options.http;
+  if (!http.heartbeat_url.empty()) {
+    http.connect_timeout_s = std::min(http.connect_timeout_s, 3.0);
+    http.transfer_base_s = 3;
+    const std::atomic<bool> never{false};
+    std::string why;
+    if (!post_json(http, state_->user_agent, http.heartbeat_url, state_->status_json(), &why,
+                   never)) {
+      log("last heartbeat to " + redacted(http.heartbeat_url) + " failed: " + why);
+    }
+  }
 }
 
 std::shared_ptr<const content::Playlist> Sync::stored_playlist() const {
@@ -376,6 +463,10 @@ void Sync::start(SyncCallbacks callbacks) {
     s->threads.emplace_back([s] { s->usb_main(); });
   }
   s->threads.emplace_back([s] { s->status_main(); });
+  s->threads.emplace_back([s] { s->verify_main(); });
+  if (!s->options.http.heartbeat_url.empty()) {
+    s->threads.emplace_back([s] { s->heartbeat_main(); });
+  }
 }
 
 void Sync::report_player(const PlayerCounters& counters) {

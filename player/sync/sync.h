@@ -7,14 +7,15 @@
 //   USB thread:  watch /proc/self/mountinfo -> a stick with signage/playlist.json -> store
 //   both:        status.json, replaced atomically; on_playlist(new content) for the player
 //
-// Which content wins, whatever the source: the higher "revision" in playlist.json. On equal
-// revisions the newer arrival wins, except that the remote source never replaces a USB import of
-// the same revision (a person at the screen put it there). See playlists/README.md.
+// Which content wins, whatever the source: the higher "revision" in playlist.json. An equal
+// revision with other bytes is refused (a revision names one content), and a bundle that does
+// not load never decides. See docs/sources.md.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +38,11 @@ struct BundleInfo {
   std::string origin;        // the URL or the stick's folder it came from
   std::int64_t since_s = 0;  // Unix time it became current
   std::size_t items = 0;
-  std::filesystem::path dir;  // the bundle folder in the store (playlist.json + assets)
+  std::optional<std::int64_t> expires;  // the playlist's "expires", Unix seconds
+  std::filesystem::path dir;            // the bundle folder in the store (playlist.json + assets)
+  // sha256 -> "inode size mtime_ns" of each object when the store verified it at commit: a file
+  // that still matches is not hashed again at startup (a background pass checks every byte).
+  std::map<std::string, std::string> verified;
 };
 
 struct HttpSettings {
@@ -48,16 +53,22 @@ struct HttpSettings {
   double connect_timeout_s = 15;  //
   double low_speed_time_s = 30;   // abort when slower than low_speed_bytes_per_s this long
   std::int64_t low_speed_bytes_per_s = 100;
+  // Every transfer ends within transfer_base_s + its size / min_rate_bytes_per_s (the size the
+  // playlist declares for an asset, the limit for the playlist and its signature).
+  double transfer_base_s = 60;
+  double min_rate_bytes_per_s = 4096;
   std::uint64_t max_playlist_bytes = 4 << 20;
   std::uint64_t max_asset_bytes = 256ull << 20;
   int max_redirects = 5;
-  std::string heartbeat_url;  // POST status.json here after each poll; empty: none
+  std::string heartbeat_url;  // POST status.json here on its own schedule; empty: none
+  double heartbeat_interval_s = 60;
 };
 
 struct SyncOptions {
   std::filesystem::path state_dir = "/var/lib/signage-player";
   std::uint64_t store_max_bytes = 1ull << 30;  // assets of the current and previous bundle
-  std::optional<PublicKey> public_key;         // set: every bundle must be signed with it
+  std::vector<PublicKey> public_keys;  // not empty: every bundle must be signed with one of them
+  std::string channel;                 // not empty: only playlists with this "id"
   HttpSettings http;
   bool watch_usb = true;
   std::vector<std::filesystem::path> usb_roots = {"/media", "/run/media", "/mnt"};

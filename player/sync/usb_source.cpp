@@ -5,8 +5,10 @@
 #include "sync/usb_source.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +16,8 @@
 #include <chrono>
 #include <cstring>
 #include <utility>
+
+#include "sync/files.h"
 
 namespace signage::sync {
 namespace fs = std::filesystem;
@@ -153,11 +157,34 @@ constexpr const char* kRemoved =
     "the stick was removed while copying; nothing was imported and the current content keeps "
     "playing";
 
+// Opens `inside` (a path without symbolic links) below the folder `dir_fd` with openat2: the
+// kernel refuses "..", symbolic links and mount points on the way, so a link swapped in after the
+// checks cannot lead out. Kernels before 5.6 have no openat2: then the canonical path `real` is
+// opened with O_NOFOLLOW (its last component cannot be a link) and the caller's device check
+// catches a path that leaves the stick.
+Fd open_beneath(int dir_fd, const fs::path& inside, const fs::path& real, int flags) {
+  open_how how{};
+  how.flags = std::uint64_t(flags);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  long fd = ::syscall(SYS_openat2, dir_fd, inside.c_str(), &how, sizeof how);
+  if (fd < 0 && errno == ENOSYS) return Fd(::open(real.c_str(), flags | O_NOFOLLOW));
+  return Fd(int(fd));
+}
+
+// Where files are read from: the stick's signage folder, open.
+struct Bundle {
+  fs::path path;  // mount_point/signage
+  fs::path real;  // canonical
+  Fd fd;          // the folder itself
+  dev_t device = 0;
+};
+
 // Opens `bundle`/`relative` for reading, refusing what a stick should not hand us: a path that
-// leaves the bundle, a symbolic link whose target is outside it, anything but a regular file.
-// `bundle_real` is the canonical bundle folder. On failure returns an empty Fd and the reason.
-Fd open_in_bundle(const fs::path& bundle, const fs::path& bundle_real, const std::string& relative,
-                  struct stat* st, std::string* why) {
+// leaves the bundle, a symbolic link whose target is outside it, a file on another file system
+// than the stick, anything but a regular file. On failure returns an empty Fd and the reason.
+Fd open_in_bundle(const Bundle& b, const std::string& relative, struct stat* st, std::string* why) {
+  const fs::path& bundle = b.path;
+  const fs::path& bundle_real = b.real;
   fs::path rel(relative);
   if (relative.empty() || rel.is_absolute() || rel.has_root_name()) {
     *why = "an absolute path; assets are named relative to the signage folder";
@@ -197,15 +224,24 @@ Fd open_in_bundle(const fs::path& bundle, const fs::path& bundle_real, const std
     *why = std::string(file_type_name(st->st_mode)) + ", not a regular file";
     return Fd();
   }
+  if (st->st_dev != b.device) {
+    *why =
+        "on another file system than the stick (something is mounted inside the signage "
+        "folder); put the file itself on the stick";
+    return Fd();
+  }
   // O_NONBLOCK: should it have become a FIFO since the lstat, open must not wait for a writer.
-  Fd fd(::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  Fd fd = open_beneath(b.fd.fd, real.lexically_relative(bundle_real), real,
+                       O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (!fd) {
-    *why = std::string("cannot open it: ") + std::strerror(errno);
+    *why = errno == ELOOP || errno == EXDEV
+               ? "it changed while being opened (a link or mount appeared on its path)"
+               : std::string("cannot open it: ") + std::strerror(errno);
     return Fd();
   }
   struct stat opened {};
   if (::fstat(fd.fd, &opened) != 0 || !S_ISREG(opened.st_mode) || opened.st_ino != st->st_ino ||
-      opened.st_dev != st->st_dev) {
+      opened.st_dev != st->st_dev || opened.st_dev != b.device) {
     *why = "it changed while being opened";
     return Fd();
   }
@@ -223,23 +259,9 @@ std::optional<std::string> read_small(int fd, std::uint64_t size, std::uint64_t 
            " are allowed";
     return std::nullopt;
   }
-  std::string bytes(std::size_t(limit) + 1, '\0');
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *why = std::string("cannot read it: ") + std::strerror(errno);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    done += std::size_t(n);
-  }
-  if (done > limit) {
-    *why = "it has more bytes than the " + std::to_string(limit) + " allowed";
-    return std::nullopt;
-  }
-  bytes.resize(done);
+  std::string error;
+  auto bytes = read_fd(fd, "it", limit, &error);
+  if (!bytes) *why = error;
   return bytes;
 }
 
@@ -351,12 +373,22 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
                                   "; the stick needs a real folder named signage");
   }
   std::error_code ec;
-  const fs::path bundle_real = fs::canonical(bundle, ec);
+  Bundle b;
+  b.path = bundle;
+  b.real = fs::canonical(bundle, ec);
   if (ec) return file_error(bundle, "cannot open it: " + ec.message());
+  b.fd = Fd(::open(bundle.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!b.fd || ::fstat(b.fd.fd, &st) != 0) {
+    return file_error(bundle, std::string("cannot open it: ") + std::strerror(errno));
+  }
+  b.device = st.st_dev;
+  if (stick.listed && b.device != stick.device) {
+    return file_error(bundle, "on another file system than the stick");
+  }
 
   // playlist.json and its signature.
   std::string why;
-  Fd fd = open_in_bundle(bundle, bundle_real, "playlist.json", &st, &why);
+  Fd fd = open_in_bundle(b, "playlist.json", &st, &why);
   if (!fd) return file_error(playlist_file, why);
   auto playlist_bytes =
       read_small(fd.fd, std::uint64_t(st.st_size), content::Limits{}.max_file_bytes, &why);
@@ -368,7 +400,7 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
   candidate.playlist_bytes = std::move(*playlist_bytes);
   const fs::path sig_file = bundle / "playlist.json.sig";
   if (::lstat(sig_file.c_str(), &st) == 0) {
-    fd = open_in_bundle(bundle, bundle_real, "playlist.json.sig", &st, &why);
+    fd = open_in_bundle(b, "playlist.json.sig", &st, &why);
     if (!fd) return file_error(sig_file, why);
     auto signature = read_small(fd.fd, std::uint64_t(st.st_size), 4096, &why);
     if (!signature) return file_error(sig_file, why);
@@ -396,7 +428,7 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
     if (stop) return fail(bundle.string() + ": the import was stopped (the player is quitting)");
     if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
     const fs::path source = bundle / asset.path;
-    Fd in = open_in_bundle(bundle, bundle_real, asset.path, &st, &why);
+    Fd in = open_in_bundle(b, asset.path, &st, &why);
     if (!in) {
       if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
       return file_error(source, why);

@@ -57,6 +57,19 @@ grep -q 'noassets/playlist.json: error: /assets: the playlist names 1 file but h
 [[ ! -e noassets/playlist.json.sig ]] || fail "a signature was written"
 out=$("${player[@]}" check noassets 2>&1) || fail "check refused a bundle without an assets list: $out"
 grep -q 'warning: /assets: .*run signage-player manifest' <<<"$out" || fail "check message: $out"
+# A key rotation: signed with both keys, one "KEYID SIGNATURE" line each.
+"${player[@]}" keygen next >/dev/null
+"${player[@]}" sign bundle --key office.key --key next.key >/dev/null || fail "sign with two keys"
+grep -cE '^[0-9a-f]{16} [A-Za-z0-9+/]{86}==$' bundle/playlist.json.sig | grep -qx 2 \
+  || fail "two keyed signature lines: $(cat bundle/playlist.json.sig)"
+"${player[@]}" sign bundle --key office.key >/dev/null
+# keygen never follows a link planted where it writes: the secret cannot leak through it.
+ln -s "$work/leaked" planted.key.tmp
+ln -s "$work/leaked2" planted2.key
+"${player[@]}" keygen planted >/dev/null || fail "keygen beside a planted link"
+"${player[@]}" keygen planted2 >/dev/null 2>&1 && fail "keygen wrote through a link at NAME.key"
+[[ ! -e leaked && ! -e leaked2 ]] || fail "keygen wrote the secret key through a symbolic link"
+[[ $(stat -c %a planted.key) == 600 ]] || fail "secret key mode $(stat -c %a planted.key)"
 
 # Config files: a bad line stops run before anything opens, with FILE:LINE.
 printf 'source = http://127.0.0.1:9/p.json\n# comment\npoll_intervall = 5\n' > bad.conf
@@ -87,4 +100,10 @@ out=$("${player[@]}" sign bomb --key office.key 2>&1) && fail "signed a bundle w
 grep -q "is a PNG of 20000x20000 px" <<<"$out" || fail "sign message for a picture bomb: $out"
 [[ ! -e bomb/playlist.json.sig ]] || fail "sign wrote a signature for a picture bomb"
 
+# status.json: readable by the player's group only, and the source URL without its credentials.
+"${player[@]}" run --headless --duration 0.3 --no-usb --state-dir "$work/state2" \
+  --source 'http://screen7:s3cret@127.0.0.1:9/p.json?token=t0ken' 2>run2.log || fail "run: $(cat run2.log)"
+[[ $(stat -c %a state2/status.json) == 640 ]] || fail "status.json mode $(stat -c %a state2/status.json)"
+grep -q 's3cret\|t0ken' state2/status.json && fail "status.json shows credentials: $(cat state2/status.json)"
+grep -q '"url": "http://\*\*\*@127.0.0.1:9/p.json?\*\*\*"' state2/status.json || fail "status.json url: $(cat state2/status.json)"
 echo "author commands and config files: ok"

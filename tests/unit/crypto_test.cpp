@@ -150,8 +150,9 @@ class SignedFixture : public ::testing::Test {
     ASSERT_TRUE(crypto_init());
     std::string error;
     options.dir = temp.path / "state";
-    options.public_key = parse_public_key(read(kSigned / "signage.pub"), &error);
-    ASSERT_TRUE(options.public_key) << error;
+    auto key = parse_public_key(read(kSigned / "signage.pub"), &error);
+    ASSERT_TRUE(key) << error;
+    options.public_keys.push_back(*key);
     store = Store::open(options, &error);
     ASSERT_TRUE(store) << error;
   }

@@ -47,13 +47,24 @@ TEST(RunSettings, TheDocumentedExampleParses) {
   ASSERT_EQ(s.sync.usb_roots.size(), 1u);
   EXPECT_EQ(s.sync.usb_roots[0], "/media/signage-usb");
   EXPECT_TRUE(s.sync.watch_usb);
-  EXPECT_TRUE(s.sync.public_key.has_value());
+  EXPECT_EQ(s.sync.public_keys.size(), 1u);
+  EXPECT_EQ(s.sync.channel, "hexi-2024");
+  EXPECT_EQ(s.sync.http.heartbeat_interval_s, 60);
+  EXPECT_EQ(s.sync.http.min_rate_bytes_per_s, 4096);
   EXPECT_EQ(s.sync.http.ca_file, "/etc/signage-player/office-ca.pem");
   EXPECT_EQ(s.sync.store_max_bytes, 1024ull << 20);
   EXPECT_EQ(s.sync.http.heartbeat_url, "https://content.example.org/heartbeat");
   EXPECT_EQ(s.sync.player_id, "hexi-community-3");
   EXPECT_EQ(s.screen.rotate, 90);
   EXPECT_TRUE(s.fullscreen);
+}
+
+// A key file is read with a limit: a path like /dev/zero is refused, not read until memory ends.
+TEST(RunSettings, APublicKeyFileIsReadWithALimit) {
+  RunSettings s;
+  EXPECT_NE(parse("public_key = /dev/zero\n", s).find("player.conf:1: error: public_key"),
+            std::string::npos);
+  EXPECT_TRUE(s.sync.public_keys.empty());
 }
 
 // Every key player.conf takes is documented next to the example.

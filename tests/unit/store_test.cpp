@@ -1,10 +1,13 @@
 // The store of verified bundles: checks, precedence, atomic switches, collection, recovery.
 #include "sync/store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "support/pictures.h"
 #include "sync/crypto.h"
@@ -35,7 +38,7 @@ class StoreTest : public ::testing::Test {
   }
 
   // A playlist with one image item per asset and the assets list of `files` (path -> bytes).
-  static std::string playlist(int revision,
+  static std::string playlist(std::int64_t revision,
                               const std::vector<std::pair<std::string, std::string>>& files,
                               const std::string& title = "标题") {
     std::string items, assets;
@@ -165,7 +168,7 @@ TEST_F(StoreTest, InvalidPlaylistsSayWhereAndWhat) {
   EXPECT_NE(check.error.find("absolute path"), std::string::npos) << check.error;
 }
 
-TEST_F(StoreTest, HigherRevisionWinsAndUsbWinsTies) {
+TEST_F(StoreTest, HigherRevisionWinsAndSameRevisionOtherContentIsRefused) {
   auto store = open_store();
   std::string error;
   ASSERT_TRUE(import(*store, candidate(Source::http, playlist(5, {}, "http5")), {}, &error));
@@ -174,25 +177,184 @@ TEST_F(StoreTest, HigherRevisionWinsAndUsbWinsTies) {
   check = store->check(candidate(Source::usb, playlist(4, {}, "usb4")));
   EXPECT_EQ(check.verdict, CandidateCheck::Verdict::superseded);
   EXPECT_NE(check.error.find("revision 4"), std::string::npos) << check.error;
-  // The office republishes the same revision: it replaces its own content.
-  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(5, {}, "http5b")), {}, &error));
-  // A stick of the same revision wins over the remote content...
-  ASSERT_TRUE(import(*store, candidate(Source::usb, playlist(5, {}, "usb5")), {}, &error));
-  // ... and the remote source does not undo it until it publishes a higher revision.
-  check = store->check(candidate(Source::http, playlist(5, {}, "http5c")));
-  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::superseded);
-  EXPECT_NE(check.error.find("USB import"), std::string::npos) << check.error;
-  auto info = import(*store, candidate(Source::http, playlist(6, {}, "http6")), {}, &error);
+  // A revision names one content: other bytes under the same number are refused, from a mirror
+  // (2a -> 2b -> 2a flips) or a stick alike.
+  for (Source source : {Source::http, Source::usb}) {
+    check = store->check(candidate(source, playlist(5, {}, "http5b")));
+    EXPECT_EQ(check.verdict, CandidateCheck::Verdict::superseded);
+    EXPECT_NE(check.error.find("revision 5 is already playing with different content"),
+              std::string::npos)
+        << check.error;
+  }
+  ASSERT_TRUE(import(*store, candidate(Source::usb, playlist(6, {}, "usb6")), {}, &error));
+  check = store->check(candidate(Source::http, playlist(5, {}, "http5")));
+  EXPECT_NE(check.error.find("does not replace the USB import playing"), std::string::npos)
+      << check.error;
+  auto info = import(*store, candidate(Source::http, playlist(7, {}, "http7")), {}, &error);
   ASSERT_TRUE(info) << error;
-  EXPECT_EQ(store->current()->revision, 6);
+  EXPECT_EQ(store->current()->revision, 7);
+}
+
+// Item 5 of issue 13: a damaged object is not reused; it is removed and fetched again.
+TEST_F(StoreTest, ADamagedObjectIsFetchedAgainWhenANewRevisionReusesIt) {
+  auto store = open_store();
+  std::string error;
+  std::vector<std::pair<std::string, std::string>> one = {{"a.png", png("aaaa")}};
+  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(1, one)), one, &error)) << error;
+  fs::path object = dir_ / "state/objects" / sha256_hex(png("aaaa"));
+  fs::permissions(object, fs::perms::owner_write, fs::perm_options::add);
+  std::fstream(object, std::ios::binary | std::ios::in | std::ios::out).seekp(9).put('X');
+  auto two_files = one;
+  two_files.push_back({"b.png", png("b")});
+  auto c = candidate(Source::http, playlist(2, two_files));
+  auto check = store->check(c);
+  ASSERT_EQ(check.verdict, CandidateCheck::Verdict::accept) << check.error;
+  {
+    auto imp = store->begin(c, check, &error);
+    ASSERT_TRUE(imp) << error;
+    ASSERT_EQ(imp->missing().size(), 2u);
+    EXPECT_EQ(imp->missing()[0].path, "a.png");
+  }
+  ASSERT_TRUE(import(*store, c, two_files, &error)) << error;
+  std::string problem;
+  EXPECT_TRUE(store->load_current(&problem)) << problem;
+}
+
+// After a key rotation neither stored bundle verifies: nothing plays, so a lower revision signed
+// with the new key is taken (a bundle that does not load never decides precedence).
+TEST_F(StoreTest, ABundleThatDoesNotLoadDoesNotDecide) {
+  KeyPair old_key = generate_key_pair(), new_key = generate_key_pair();
+  StoreOptions options;
+  options.public_keys = {*parse_public_key(old_key.public_key, nullptr)};
+  auto store = open_store(options);
+  std::string bytes = playlist(9, {});
+  auto c = candidate(Source::http, bytes);
+  c.signature = sign_detached(bytes, old_key.secret_key, nullptr);
+  std::string error;
+  ASSERT_TRUE(import(*store, c, {}, &error)) << error;
+  store.reset();
+  options.public_keys = {*parse_public_key(new_key.public_key, nullptr)};
+  store = open_store(options);
+  std::string problem;
+  EXPECT_FALSE(store->load_current(&problem));
+  EXPECT_NE(problem.find("does not match"), std::string::npos) << problem;
+  EXPECT_FALSE(store->current());
+  bytes = playlist(2, {});
+  c = candidate(Source::http, bytes);
+  c.signature = sign_detached(bytes, new_key.secret_key, nullptr);
+  auto check = store->check(c);
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::accept) << check.error;
+}
+
+// Rotation without a flag day: a player trusting two keys takes either; .sig lines may name the
+// key ("KEYID SIGNATURE"); a key it does not trust is named in the refusal.
+TEST_F(StoreTest, SeveralTrustedKeysWithIds) {
+  KeyPair a = generate_key_pair(), b = generate_key_pair(), stranger = generate_key_pair();
+  PublicKey key_a = *parse_public_key(a.public_key, nullptr);
+  PublicKey key_b = *parse_public_key(b.public_key, nullptr);
+  PublicKey key_s = *parse_public_key(stranger.public_key, nullptr);
+  StoreOptions options;
+  options.public_keys = {key_a, key_b};
+  auto store = open_store(options);
+  std::string bytes = playlist(1, {});
+  auto c = candidate(Source::http, bytes);
+  c.signature = key_b.id() + " " + *sign_detached(bytes, b.secret_key, nullptr) + "\n";
+  EXPECT_EQ(store->check(c).verdict, CandidateCheck::Verdict::accept);
+  // Old and new signature side by side, as `sign` writes them during a rotation.
+  c.signature = key_s.id() + " " + *sign_detached(bytes, stranger.secret_key, nullptr) + "\n" +
+                key_a.id() + " " + *sign_detached(bytes, a.secret_key, nullptr) + "\n";
+  EXPECT_EQ(store->check(c).verdict, CandidateCheck::Verdict::accept);
+  c.signature = key_s.id() + " " + *sign_detached(bytes, stranger.secret_key, nullptr) + "\n";
+  auto check = store->check(c);
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(
+      check.error.find("signed with key " + key_s.id() + ", which this player does not trust"),
+      std::string::npos)
+      << check.error;
+}
+
+TEST_F(StoreTest, OnlyTheConfiguredChannel) {
+  StoreOptions options;
+  options.channel = "lobby";
+  auto store = open_store(options);
+  auto check = store->check(candidate(Source::http, playlist(100, {})));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_NE(check.error.find("/id: \"t\" is not the channel this player shows (\"lobby\""),
+            std::string::npos)
+      << check.error;
+}
+
+TEST_F(StoreTest, AssetNamesWithControlCharactersAreRefused) {
+  auto store = open_store();
+  // Only in the "assets" list (the items' image fields are checked as text already).
+  for (std::string name : {"a\\u0000.png", "a\\u0001.png", "a\\n.png", "a\\u007f.png"}) {
+    std::string bytes = R"({"version": 1, "id": "t", "items": [{"type": "headline", "title": "x"}],
+      "assets": {")" + name +
+                        R"(": {"size": 1, "sha256": ")" + std::string(64, 'a') + "\"}}}";
+    auto check = store->check(candidate(Source::http, bytes));
+    EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid) << name;
+    EXPECT_NE(check.error.find("NUL or control characters"), std::string::npos)
+        << name << ": " << check.error;
+  }
+}
+
+// Startup trusts the record made when the objects were verified (no hashing before the first
+// frame); the full check afterwards reads every byte and removes what is damaged.
+TEST_F(StoreTest, QuickLoadTrustsTheCommitRecordAndTheFullCheckFindsDamage) {
+  auto store = open_store();
+  std::string error;
+  std::vector<std::pair<std::string, std::string>> files = {{"a.png", png("aaaa")}};
+  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(1, files)), files, &error)) << error;
+  fs::path object = dir_ / "state/objects" / sha256_hex(png("aaaa"));
+  struct stat before {};
+  ASSERT_EQ(::stat(object.c_str(), &before), 0);
+  { std::fstream(object, std::ios::binary | std::ios::in | std::ios::out).seekp(9).put('X'); }
+  // Bit rot keeps the time stamps: only reading every byte finds it.
+  timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, object.c_str(), times, 0), 0);
+  store.reset();
+  store = open_store();
+  std::string problem;
+  EXPECT_TRUE(store->load_current(&problem, Verify::quick)) << problem;
+  EXPECT_FALSE(store->load_current(&problem, Verify::full));
+  EXPECT_NE(problem.find("does not match"), std::string::npos) << problem;
+  EXPECT_FALSE(fs::exists(object));
+  EXPECT_FALSE(store->current());
+}
+
+// A full check abandoned because the player quits is no verdict: the bundle stays current.
+TEST_F(StoreTest, AStoppedCheckChangesNothing) {
+  auto store = open_store();
+  std::string error;
+  std::vector<std::pair<std::string, std::string>> files = {{"a.png", png("a")}};
+  ASSERT_TRUE(import(*store, candidate(Source::http, playlist(1, files)), files, &error)) << error;
+  store->stop_checks();
+  std::string problem;
+  EXPECT_FALSE(store->load_current(&problem, Verify::full));
+  EXPECT_TRUE(problem.empty()) << problem;
+  EXPECT_TRUE(store->current());
+  EXPECT_TRUE(fs::exists(dir_ / "state/objects" / sha256_hex(png("a"))));
+}
+
+TEST_F(StoreTest, ExpiresIsStoredWithTheBundle) {
+  auto store = open_store();
+  std::string bytes = playlist(1, {});
+  bytes.insert(1, R"("expires": "2025-01-20T08:00:00+08:00", )");
+  std::string error;
+  ASSERT_TRUE(import(*store, candidate(Source::http, bytes), {}, &error)) << error;
+  store.reset();
+  store = open_store();
+  ASSERT_TRUE(store->current());
+  EXPECT_EQ(store->current()->expires, 1737331200);
 }
 
 TEST_F(StoreTest, SignedContentOnlyWhenAKeyIsConfigured) {
   KeyPair pair = generate_key_pair();
   KeyPair other = generate_key_pair();
   StoreOptions options;
-  options.public_key = parse_public_key(pair.public_key, nullptr);
-  ASSERT_TRUE(options.public_key);
+  auto key = parse_public_key(pair.public_key, nullptr);
+  ASSERT_TRUE(key);
+  options.public_keys = {*key};
   auto store = open_store(options);
   std::string bytes = playlist(1, {});
   auto c = candidate(Source::usb, bytes);
@@ -296,6 +458,67 @@ TEST_F(StoreTest, PictureBombsAreNotStored) {
   EXPECT_FALSE(store->current());
   EXPECT_EQ(count(dir_ / "state" / "objects"), 0u);
   EXPECT_EQ(count(dir_ / "state" / "tmp"), 0u);
+}
+
+// Refused for space: begin() says so and returns (it used to wait for its own lock forever).
+TEST_F(StoreTest, NotEnoughFreeSpaceIsAnErrorNotAHang) {
+  StoreOptions options;
+  options.reserve_bytes = std::uint64_t(1) << 62;
+  auto store = open_store(options);
+  std::vector<std::pair<std::string, std::string>> files = {{"a.png", png("a")}};
+  auto c = candidate(Source::http, playlist(1, files));
+  auto check = store->check(c);
+  ASSERT_EQ(check.verdict, CandidateCheck::Verdict::accept) << check.error;
+  std::string error;
+  EXPECT_FALSE(store->begin(c, check, &error));
+  EXPECT_NE(error.find("not enough free space"), std::string::npos) << error;
+  // Nothing stays pinned: the store goes on working.
+  store.reset();
+  store = open_store();
+  EXPECT_TRUE(import(*store, c, files, &error)) << error;
+}
+
+// status.json says when the content playing is past its "expires", and is not world-readable.
+TEST_F(StoreTest, StatusSaysStaleContent) {
+  std::string bytes = playlist(1, {});
+  bytes.insert(1, R"("expires": "2025-01-20T08:00:00+08:00", )");
+  {
+    auto store = open_store();
+    std::string error;
+    ASSERT_TRUE(import(*store, candidate(Source::http, bytes), {}, &error)) << error;
+  }
+  SyncOptions options;
+  options.state_dir = dir_ / "state";
+  options.watch_usb = false;
+  std::string error;
+  auto sync = Sync::open(options, &error);
+  ASSERT_TRUE(sync) << error;
+  std::ifstream in(dir_ / "state/status.json");
+  auto status = nlohmann::json::parse(in);
+  EXPECT_EQ(status["content"]["expires"], "2025-01-20T00:00:00Z");
+  EXPECT_EQ(status["content"]["stale"], true);
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ / "state/status.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+}
+
+// The documented recovery from a runaway revision (2^53 from a stick): with current and
+// previous removed, the next bundle of any revision is taken.
+TEST_F(StoreTest, RunawayRevisionRecovery) {
+  {
+    auto store = open_store();
+    std::string error;
+    ASSERT_TRUE(import(*store, candidate(Source::usb, playlist(9007199254740992, {})), {}, &error))
+        << error;
+    EXPECT_EQ(store->check(candidate(Source::http, playlist(3, {}))).verdict,
+              CandidateCheck::Verdict::superseded);
+  }
+  fs::remove(dir_ / "state/current");
+  fs::remove(dir_ / "state/previous");
+  auto store = open_store();
+  EXPECT_FALSE(store->current());
+  EXPECT_EQ(store->check(candidate(Source::http, playlist(3, {}))).verdict,
+            CandidateCheck::Verdict::accept);
 }
 
 TEST_F(StoreTest, ManifestTextIsUpdatedInPlace) {

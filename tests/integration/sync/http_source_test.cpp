@@ -177,7 +177,7 @@ class HttpSourceTest : public ::testing::Test {
     store.reset();
     StoreOptions options;
     options.dir = state;
-    options.public_key = key;
+    if (key) options.public_keys = {*key};
     options.reserve_bytes = 0;
     std::string error;
     store = Store::open(options, &error);
@@ -395,6 +395,13 @@ TEST_F(HttpSourceTest, NginxTlsNeedsTheCa) {
   PollOutcome by_name = poll();
   EXPECT_EQ(by_name.result, PollOutcome::Result::not_modified) << by_name.error;
 
+  // HTTPS redirected to plain HTTP: refused before anything is sent in the clear.
+  url = "https://127.0.0.1:" + std::to_string(port) + "/downgrade/playlist.json";
+  PollOutcome downgraded = poll();
+  ASSERT_EQ(downgraded.result, PollOutcome::Result::error);
+  EXPECT_NE(downgraded.error.find("redirected from HTTPS to plain HTTP"), std::string::npos)
+      << downgraded.error;
+
   // The CA does not make a wrong name acceptable: host verification stays on.
   url = "https://127.0.0.2:" + std::to_string(port) + "/playlist.json";
   PollOutcome wrong_name = poll();
@@ -517,6 +524,28 @@ TEST_F(HttpSourceTest, SignatureChecked) {
   expect_current_verified(text);
 }
 
+// A server dripping faster than the low-speed limit is still cut off: every transfer has an
+// overall time limit from its declared size (base + size / minimum rate).
+TEST_F(HttpSourceTest, SlowDripHitsTheOverallTimeLimit) {
+  REQUIRE_PROGRAM(start_fault_server(), "python3");
+  url = "http://127.0.0.1:" + std::to_string(port) + "/playlist.json";
+  std::string text = write_bundle(root, 1, {{"data/a.bin", random_bytes(40000, 11)}});
+  set_mode("rate:400 .bin");  // above the 100 bytes/s low-speed limit: 100 s for the asset
+  settings.connect_timeout_s = 1;
+  settings.transfer_base_s = 1;
+  settings.min_rate_bytes_per_s = 20000;  // 40000 bytes: 1 + 1 + 2 s
+  PollOutcome outcome = poll();
+  ASSERT_EQ(outcome.result, PollOutcome::Result::error);
+  EXPECT_NE(outcome.error.find("data/a.bin: gave up after 4 s, the time limit for 40000 bytes"),
+            std::string::npos)
+      << outcome.error;
+  EXPECT_FALSE(store->current());
+  set_mode("ok");
+  PollOutcome recovered = poll();
+  ASSERT_EQ(recovered.result, PollOutcome::Result::updated) << recovered.error;
+  expect_current_verified(text);
+}
+
 // `stop` ends a transfer that would otherwise wait for the low-speed limit.
 TEST_F(HttpSourceTest, StopAbortsATransfer) {
   REQUIRE_PROGRAM(start_fault_server(), "python3");
@@ -556,16 +585,18 @@ TEST_F(HttpSourceTest, SupersededIsNotAnErrorAndNotRefetched) {
 
 // The heartbeat: a POST of status JSON; a server error is reported, not thrown.
 TEST_F(HttpSourceTest, PostJson) {
+  const std::atomic<bool> never{false};
   REQUIRE_PROGRAM(start_fault_server(), "python3");
   std::string heartbeat = "http://127.0.0.1:" + std::to_string(port) + "/heartbeat";
   std::string why;
-  EXPECT_TRUE(post_json(settings, "signage-player/test", heartbeat, R"({"a":1})", &why)) << why;
+  EXPECT_TRUE(post_json(settings, "signage-player/test", heartbeat, R"({"a":1})", &why, never))
+      << why;
   set_mode("500");
-  EXPECT_FALSE(post_json(settings, "signage-player/test", heartbeat, R"({"a":1})", &why));
+  EXPECT_FALSE(post_json(settings, "signage-player/test", heartbeat, R"({"a":1})", &why, never));
   EXPECT_EQ(why, heartbeat + ": HTTP status 500");
   auto log = read_file(fault_log);
   EXPECT_NE(log.find("ok post 7"), std::string::npos) << log;
-  EXPECT_FALSE(post_json(settings, "signage-player/test", "ftp://127.0.0.1/x", "{}", &why));
+  EXPECT_FALSE(post_json(settings, "signage-player/test", "ftp://127.0.0.1/x", "{}", &why, never));
   EXPECT_TRUE(why.starts_with("ftp://127.0.0.1/x: ")) << why;
 }
 

@@ -263,7 +263,7 @@ TEST_F(UsbTest, SignedSticks) {
   auto key = parse_public_key(keys.public_key, &error);
   ASSERT_TRUE(key) << error;
   StoreOptions options;
-  options.public_key = *key;
+  options.public_keys = {*key};
   auto store = open_store(options);
 
   Files files = {{"a.png", png("signed")}};
@@ -541,6 +541,67 @@ TEST_F(UsbTest, PictureBombsAreRefused) {
   ASSERT_TRUE(store->current());
   EXPECT_EQ(store->current()->sha256, good);
   EXPECT_EQ(temp_files(), 0u);
+}
+
+// --- mounts inside a stick, a read-only state directory ------------------------------------------
+
+// A file system mounted inside the signage folder is not the stick: refused (openat2 with
+// RESOLVE_NO_XDEV, and the device compared where the kernel has no openat2).
+TEST_F(UsbTest, AMountInsideTheSignageFolderIsRefused) {
+  REQUIRE_MOUNTS();
+  auto store = open_store();
+  std::string playing = install_good(*store);
+  std::string bytes = png("elsewhere");
+  fs::path point = stick("nested", 2, {{"images/a.png", bytes}});
+  fs::path images = point / "signage" / "images";
+  ASSERT_EQ(::mount("other", images.c_str(), "tmpfs", 0, "size=1m"), 0) << std::strerror(errno);
+  mounted_.push_back(images);
+  write_file(images / "a.png", bytes);
+  ImportOutcome outcome = import(*store, point);
+  EXPECT_FALSE(outcome.imported);
+  EXPECT_NE(outcome.error.find("images/a.png: error: on another file system than the stick"),
+            std::string::npos)
+      << outcome.error;
+  EXPECT_EQ(store->current()->sha256, playing);
+}
+
+// An SD card remounted read-only after errors: the store opens, plays what it holds and says
+// why nothing new can be stored.
+TEST_F(UsbTest, AReadOnlyStateDirectoryPlaysWhatIsStored) {
+  REQUIRE_MOUNTS();
+  fs::path state = base_ / "state";
+  fs::create_directories(state);
+  ASSERT_EQ(::mount("card", state.c_str(), "tmpfs", 0, "size=64m"), 0) << std::strerror(errno);
+  mounted_.push_back(state);
+  std::string playing;
+  {
+    auto store = open_store();
+    playing = install_good(*store);
+  }
+  ASSERT_EQ(::mount(nullptr, state.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr), 0)
+      << std::strerror(errno);
+  std::string error;
+  StoreOptions options;
+  options.dir = state;
+  auto store = Store::open(options, &error);
+  ASSERT_TRUE(store) << error;
+  EXPECT_TRUE(store->read_only());
+  EXPECT_NE(store->read_only_reason().find("is not writable"), std::string::npos)
+      << store->read_only_reason();
+  std::string problem;
+  EXPECT_TRUE(store->load_current(&problem)) << problem;
+  ImportOutcome outcome = import(*store, stick("newer", 2, {{"b.png", png("newer")}}));
+  EXPECT_FALSE(outcome.imported);
+  EXPECT_NE(outcome.error.find("new content cannot be stored"), std::string::npos) << outcome.error;
+  EXPECT_EQ(store->current()->sha256, playing);
+
+  // The whole of sync too: it opens and hands over the stored playlist.
+  SyncOptions sync_options;
+  sync_options.state_dir = state;
+  sync_options.watch_usb = false;
+  auto sync = Sync::open(sync_options, &error);
+  ASSERT_TRUE(sync) << error;
+  EXPECT_TRUE(sync->stored_playlist());
 }
 
 }  // namespace
