@@ -126,10 +126,13 @@ bool jpeg_header(std::FILE* file, Header& header, Failure& failure) {
   header.format = Format::jpeg;
   header.width = int(cinfo.image_width);
   header.height = int(cinfo.image_height);
-  const bool multi_scan = cinfo.progressive_mode || (complete && jpeg_has_multiple_scans(&cinfo));
-  header.whole_image_bytes = multi_scan && cinfo.comp_info ? coefficient_bytes(cinfo) : 0;
+  // libjpeg checks the sampling factors only once the header is complete: a progressive frame
+  // cut short may hold garbage there, so its memory cannot be computed and it is not a picture.
+  const bool usable = complete || !cinfo.progressive_mode;
+  header.whole_image_bytes =
+      complete && jpeg_has_multiple_scans(&cinfo) ? coefficient_bytes(cinfo) : 0;
   jpeg_destroy_decompress(&cinfo);
-  return header.width > 0 && header.height > 0;
+  return usable && header.width > 0 && header.height > 0;
 }
 
 }  // namespace
