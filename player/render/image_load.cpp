@@ -85,23 +85,35 @@ void png_failed(png_structp png, png_const_charp message) {
 
 void png_ignore_warning(png_structp, png_const_charp) {}
 
+// libpng's read and info structs, destroyed however decoding ends (a longjmp back to the setjmp
+// in decode_png, or an exception while the pixels are allocated).
+struct PngReader {
+  png_structp png = nullptr;
+  png_infop info = nullptr;
+  PngReader() = default;
+  PngReader(const PngReader&) = delete;
+  PngReader& operator=(const PngReader&) = delete;
+  ~PngReader() {
+    if (png) png_destroy_read_struct(&png, info ? &info : nullptr, nullptr);
+  }
+};
+
 // Decodes a PNG straight into the picture's pixels, in the form SDL2_image would give it:
 // paletted and grey PNGs stay one byte a pixel (grey as a grey palette), 16-bit samples are cut
 // to 8, a tRNS colour becomes alpha. No gamma correction, as SDL2_image. The size must be the
 // planned one (the file may have changed since its header was read).
 bool decode_png(std::FILE* file, const picture::Plan& plan, scene::Picture& out, Failure& failure) {
-  png_structp png =
+  PngReader reader;
+  reader.png =
       png_create_read_struct(PNG_LIBPNG_VER_STRING, &failure, png_failed, png_ignore_warning);
-  png_infop info = png ? png_create_info_struct(png) : nullptr;
-  if (!info) {
-    png_destroy_read_struct(&png, nullptr, nullptr);
+  reader.info = reader.png ? png_create_info_struct(reader.png) : nullptr;
+  if (!reader.info) {
     std::snprintf(failure.message, sizeof failure.message, "out of memory");
     return false;
   }
-  if (setjmp(failure.jump)) {
-    png_destroy_read_struct(&png, &info, nullptr);
-    return false;
-  }
+  png_structp png = reader.png;
+  png_infop info = reader.info;
+  if (setjmp(failure.jump)) return false;
   png_init_io(png, file);
   png_set_user_limits(png, png_uint_32(plan.width), png_uint_32(plan.height));
   png_set_chunk_malloc_max(png, 1 << 20);
@@ -157,13 +169,27 @@ bool decode_png(std::FILE* file, const picture::Plan& plan, scene::Picture& out,
     }
   }
   png_read_end(png, nullptr);
-  png_destroy_read_struct(&png, &info, nullptr);
   return true;
 }
 
 struct JpegErrors {
   jpeg_error_mgr manager;
   Failure* failure;
+};
+
+// The decompressor, destroyed however decoding ends (returning after a longjmp to the setjmp in
+// decode_jpeg, or an exception while the pixels are allocated). `created` is volatile: it is set
+// after setjmp.
+struct JpegReader {
+  jpeg_decompress_struct cinfo{};
+  JpegErrors errors{};
+  volatile bool created = false;
+  JpegReader() = default;
+  JpegReader(const JpegReader&) = delete;
+  JpegReader& operator=(const JpegReader&) = delete;
+  ~JpegReader() {
+    if (created) jpeg_destroy_decompress(&cinfo);
+  }
 };
 
 void jpeg_failed(j_common_ptr cinfo) {
@@ -180,17 +206,15 @@ void jpeg_quiet(j_common_ptr, int) {}  // corrupt data warnings: decode what is 
 // Photoshop writes it) is converted row by row.
 bool decode_jpeg(std::FILE* file, const picture::Plan& plan, scene::Picture& out,
                  Failure& failure) {
-  jpeg_decompress_struct cinfo;
-  JpegErrors errors;
-  cinfo.err = jpeg_std_error(&errors.manager);
-  errors.manager.error_exit = jpeg_failed;
-  errors.manager.emit_message = jpeg_quiet;
-  errors.failure = &failure;
-  if (setjmp(failure.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    return false;
-  }
+  JpegReader reader;
+  jpeg_decompress_struct& cinfo = reader.cinfo;
+  cinfo.err = jpeg_std_error(&reader.errors.manager);
+  reader.errors.manager.error_exit = jpeg_failed;
+  reader.errors.manager.emit_message = jpeg_quiet;
+  reader.errors.failure = &failure;
+  if (setjmp(failure.jump)) return false;
   jpeg_create_decompress(&cinfo);
+  reader.created = true;
   // The budget plus room for libjpeg's own row and table buffers.
   cinfo.mem->max_memory_to_use = long(picture::kBudgetBytes + (8 << 20));
   jpeg_stdio_src(&cinfo, file);
@@ -202,7 +226,6 @@ bool decode_jpeg(std::FILE* file, const picture::Plan& plan, scene::Picture& out
   jpeg_calc_output_dimensions(&cinfo);
   if (int(cinfo.output_width) != plan.width || int(cinfo.output_height) != plan.height) {
     std::snprintf(failure.message, sizeof failure.message, "the file changed while it was read");
-    jpeg_destroy_decompress(&cinfo);
     return false;
   }
   out.width = plan.width;
@@ -234,7 +257,6 @@ bool decode_jpeg(std::FILE* file, const picture::Plan& plan, scene::Picture& out
     }
   }
   jpeg_finish_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
   return true;
 }
 

@@ -224,16 +224,16 @@ TEST(PictureHeader, TruncatedAndForeignFilesAreRefusedCleanly) {
   struct Case {
     std::string name, bytes, expected;
   };
-  for (const Case& c : {Case{"empty.png", "", "not a PNG or JPEG"},
-                        Case{"text.png", "hello, world", "not a PNG or JPEG"},
-                        Case{"signature-only.png", png.substr(0, 8), "PNG header is damaged"},
-                        Case{"half-ihdr.png", png.substr(0, 20), "PNG header is damaged"},
-                        Case{"soi-only.jpg", jpeg.substr(0, 3), "JPEG header is damaged"},
-                        Case{"half-sof.jpg", jpeg.substr(0, 8), "JPEG header is damaged"},
-                        // progressive (SOF2), cut inside its components: their sampling factors
-                        // were never read, so its memory cannot be known
-                        Case{"half-progressive.jpg", progressive.substr(0, 13),
-                             "JPEG header is damaged"}}) {
+  for (const Case& c :
+       {Case{"empty.png", "", "not a PNG or JPEG"},
+        Case{"text.png", "hello, world", "not a PNG or JPEG"},
+        Case{"signature-only.png", png.substr(0, 8), "PNG header is damaged"},
+        Case{"half-ihdr.png", png.substr(0, 20), "PNG header is damaged"},
+        Case{"soi-only.jpg", jpeg.substr(0, 3), "JPEG header is damaged"},
+        Case{"half-sof.jpg", jpeg.substr(0, 8), "JPEG header is damaged"},
+        // progressive (SOF2), cut inside its components: their sampling factors
+        // were never read, so its memory cannot be known
+        Case{"half-progressive.jpg", progressive.substr(0, 13), "JPEG header is damaged"}}) {
     SCOPED_TRACE(c.name);
     test_support::write_bytes(dir.path / c.name, c.bytes);
     std::string error;
