@@ -1,5 +1,6 @@
 // signage-player run: plays a playlist on a window, the console (KMSDRM) or headless, and with a
 // state directory takes content from a web server (--source) and from USB sticks.
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,7 @@ constexpr const char* kDefaultConfig = "/etc/signage-player/player.conf";
 }  // namespace
 
 int run_command(const std::vector<std::string_view>& args_in) {
+  const auto started = std::chrono::steady_clock::now();  // for the first frame's log line
   std::vector<std::string> args(args_in.begin(), args_in.end());
   RunSettings s;
   bool help = false;
@@ -127,6 +129,11 @@ int run_command(const std::vector<std::string_view>& args_in) {
     syncer->start(std::move(callbacks));
   }
   run::RunStats stats = player->run([&](const run::FrameInfo& frame) {
+    if (frame.frame == 0) {  // once: how long a restarted screen stays dark
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started);
+      std::cerr << "signage-player: first frame on screen " << ms.count() << " ms after start\n";
+    }
     // Relaxed stores only: the frame loop must not block.
     if (syncer && frame.frame % 64 == 0) syncer->report_player({frame.frame, 0});
     return true;
