@@ -469,9 +469,12 @@ struct Worker {
       clock_playlists[1] = slot.playlist;
     }
     last = slot;
-    std::lock_guard lock(sh.mutex);
-    sh.ready = std::move(prepared);
-    ++sh.cards_prepared;
+    {
+      std::lock_guard lock(sh.mutex);
+      sh.ready = std::move(prepared);
+      ++sh.cards_prepared;
+    }
+    sh.wake_starter.notify_all();  // the first frame waits for the first card
   }
 
   // Lays out the requested notice (or none, to hide it) and hands it over.
@@ -746,13 +749,9 @@ struct FrameLoop {
   // Startup: waits for the first card (not frames yet).
   void wait_for_first_card() {
     {
+      sh.wake_worker.notify_all();
       std::unique_lock lock(sh.mutex);
-      while (!sh.ready) {
-        lock.unlock();
-        sh.wake_worker.notify_all();
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        lock.lock();
-      }
+      sh.wake_starter.wait(lock, [&] { return sh.ready.has_value(); });
       current = std::move(sh.ready);
       sh.ready.reset();
       sh.showing = true;
