@@ -45,12 +45,6 @@ std::optional<scene::Picture> load_picture(const std::filesystem::path& path, st
 // The same at full size, converted whole to straight RGBA (golden images in tests).
 std::optional<text::RgbaImage> load_image(const std::filesystem::path& path, std::string* error);
 
-// A decoded surface as a Picture: paletted and RGB surfaces keep their bytes, others are blitted
-// to RGBA by SDL (as are all with `as_rgba`, which tests compare against). nullopt and *error
-// when SDL cannot convert it.
-std::optional<scene::Picture> picture_from_surface(SDL_Surface& surface, std::string* error,
-                                                   bool as_rgba = false);
-
 enum class Output {
   window,      // a desktop window of `size`
   fullscreen,  // the whole display at its own mode (on a Pi console: SDL's KMSDRM driver)

@@ -20,6 +20,7 @@
 #include "scene/draw.h"
 #include "scene/scene.h"
 #include "support/pictures.h"
+#include "support/sdl_pictures.h"
 #include "support/temp_dir.h"
 
 namespace signage::render {
@@ -27,6 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using scene::Picture;
+using test_support::picture_from_surface;
 
 SurfacePtr random_surface(int w, int h, Uint32 format, std::mt19937& random, int colours = 256) {
   SurfacePtr s(SDL_CreateRGBSurfaceWithFormat(0, w, h, SDL_BITSPERPIXEL(format), format));
