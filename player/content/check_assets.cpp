@@ -91,8 +91,15 @@ bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::pa
     error(v.offset, pointer, "asset " + quote_text(relative) + " is not a regular file");
     return false;
   }
-  // The header as the decoder reads it, whatever the name says: a picture larger than a
-  // player can decode is refused here, before it is published.
+  if (!check_picture(v, pointer, relative, resolved)) return false;
+  out = resolved;
+  return true;
+}
+
+// The header as the decoder reads it, whatever the name says: a picture larger than a player
+// can decode is refused here, before it is published.
+bool Checker::check_picture(const JsonValue& v, const std::string& pointer,
+                            const std::string& relative, const fs::path& resolved) {
   std::string why;
   bool not_a_picture = false;
   auto header = picture::read_header(resolved, &why, &not_a_picture);
@@ -107,13 +114,13 @@ bool Checker::check_asset(const JsonValue& v, const std::string& pointer, fs::pa
     error(v.offset, pointer, "asset " + quote_text(relative) + " " + why);
     return false;
   }
+  std::error_code ec;
   std::uintmax_t size = fs::file_size(resolved, ec);
   if (!ec && size > kLargeImageBytes) {
     warning(v.offset, pointer,
             "asset " + quote_text(relative) + " is " + std::to_string(size >> 20) +
                 " MB; decoding it needs much memory on a 512 MB board");
   }
-  out = resolved;
   return true;
 }
 

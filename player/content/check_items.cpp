@@ -28,6 +28,12 @@ const std::vector<ItemKindInfo>& item_kinds() {
   return kinds;
 }
 
+const ItemKindInfo& kind_of(ItemType type) {
+  const auto& kinds = item_kinds();
+  return *std::find_if(kinds.begin(), kinds.end(),
+                       [&](const ItemKindInfo& kind) { return kind.type == type; });
+}
+
 const std::vector<const char*> kCommonItemFields = {"type", "id", "duration", "transition",
                                                     "schedule"};
 
@@ -81,38 +87,44 @@ bool Checker::check_statistic(const JsonValue& object, const std::string& pointe
   optional_text(object, pointer, "unit", out.unit, false);
   optional_text(object, pointer, "comparison", out.comparison, false);
   if (const JsonValue* series = find(object, "series")) {
-    std::string series_pointer = child(pointer, "series");
-    if (series->kind != Kind::array) {
-      expected(*series, series_pointer,
-               "an array of bars such as [{\"label\": \"2023\", \"value\": 600}]");
-    } else if (series->children.empty() || series->children.size() > kMaxSeriesPoints) {
-      error(series->offset, series_pointer,
-            "expected 1 to " + std::to_string(kMaxSeriesPoints) + " bars, got " +
-                std::to_string(series->children.size()));
-    } else {
-      for (std::size_t i = 0; i < series->children.size(); ++i) {
-        const JsonValue& bar = series->children[i];
-        std::string bar_pointer = child(series_pointer, i);
-        if (!require_object(bar, bar_pointer, "a bar {\"label\": ..., \"value\": ...}")) continue;
-        StatisticValue::Point point;
-        required_text(bar, bar_pointer, "label", point.label, false, "the bar's caption");
-        if (const JsonValue* value = find(bar, "value")) {
-          number(*value, child(bar_pointer, "value"), -kMaxSeriesValue, kMaxSeriesValue, false,
-                 "a number", point.value);
-        } else {
-          error(bar.offset, child(bar_pointer, "value"),
-                "missing required field \"value\" (the bar's height, a number)");
-        }
-        unknown_fields(bar, bar_pointer, {"label", "value"}, "a bar");
-        out.series.push_back(std::move(point));
-      }
-    }
+    check_series(*series, child(pointer, "series"), out.series);
   }
   return errors_ == errors_before;
 }
 
-bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& item) {
-  if (!require_object(v, pointer, "an item object with a \"type\"")) return false;
+// "series": [{"label": "2023", "value": 600}, ...], the bars of a small chart.
+void Checker::check_series(const JsonValue& series, const std::string& pointer,
+                           std::vector<StatisticValue::Point>& out) {
+  if (series.kind != Kind::array) {
+    expected(series, pointer, "an array of bars such as [{\"label\": \"2023\", \"value\": 600}]");
+    return;
+  }
+  if (series.children.empty() || series.children.size() > kMaxSeriesPoints) {
+    error(series.offset, pointer,
+          "expected 1 to " + std::to_string(kMaxSeriesPoints) + " bars, got " +
+              std::to_string(series.children.size()));
+    return;
+  }
+  for (std::size_t i = 0; i < series.children.size(); ++i) {
+    const JsonValue& bar = series.children[i];
+    std::string bar_pointer = child(pointer, i);
+    if (!require_object(bar, bar_pointer, "a bar {\"label\": ..., \"value\": ...}")) continue;
+    StatisticValue::Point point;
+    required_text(bar, bar_pointer, "label", point.label, false, "the bar's caption");
+    if (const JsonValue* value = find(bar, "value")) {
+      number(*value, child(bar_pointer, "value"), -kMaxSeriesValue, kMaxSeriesValue, false,
+             "a number", point.value);
+    } else {
+      error(bar.offset, child(bar_pointer, "value"),
+            "missing required field \"value\" (the bar's height, a number)");
+    }
+    unknown_fields(bar, bar_pointer, {"label", "value"}, "a bar");
+    out.push_back(std::move(point));
+  }
+}
+
+// "type": one of the kinds; sets item.type. False when there is no known type to go on with.
+bool Checker::check_item_type(const JsonValue& v, const std::string& pointer, Item& item) {
   const JsonValue* type = find(v, "type");
   std::string type_names;
   for (const auto& kind : item_kinds()) {
@@ -124,17 +136,18 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
           "missing required field \"type\" (one of " + type_names + ")");
     return false;
   }
-  const ItemKindInfo* info = nullptr;
   for (const auto& kind : item_kinds()) {
-    if (type->kind == Kind::string && type->string == kind.name) info = &kind;
+    if (type->kind == Kind::string && type->string == kind.name) {
+      item.type = kind.type;
+      return true;
+    }
   }
-  if (!info) {
-    expected(*type, child(pointer, "type"), "one of " + type_names);
-    return false;
-  }
-  item.type = info->type;
-  std::size_t errors_before = errors_;
+  expected(*type, child(pointer, "type"), "one of " + type_names);
+  return false;
+}
 
+// The fields every type has: "id", "duration", "transition", "schedule".
+void Checker::check_item_common(const JsonValue& v, const std::string& pointer, Item& item) {
   if (const JsonValue* id = find(v, "id")) {
     if (id->kind != Kind::string || !is_safe_id(id->string)) {
       expected(*id, child(pointer, "id"),
@@ -160,7 +173,42 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
   if (const JsonValue* schedule = find(v, "schedule")) {
     check_schedule(*schedule, child(pointer, "schedule"), item.schedule);
   }
+}
 
+// "statistics": 2 to 6 statistics side by side.
+void Checker::check_statistic_group(const JsonValue& v, const std::string& pointer, Item& item) {
+  const JsonValue* statistics = find(v, "statistics");
+  std::string statistics_pointer = child(pointer, "statistics");
+  if (!statistics) {
+    error(v.offset, statistics_pointer,
+          "missing required field \"statistics\" (2 to 6 statistics)");
+    return;
+  }
+  if (statistics->kind != Kind::array) {
+    expected(*statistics, statistics_pointer, "an array of 2 to 6 statistics");
+    return;
+  }
+  if (statistics->children.size() < 2 || statistics->children.size() > 6) {
+    error(statistics->offset, statistics_pointer,
+          "expected 2 to 6 statistics, got " + std::to_string(statistics->children.size()));
+    return;
+  }
+  for (std::size_t i = 0; i < statistics->children.size(); ++i) {
+    const JsonValue& s = statistics->children[i];
+    std::string s_pointer = child(statistics_pointer, i);
+    if (!require_object(s, s_pointer,
+                        "a statistic {\"value\": ..., \"unit\": ..., \"label\": ...}")) {
+      continue;
+    }
+    StatisticValue statistic;
+    check_statistic(s, s_pointer, statistic);
+    unknown_fields(s, s_pointer, {"value", "unit", "label", "comparison", "series"}, "a statistic");
+    item.statistics.push_back(std::move(statistic));
+  }
+}
+
+// The fields of item.type.
+void Checker::check_item_fields(const JsonValue& v, const std::string& pointer, Item& item) {
   switch (item.type) {
     case ItemType::headline:
       required_text(v, pointer, "title", item.title, true, "a headline needs a title");
@@ -177,51 +225,24 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
       item.statistics.push_back(std::move(statistic));
       break;
     }
-    case ItemType::statistic_group: {
+    case ItemType::statistic_group:
       optional_text(v, pointer, "title", item.title, true);
-      const JsonValue* statistics = find(v, "statistics");
-      std::string statistics_pointer = child(pointer, "statistics");
-      if (!statistics) {
-        error(v.offset, statistics_pointer,
-              "missing required field \"statistics\" (2 to 6 statistics)");
-      } else if (statistics->kind != Kind::array) {
-        expected(*statistics, statistics_pointer, "an array of 2 to 6 statistics");
-      } else if (statistics->children.size() < 2 || statistics->children.size() > 6) {
-        error(statistics->offset, statistics_pointer,
-              "expected 2 to 6 statistics, got " + std::to_string(statistics->children.size()));
-      } else {
-        for (std::size_t i = 0; i < statistics->children.size(); ++i) {
-          const JsonValue& s = statistics->children[i];
-          std::string s_pointer = child(statistics_pointer, i);
-          if (!require_object(s, s_pointer,
-                              "a statistic {\"value\": ..., \"unit\": ..., \"label\": ...}")) {
-            continue;
-          }
-          StatisticValue statistic;
-          check_statistic(s, s_pointer, statistic);
-          unknown_fields(s, s_pointer, {"value", "unit", "label", "comparison", "series"},
-                         "a statistic");
-          item.statistics.push_back(std::move(statistic));
-        }
-      }
+      check_statistic_group(v, pointer, item);
       break;
-    }
     case ItemType::notice:
       optional_text(v, pointer, "title", item.title, true);
       required_text(v, pointer, "body", item.body, true, "a notice needs a body");
       break;
-    case ItemType::image: {
-      const JsonValue* image = find(v, "image");
-      if (!image) {
+    case ItemType::image:
+      if (const JsonValue* image = find(v, "image")) {
+        check_asset(*image, child(pointer, "image"), item.image);
+      } else {
         error(v.offset, child(pointer, "image"),
               "missing required field \"image\" (a PNG or JPEG file in the bundle)");
-      } else {
-        check_asset(*image, child(pointer, "image"), item.image);
       }
       check_fit_and_focus(v, pointer, item);
       optional_text(v, pointer, "caption", item.title, false);
       break;
-    }
     case ItemType::alert:
       required_text(v, pointer, "title", item.title, true, "an alert needs a title");
       optional_text(v, pointer, "body", item.body, true);
@@ -232,9 +253,13 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
       }
       break;
   }
+}
 
+// Fields of no type are unknown; those of another type are "not used by" this one.
+void Checker::unknown_item_fields(const JsonValue& v, const std::string& pointer, ItemType type) {
+  const ItemKindInfo& info = kind_of(type);
   std::vector<const char*> known = kCommonItemFields;
-  known.insert(known.end(), info->fields.begin(), info->fields.end());
+  known.insert(known.end(), info.fields.begin(), info.fields.end());
   std::vector<const char*> elsewhere;
   for (const auto& kind : item_kinds()) {
     for (const char* field : kind.fields) {
@@ -245,7 +270,16 @@ bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& i
       }
     }
   }
-  unknown_fields(v, pointer, known, std::string(info->name) + " items", elsewhere);
+  unknown_fields(v, pointer, known, std::string(info.name) + " items", elsewhere);
+}
+
+bool Checker::check_item(const JsonValue& v, const std::string& pointer, Item& item) {
+  if (!require_object(v, pointer, "an item object with a \"type\"")) return false;
+  if (!check_item_type(v, pointer, item)) return false;
+  std::size_t errors_before = errors_;
+  check_item_common(v, pointer, item);
+  check_item_fields(v, pointer, item);
+  unknown_item_fields(v, pointer, item.type);
   return errors_ == errors_before;
 }
 

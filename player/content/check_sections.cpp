@@ -110,6 +110,18 @@ void Checker::check_defaults(const JsonValue& v, const std::string& pointer, dou
 void Checker::check_schedule(const JsonValue& v, const std::string& pointer, Schedule& schedule) {
   if (!require_object(v, pointer, "a schedule object")) return;
   has_schedules_ = true;
+  check_validity(v, pointer, schedule);
+  if (const JsonValue* days = find(v, "days")) {
+    check_days(*days, child(pointer, "days"), schedule.days);
+  }
+  if (const JsonValue* times = find(v, "times")) {
+    check_times(*times, child(pointer, "times"), schedule.windows);
+  }
+  unknown_fields(v, pointer, {"valid_from", "valid_until", "days", "times"}, "a schedule");
+}
+
+// "valid_from" and "valid_until": instants with a UTC offset, the second after the first.
+void Checker::check_validity(const JsonValue& v, const std::string& pointer, Schedule& schedule) {
   const JsonValue* from = find(v, "valid_from");
   const JsonValue* until = find(v, "valid_until");
   auto instant = [&](const JsonValue* field, const char* key, std::optional<std::int64_t>& out) {
@@ -129,89 +141,95 @@ void Checker::check_schedule(const JsonValue& v, const std::string& pointer, Sch
     error(until->offset, child(pointer, "valid_until"),
           "expected valid_until to be later than valid_from (" + printable(from->string) + ")");
   }
-  if (const JsonValue* days = find(v, "days")) {
-    std::string days_pointer = child(pointer, "days");
-    if (days->kind != Kind::array) {
-      expected(*days, days_pointer, "an array of days such as [\"mon\", \"tue\"]");
-    } else if (days->children.empty()) {
-      error(days->offset, days_pointer,
-            "expected at least one day (leave \"days\" out for every day)");
-    } else {
-      static const char* kDays[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-      std::uint8_t mask = 0;
-      for (std::size_t i = 0; i < days->children.size(); ++i) {
-        const JsonValue& day = days->children[i];
-        int index = -1;
-        for (int d = 0; d < 7 && day.kind == Kind::string; ++d) {
-          if (day.string == kDays[d]) index = d;
-        }
-        if (index < 0) {
-          expected(day, child(days_pointer, i),
-                   "a day: \"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\" or \"sun\"");
-          continue;
-        }
-        if (mask & (1u << index)) {
-          warning(day.offset, child(days_pointer, i), "day \"" + day.string + "\" listed twice");
-        }
-        mask = std::uint8_t(mask | (1u << index));
-      }
-      schedule.days = mask;
+}
+
+// "days": ["mon", "tue", ...] as a mask, bit 0 for Monday.
+void Checker::check_days(const JsonValue& days, const std::string& pointer, std::uint8_t& out) {
+  if (days.kind != Kind::array) {
+    expected(days, pointer, "an array of days such as [\"mon\", \"tue\"]");
+    return;
+  }
+  if (days.children.empty()) {
+    error(days.offset, pointer, "expected at least one day (leave \"days\" out for every day)");
+    return;
+  }
+  static const char* kDays[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  std::uint8_t mask = 0;
+  for (std::size_t i = 0; i < days.children.size(); ++i) {
+    const JsonValue& day = days.children[i];
+    int index = -1;
+    for (int d = 0; d < 7 && day.kind == Kind::string; ++d) {
+      if (day.string == kDays[d]) index = d;
+    }
+    if (index < 0) {
+      expected(day, child(pointer, i),
+               "a day: \"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\" or \"sun\"");
+      continue;
+    }
+    if (mask & (1u << index)) {
+      warning(day.offset, child(pointer, i), "day \"" + day.string + "\" listed twice");
+    }
+    mask = std::uint8_t(mask | (1u << index));
+  }
+  out = mask;
+}
+
+// "times": [{"from": "08:00", "until": "18:00"}, ...], daily windows in local time.
+void Checker::check_times(const JsonValue& times, const std::string& pointer,
+                          std::vector<TimeWindow>& out) {
+  if (times.kind != Kind::array) {
+    expected(times, pointer,
+             "an array of daily windows such as [{\"from\": \"08:00\", \"until\": \"18:00\"}]");
+  } else if (times.children.empty()) {
+    error(times.offset, pointer, "expected at least one window (leave \"times\" out for all day)");
+  } else if (times.children.size() > kMaxWindows) {
+    error(times.offset, pointer,
+          "expected at most " + std::to_string(kMaxWindows) + " daily windows");
+  } else {
+    for (std::size_t i = 0; i < times.children.size(); ++i) {
+      TimeWindow window;
+      if (check_window(times.children[i], child(pointer, i), window)) out.push_back(window);
     }
   }
-  if (const JsonValue* times = find(v, "times")) {
-    std::string times_pointer = child(pointer, "times");
-    if (times->kind != Kind::array) {
-      expected(*times, times_pointer,
-               "an array of daily windows such as [{\"from\": \"08:00\", \"until\": \"18:00\"}]");
-    } else if (times->children.empty()) {
-      error(times->offset, times_pointer,
-            "expected at least one window (leave \"times\" out for all day)");
-    } else if (times->children.size() > kMaxWindows) {
-      error(times->offset, times_pointer,
-            "expected at most " + std::to_string(kMaxWindows) + " daily windows");
-    } else {
-      for (std::size_t i = 0; i < times->children.size(); ++i) {
-        const JsonValue& window = times->children[i];
-        std::string window_pointer = child(times_pointer, i);
-        if (!require_object(window, window_pointer,
-                            "a window such as {\"from\": \"08:00\", \"until\": \"18:00\"}")) {
-          continue;
-        }
-        TimeWindow parsed;
-        bool ok = true;
-        for (const char* key : {"from", "until"}) {
-          const JsonValue* field = find(window, key);
-          bool is_until = std::string_view(key) == "until";
-          if (!field) {
-            error(window.offset, child(window_pointer, key),
-                  std::string("missing required field \"") + key + "\" (a time \"HH:MM\")");
-            ok = false;
-            continue;
-          }
-          std::optional<int> minute;
-          if (field->kind == Kind::string) minute = parse_clock_time(field->string, is_until);
-          if (!minute) {
-            expected(*field, child(window_pointer, key),
-                     is_until ? "a local time \"HH:MM\" from \"00:00\" to \"24:00\""
-                              : "a local time \"HH:MM\" from \"00:00\" to \"23:59\"");
-            ok = false;
-            continue;
-          }
-          (is_until ? parsed.until_minute : parsed.from_minute) = *minute;
-        }
-        if (!ok) continue;
-        if (parsed.from_minute == parsed.until_minute) {
-          error(find(window, "until")->offset, child(window_pointer, "until"),
-                "expected \"until\" to differ from \"from\" (an empty window never shows; leave "
-                "\"times\" out for all day)");
-          continue;
-        }
-        schedule.windows.push_back(parsed);
-        unknown_fields(window, window_pointer, {"from", "until"}, "a daily window");
-      }
-    }
+}
+
+// {"from": "HH:MM", "until": "HH:MM"}; "until" may be "24:00" and earlier than "from" (the
+// window then runs past midnight), not equal to it.
+bool Checker::check_window(const JsonValue& window, const std::string& pointer, TimeWindow& out) {
+  if (!require_object(window, pointer,
+                      "a window such as {\"from\": \"08:00\", \"until\": \"18:00\"}")) {
+    return false;
   }
-  unknown_fields(v, pointer, {"valid_from", "valid_until", "days", "times"}, "a schedule");
+  bool ok = true;
+  for (const char* key : {"from", "until"}) {
+    const JsonValue* field = find(window, key);
+    bool is_until = std::string_view(key) == "until";
+    if (!field) {
+      error(window.offset, child(pointer, key),
+            std::string("missing required field \"") + key + "\" (a time \"HH:MM\")");
+      ok = false;
+      continue;
+    }
+    std::optional<int> minute;
+    if (field->kind == Kind::string) minute = parse_clock_time(field->string, is_until);
+    if (!minute) {
+      expected(*field, child(pointer, key),
+               is_until ? "a local time \"HH:MM\" from \"00:00\" to \"24:00\""
+                        : "a local time \"HH:MM\" from \"00:00\" to \"23:59\"");
+      ok = false;
+      continue;
+    }
+    (is_until ? out.until_minute : out.from_minute) = *minute;
+  }
+  if (!ok) return false;
+  if (out.from_minute == out.until_minute) {
+    error(find(window, "until")->offset, child(pointer, "until"),
+          "expected \"until\" to differ from \"from\" (an empty window never shows; leave "
+          "\"times\" out for all day)");
+    return false;
+  }
+  unknown_fields(window, pointer, {"from", "until"}, "a daily window");
+  return true;
 }
 
 void Checker::check_ticker(const JsonValue& v, const std::string& pointer, Ticker& ticker) {

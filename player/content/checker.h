@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,14 @@ class Checker {
   ParseResult run();
 
  private:
+  // --- the top level (playlist.cpp)
+  ParseResult finish(std::shared_ptr<const Playlist> playlist);
+  bool parse_tree(JsonValue& root);
+  void check_identity(const JsonValue& root, Playlist& playlist);
+  void check_settings(const JsonValue& root, Playlist& playlist);
+  void check_cards(const JsonValue& root, Playlist& playlist);
+  void check_files(const JsonValue& root, Playlist& playlist);
+
   // --- diagnostics
   void report(Severity severity, std::size_t offset, const std::string& pointer,
               std::string message);
@@ -127,10 +136,24 @@ class Checker {
   void check_items(const JsonValue& v, const std::string& pointer, Playlist& playlist,
                    double default_duration, Transition default_transition);
   bool check_item(const JsonValue& v, const std::string& pointer, Item& item);
+  bool check_item_type(const JsonValue& v, const std::string& pointer, Item& item);
+  void check_item_common(const JsonValue& v, const std::string& pointer, Item& item);
+  void check_item_fields(const JsonValue& v, const std::string& pointer, Item& item);
+  void check_statistic_group(const JsonValue& v, const std::string& pointer, Item& item);
+  void unknown_item_fields(const JsonValue& v, const std::string& pointer, ItemType type);
   bool check_statistic(const JsonValue& object, const std::string& pointer, StatisticValue& out);
+  void check_series(const JsonValue& series, const std::string& pointer,
+                    std::vector<StatisticValue::Point>& out);
   void check_schedule(const JsonValue& v, const std::string& pointer, Schedule& schedule);
+  void check_validity(const JsonValue& v, const std::string& pointer, Schedule& schedule);
+  void check_days(const JsonValue& days, const std::string& pointer, std::uint8_t& out);
+  void check_times(const JsonValue& times, const std::string& pointer,
+                   std::vector<TimeWindow>& out);
+  bool check_window(const JsonValue& window, const std::string& pointer, TimeWindow& out);
   void check_ticker(const JsonValue& v, const std::string& pointer, Ticker& ticker);
   bool check_asset(const JsonValue& v, const std::string& pointer, fs::path& out);
+  bool check_picture(const JsonValue& v, const std::string& pointer, const std::string& relative,
+                     const fs::path& resolved);
   bool check_relative_path(const JsonValue& v, const std::string& pointer,
                            const std::string& relative);
   void check_asset_list(const JsonValue& v, Playlist& playlist);

@@ -44,41 +44,34 @@ bool is_language_tag(std::string_view tag) {
 
 }  // namespace
 
-ParseResult Checker::run() {
+// The diagnostics in file order, at most limits_.max_diagnostics of them and a line saying how
+// many more; the playlist only when there is no error.
+ParseResult Checker::finish(std::shared_ptr<const Playlist> playlist) {
   ParseResult result;
-  auto finish = [&](std::shared_ptr<const Playlist> playlist) {
-    std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [offset, d] : diagnostics_) {
-      if (result.diagnostics.size() == limits_.max_diagnostics) {
-        Diagnostic more;
-        more.file = file_;
-        more.message = std::to_string(diagnostics_.size() - limits_.max_diagnostics) +
-                       " more problems not shown";
-        more.severity = errors_ ? Severity::error : Severity::warning;
-        result.diagnostics.push_back(std::move(more));
-        break;
-      }
-      result.diagnostics.push_back(std::move(d));
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [offset, d] : diagnostics_) {
+    if (result.diagnostics.size() == limits_.max_diagnostics) {
+      Diagnostic more;
+      more.file = file_;
+      more.message = std::to_string(diagnostics_.size() - limits_.max_diagnostics) +
+                     " more problems not shown";
+      more.severity = errors_ ? Severity::error : Severity::warning;
+      result.diagnostics.push_back(std::move(more));
+      break;
     }
-    result.playlist = errors_ == 0 ? std::move(playlist) : nullptr;
-    return result;
-  };
-
-  if (json_.size() > limits_.max_file_bytes) {
-    Diagnostic d;
-    d.file = file_;
-    d.message = "file of " + std::to_string(json_.size()) + " bytes is larger than the limit of " +
-                std::to_string(limits_.max_file_bytes);
     result.diagnostics.push_back(std::move(d));
-    return result;
   }
+  result.playlist = errors_ == 0 ? std::move(playlist) : nullptr;
+  return result;
+}
+
+// The bytes as UTF-8 text and then as a JSON tree; false when there is no tree to check.
+bool Checker::parse_tree(JsonValue& root) {
   if (auto problem = detail::find_utf8_problem(json_)) {
     error(problem->offset, "", not_utf8_message(json_, file_, *problem));
-    return finish(nullptr);
+    return false;
   }
-
-  detail::JsonValue root;
   std::vector<detail::JsonProblem> problems;
   detail::JsonLimits json_limits;
   json_limits.max_depth = limits_.max_depth;
@@ -89,15 +82,11 @@ ParseResult Checker::run() {
     if (p.first_offset != std::size_t(-1)) message += " (first at " + where(p.first_offset) + ")";
     error(p.offset, p.pointer, message);
   }
-  if (!parsed) return finish(nullptr);
+  return parsed;
+}
 
-  auto playlist = std::make_shared<Playlist>();
-  playlist->bundle_dir = bundle_dir_;
-  if (root.kind != Kind::object) {
-    expected(root, "", "a playlist object {\"version\": 1, \"items\": [...]} at the top level");
-    return finish(nullptr);
-  }
-
+// "version", "id", "revision" and "expires": what the content is and how it is published.
+void Checker::check_identity(const JsonValue& root, Playlist& playlist) {
   const JsonValue* version = find(root, "version");
   if (!version) {
     error(root.offset, "/version", "missing required field \"version\" (the number 1)");
@@ -113,44 +102,51 @@ ParseResult Checker::run() {
       expected(*id, "/id",
                "an id of 1 to 64 letters, digits, '-', '_' or '.' (such as \"hexi-2024\")");
     } else {
-      playlist->id = id->string;
+      playlist.id = id->string;
     }
   }
   if (const JsonValue* revision = find(root, "revision")) {
     integer(*revision, "/revision", 0, std::int64_t(1) << 53, "a revision number",
-            playlist->revision);
+            playlist.revision);
   }
   if (const JsonValue* expires = find(root, "expires")) {
-    if (expires->kind == Kind::string) playlist->expires = parse_instant(expires->string);
-    if (!playlist->expires) {
+    if (expires->kind == Kind::string) playlist.expires = parse_instant(expires->string);
+    if (!playlist.expires) {
       expected(*expires, "/expires",
                "a date and time with a UTC offset, such as \"2025-01-20T08:00:00+08:00\"");
     }
   }
-  optional_text(root, "", "title", playlist->title, false);
+}
+
+// "title", "lang", "timezone" and "clock": the fallback screen and how times are read.
+void Checker::check_settings(const JsonValue& root, Playlist& playlist) {
+  optional_text(root, "", "title", playlist.title, false);
   if (const JsonValue* lang = find(root, "lang")) {
     if (lang->kind != Kind::string || !is_language_tag(lang->string)) {
       expected(*lang, "/lang", "a BCP 47 language tag such as \"zh-Hans\" or \"en\"");
     } else {
-      playlist->lang = lang->string;
+      playlist.lang = lang->string;
     }
   }
-  const JsonValue* timezone = find(root, "timezone");
-  if (timezone) {
+  if (const JsonValue* timezone = find(root, "timezone")) {
     if (timezone->kind != Kind::string || !is_known_timezone(timezone->string)) {
       expected(*timezone, "/timezone", "an IANA time zone name such as \"Asia/Shanghai\"");
     } else {
-      playlist->timezone = timezone->string;
+      playlist.timezone = timezone->string;
     }
   }
   if (const JsonValue* clock = find(root, "clock")) {
     if (clock->kind != Kind::boolean) {
       expected(*clock, "/clock", "true or false");
     } else {
-      playlist->show_clock = clock->boolean;
+      playlist.show_clock = clock->boolean;
     }
   }
-  if (const JsonValue* theme = find(root, "theme")) check_theme(*theme, "/theme", playlist->theme);
+}
+
+// "theme", "defaults", "items" and "ticker": what shows.
+void Checker::check_cards(const JsonValue& root, Playlist& playlist) {
+  if (const JsonValue* theme = find(root, "theme")) check_theme(*theme, "/theme", playlist.theme);
   double default_duration = 8;
   Transition default_transition = Transition::fade;
   if (const JsonValue* defaults = find(root, "defaults")) {
@@ -160,33 +156,60 @@ ParseResult Checker::run() {
   if (!items) {
     error(root.offset, "/items", "missing required field \"items\" (an array of cards)");
   } else {
-    check_items(*items, "/items", *playlist, default_duration, default_transition);
+    check_items(*items, "/items", playlist, default_duration, default_transition);
   }
   if (const JsonValue* ticker = find(root, "ticker")) {
     Ticker parsed;
     check_ticker(*ticker, "/ticker", parsed);
-    playlist->ticker = std::move(parsed);
+    playlist.ticker = std::move(parsed);
   }
+}
+
+// The files the items name, each once, and the "assets" list: every one of them must be in it.
+void Checker::check_files(const JsonValue& root, Playlist& playlist) {
   for (const AssetUse& use : asset_uses_) {
-    auto& paths = playlist->asset_paths;
+    auto& paths = playlist.asset_paths;
     if (std::find(paths.begin(), paths.end(), use.relative) == paths.end()) {
       paths.push_back(use.relative);
     }
   }
-  if (const JsonValue* assets = find(root, "assets")) check_asset_list(*assets, *playlist);
-  if (playlist->has_asset_list) {
-    for (const AssetUse& use : asset_uses_) {
-      bool listed = false;
-      for (const Asset& asset : playlist->assets) listed = listed || asset.path == use.relative;
-      if (!listed) {
-        error(use.offset, use.pointer,
-              "asset " + quote_text(use.relative) +
-                  " is not in the \"assets\" list (with its size and sha256); signage-player "
-                  "manifest adds it");
-      }
+  if (const JsonValue* assets = find(root, "assets")) check_asset_list(*assets, playlist);
+  if (!playlist.has_asset_list) return;
+  for (const AssetUse& use : asset_uses_) {
+    bool listed = false;
+    for (const Asset& asset : playlist.assets) listed = listed || asset.path == use.relative;
+    if (!listed) {
+      error(use.offset, use.pointer,
+            "asset " + quote_text(use.relative) +
+                " is not in the \"assets\" list (with its size and sha256); signage-player "
+                "manifest adds it");
     }
   }
-  if (!timezone && has_schedules_) {
+}
+
+ParseResult Checker::run() {
+  if (json_.size() > limits_.max_file_bytes) {
+    ParseResult result;
+    Diagnostic d;
+    d.file = file_;
+    d.message = "file of " + std::to_string(json_.size()) + " bytes is larger than the limit of " +
+                std::to_string(limits_.max_file_bytes);
+    result.diagnostics.push_back(std::move(d));
+    return result;
+  }
+  JsonValue root;
+  if (!parse_tree(root)) return finish(nullptr);
+  if (root.kind != Kind::object) {
+    expected(root, "", "a playlist object {\"version\": 1, \"items\": [...]} at the top level");
+    return finish(nullptr);
+  }
+  auto playlist = std::make_shared<Playlist>();
+  playlist->bundle_dir = bundle_dir_;
+  check_identity(root, *playlist);
+  check_settings(root, *playlist);
+  check_cards(root, *playlist);
+  check_files(root, *playlist);
+  if (!find(root, "timezone") && has_schedules_) {
     warning(root.offset, "/timezone",
             "no \"timezone\": schedules follow the player's system time zone; name one such as "
             "\"Asia/Shanghai\"");
