@@ -26,6 +26,11 @@ bool Checker::check_relative_path(const JsonValue& v, const std::string& pointer
     error(v.offset, pointer, "expected a path relative to the bundle folder, got an empty one");
     return false;
   }
+  if (has_control_character(relative)) {
+    error(v.offset, pointer,
+          "expected a file name without NUL or control characters, got " + quote_text(relative));
+    return false;
+  }
   if (relative.size() > kMaxPathBytes) {
     error(v.offset, pointer,
           "expected a path of at most " + std::to_string(kMaxPathBytes) + " bytes");
@@ -183,6 +188,10 @@ std::string missing_asset_list(const Playlist& playlist) {
   return "the playlist names " + std::to_string(n) + (n == 1 ? " file" : " files") +
          " but has no \"assets\" list with their sizes and sha256, so a player refuses it from "
          "a web server or USB stick; run signage-player manifest BUNDLE to write the list";
+}
+
+bool has_control_character(std::string_view name) {
+  return detail::has_control_characters(name, false);
 }
 
 }  // namespace signage::content

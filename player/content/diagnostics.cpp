@@ -21,6 +21,12 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
       char buffer[8];
       std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
       out += buffer;
+    } else if (c == 0xC2 && i + 1 < text.size() &&
+               (static_cast<unsigned char>(text[i + 1]) & 0xE0) == 0x80) {
+      // A C1 control (U+0080..U+009F): some terminals act on them as on ESC sequences.
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned char>(text[++i]));
+      out += buffer;
     } else {
       out += char(c);
     }
