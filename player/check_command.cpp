@@ -28,6 +28,7 @@ and a summary on stdout when the playlist is valid. Every card is laid out on a 
 is a warning that says how many of its characters show. Then the loop as the player plays it when
 started now, or at --clock (e.g. 2025-03-03T09:30:00+08:00; schedules and alerts count), with
 its length and when each item starts (a time to give `render --at`, or use `render --item`).
+A playlist whose "expires" has passed at that time is a warning.
 
 exit status: 0 valid (warnings may be printed), 1 invalid or unreadable, 2 bad usage
 )";
@@ -90,6 +91,29 @@ std::vector<content::Diagnostic> text_fit_warnings(const content::Playlist& play
                             "playlists/README.md)"});
   }
   return warnings;
+}
+
+// Content past its "expires" at the time of the check still plays, but a player says it is out
+// of date (as sync's `stale`: expires <= now), so an author republishing old content hears of it.
+std::optional<content::Diagnostic> expired_warning(const content::Playlist& playlist,
+                                                   const std::string& file, std::int64_t clock,
+                                                   bool clock_given) {
+  if (!playlist.expires || *playlist.expires > clock) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  std::string json(std::istreambuf_iterator<char>(in), {});
+  auto at = content::locate_pointer(json, "/expires").value_or(content::TextPosition{});
+  return content::Diagnostic{
+      content::Severity::warning,
+      file,
+      at.line,
+      at.column,
+      "/expires",
+      "the content expired at " + content::format_instant(*playlist.expires, playlist.timezone) +
+          ", before the time of this check (" +
+          (clock_given ? content::format_instant(clock, playlist.timezone) + ", --clock"
+                       : std::string("now; --clock sets another time")) +
+          "): a player keeps playing it but shows that it is out of date, on screen and in "
+          "status.json; publish it again with a later \"expires\" and a higher \"revision\""};
 }
 
 int usage_error(const std::string& message) {
@@ -226,10 +250,12 @@ int check_command(const std::vector<std::string_view>& args) {
       if (d.severity == content::Severity::error) result.playlist.reset();
     }
   }
+  const std::int64_t now = clock.value_or(std::int64_t(std::time(nullptr)));
   if (result.playlist) {
-    std::string file = std::filesystem::is_directory(path)
-                           ? (std::filesystem::path(path) / "playlist.json").string()
-                           : path;
+    std::string file = playlist_json(path);
+    if (auto expired = expired_warning(*result.playlist, file, now, clock.has_value())) {
+      result.diagnostics.push_back(std::move(*expired));
+    }
     auto warnings = text_fit_warnings(*result.playlist, file);
     result.diagnostics.insert(result.diagnostics.end(), warnings.begin(), warnings.end());
   }
@@ -249,7 +275,7 @@ int check_command(const std::vector<std::string_view>& args) {
   std::printf("%s: valid: %zu items (%zu statistics), %zu ticker headlines, %zu warnings\n",
               path.c_str(), playlist.items.size(), statistics,
               playlist.ticker ? playlist.ticker->items.size() : std::size_t(0), warnings);
-  print_loop(result.playlist, clock.value_or(std::int64_t(std::time(nullptr))), clock.has_value());
+  print_loop(result.playlist, now, clock.has_value());
   return 0;
 }
 

@@ -192,6 +192,11 @@ std::optional<std::string> with_asset_list(std::string_view json, const std::vec
 // names no files. `check` warns with it, `sign` refuses, the store refuses.
 std::string missing_asset_list(const Playlist& playlist);
 
+// Whether `name` (an asset's path as the playlist writes it) holds NUL or another control
+// character (C0, DEL, C1), which no file of a bundle may be called by: `check`, `sign` and a
+// player's store refuse such names alike.
+bool has_control_character(std::string_view name);
+
 // "2025-01-20T08:00:00+08:00" (also "Z", "+0800", fractions of a second, seconds left out) as
 // Unix seconds; nullopt when it is not that form or has no UTC offset. Used for valid_from /
 // valid_until and for `render --clock`.

@@ -50,12 +50,6 @@ std::string fingerprint(const fs::path& path) {
          std::to_string(std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
 }
 
-// A character that has no place in a file name a playlist gives: NUL, controls, DEL.
-bool has_control_character(std::string_view name) {
-  return std::any_of(name.begin(), name.end(),
-                     [](char c) { return (unsigned char)c < 0x20 || c == 0x7f; });
-}
-
 // Points `link` at `target` atomically: a new link beside it, renamed over it.
 bool replace_symlink(const fs::path& link, const fs::path& target) {
   fs::path fresh = link;
@@ -268,13 +262,9 @@ CandidateCheck Store::check(const Candidate& candidate) const {
   check.diagnostics = parsed.diagnostics;
   if (!parsed.playlist) return invalid(errors_of(parsed.diagnostics));
   const content::Playlist& playlist = *parsed.playlist;
-  bool names_files = std::any_of(playlist.items.begin(), playlist.items.end(),
-                                 [](const content::Item& item) { return !item.image.empty(); });
-  if (names_files && !playlist.has_asset_list) {
-    return invalid(candidate.file +
-                   ": error: /assets: the playlist names images but has no \"assets\" list with "
-                   "their sizes and sha256, which a player needs to fetch and verify them "
-                   "(signage-player manifest BUNDLE writes it)");
+  // The rule and the words of `check` and `sign`.
+  if (std::string missing = content::missing_asset_list(playlist); !missing.empty()) {
+    return invalid(candidate.file + ": error: /assets: " + missing);
   }
   std::uint64_t total = 0;
   if (!options_.channel.empty() && playlist.id != options_.channel) {
@@ -282,12 +272,9 @@ CandidateCheck Store::check(const Candidate& candidate) const {
                    "\" is not the channel this player shows (\"" + options_.channel +
                    "\", the channel setting); publish it under that id, or change the setting");
   }
+  // Names with NUL or control characters do not get here: parse_playlist refuses them, as
+  // `check` does (content::has_control_character).
   for (const content::Asset& asset : playlist.assets) {
-    if (has_control_character(asset.path)) {
-      return invalid(candidate.file + ":" + std::to_string(asset.line) + ":" +
-                     std::to_string(asset.column) + ": error: " + asset.pointer +
-                     ": an asset name may not contain NUL or control characters");
-    }
     fs::path normal = fs::path(asset.path).lexically_normal();
     for (const char* reserved : kReserved) {
       if (normal == reserved) {

@@ -811,6 +811,34 @@ TEST(Content, NulBytesAndEscapes) {
   EXPECT_FALSE(parse(with_item(R"({"type": "notice", "body": "\ud800"})")).playlist);
 }
 
+// No file is called with a NUL or control character: the store refuses such names in the
+// "assets" list, and check says so at the name (one rule, content::has_control_character).
+TEST(Content, AssetNamesWithControlCharactersAreErrors) {
+  auto entry = [](const std::string& name) {
+    return "\"" + name + R"(": {"size": 1, "sha256": ")" + std::string(64, 'a') + "\"}";
+  };
+  // Names as JSON escapes: NUL, SOH, DEL, NEL (a C1 control), then a good one.
+  std::string json = "{\"version\": 1, \"items\": [],\n\"assets\": {" + entry("a\\u0000.png") +
+                     ",\n" + entry("a\\u0001.png") + ",\n" + entry("a\\u007f.png") + ",\n" +
+                     entry("a\\u0085.png") + ",\n" + entry("images/a.png") + "}}";
+  // At each entry, the name escaped (C1 controls too: some terminals act on them).
+  EXPECT_EQ(errors(parse(json)),
+            (std::vector<std::string>{
+                "p.json:2:27: error: /assets/a\\x00.png: expected a file name without NUL or "
+                "control characters, got \"a\\x00.png\"",
+                "p.json:3:16: error: /assets/a\\x01.png: expected a file name without NUL or "
+                "control characters, got \"a\\x01.png\"",
+                "p.json:4:16: error: /assets/a\\x7f.png: expected a file name without NUL or "
+                "control characters, got \"a\\x7f.png\"",
+                "p.json:5:16: error: /assets/a\\u0085.png: expected a file name without NUL or "
+                "control characters, got \"a\\u0085.png\"",
+            }));
+  EXPECT_TRUE(has_control_character(std::string_view("a\0b", 3)));
+  EXPECT_TRUE(has_control_character("a\x7f"));
+  EXPECT_TRUE(has_control_character("a\u0085"));  // C1 NEL
+  EXPECT_FALSE(has_control_character("图片/a.png"));
+}
+
 TEST(Content, ControlCharactersInKeysAreEscapedInMessages) {
   ParseResult result = parse(R"({"version": 1, "items": [], "\u001b[31m": 1})");
   ASSERT_EQ(result.diagnostics.size(), 2u);

@@ -284,6 +284,23 @@ TEST_F(StoreTest, OnlyTheConfiguredChannel) {
       << check.error;
 }
 
+// A playlist that names files without an "assets" list: the store refuses it with the rule and
+// the words `check` warns with and `sign` refuses with (content::missing_asset_list).
+TEST_F(StoreTest, MissingAssetListIsTheRuleCheckAndSignUse) {
+  auto store = open_store();
+  const std::string bytes =
+      R"({"version": 1, "id": "t", "items": [{"type": "image", "image": "a.png"},
+      {"type": "headline", "title": "x", "image": "b.jpg"}]})";
+  auto parsed = content::parse_playlist(bytes, "p.json", dir_, content::Limits{},
+                                        content::AssetFiles::not_yet);
+  ASSERT_TRUE(parsed.playlist);
+  const std::string rule = content::missing_asset_list(*parsed.playlist);
+  ASSERT_NE(rule, "");
+  auto check = store->check(candidate(Source::http, bytes));
+  EXPECT_EQ(check.verdict, CandidateCheck::Verdict::invalid);
+  EXPECT_EQ(check.error, "test/playlist.json: error: /assets: " + rule);
+}
+
 TEST_F(StoreTest, AssetNamesWithControlCharactersAreRefused) {
   auto store = open_store();
   // Only in the "assets" list (the items' image fields are checked as text already).
