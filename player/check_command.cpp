@@ -5,8 +5,6 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <string>
 
@@ -14,6 +12,7 @@
 #include "content/content.h"
 #include "scene/scene.h"
 #include "sync/crypto.h"
+#include "sync/files.h"
 #include "text/text.h"
 
 namespace signage {
@@ -40,9 +39,10 @@ struct Screen {
 constexpr Screen kScreens[] = {{"landscape", {1920, 1080}}, {"portrait", {1080, 1920}}};
 
 // One warning per text field that is cut with "……" at the minimum size on either screen, at the
-// field's place in `file`.
+// field's place in `file`, whose text is `json`.
 std::vector<content::Diagnostic> text_fit_warnings(const content::Playlist& playlist,
-                                                   const std::string& file) {
+                                                   const std::string& file,
+                                                   const std::string& json) {
   std::string error;
   auto engine = text::TextEngine::create(text::default_fonts_dir(), &error);
   if (!engine) {
@@ -77,11 +77,6 @@ std::vector<content::Diagnostic> text_fit_warnings(const content::Playlist& play
                         : " and " + std::to_string(o.shown_characters) + " in " + where;
     }
   }
-  std::string json;
-  if (!cuts.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    json.assign(std::istreambuf_iterator<char>(in), {});
-  }
   std::vector<content::Diagnostic> warnings;
   for (const Cut& cut : cuts) {
     auto at = content::locate_pointer(json, cut.pointer).value_or(content::TextPosition{});
@@ -96,11 +91,9 @@ std::vector<content::Diagnostic> text_fit_warnings(const content::Playlist& play
 // Content past its "expires" at the time of the check still plays, but a player says it is out
 // of date (as sync's `stale`: expires <= now), so an author republishing old content hears of it.
 std::optional<content::Diagnostic> expired_warning(const content::Playlist& playlist,
-                                                   const std::string& file, std::int64_t clock,
-                                                   bool clock_given) {
+                                                   const std::string& file, const std::string& json,
+                                                   std::int64_t clock, bool clock_given) {
   if (!playlist.expires || *playlist.expires > clock) return std::nullopt;
-  std::ifstream in(file, std::ios::binary);
-  std::string json(std::istreambuf_iterator<char>(in), {});
   auto at = content::locate_pointer(json, "/expires").value_or(content::TextPosition{});
   return content::Diagnostic{
       content::Severity::warning,
@@ -252,11 +245,13 @@ int check_command(const std::vector<std::string_view>& args) {
   }
   const std::int64_t now = clock.value_or(std::int64_t(std::time(nullptr)));
   if (result.playlist) {
-    std::string file = playlist_json(path);
-    if (auto expired = expired_warning(*result.playlist, file, now, clock.has_value())) {
+    // The file as parsed, again for the places of these warnings (JSON pointer -> line:column).
+    const std::string file = playlist_json(path);
+    const std::string json = sync::read_file(file, content::Limits{}.max_file_bytes).value_or("");
+    if (auto expired = expired_warning(*result.playlist, file, json, now, clock.has_value())) {
       result.diagnostics.push_back(std::move(*expired));
     }
-    auto warnings = text_fit_warnings(*result.playlist, file);
+    auto warnings = text_fit_warnings(*result.playlist, file, json);
     result.diagnostics.insert(result.diagnostics.end(), warnings.begin(), warnings.end());
   }
   std::size_t errors = 0;

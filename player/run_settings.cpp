@@ -2,8 +2,6 @@
 // file and the usage text.
 #include "run_settings.h"
 
-#include <fstream>
-#include <iterator>
 #include <set>
 
 #include "sync/files.h"
@@ -381,16 +379,10 @@ std::string parse_run_config(std::string_view file, std::string_view text, RunSe
 }
 
 std::string read_run_config(const std::string& file, RunSettings& s) {
-  constexpr std::size_t kMaxBytes = 1 << 20;
-  std::ifstream in(file, std::ios::binary);
-  std::string text(kMaxBytes + 1, '\0');
-  in.read(text.data(), std::streamsize(text.size()));
-  if (in.bad() || (!in && in.gcount() == 0 && !in.eof())) {
-    return file + ": error: cannot read the config file";
-  }
-  text.resize(std::size_t(in.gcount()));
-  if (text.size() > kMaxBytes) return file + ": error: larger than 1 MB; not a config file";
-  return parse_run_config(file, text, s);
+  std::string why;
+  auto text = sync::read_file(file, 1 << 20, &why);  // a config file is a few hundred bytes
+  if (!text) return file + ": error: " + why;
+  return parse_run_config(file, *text, s);
 }
 
 std::string finish_run_settings(RunSettings& s) {
