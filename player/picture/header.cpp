@@ -12,75 +12,38 @@
 #include <cstring>
 #include <memory>
 
+#include "picture/codec.h"
 #include "picture/picture.h"
 
 namespace signage::picture {
 
 namespace {
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
-
-// Where the libraries' error handlers jump back to, with their message. Both libraries report
-// errors by longjmp, so the functions that call them hold no C++ object with a destructor.
-struct Failure {
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX] = {};
-};
-
 // ---------------------------------------------------------------------------------------------
 // PNG
-
-void png_failed(png_structp png, png_const_charp message) {
-  auto* failure = static_cast<Failure*>(png_get_error_ptr(png));
-  std::snprintf(failure->message, sizeof failure->message, "%s", message);
-  std::longjmp(failure->jump, 1);
-}
-
-void png_ignore_warning(png_structp, png_const_charp) {}
 
 // Reads up to the first IDAT; ancillary chunks are bounded (png_set_chunk_malloc_max) and those
 // the player does not use are skipped, so a header costs kilobytes whatever the file claims. True
 // once IHDR was read, even when the file is cut short after it: the size is what matters here.
 bool png_header(std::FILE* file, Header& header, Failure& failure) {
-  png_structp png =
-      png_create_read_struct(PNG_LIBPNG_VER_STRING, &failure, png_failed, png_ignore_warning);
-  png_infop info = png ? png_create_info_struct(png) : nullptr;
-  if (!info) {
-    png_destroy_read_struct(&png, nullptr, nullptr);
-    std::snprintf(failure.message, sizeof failure.message, "out of memory");
-    return false;
-  }
+  PngReader reader(failure);
+  if (!reader.ok()) return false;
   if (!setjmp(failure.jump)) {
-    png_init_io(png, file);
-    png_set_sig_bytes(png, 8);
-    png_set_chunk_malloc_max(png, 1 << 20);
-    png_set_benign_errors(png, 1);
-    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, 0);
-    png_read_info(png, info);
+    png_init_io(reader.png, file);
+    png_set_sig_bytes(reader.png, 8);
+    png_set_chunk_malloc_max(reader.png, 1 << 20);
+    png_set_benign_errors(reader.png, 1);
+    png_set_keep_unknown_chunks(reader.png, PNG_HANDLE_CHUNK_NEVER, nullptr, 0);
+    png_read_info(reader.png, reader.info);
   }
   header.format = Format::png;
-  header.width = int(png_get_image_width(png, info));
-  header.height = int(png_get_image_height(png, info));
-  png_destroy_read_struct(&png, &info, nullptr);
+  header.width = int(png_get_image_width(reader.png, reader.info));
+  header.height = int(png_get_image_height(reader.png, reader.info));
   return header.width > 0 && header.height > 0;
 }
 
 // ---------------------------------------------------------------------------------------------
 // JPEG
-
-struct JpegErrors {
-  jpeg_error_mgr manager;
-  Failure* failure;
-};
-
-void jpeg_failed(j_common_ptr cinfo) {
-  auto* errors = reinterpret_cast<JpegErrors*>(cinfo->err);
-  cinfo->err->format_message(cinfo, errors->failure->message);
-  std::longjmp(errors->failure->jump, 1);
-}
 
 // Warnings are ignored, except the end of the file inside the header: libjpeg would go on with
 // a made-up end marker.
@@ -110,15 +73,11 @@ std::uint64_t coefficient_bytes(const jpeg_decompress_struct& cinfo) {
 // Reads up to the first scan. True once the frame header (SOF) was read, even when the file is
 // cut short after it.
 bool jpeg_header(std::FILE* file, Header& header, Failure& failure) {
-  jpeg_decompress_struct cinfo;
-  JpegErrors errors;
-  cinfo.err = jpeg_std_error(&errors.manager);
-  errors.manager.error_exit = jpeg_failed;
-  errors.manager.emit_message = jpeg_message;
-  errors.failure = &failure;
+  JpegReader reader(failure, jpeg_message);
+  jpeg_decompress_struct& cinfo = reader.cinfo;  // zeroed: sizes are 0 until a frame header
   volatile bool complete = false;
-  jpeg_create_decompress(&cinfo);  // zeroes the sizes: 0 until a frame header is read
   if (!setjmp(failure.jump)) {
+    reader.create();
     jpeg_stdio_src(&cinfo, file);
     jpeg_read_header(&cinfo, TRUE);
     complete = true;
@@ -131,7 +90,6 @@ bool jpeg_header(std::FILE* file, Header& header, Failure& failure) {
   const bool usable = complete || !cinfo.progressive_mode;
   header.whole_image_bytes =
       complete && jpeg_has_multiple_scans(&cinfo) ? coefficient_bytes(cinfo) : 0;
-  jpeg_destroy_decompress(&cinfo);
   return usable && header.width > 0 && header.height > 0;
 }
 

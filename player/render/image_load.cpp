@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "picture/codec.h"
 #include "picture/picture.h"
 #include "render.h"
 
@@ -16,52 +17,18 @@ namespace signage::render {
 
 namespace {
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
-
-// libpng and libjpeg report errors by longjmp to here, with their message. The functions that
-// call them hold no object with a destructor; the picture they fill is the caller's.
-struct Failure {
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX] = {};
-};
-
-void png_failed(png_structp png, png_const_charp message) {
-  auto* failure = static_cast<Failure*>(png_get_error_ptr(png));
-  std::snprintf(failure->message, sizeof failure->message, "%s", message);
-  std::longjmp(failure->jump, 1);
-}
-
-void png_ignore_warning(png_structp, png_const_charp) {}
-
-// libpng's read and info structs, destroyed however decoding ends (a longjmp back to the setjmp
-// in decode_png, or an exception while the pixels are allocated).
-struct PngReader {
-  png_structp png = nullptr;
-  png_infop info = nullptr;
-  PngReader() = default;
-  PngReader(const PngReader&) = delete;
-  PngReader& operator=(const PngReader&) = delete;
-  ~PngReader() {
-    if (png) png_destroy_read_struct(&png, info ? &info : nullptr, nullptr);
-  }
-};
+using picture::Failure;
+using picture::FilePtr;
+using picture::JpegReader;
+using picture::PngReader;
 
 // Decodes a PNG straight into the picture's pixels, in the form SDL2_image would give it:
 // paletted and grey PNGs stay one byte a pixel (grey as a grey palette), 16-bit samples are cut
 // to 8, a tRNS colour becomes alpha. No gamma correction, as SDL2_image. The size must be the
 // planned one (the file may have changed since its header was read).
 bool decode_png(std::FILE* file, const picture::Plan& plan, scene::Picture& out, Failure& failure) {
-  PngReader reader;
-  reader.png =
-      png_create_read_struct(PNG_LIBPNG_VER_STRING, &failure, png_failed, png_ignore_warning);
-  reader.info = reader.png ? png_create_info_struct(reader.png) : nullptr;
-  if (!reader.info) {
-    std::snprintf(failure.message, sizeof failure.message, "out of memory");
-    return false;
-  }
+  PngReader reader(failure);
+  if (!reader.ok()) return false;
   png_structp png = reader.png;
   png_infop info = reader.info;
   if (setjmp(failure.jump)) return false;
@@ -123,32 +90,6 @@ bool decode_png(std::FILE* file, const picture::Plan& plan, scene::Picture& out,
   return true;
 }
 
-struct JpegErrors {
-  jpeg_error_mgr manager;
-  Failure* failure;
-};
-
-// The decompressor, destroyed however decoding ends (returning after a longjmp to the setjmp in
-// decode_jpeg, or an exception while the pixels are allocated). `created` is volatile: it is set
-// after setjmp.
-struct JpegReader {
-  jpeg_decompress_struct cinfo{};
-  JpegErrors errors{};
-  volatile bool created = false;
-  JpegReader() = default;
-  JpegReader(const JpegReader&) = delete;
-  JpegReader& operator=(const JpegReader&) = delete;
-  ~JpegReader() {
-    if (created) jpeg_destroy_decompress(&cinfo);
-  }
-};
-
-void jpeg_failed(j_common_ptr cinfo) {
-  auto* errors = reinterpret_cast<JpegErrors*>(cinfo->err);
-  cinfo->err->format_message(cinfo, errors->failure->message);
-  std::longjmp(errors->failure->jump, 1);
-}
-
 void jpeg_quiet(j_common_ptr, int) {}  // corrupt data warnings: decode what is there
 
 // Decodes a JPEG at the plan's reduction (libjpeg's scale_denom: 1/2, 1/4 or 1/8 while
@@ -157,15 +98,10 @@ void jpeg_quiet(j_common_ptr, int) {}  // corrupt data warnings: decode what is 
 // Photoshop writes it) is converted row by row.
 bool decode_jpeg(std::FILE* file, const picture::Plan& plan, scene::Picture& out,
                  Failure& failure) {
-  JpegReader reader;
+  JpegReader reader(failure, jpeg_quiet);
   jpeg_decompress_struct& cinfo = reader.cinfo;
-  cinfo.err = jpeg_std_error(&reader.errors.manager);
-  reader.errors.manager.error_exit = jpeg_failed;
-  reader.errors.manager.emit_message = jpeg_quiet;
-  reader.errors.failure = &failure;
   if (setjmp(failure.jump)) return false;
-  jpeg_create_decompress(&cinfo);
-  reader.created = true;
+  reader.create();
   // The budget plus room for libjpeg's own row and table buffers.
   cinfo.mem->max_memory_to_use = long(picture::kBudgetBytes + (8 << 20));
   jpeg_stdio_src(&cinfo, file);
