@@ -147,4 +147,28 @@ std::vector<BreakOpportunity> break_opportunities(TextEngine& engine, std::strin
   return breaks;
 }
 
+std::vector<std::size_t> word_starts(TextEngine& engine, std::string_view text,
+                                     std::string_view lang) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::Locale locale =
+      icu::Locale::forLanguageTag(icu::StringPiece(lang.data(), int32_t(lang.size())), status);
+  if (U_FAILURE(status)) locale = icu::Locale::getRoot();
+  auto& breaker = engine.state().word_breakers[locale.getName()];
+  if (!breaker) {
+    status = U_ZERO_ERROR;
+    breaker.reset(icu::BreakIterator::createWordInstance(locale, status));
+    if (U_FAILURE(status)) breaker.reset();
+  }
+  std::vector<std::size_t> starts;
+  if (!breaker || text.empty()) return starts;
+  UtextPtr utext = open_utf8(text);
+  status = U_ZERO_ERROR;
+  breaker->setText(utext.get(), status);
+  for (std::int32_t at = breaker->first(); at != icu::BreakIterator::DONE; at = breaker->next()) {
+    starts.push_back(std::size_t(at));
+  }
+  breaker->setText(icu::UnicodeString());  // detach from the UText before it goes away
+  return starts;
+}
+
 }  // namespace signage::text

@@ -26,6 +26,7 @@ struct TextEngine::State {
   std::vector<std::string> warnings;
   std::unique_ptr<FontLibrary> fonts;
   std::map<std::string, std::unique_ptr<icu::BreakIterator>> line_breakers;  // by locale
+  std::map<std::string, std::unique_ptr<icu::BreakIterator>> word_breakers;  // by locale
   std::unique_ptr<icu::BreakIterator> graphemes;
   HbBuffer buffer;
   std::map<std::tuple<FaceIndex, char32_t, bool>, HalfWidthForm> half_width_forms;

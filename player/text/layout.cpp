@@ -741,9 +741,29 @@ std::vector<Stop> stops_outside_short_quotes(const Paragraph& p, std::size_t beg
   return kept;
 }
 
+// The stops among [first, last] where a word starts (`word_start` by cluster); `last` stays.
+std::vector<Stop> stops_at_word_starts(const std::vector<Stop>& stops,
+                                       const std::vector<bool>& word_start) {
+  std::vector<Stop> kept;
+  for (std::size_t i = 0; i < stops.size(); ++i) {
+    if (i + 1 == stops.size() || word_start[stops[i].cluster]) kept.push_back(stops[i]);
+  }
+  return kept;
+}
+
+// Balanced lines of a segment with `lines` greedy lines, breaking only at `stops` when that keeps
+// the line count; empty when it does not.
+std::vector<Span> balance_at(const LineBuilder& builder, const std::vector<Stop>& stops,
+                             std::size_t begin, float limit, std::size_t lines) {
+  Fill fill = greedy(builder, stops.data(), &stops.back(), begin, limit);
+  if (fill.cut || fill.spans.size() != lines) return {};
+  return balance(builder, stops.data(), &stops.back(), begin, limit, std::move(fill));
+}
+
 // The lines of the paragraph: segments between forced breaks, each filled as options.wrap says.
+// `word_start` (by cluster, balance only): where a word starts.
 std::vector<Span> fill_lines(const Paragraph& p, const LineBuilder& builder,
-                             const std::vector<Stop>& stops) {
+                             const std::vector<Stop>& stops, const std::vector<bool>& word_start) {
   const float limit = p.options->width + 1.0f / 64;  // HarfBuzz positions are 1/64 px exact
   const Wrap wrap = p.options->wrap;
   std::vector<Span> spans;
@@ -756,16 +776,16 @@ std::vector<Span> fill_lines(const Paragraph& p, const LineBuilder& builder,
     Fill fill = greedy(builder, a, b, begin, limit);
     std::vector<Span> lines = std::move(fill.spans);
     if (wrap == Wrap::balance && lines.size() > 1) {
-      // Short quoted terms stay whole when that keeps the line count: “四个高地”, not “四个高 /
-      // 地”.
-      std::vector<Stop> whole = stops_outside_short_quotes(p, begin, a, b);
-      Fill kept = greedy(builder, whole.data(), &whole.back(), begin, limit);
-      std::size_t lines_before = lines.size();
-      if (!kept.cut && kept.spans.size() == lines_before) {
-        lines = balance(builder, whole.data(), &whole.back(), begin, limit, std::move(kept));
-      } else {
-        lines = balance(builder, a, b, begin, limit, greedy(builder, a, b, begin, limit));
-      }
+      // Words and short quoted terms stay whole when that keeps the line count: 经济 and
+      // “四个高地”, not 经 / 济 and “四个高 / 地”; failing that the quoted terms, then anywhere.
+      const std::vector<Stop> whole = stops_outside_short_quotes(p, begin, a, b);
+      const std::size_t count = lines.size();
+      auto balanced =
+          balance_at(builder, stops_at_word_starts(whole, word_start), begin, limit, count);
+      if (balanced.empty()) balanced = balance_at(builder, whole, begin, limit, count);
+      lines = balanced.empty()
+                  ? balance(builder, a, b, begin, limit, greedy(builder, a, b, begin, limit))
+                  : std::move(balanced);
     }
     if (wrap != Wrap::greedy) avoid_lone_last_line(p, builder, a, b, limit, lines);
     spans.insert(spans.end(), lines.begin(), lines.end());
@@ -919,7 +939,17 @@ Layout lay_out(TextEngine& engine, std::string_view text, const LayoutOptions& o
 
   LineBuilder builder(state, p);
   auto breaks = break_opportunities(engine, p.text, options.lang);
-  auto spans = fill_lines(p, builder, stops_of(p, breaks));
+  std::vector<bool> word_start(p.clusters.size() + 1, false);
+  if (options.wrap == Wrap::balance) {
+    std::vector<std::int32_t> cluster_at(p.text.size() + 1, -1);
+    for (std::size_t i = 0; i < p.clusters.size(); ++i) cluster_at[p.clusters[i].begin] = int(i);
+    for (std::size_t offset : word_starts(engine, p.text, options.lang)) {
+      if (offset < cluster_at.size() && cluster_at[offset] >= 0) {
+        word_start[std::size_t(cluster_at[offset])] = true;
+      }
+    }
+  }
+  auto spans = fill_lines(p, builder, stops_of(p, breaks), word_start);
   if (options.max_lines > 0 && spans.size() > std::size_t(options.max_lines)) {
     const auto kept = std::size_t(options.max_lines);
     return cut_with_ellipsis(engine, layout.text, options, breaks,

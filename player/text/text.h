@@ -146,6 +146,11 @@ std::string check_utf8(std::string_view text);
 std::vector<BreakOpportunity> break_opportunities(TextEngine& engine, std::string_view text,
                                                   std::string_view lang);
 
+// Byte offsets where a word starts, by ICU's word iterator (a dictionary for Chinese and
+// Japanese: 经济 and 工作 are words). Balanced titles prefer to break there.
+std::vector<std::size_t> word_starts(TextEngine& engine, std::string_view text,
+                                     std::string_view lang);
+
 // ASCII ,;:?!(). written between Han characters (as in "会议指出,2024年以来,") become the
 // full-width marks; decimal points, times and Latin text keep theirs.
 std::string normalize_punctuation(std::string_view text);
