@@ -302,11 +302,11 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
     return outcome;
   };
   if (settings.url.empty()) return fail("no source URL");
-  if (validators.url != settings.url) validators = HttpValidators{settings.url, "", ""};
+  if (validators.url != settings.url) validators = HttpValidators{settings.url, "", "", ""};
 
-  // 1. The playlist, conditionally. Without a current bundle there is nothing to compare with.
+  // 1. The playlist, conditionally, while the bundle the validators were taken with plays.
   Request request{settings.url, {}, std::nullopt};
-  if (store.current()) {
+  if (auto current = store.current(); current && current->sha256 == validators.bundle_sha256) {
     if (!validators.etag.empty()) request.headers.push_back("If-None-Match: " + validators.etag);
     if (!validators.last_modified.empty()) {
       request.headers.push_back("If-Modified-Since: " + validators.last_modified);
@@ -328,7 +328,7 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
     return fail(settings.url + ": HTTP status " + std::to_string(response.status) +
                 (response.effective_url != settings.url ? " from " + response.effective_url : ""));
   }
-  HttpValidators fresh{settings.url, response.etag, response.last_modified};
+  HttpValidators fresh{settings.url, response.etag, response.last_modified, ""};
   const std::string& base = response.effective_url;
 
   // 2. Its signature, when the store takes only signed bundles.
@@ -362,10 +362,12 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
     case CandidateCheck::Verdict::already_current:
       // A server without validators answers 200 every time: the normal unchanged case, no note.
       validators = fresh;
+      validators.bundle_sha256 = check.current_sha256;
       outcome.result = PollOutcome::Result::not_modified;
       return outcome;
     case CandidateCheck::Verdict::superseded:
       validators = fresh;  // valid and losing: no need to fetch it again until it changes
+      validators.bundle_sha256 = check.current_sha256;
       outcome.result = PollOutcome::Result::not_modified;
       outcome.note = check.error;
       return outcome;
@@ -409,6 +411,7 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   auto installed = import->commit(&why);
   if (!installed) return fail(settings.url + ": " + why);
   validators = fresh;
+  validators.bundle_sha256 = installed->sha256;
   outcome.result = PollOutcome::Result::updated;
   outcome.installed = std::move(installed);
   return outcome;

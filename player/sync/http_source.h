@@ -15,6 +15,10 @@ struct HttpValidators {
   std::string url;  // they belong to this URL only
   std::string etag;
   std::string last_modified;
+  // The sha256 of the bundle that was current when they were taken. They are sent only while it
+  // still is: after a fall back to the previous bundle (damage found), a 304 would keep the
+  // damaged revision from ever being fetched again.
+  std::string bundle_sha256;
 };
 
 struct PollOutcome {

@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/pictures.h"
 #include "sync/crypto.h"
@@ -417,6 +420,51 @@ TEST_F(StoreTest, ADamagedCurrentBundleFallsBackToThePreviousOne) {
   EXPECT_EQ(loaded->revision, 1);
   EXPECT_NE(problem.find("does not match"), std::string::npos) << problem;
   EXPECT_EQ(store->current()->sha256, first->sha256);
+}
+
+// The full check hashes without holding the store: an import commits meanwhile, and the check,
+// finding the bundle it looked at no longer current, gives no verdict (no fallback to the
+// previous bundle over the newer one).
+TEST_F(StoreTest, ACommitDuringTheFullCheckWins) {
+  std::vector<std::pair<std::string, std::string>> one = {{"a.png", png("1")}};
+  std::vector<std::pair<std::string, std::string>> two = {{"a.png", png("2")}};
+  std::vector<std::pair<std::string, std::string>> three = {{"a.png", png("3")}};
+  std::string error;
+  {
+    auto store = open_store();
+    ASSERT_TRUE(import(*store, candidate(Source::http, playlist(1, one)), one, &error)) << error;
+    ASSERT_TRUE(import(*store, candidate(Source::http, playlist(2, two)), two, &error)) << error;
+  }
+  fs::path asset = fs::canonical(dir_ / "state/current/a.png");
+  fs::permissions(asset, fs::perms::owner_write, fs::perm_options::add);
+  std::ofstream(asset, std::ios::binary) << png("X");  // damaged
+  StoreOptions options;
+  std::unique_ptr<Store> store;
+  std::atomic<bool> imported{false}, imported_during_check{false}, hooked{false};
+  std::thread importer;
+  options.before_full_check = [&] {
+    if (hooked.exchange(true)) return;
+    // The import runs on another thread; a check holding the store's lock would block it.
+    importer = std::thread([&] {
+      std::string why;
+      EXPECT_TRUE(import(*store, candidate(Source::usb, playlist(3, three)), three, &why)) << why;
+      imported = true;
+    });
+    for (int i = 0; i < 2000 && !imported; ++i) {  // a generous deadline, 20 s
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    imported_during_check = imported.load();
+  };
+  store = open_store(options);
+  std::string problem;
+  auto loaded = store->load_current(&problem, Verify::full);
+  ASSERT_TRUE(hooked);
+  importer.join();
+  EXPECT_TRUE(imported_during_check) << "the import waited for the full check";
+  EXPECT_FALSE(loaded) << "the check handed over revision " << loaded->revision;
+  EXPECT_TRUE(problem.empty()) << problem;
+  ASSERT_TRUE(store->current());
+  EXPECT_EQ(store->current()->revision, 3);
 }
 
 TEST_F(StoreTest, OpenCleansWhatACrashLeftBehind) {

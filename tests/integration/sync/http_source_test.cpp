@@ -326,6 +326,41 @@ TEST_F(HttpSourceTest, NginxConditionalGetAndAssetsFetchedOnce) {
   EXPECT_EQ(lines[1], "200 3000 /data/c.bin");
 }
 
+// Damage found in revision 2 (the previous bundle, revision 1, plays instead): the next poll asks
+// without the validators revision 2 was stored with, so it is fetched again rather than 304.
+TEST_F(HttpSourceTest, NginxDamagedRevisionIsFetchedAgain) {
+  REQUIRE_PROGRAM(start_nginx(), "nginx");
+  url = "http://127.0.0.1:" + std::to_string(port) + "/playlist.json";
+  std::string a = random_bytes(3000, 21), b = random_bytes(2000, 22);
+  write_bundle(root, 1, {{"data/a.bin", a}});
+  ASSERT_EQ(poll().result, PollOutcome::Result::updated);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a new Last-Modified second
+  std::string v2 = write_bundle(root, 2, {{"data/a.bin", a}, {"data/b.bin", b}});
+  PollOutcome second = poll();
+  ASSERT_EQ(second.result, PollOutcome::Result::updated) << second.error;
+  ASSERT_EQ(poll().result, PollOutcome::Result::not_modified);
+  new_access_lines(5);
+
+  fs::path object = state / "objects" / sha256_hex(b);
+  fs::permissions(object, fs::perms::owner_write, fs::perm_options::add);
+  write_file(object, random_bytes(2000, 23));
+  open_store(std::nullopt);  // a restart; the validators are kept, as http.json keeps them
+  std::string problem;
+  auto loaded = store->load_current(&problem, Verify::full);
+  ASSERT_TRUE(loaded) << problem;
+  EXPECT_EQ(loaded->revision, 1);
+
+  PollOutcome repaired = poll();
+  ASSERT_EQ(repaired.result, PollOutcome::Result::updated) << repaired.error;
+  EXPECT_EQ(repaired.installed->revision, 2);
+  expect_current_verified(v2);
+  auto lines = new_access_lines(2);
+  ASSERT_EQ(lines.size(), 2u) << ::testing::PrintToString(lines);
+  EXPECT_TRUE(lines[0].starts_with("200 ")) << lines[0];
+  EXPECT_EQ(lines[1], "200 2000 /data/b.bin");
+  EXPECT_EQ(poll().result, PollOutcome::Result::not_modified);  // conditional again
+}
+
 // gzip is accepted (nginx compresses the JSON), a redirect is followed and assets resolve
 // against the final URL, and file names that need percent-encoding are fetched.
 TEST_F(HttpSourceTest, NginxGzipRedirectAndEncodedNames) {
