@@ -42,7 +42,9 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
 std::string redacted(const std::string& url);
 
 // POSTs `json` to `url` (the heartbeat); errors are returned, never thrown. `stop` aborts it.
+// `time_limit_s` > 0: the most the whole POST may take (else the limit of a 64 KiB transfer).
 bool post_json(const HttpSettings& settings, const std::string& user_agent, const std::string& url,
-               const std::string& json, std::string* error, const std::atomic<bool>& stop);
+               const std::string& json, std::string* error, const std::atomic<bool>& stop,
+               double time_limit_s = 0);
 
 }  // namespace signage::sync

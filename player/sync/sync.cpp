@@ -460,16 +460,15 @@ Sync::~Sync() {
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
   state_->write_status();
-  // The last word: the final status, with a short time limit so a dead server cannot hold up
+  // The last word: the final status, with a limit of its own so a dead server cannot hold up
   // the exit (systemd waits 90 s).
-  HttpSettings http = state_->options.http;
+  const HttpSettings& http = state_->options.http;
   if (!http.heartbeat_url.empty()) {
-    http.connect_timeout_s = std::min(http.connect_timeout_s, 3.0);
-    http.transfer_base_s = 3;
+    constexpr double kLastHeartbeatLimitS = 3;
     const std::atomic<bool> never{false};
     std::string why;
-    if (!post_json(http, state_->user_agent, http.heartbeat_url, state_->status_json(), &why,
-                   never)) {
+    if (!post_json(http, state_->user_agent, http.heartbeat_url, state_->status_json(), &why, never,
+                   kLastHeartbeatLimitS)) {
       log("last heartbeat to " + redacted(http.heartbeat_url) + " failed: " + why);
     }
   }
