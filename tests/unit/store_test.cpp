@@ -526,7 +526,8 @@ TEST_F(StoreTest, NotEnoughFreeSpaceIsAnErrorNotAHang) {
   EXPECT_TRUE(import(*store, c, files, &error)) << error;
 }
 
-// status.json says when the content playing is past its "expires", and is not world-readable.
+// status.json says when the content playing is past its "expires" (and not before), and is not
+// world-readable.
 TEST_F(StoreTest, StatusSaysStaleContent) {
   std::string bytes = playlist(1, {});
   bytes.insert(1, R"("expires": "2025-01-20T08:00:00+08:00", )");
@@ -548,6 +549,22 @@ TEST_F(StoreTest, StatusSaysStaleContent) {
   struct stat st {};
   ASSERT_EQ(::stat((dir_ / "state/status.json").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0640u);
+  sync.reset();
+
+  // Not yet expired: not stale.
+  std::string later = playlist(2, {});
+  later.insert(1, R"("expires": "2200-01-01T00:00:00Z", )");
+  {
+    auto store = open_store();
+    ASSERT_TRUE(import(*store, candidate(Source::http, later), {}, &error)) << error;
+  }
+  sync = Sync::open(options, &error);
+  ASSERT_TRUE(sync) << error;
+  std::ifstream again(dir_ / "state/status.json");
+  status = nlohmann::json::parse(again);
+  EXPECT_EQ(status["content"]["revision"], 2);
+  EXPECT_EQ(status["content"]["expires"], "2200-01-01T00:00:00Z");
+  EXPECT_EQ(status["content"]["stale"], false);
 }
 
 // The documented recovery from a runaway revision (2^53 from a stick): with current and
