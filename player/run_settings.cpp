@@ -156,7 +156,7 @@ constexpr Setting kSettings[] = {
        return seconds_at_least(v, 0.1, s.sync.http.heartbeat_interval_s);
      }},
     {"min_transfer_rate", SettingType::value, "B", "4096",
-     "every download ends within 60 s + its size at B bytes/s",
+     "every download ends within connect_timeout + 60 s + its size at B bytes/s",
      [](std::string_view v, RunSettings& s) {
        auto rate = parse_int(v, 1, 1 << 30);
        s.sync.http.min_rate_bytes_per_s = double(rate.value_or(4096));

@@ -50,7 +50,7 @@ struct KeyPair {
 };
 
 KeyPair generate_key_pair();
-// Base64 text (surrounding whitespace allowed), or a file holding it.
+// Base64 text (surrounding whitespace allowed); the caller reads a key file.
 std::optional<PublicKey> parse_public_key(std::string_view text, std::string* error);
 // The id (PublicKey::id) of the public half of a secret key in base64; empty when it is not one.
 std::string key_id_of_secret(std::string_view secret_key);

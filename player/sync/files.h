@@ -13,7 +13,8 @@
 namespace signage::sync {
 
 // The whole file if it has at most `limit` bytes; nullopt with the reason (naming the file)
-// when it cannot be read or is larger. Reads from an open descriptor when `fd` >= 0.
+// when it cannot be read or is larger. read_fd: the same from an open descriptor, `name` for
+// the messages.
 std::optional<std::string> read_file(const std::filesystem::path& path, std::uint64_t limit,
                                      std::string* error = nullptr);
 std::optional<std::string> read_fd(int fd, const std::filesystem::path& name, std::uint64_t limit,

@@ -100,6 +100,7 @@ struct Request {
   std::string url;
   std::vector<std::string> headers;
   std::optional<std::string> post_body;  // set: POST this
+  double time_limit_s = 0;               // > 0: the whole transfer's limit; else from the size
 };
 
 struct Response {
@@ -166,7 +167,9 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
   api().easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
   api().easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(sink.limit));
   // A server dripping just above the low-speed limit must not hold this thread for hours.
-  long overall_ms = long(transfer_time_limit_s(settings, sink.limit) * 1000);
+  long overall_ms = long((request.time_limit_s > 0 ? request.time_limit_s
+                                                   : transfer_time_limit_s(settings, sink.limit)) *
+                         1000);
   api().easy_setopt(curl, CURLOPT_TIMEOUT_MS, overall_ms);
   api().easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
   api().easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
@@ -213,14 +216,19 @@ Response perform(const HttpSettings& settings, const std::string& user_agent,
                         " bytes/s for " + std::to_string(long(settings.low_speed_time_s)) + " s)";
     } else if (code == CURLE_OPERATION_TIMEDOUT &&
                response.error.find("Operation timed out") != std::string::npos) {
-      response.error = "gave up after " + std::to_string(overall_ms / 1000) +
-                       " s, the time limit for " + bytes_text(sink.limit) + " (" +
-                       std::to_string(long(settings.transfer_base_s)) + " s + the size at " +
-                       std::to_string(long(settings.min_rate_bytes_per_s)) + " bytes/s; " +
-                       std::to_string(response.downloaded) + " bytes had arrived)";
+      if (request.time_limit_s > 0) {
+        response.error =
+            "gave up after " + std::to_string(overall_ms / 1000) + " s, its time limit";
+      } else {
+        response.error = "gave up after " + std::to_string(overall_ms / 1000) +
+                         " s, the time limit for " + bytes_text(sink.limit) + " (" +
+                         std::to_string(long(settings.transfer_base_s)) + " s + the size at " +
+                         std::to_string(long(settings.min_rate_bytes_per_s)) + " bytes/s; " +
+                         std::to_string(response.downloaded) + " bytes had arrived)";
+      }
     } else if (code == CURLE_UNSUPPORTED_PROTOCOL && https &&
                response.effective_url.starts_with("http://")) {
-      response.error = "redirected from HTTPS to plain HTTP (" + response.effective_url +
+      response.error = "redirected from HTTPS to plain HTTP (" + redacted(response.effective_url) +
                        "); refused, the content must stay on HTTPS";
     }
   }
@@ -302,11 +310,13 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
     return outcome;
   };
   if (settings.url.empty()) return fail("no source URL");
-  if (validators.url != settings.url) validators = HttpValidators{settings.url, "", ""};
+  // Every message names URLs without their user, password and query (log, status.json).
+  const std::string shown = redacted(settings.url);
+  if (validators.url != settings.url) validators = HttpValidators{settings.url, "", "", ""};
 
-  // 1. The playlist, conditionally. Without a current bundle there is nothing to compare with.
+  // 1. The playlist, conditionally, while the bundle the validators were taken with plays.
   Request request{settings.url, {}, std::nullopt};
-  if (store.current()) {
+  if (auto current = store.current(); current && current->sha256 == validators.bundle_sha256) {
     if (!validators.etag.empty()) request.headers.push_back("If-None-Match: " + validators.etag);
     if (!validators.last_modified.empty()) {
       request.headers.push_back("If-Modified-Since: " + validators.last_modified);
@@ -319,27 +329,29 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   sink.stop = &stop;
   Response response = perform(settings, user_agent, request, sink);
   outcome.bytes_downloaded += response.downloaded;
-  if (!response.ok) return fail(settings.url + ": " + response.error);
+  if (!response.ok) return fail(shown + ": " + response.error);
   if (response.status == 304) {
     outcome.result = PollOutcome::Result::not_modified;
     return outcome;
   }
   if (response.status != 200) {
-    return fail(settings.url + ": HTTP status " + std::to_string(response.status) +
-                (response.effective_url != settings.url ? " from " + response.effective_url : ""));
+    return fail(shown + ": HTTP status " + std::to_string(response.status) +
+                (response.effective_url != settings.url
+                     ? " from " + redacted(response.effective_url)
+                     : ""));
   }
-  HttpValidators fresh{settings.url, response.etag, response.last_modified};
+  HttpValidators fresh{settings.url, response.etag, response.last_modified, ""};
   const std::string& base = response.effective_url;
 
   // 2. Its signature, when the store takes only signed bundles.
   Candidate candidate;
   candidate.source = Source::http;
   candidate.origin = redacted(settings.url);  // kept in bundle.json and status.json
-  candidate.file = settings.url;
+  candidate.file = shown;                     // in the store's messages
   candidate.playlist_bytes = std::move(body);
   if (store.requires_signature()) {
     auto sig_url = signature_url(base);
-    if (!sig_url) return fail(base + ": cannot make the URL of its .sig");
+    if (!sig_url) return fail(redacted(base) + ": cannot make the URL of its .sig");
     std::string signature;
     Sink sig_sink;
     sig_sink.memory = &signature;
@@ -347,11 +359,11 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
     sig_sink.stop = &stop;
     Response sig = perform(settings, user_agent, Request{*sig_url, {}, std::nullopt}, sig_sink);
     outcome.bytes_downloaded += sig.downloaded;
-    if (!sig.ok) return fail(*sig_url + ": " + sig.error);
+    if (!sig.ok) return fail(redacted(*sig_url) + ": " + sig.error);
     if (sig.status == 200) {
       candidate.signature = std::move(signature);
     } else if (sig.status != 404 && sig.status != 410) {
-      return fail(*sig_url + ": HTTP status " + std::to_string(sig.status));
+      return fail(redacted(*sig_url) + ": HTTP status " + std::to_string(sig.status));
     }  // 404: no signature; the store's check says what that means
   }
 
@@ -362,10 +374,12 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
     case CandidateCheck::Verdict::already_current:
       // A server without validators answers 200 every time: the normal unchanged case, no note.
       validators = fresh;
+      validators.bundle_sha256 = check.current_sha256;
       outcome.result = PollOutcome::Result::not_modified;
       return outcome;
     case CandidateCheck::Verdict::superseded:
       validators = fresh;  // valid and losing: no need to fetch it again until it changes
+      validators.bundle_sha256 = check.current_sha256;
       outcome.result = PollOutcome::Result::not_modified;
       outcome.note = check.error;
       return outcome;
@@ -375,17 +389,17 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   // 4. The assets not stored yet, then the switch.
   std::string why;
   auto import = store.begin(candidate, check, &why);
-  if (!import) return fail(settings.url + ": " + why);
+  if (!import) return fail(shown + ": " + why);
   for (const AssetRef& asset : import->missing()) {
     auto url = resolve(base, asset.path, &why);
-    if (!url) return fail(settings.url + ": asset " + asset.path + ": " + why);
+    if (!url) return fail(shown + ": asset " + asset.path + ": " + why);
     if (asset.size > settings.max_asset_bytes) {
-      return fail(*url + ": the playlist says " + bytes_text(asset.size) +
+      return fail(redacted(*url) + ": the playlist says " + bytes_text(asset.size) +
                   ", more than an asset may have (" + bytes_text(settings.max_asset_bytes) + ")");
     }
     TempFile temp{import->temp_path()};
     File file(std::fopen(temp.path.c_str(), "wbe"));
-    if (!file) return fail("cannot create " + temp.path.string() + " for " + *url);
+    if (!file) return fail("cannot create " + temp.path.string() + " for " + redacted(*url));
     Sink file_sink;
     file_sink.file = file.get();
     file_sink.limit = asset.size;  // the playlist's size is the most it may have
@@ -394,21 +408,23 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
     outcome.bytes_downloaded += got.downloaded;
     if (!got.ok) {
       if (got.too_large) {
-        return fail(*url + ": body larger than the " + bytes_text(asset.size) +
+        return fail(redacted(*url) + ": body larger than the " + bytes_text(asset.size) +
                     " the playlist says for " + asset.path);
       }
-      return fail(*url + ": " + got.error);
+      return fail(redacted(*url) + ": " + got.error);
     }
-    if (got.status != 200) return fail(*url + ": HTTP status " + std::to_string(got.status));
+    if (got.status != 200)
+      return fail(redacted(*url) + ": HTTP status " + std::to_string(got.status));
     if (std::fclose(file.release()) != 0) return fail("cannot write " + temp.path.string());
     fs::path taken = std::move(temp.path);
     temp.path.clear();  // add() moves the file into the store or removes it
-    if (!import->add(asset, taken, &why)) return fail(*url + ": " + why);
+    if (!import->add(asset, taken, &why)) return fail(redacted(*url) + ": " + why);
     if (stop) return fail("stopped");
   }
   auto installed = import->commit(&why);
-  if (!installed) return fail(settings.url + ": " + why);
+  if (!installed) return fail(shown + ": " + why);
   validators = fresh;
+  validators.bundle_sha256 = installed->sha256;
   outcome.result = PollOutcome::Result::updated;
   outcome.installed = std::move(installed);
   return outcome;
@@ -428,20 +444,21 @@ std::string redacted(const std::string& url) {
 }
 
 bool post_json(const HttpSettings& settings, const std::string& user_agent, const std::string& url,
-               const std::string& json, std::string* error, const std::atomic<bool>& stop) {
+               const std::string& json, std::string* error, const std::atomic<bool>& stop,
+               double time_limit_s) {
   std::string reply;  // read and dropped, bounded
   Sink sink;
   sink.memory = &reply;
   sink.limit = 64 << 10;
   sink.stop = &stop;
-  Request request{url, {"Content-Type: application/json", "Expect:"}, json};
+  Request request{url, {"Content-Type: application/json", "Expect:"}, json, time_limit_s};
   Response response = perform(settings, user_agent, request, sink);
   if (!response.ok) {
-    if (error) *error = url + ": " + response.error;
+    if (error) *error = redacted(url) + ": " + response.error;
     return false;
   }
   if (response.status < 200 || response.status > 299) {
-    if (error) *error = url + ": HTTP status " + std::to_string(response.status);
+    if (error) *error = redacted(url) + ": HTTP status " + std::to_string(response.status);
     return false;
   }
   return true;

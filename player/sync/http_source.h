@@ -15,6 +15,10 @@ struct HttpValidators {
   std::string url;  // they belong to this URL only
   std::string etag;
   std::string last_modified;
+  // The sha256 of the bundle that was current when they were taken. They are sent only while it
+  // still is: after a fall back to the previous bundle (damage found), a 304 would keep the
+  // damaged revision from ever being fetched again.
+  std::string bundle_sha256;
 };
 
 struct PollOutcome {
@@ -38,7 +42,9 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
 std::string redacted(const std::string& url);
 
 // POSTs `json` to `url` (the heartbeat); errors are returned, never thrown. `stop` aborts it.
+// `time_limit_s` > 0: the most the whole POST may take (else the limit of a 64 KiB transfer).
 bool post_json(const HttpSettings& settings, const std::string& user_agent, const std::string& url,
-               const std::string& json, std::string* error, const std::atomic<bool>& stop);
+               const std::string& json, std::string* error, const std::atomic<bool>& stop,
+               double time_limit_s = 0);
 
 }  // namespace signage::sync

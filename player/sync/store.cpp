@@ -180,6 +180,7 @@ std::shared_ptr<const content::Playlist> Store::verify_bundle(const BundleInfo& 
     return fail("its id \"" + parsed.playlist->id + "\" is not this player's channel \"" +
                 options_.channel + "\"");
   }
+  if (verify == Verify::full && options_.before_full_check) options_.before_full_check();
   for (const content::Asset& asset : parsed.playlist->assets) {
     fs::path file = info.dir / asset.path;
     auto recorded = info.verified.find(asset.sha256);
@@ -198,28 +199,47 @@ std::shared_ptr<const content::Playlist> Store::verify_bundle(const BundleInfo& 
   return parsed.playlist;
 }
 
-std::shared_ptr<const content::Playlist> Store::load_current(std::string* problem, Verify verify) {
-  std::lock_guard lock(mutex_);
+namespace {
+// The same bundle (or none): a bundle folder is never reused for other content.
+bool same_bundle(const std::optional<BundleInfo>& a, const std::optional<BundleInfo>& b) {
+  return a ? b && a->sha256 == b->sha256 && a->dir == b->dir : !b;
+}
+}  // namespace
+
+// Hashing a large store takes a while, so it runs without mutex_ (imports go on meanwhile); the
+// verdict is acted on only when the bundle checked is still current.
+std::shared_ptr<const content::Playlist> Store::load_current(std::string* problem, Verify verify,
+                                                             std::optional<BundleInfo>* loaded) {
+  std::optional<BundleInfo> broken = current();
   std::string why;
-  if (current_) {
-    if (auto playlist = verify_bundle(*current_, &why, verify)) return playlist;
-    if (stopping_) return nullptr;  // not a verdict on the bundle
+  if (broken) {
+    auto playlist = verify_bundle(*broken, &why, verify);
+    std::lock_guard lock(mutex_);
+    if (!same_bundle(current_, broken)) return nullptr;  // switched meanwhile: no verdict
+    if (playlist && loaded) *loaded = broken;
+    if (playlist || stopping_) return playlist;  // stopped: not a verdict on the bundle
   }
-  // Nothing loads unless the previous bundle does: a broken bundle must not decide precedence.
-  auto broken = std::exchange(current_, std::nullopt);
-  auto previous = read_bundle_info(options_.dir / "previous");
-  if (!previous || (broken && previous->dir == broken->dir)) {
-    if (problem) *problem = why;
-    return nullptr;
+  std::optional<BundleInfo> previous;
+  {
+    std::lock_guard lock(mutex_);
+    if (!same_bundle(current_, broken)) return nullptr;
+    previous = read_bundle_info(options_.dir / "previous");
   }
   std::string previous_why;
-  auto playlist = verify_bundle(*previous, &previous_why, verify);
-  if (!playlist && stopping_) {
-    current_ = broken;
-    return nullptr;
+  std::shared_ptr<const content::Playlist> playlist;
+  if (previous && !(broken && previous->dir == broken->dir)) {
+    playlist = verify_bundle(*previous, &previous_why, verify);
   }
-  if (!playlist) {
-    if (problem) *problem = why.empty() ? previous_why : why + "\n" + previous_why;
+  std::lock_guard lock(mutex_);
+  if (!same_bundle(current_, broken)) return nullptr;
+  if (!playlist && stopping_) return nullptr;
+  // Nothing loads unless the previous bundle does (and was not collected meanwhile): a broken
+  // bundle must not decide precedence.
+  if (!playlist || !same_bundle(read_bundle_info(options_.dir / "previous"), previous)) {
+    current_.reset();
+    if (problem)
+      *problem =
+          why.empty() || previous_why.empty() ? why + previous_why : why + "\n" + previous_why;
     return nullptr;
   }
   // The current bundle is damaged (a disk error, someone's hands): the previous one takes over.
@@ -228,6 +248,7 @@ std::shared_ptr<const content::Playlist> Store::load_current(std::string* proble
                            : why + "\nplaying the previous bundle instead";
   }
   current_ = previous;
+  if (loaded) *loaded = previous;
   if (!read_only() &&
       replace_symlink(options_.dir / "current", fs::path("bundles") / previous->dir.filename())) {
     sync_path(options_.dir);
@@ -298,6 +319,7 @@ CandidateCheck Store::check(const Candidate& candidate) const {
 
   std::lock_guard lock(mutex_);
   std::string why;
+  check.current_sha256 = current_ ? current_->sha256 : "";
   check.verdict = precedence(check, candidate.source, &why);
   check.error = why;
   return check;

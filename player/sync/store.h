@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,7 @@ struct CandidateCheck {
   std::optional<std::int64_t> expires;
   std::size_t items = 0;
   std::vector<AssetRef> assets;  // every asset the playlist lists
+  std::string current_sha256;    // of the bundle current when it was checked; empty: none
 };
 
 // How much of a stored bundle load_current checks.
@@ -79,6 +81,8 @@ struct StoreOptions {
   std::vector<PublicKey> public_keys;         // any of them; empty: signatures are not needed
   std::string channel;                        // non-empty: only playlists with this "id"
   std::uint64_t reserve_bytes = 16ull << 20;  // free space left on the file system after a fetch
+  // Tests: called by a full check before it reads a bundle's assets.
+  std::function<void()> before_full_check;
 };
 
 class Store {
@@ -99,9 +103,12 @@ class Store {
   // The current bundle's playlist, loaded from the store and verified; falls back to the
   // previous bundle when the current one fails (reported in `problem`). Null when none loads:
   // then current() is empty too, so a broken bundle never decides which content wins. Objects
-  // found damaged are removed, so the next import fetches them again.
-  std::shared_ptr<const content::Playlist> load_current(std::string* problem,
-                                                        Verify verify = Verify::full);
+  // found damaged are removed, so the next import fetches them again. The assets are hashed
+  // without blocking imports: when another bundle became current meanwhile, this returns null
+  // and changes nothing (as when stopped). `loaded`: the bundle whose playlist is returned.
+  std::shared_ptr<const content::Playlist> load_current(
+      std::string* problem, Verify verify = Verify::full,
+      std::optional<BundleInfo>* loaded = nullptr);
   // A bundle's playlist after checking it all again: its bytes against the sha256, the
   // signature (with a public key), the playlist rules and every asset's size and sha256.
   std::shared_ptr<const content::Playlist> load_bundle(const BundleInfo& info,
@@ -145,10 +152,11 @@ class Store {
 
  private:
   explicit Store(StoreOptions options) : options_(std::move(options)) {}
-  // These expect mutex_ held.
-  std::optional<BundleInfo> read_bundle_info(const std::filesystem::path& link) const;
+  // Reads files only (and removes an object found damaged): needs no lock.
   std::shared_ptr<const content::Playlist> verify_bundle(const BundleInfo& info,
                                                          std::string* problem, Verify verify) const;
+  // These expect mutex_ held.
+  std::optional<BundleInfo> read_bundle_info(const std::filesystem::path& link) const;
   CandidateCheck::Verdict precedence(const CandidateCheck& check, Source source,
                                      std::string* why) const;
   // The object is there and its bytes match (a damaged one is removed: false).

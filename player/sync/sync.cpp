@@ -50,6 +50,10 @@ std::string scrubbed(std::string text, const std::string& url) {
   return text;
 }
 
+bool same_sha256(const std::optional<BundleInfo>& a, const std::optional<BundleInfo>& b) {
+  return a ? b && a->sha256 == b->sha256 : !b;
+}
+
 // A random id made once and kept in the state directory, so a screen keeps its name.
 std::string player_id(const SyncOptions& options) {
   if (!options.player_id.empty()) return options.player_id;
@@ -72,16 +76,21 @@ HttpValidators read_validators(const fs::path& file, const std::string& url) {
   if (json.is_object() && json.value("url", "") == url) {
     v.etag = json.value("etag", "");
     v.last_modified = json.value("last_modified", "");
+    v.bundle_sha256 = json.value("bundle_sha256", "");
   }
   return v;
 }
 
 void write_validators(const fs::path& file, const HttpValidators& v) {
   // The URL may carry credentials: readable by the player's user only.
-  replace_file(
-      file,
-      Json{{"url", v.url}, {"etag", v.etag}, {"last_modified", v.last_modified}}.dump(2) + "\n",
-      0600);
+  replace_file(file,
+               Json{{"url", v.url},
+                    {"etag", v.etag},
+                    {"last_modified", v.last_modified},
+                    {"bundle_sha256", v.bundle_sha256}}
+                       .dump(2) +
+                   "\n",
+               0600);
 }
 
 // The first line of a message, for the screen (the log gets all of it).
@@ -190,10 +199,18 @@ struct Sync::State {
     return info.expires && *info.expires <= std::int64_t(std::time(nullptr));
   }
 
-  // A bundle became current: check it once more as the player will read it, and hand it over.
+  // Serializes "is this still the current bundle? hand it over" across the HTTP, USB and check
+  // threads, so the player never ends on an older playlist than the store's current one.
+  std::mutex switch_mutex;
+
+  // A bundle became current: check it once more as the player will read it, and hand it over
+  // unless another one became current meanwhile (its own switch hands that one over).
   void switched(const BundleInfo& info) {
     std::string problem;
     auto playlist = store->load_bundle(info, &problem);
+    std::lock_guard switching(switch_mutex);
+    auto now = store->current();
+    if (!now || now->sha256 != info.sha256) return;
     {
       std::lock_guard lock(status_mutex);
       // status.json names only content that plays.
@@ -230,7 +247,8 @@ void Sync::State::http_main() {
     HttpValidators before = validators;
     PollOutcome outcome = poll_http(*store, http, user_agent, validators, stop);
     if (stop) break;
-    if (validators.etag != before.etag || validators.last_modified != before.last_modified) {
+    if (validators.etag != before.etag || validators.last_modified != before.last_modified ||
+        validators.bundle_sha256 != before.bundle_sha256) {
       write_validators(validators_file, validators);
     }
     double delay = http.poll_interval_s;
@@ -376,17 +394,23 @@ void Sync::State::verify_main() {
   auto before = store->current();
   if (!before) return;
   std::string problem;
-  auto playlist = store->load_current(&problem, Verify::full);
+  std::optional<BundleInfo> loaded;
+  auto playlist = store->load_current(&problem, Verify::full, &loaded);
   if (problem.empty() || stop) return;
-  log("stored content: " + problem);
-  auto after = store->current();
   {
-    std::lock_guard lock(status_mutex);
-    content = after;
-    content_problem = problem;
+    std::lock_guard switching(switch_mutex);
+    auto now = store->current();
+    // A switch since the check hands over its own, newer content.
+    if (!same_sha256(now, loaded)) return;
+    log("stored content: " + problem);
+    {
+      std::lock_guard lock(status_mutex);
+      content = now;
+      content_problem = problem;
+    }
+    notice("存储的内容已损坏：" + first_line(problem), true);
+    if (playlist && callbacks.on_playlist) callbacks.on_playlist(playlist);
   }
-  notice("存储的内容已损坏：" + first_line(problem), true);
-  if (playlist && callbacks.on_playlist) callbacks.on_playlist(playlist);
   write_status();
   {
     std::lock_guard lock(wake_mutex);
@@ -436,16 +460,15 @@ Sync::~Sync() {
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
   state_->write_status();
-  // The last word: the final status, with a short time limit so a dead server cannot hold up
+  // The last word: the final status, with a limit of its own so a dead server cannot hold up
   // the exit (systemd waits 90 s).
-  HttpSettings http = state_->options.http;
+  const HttpSettings& http = state_->options.http;
   if (!http.heartbeat_url.empty()) {
-    http.connect_timeout_s = std::min(http.connect_timeout_s, 3.0);
-    http.transfer_base_s = 3;
+    constexpr double kLastHeartbeatLimitS = 3;
     const std::atomic<bool> never{false};
     std::string why;
-    if (!post_json(http, state_->user_agent, http.heartbeat_url, state_->status_json(), &why,
-                   never)) {
+    if (!post_json(http, state_->user_agent, http.heartbeat_url, state_->status_json(), &why, never,
+                   kLastHeartbeatLimitS)) {
       log("last heartbeat to " + redacted(http.heartbeat_url) + " failed: " + why);
     }
   }

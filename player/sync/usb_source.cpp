@@ -159,7 +159,7 @@ constexpr const char* kRemoved =
 
 // Opens `inside` (a path without symbolic links) below the folder `dir_fd` with openat2: the
 // kernel refuses "..", symbolic links and mount points on the way, so a link swapped in after the
-// checks cannot lead out. Kernels before 5.6 have no openat2: then the canonical path `real` is
+// checks cannot lead out. Without openat2 (see below) the canonical path `real` is
 // opened with O_NOFOLLOW (its last component cannot be a link) and the caller's device check
 // catches a path that leaves the stick.
 Fd open_beneath(int dir_fd, const fs::path& inside, const fs::path& real, int flags) {
@@ -167,7 +167,11 @@ Fd open_beneath(int dir_fd, const fs::path& inside, const fs::path& real, int fl
   how.flags = std::uint64_t(flags);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
   long fd = ::syscall(SYS_openat2, dir_fd, inside.c_str(), &how, sizeof how);
-  if (fd < 0 && errno == ENOSYS) return Fd(::open(real.c_str(), flags | O_NOFOLLOW));
+  // ENOSYS: a kernel before 5.6. EPERM: a seccomp policy written before openat2 existed
+  // (container runtimes, systemd's SystemCallFilter=) refuses what it does not know.
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {
+    return Fd(::open(real.c_str(), flags | O_NOFOLLOW));
+  }
   return Fd(int(fd));
 }
 

@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/pictures.h"
 #include "sync/crypto.h"
@@ -436,6 +439,51 @@ TEST_F(StoreTest, ADamagedCurrentBundleFallsBackToThePreviousOne) {
   EXPECT_EQ(store->current()->sha256, first->sha256);
 }
 
+// The full check hashes without holding the store: an import commits meanwhile, and the check,
+// finding the bundle it looked at no longer current, gives no verdict (no fallback to the
+// previous bundle over the newer one).
+TEST_F(StoreTest, ACommitDuringTheFullCheckWins) {
+  std::vector<std::pair<std::string, std::string>> one = {{"a.png", png("1")}};
+  std::vector<std::pair<std::string, std::string>> two = {{"a.png", png("2")}};
+  std::vector<std::pair<std::string, std::string>> three = {{"a.png", png("3")}};
+  std::string error;
+  {
+    auto store = open_store();
+    ASSERT_TRUE(import(*store, candidate(Source::http, playlist(1, one)), one, &error)) << error;
+    ASSERT_TRUE(import(*store, candidate(Source::http, playlist(2, two)), two, &error)) << error;
+  }
+  fs::path asset = fs::canonical(dir_ / "state/current/a.png");
+  fs::permissions(asset, fs::perms::owner_write, fs::perm_options::add);
+  std::ofstream(asset, std::ios::binary) << png("X");  // damaged
+  StoreOptions options;
+  std::unique_ptr<Store> store;
+  std::atomic<bool> imported{false}, imported_during_check{false}, hooked{false};
+  std::thread importer;
+  options.before_full_check = [&] {
+    if (hooked.exchange(true)) return;
+    // The import runs on another thread; a check holding the store's lock would block it.
+    importer = std::thread([&] {
+      std::string why;
+      EXPECT_TRUE(import(*store, candidate(Source::usb, playlist(3, three)), three, &why)) << why;
+      imported = true;
+    });
+    for (int i = 0; i < 2000 && !imported; ++i) {  // a generous deadline, 20 s
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    imported_during_check = imported.load();
+  };
+  store = open_store(options);
+  std::string problem;
+  auto loaded = store->load_current(&problem, Verify::full);
+  ASSERT_TRUE(hooked);
+  importer.join();
+  EXPECT_TRUE(imported_during_check) << "the import waited for the full check";
+  EXPECT_FALSE(loaded) << "the check handed over revision " << loaded->revision;
+  EXPECT_TRUE(problem.empty()) << problem;
+  ASSERT_TRUE(store->current());
+  EXPECT_EQ(store->current()->revision, 3);
+}
+
 TEST_F(StoreTest, OpenCleansWhatACrashLeftBehind) {
   auto store = open_store();
   std::string error;
@@ -495,7 +543,8 @@ TEST_F(StoreTest, NotEnoughFreeSpaceIsAnErrorNotAHang) {
   EXPECT_TRUE(import(*store, c, files, &error)) << error;
 }
 
-// status.json says when the content playing is past its "expires", and is not world-readable.
+// status.json says when the content playing is past its "expires" (and not before), and is not
+// world-readable.
 TEST_F(StoreTest, StatusSaysStaleContent) {
   std::string bytes = playlist(1, {});
   bytes.insert(1, R"("expires": "2025-01-20T08:00:00+08:00", )");
@@ -517,6 +566,22 @@ TEST_F(StoreTest, StatusSaysStaleContent) {
   struct stat st {};
   ASSERT_EQ(::stat((dir_ / "state/status.json").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0640u);
+  sync.reset();
+
+  // Not yet expired: not stale.
+  std::string later = playlist(2, {});
+  later.insert(1, R"("expires": "2200-01-01T00:00:00Z", )");
+  {
+    auto store = open_store();
+    ASSERT_TRUE(import(*store, candidate(Source::http, later), {}, &error)) << error;
+  }
+  sync = Sync::open(options, &error);
+  ASSERT_TRUE(sync) << error;
+  std::ifstream again(dir_ / "state/status.json");
+  status = nlohmann::json::parse(again);
+  EXPECT_EQ(status["content"]["revision"], 2);
+  EXPECT_EQ(status["content"]["expires"], "2200-01-01T00:00:00Z");
+  EXPECT_EQ(status["content"]["stale"], false);
 }
 
 // The documented recovery from a runaway revision (2^53 from a stick): with current and

@@ -27,6 +27,7 @@
 #include "support/temp_dir.h"
 #include "sync/crypto.h"
 #include "sync/store.h"
+#include "sync/sync.h"
 
 extern char** environ;
 
@@ -157,6 +158,23 @@ std::vector<std::string> lines_of(const fs::path& file) {
   for (std::string line; std::getline(in, line);) out.push_back(line);
   return out;
 }
+
+// Standard error (the player's log) goes to `file` while this lives.
+struct StderrToFile {
+  int saved = -1;
+  explicit StderrToFile(const fs::path& file) {
+    std::cerr.flush();
+    saved = ::dup(2);
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ::dup2(fd, 2);
+    ::close(fd);
+  }
+  ~StderrToFile() {
+    std::cerr.flush();
+    ::dup2(saved, 2);
+    ::close(saved);
+  }
+};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -324,6 +342,41 @@ TEST_F(HttpSourceTest, NginxConditionalGetAndAssetsFetchedOnce) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_TRUE(lines[0].starts_with("200 ") && lines[0].ends_with(" /playlist.json")) << lines[0];
   EXPECT_EQ(lines[1], "200 3000 /data/c.bin");
+}
+
+// Damage found in revision 2 (the previous bundle, revision 1, plays instead): the next poll asks
+// without the validators revision 2 was stored with, so it is fetched again rather than 304.
+TEST_F(HttpSourceTest, NginxDamagedRevisionIsFetchedAgain) {
+  REQUIRE_PROGRAM(start_nginx(), "nginx");
+  url = "http://127.0.0.1:" + std::to_string(port) + "/playlist.json";
+  std::string a = random_bytes(3000, 21), b = random_bytes(2000, 22);
+  write_bundle(root, 1, {{"data/a.bin", a}});
+  ASSERT_EQ(poll().result, PollOutcome::Result::updated);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a new Last-Modified second
+  std::string v2 = write_bundle(root, 2, {{"data/a.bin", a}, {"data/b.bin", b}});
+  PollOutcome second = poll();
+  ASSERT_EQ(second.result, PollOutcome::Result::updated) << second.error;
+  ASSERT_EQ(poll().result, PollOutcome::Result::not_modified);
+  new_access_lines(5);
+
+  fs::path object = state / "objects" / sha256_hex(b);
+  fs::permissions(object, fs::perms::owner_write, fs::perm_options::add);
+  write_file(object, random_bytes(2000, 23));
+  open_store(std::nullopt);  // a restart; the validators are kept, as http.json keeps them
+  std::string problem;
+  auto loaded = store->load_current(&problem, Verify::full);
+  ASSERT_TRUE(loaded) << problem;
+  EXPECT_EQ(loaded->revision, 1);
+
+  PollOutcome repaired = poll();
+  ASSERT_EQ(repaired.result, PollOutcome::Result::updated) << repaired.error;
+  EXPECT_EQ(repaired.installed->revision, 2);
+  expect_current_verified(v2);
+  auto lines = new_access_lines(2);
+  ASSERT_EQ(lines.size(), 2u) << ::testing::PrintToString(lines);
+  EXPECT_TRUE(lines[0].starts_with("200 ")) << lines[0];
+  EXPECT_EQ(lines[1], "200 2000 /data/b.bin");
+  EXPECT_EQ(poll().result, PollOutcome::Result::not_modified);  // conditional again
 }
 
 // gzip is accepted (nginx compresses the JSON), a redirect is followed and assets resolve
@@ -581,6 +634,99 @@ TEST_F(HttpSourceTest, SupersededIsNotAnErrorAndNotRefetched) {
   auto lines = new_access_lines(1);
   ASSERT_EQ(lines.size(), 1u) << ::testing::PrintToString(lines);
   EXPECT_EQ(lines[0], "304 0 /playlist.json");
+}
+
+// A source URL with a user, a password and a token: the errors about its .sig (missing, then a
+// server error: its URL keeps the query) and its asset (a 404: its URL keeps the user:password of
+// the base) say neither, in the log nor in status.json.
+TEST_F(HttpSourceTest, CredentialsStayOutOfTheLogAndStatus) {
+  REQUIRE_PROGRAM(start_fault_server(), "python3");
+  KeyPair keys = generate_key_pair();
+  std::string why;
+  auto key = parse_public_key(keys.public_key, &why);
+  ASSERT_TRUE(key) << why;
+  std::string text = write_bundle(root, 1, {{"data/a.bin", random_bytes(500, 31)}});
+  fs::remove(root / "data/a.bin");  // 404
+  SyncOptions options;
+  options.state_dir = state;
+  options.watch_usb = false;
+  options.public_keys = {*key};
+  options.http = settings;
+  options.http.url = "http://editor:hunter2pw@127.0.0.1:" + std::to_string(port) +
+                     "/playlist.json?token=s3cr3ttoken";
+  options.http.backoff_cap_s = 0.2;
+  auto status = [&] {
+    return nlohmann::json::parse(read_file(state / "status.json"), nullptr, false);
+  };
+  auto last_error = [&] {
+    auto json = status();
+    return json.is_object() && json["sync"]["last_error"].is_string()
+               ? json["sync"]["last_error"].get<std::string>()
+               : std::string();
+  };
+  fs::path log = temp.path / "player.log";
+  std::string status_no_sig, status_sig_500, status_404;
+  {
+    StderrToFile capture(log);
+    auto sync = Sync::open(options, &why);
+    ASSERT_TRUE(sync) << why;
+    sync->start({});
+    // The .sig is missing (a 404): the store's error names the playlist.
+    EXPECT_TRUE(wait_for([&] {
+      return last_error().find("no playlist.json.sig") != std::string::npos;
+    })) << last_error();
+    status_no_sig = read_file(state / "status.json");
+    set_mode("500 .sig");  // an error naming the .sig's URL, which keeps the query
+    EXPECT_TRUE(wait_for([&] {
+      return last_error().find(".sig?***: HTTP status 500") != std::string::npos;
+    })) << last_error();
+    status_sig_500 = read_file(state / "status.json");
+    set_mode("ok");
+    auto signature = sign_detached(text, keys.secret_key, &why);
+    ASSERT_TRUE(signature) << why;
+    write_file(root / "playlist.json.sig", *signature + "\n");
+    EXPECT_TRUE(wait_for([&] { return last_error().find("HTTP status 404") != std::string::npos; }))
+        << last_error();
+    status_404 = read_file(state / "status.json");
+  }
+  std::string logged = read_file(log);
+  EXPECT_NE(logged.find("/data/a.bin: HTTP status 404"), std::string::npos) << logged;
+  for (const std::string& text : {logged, status_no_sig, status_sig_500, status_404}) {
+    EXPECT_EQ(text.find("hunter2pw"), std::string::npos) << text;
+    EXPECT_EQ(text.find("s3cr3ttoken"), std::string::npos) << text;
+  }
+}
+
+// The last heartbeat at exit has a limit of its own, a few seconds, whatever the settings: a
+// server that accepts the connection and never answers does not hold up the exit.
+TEST_F(HttpSourceTest, TheLastHeartbeatHasAShortLimit) {
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 16), 0);  // connections complete; nothing ever answers
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::string heartbeat = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/hb";
+  SyncOptions options;
+  options.state_dir = state;
+  options.watch_usb = false;
+  options.http.heartbeat_url = heartbeat;
+  options.http.low_speed_time_s = 600;  // only the overall limit can end it
+  fs::path log = temp.path / "player.log";
+  {
+    StderrToFile capture(log);
+    std::string why;
+    auto sync = Sync::open(options, &why);
+    ASSERT_TRUE(sync) << why;
+  }
+  ::close(listener);
+  std::string logged = read_file(log);
+  EXPECT_NE(logged.find("last heartbeat to " + heartbeat + " failed: " + heartbeat +
+                        ": gave up after 3 s, its time limit"),
+            std::string::npos)
+      << logged;
 }
 
 // The heartbeat: a POST of status JSON; a server error is reported, not thrown.

@@ -26,6 +26,10 @@ CASE is one of:
   damaged    a byte of a stored asset flipped while the player is stopped: on restart status.json
              says content null and why (not the damaged revision), the asset is fetched again
              and the same revision plays; a new revision reusing the asset is verified too
+  repaired   revisions 1 then 2 from nginx (ETag, Last-Modified); an asset only revision 2 has is
+             damaged (mtime kept, as bit rot does) while the player is stopped: on restart the
+             full check falls back to revision 1, the next poll is not conditional (a 304 would
+             keep the damaged revision forever), and revision 2 is fetched and plays again
   crash      kill -9 the player at 50 random moments while it downloads a few MB of assets,
              served slowly; after every kill (and after every restart) the store's current
              bundle is complete and verified, old or new, never a mixture, never nothing
@@ -767,6 +771,48 @@ def case_damaged(run):
     run.stop(player, log2)
 
 
+def case_repaired(run):
+    root, state = run.path("www"), run.path("state")
+    port, access = run.nginx(root)
+    url = "http://127.0.0.1:%d/playlist.json" % port
+    shared, two = os.urandom(3000), os.urandom(2000)
+    write_bundle(root, 1, {"data/shared.bin": shared})
+    log = run.path("player.log")
+    player = run.player(state, url, 60, log=log)
+    wait_revision(state, 1)
+    time.sleep(1.1)  # a new Last-Modified second
+    text = write_bundle(root, 2, {"data/shared.bin": shared, "data/two.bin": two})
+    wait_revision(state, 2)
+    wait_for(lambda: access_lines(access)[-1:] == ["304 0 /playlist.json"], "a conditional poll")
+    run.stop(player, log)
+
+    obj = os.path.join(state, "objects", sha256(two))
+    before = os.stat(obj)
+    os.chmod(obj, 0o644)
+    with open(obj, "r+b") as f:
+        f.seek(100)
+        byte = f.read(1)
+        f.seek(100)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    os.utime(obj, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    def fetches():
+        return len([line for line in access_lines(access) if line.endswith(" /data/two.bin")])
+
+    fetched_before = fetches()
+    os.remove(os.path.join(state, "status.json"))
+    log2 = run.path("player-2.log")
+    player = run.player(state, url, 60, log=log2)
+    wait_for(lambda: fetches() > fetched_before, "the damaged revision 2 fetched again")
+    wait_revision(state, 2)
+    wait_for(lambda: verify_store(state) == (2, sha256(text)), "revision 2 stored and verified")
+    run.stop(player, log2)
+    with open(log2, errors="replace") as f:
+        logged = f.read()
+    check("does not match" in logged, "the log does not say what was damaged:\n" + logged)
+    check("now playing test revision 2" in logged, "revision 2 was not handed over again:\n" + logged)
+
+
 def case_crash(run):
     root, state = run.path("www"), run.path("state")
     port, set_mode, requests = run.fault_server(root, lifetime=170)
@@ -832,7 +878,7 @@ def case_crash(run):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("case", choices=["nginx", "tls", "faults", "stalls", "signature", "heartbeat", "damaged",
-                                           "crash"])
+                                           "repaired", "crash"])
     parser.add_argument("--player", required=True)
     parser.add_argument("--emulator", action="append", default=[])
     parser.add_argument("--nginx", default="")

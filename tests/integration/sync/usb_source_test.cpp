@@ -11,9 +11,13 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -24,6 +28,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <thread>
 
 #include "support/pictures.h"
 #include "sync/crypto.h"
@@ -230,6 +235,33 @@ TEST_F(UsbTest, ImportsAGoodStickThenKnowsItIsCurrent) {
   EXPECT_FALSE(again.imported);
   EXPECT_TRUE(again.already_current);
   EXPECT_TRUE(again.error.empty()) << again.error;
+}
+
+// Under a seccomp policy that predates openat2 (Docker's, systemd's SystemCallFilter=), openat2
+// fails with EPERM, not ENOSYS: the import falls back to open() rather than failing every file.
+// Labelled native-only (usb.cmake): qemu-user refuses seccomp filters.
+TEST_F(UsbTest, ImportsWhenSeccompRefusesOpenat2) {
+  REQUIRE_MOUNTS();
+  auto store = open_store();
+  fs::path point = stick("good", 1, {{"images/a.png", png("a")}});
+  ImportOutcome outcome;
+  bool filtered = false;
+  // The filter applies to this thread only (no SECCOMP_FILTER_FLAG_TSYNC).
+  std::thread worker([&] {
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
+    filtered = ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+               ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+    if (filtered) outcome = import(*store, point);
+  });
+  worker.join();
+  ASSERT_TRUE(filtered) << "cannot install the seccomp filter: " << std::strerror(errno);
+  EXPECT_TRUE(outcome.imported) << outcome.error;
 }
 
 TEST_F(UsbTest, AMountWithoutSignageIsNotAStick) {
