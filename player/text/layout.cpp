@@ -8,6 +8,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <unordered_map>
 
@@ -751,6 +752,17 @@ std::vector<Stop> stops_at_word_starts(const std::vector<Stop>& stops,
   return kept;
 }
 
+// The widest line's width less the narrowest's.
+float raggedness(const LineBuilder& builder, const std::vector<Span>& lines) {
+  float widest = 0, narrowest = std::numeric_limits<float>::max();
+  for (auto [begin, end] : lines) {
+    const float w = builder.width(begin, end);
+    widest = std::max(widest, w);
+    narrowest = std::min(narrowest, w);
+  }
+  return lines.empty() ? 0 : widest - narrowest;
+}
+
 // Balanced lines of a segment with `lines` greedy lines, breaking only at `stops` when that keeps
 // the line count; empty when it does not.
 std::vector<Span> balance_at(const LineBuilder& builder, const std::vector<Stop>& stops,
@@ -778,10 +790,12 @@ std::vector<Span> fill_lines(const Paragraph& p, const LineBuilder& builder,
     if (wrap == Wrap::balance && lines.size() > 1) {
       // Words and short quoted terms stay whole when that keeps the line count: 经济 and
       // “四个高地”, not 经 / 济 and “四个高 / 地”; failing that the quoted terms, then anywhere.
+      // Words only where the lines come out no more ragged than greedy filling leaves them.
       const std::vector<Stop> whole = stops_outside_short_quotes(p, begin, a, b);
       const std::size_t count = lines.size();
       auto balanced =
           balance_at(builder, stops_at_word_starts(whole, word_start), begin, limit, count);
+      if (raggedness(builder, balanced) > raggedness(builder, lines) + 0.01f) balanced.clear();
       if (balanced.empty()) balanced = balance_at(builder, whole, begin, limit, count);
       lines = balanced.empty()
                   ? balance(builder, a, b, begin, limit, greedy(builder, a, b, begin, limit))

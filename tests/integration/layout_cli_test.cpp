@@ -245,7 +245,7 @@ TEST(LayoutCli, WrapTrimAndMaxLines) {
   Output balanced =
       parse_output(run_layout({"--text", title, "--width", "800", "--wrap", "balance"}));
   EXPECT_EQ(balanced.line_texts,
-            (std::vector<std::string>{"中共河西区委经济工作会议召", "开全力推动中央精神落地见效"}));
+            (std::vector<std::string>{"中共河西区委经济工作会议召开", "全力推动中央精神落地见效"}));
   Output cut = parse_output(run_layout({"--text", text, "--width", "240", "--max-lines", "2"}));
   EXPECT_EQ(cut.line_texts, (std::vector<std::string>{"会议认为，习", "近平总书……"}));
   EXPECT_EQ(cut.json["truncated"], true);
