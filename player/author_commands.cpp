@@ -12,7 +12,7 @@
 #include "commands.h"
 #include "content/content.h"
 #include "sync/crypto.h"
-#include "sync/files.h"
+#include "files/files.h"
 
 namespace signage {
 namespace {
@@ -30,7 +30,7 @@ int usage(const char* command, const std::string& message, const char* text) {
 
 // Playlists and keys are small; a limit keeps a wrong path (a device, a huge file) harmless.
 std::optional<std::string> read_file(const fs::path& path, std::string* error = nullptr) {
-  return sync::read_file(path, content::Limits{}.max_file_bytes, error);
+  return files::read_file(path, content::Limits{}.max_file_bytes, error);
 }
 
 fs::path playlist_file(const fs::path& path) {
@@ -99,7 +99,7 @@ int manifest_command(const std::vector<std::string_view>& args) {
   struct stat st {};
   mode_t mode = ::stat(file.c_str(), &st) == 0 ? st.st_mode & 07777 : 0644;
   std::string why;
-  if (!sync::replace_file(file, *updated, mode, &why)) return fail("manifest", why);
+  if (!files::replace_file(file, *updated, mode, &why)) return fail("manifest", why);
   std::cout << file.string() << ": listed " << assets.size()
             << (assets.size() == 1 ? " file" : " files") << " with size and sha256\n";
   return 0;
@@ -123,8 +123,8 @@ int keygen_command(const std::vector<std::string_view>& args) {
   std::string why;
   // O_EXCL and 0600 from the start: the secret is never readable by others, and a link planted
   // at its name is not followed.
-  if (!sync::create_file(secret, pair.secret_key + "\n", 0600, &why)) return fail("keygen", why);
-  if (!sync::create_file(pub, pair.public_key + "\n", 0644, &why)) return fail("keygen", why);
+  if (!files::create_file(secret, pair.secret_key + "\n", 0600, &why)) return fail("keygen", why);
+  if (!files::create_file(pub, pair.public_key + "\n", 0644, &why)) return fail("keygen", why);
   std::cout << "secret key: " << secret.string() << " (keep it safe and off the players)\n"
             << "public key: " << pub.string() << ": " << pair.public_key << " (key id "
             << sync::parse_public_key(pair.public_key, nullptr)->id() << ")\n"
@@ -184,7 +184,7 @@ int sign_command(const std::vector<std::string_view>& args) {
   }
   fs::path sig = file;
   sig += ".sig";
-  if (!sync::replace_file(sig, lines, 0644, &why)) return fail("sign", why);
+  if (!files::replace_file(sig, lines, 0644, &why)) return fail("sign", why);
   std::cout << sig.string() << ": signed " << file.string() << " (sha256 "
             << sync::sha256_hex(*bytes) << ")\n";
   return 0;

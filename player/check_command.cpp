@@ -12,7 +12,7 @@
 #include "content/content.h"
 #include "scene/scene.h"
 #include "sync/crypto.h"
-#include "sync/files.h"
+#include "files/files.h"
 #include "text/text.h"
 
 namespace signage {
@@ -247,7 +247,7 @@ int check_command(const std::vector<std::string_view>& args) {
   if (result.playlist) {
     // The file as parsed, again for the places of these warnings (JSON pointer -> line:column).
     const std::string file = playlist_json(path);
-    const std::string json = sync::read_file(file, content::Limits{}.max_file_bytes).value_or("");
+    const std::string json = files::read_file(file, content::Limits{}.max_file_bytes).value_or("");
     if (auto expired = expired_warning(*result.playlist, file, json, now, clock.has_value())) {
       result.diagnostics.push_back(std::move(*expired));
     }

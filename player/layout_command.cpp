@@ -3,14 +3,13 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "commands.h"
+#include "files/files.h"
 #include "render/render.h"
 #include "text/text.h"
 
@@ -147,12 +146,9 @@ int layout_command(const std::vector<std::string_view>& args) {
     if (std::filesystem::is_directory(*text_file, ec)) {
       return fail(*text_file + ": is a directory, not a text file");
     }
-    std::ifstream in(*text_file, std::ios::binary);
-    if (!in) return fail(*text_file + ": cannot open the file");
-    std::ostringstream contents;
-    contents << in.rdbuf();
-    text = contents.str();
-    if (text->size() > kMaxTextBytes) return fail(*text_file + ": larger than 16 MiB");
+    std::string why;
+    text = files::read_file(*text_file, kMaxTextBytes, &why);
+    if (!text) return fail(why);
   }
   if (auto problem = text::check_utf8(*text); !problem.empty()) {
     return fail((text_file ? *text_file : std::string("--text")) + ": " + problem);

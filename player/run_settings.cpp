@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "sync/files.h"
+#include "files/files.h"
 
 namespace signage {
 namespace {
@@ -42,7 +42,7 @@ std::string add_public_key(std::string_view v, RunSettings& s) {
   std::error_code missing;
   if (std::filesystem::exists(key_text, missing)) {
     std::string why;
-    auto bytes = sync::read_file(key_text, 4096, &why);
+    auto bytes = files::read_file(key_text, 4096, &why);
     if (!bytes) return "needs an ed25519 public key (base64, or a file): " + why;
     key_text = *bytes;
   }
@@ -380,7 +380,7 @@ std::string parse_run_config(std::string_view file, std::string_view text, RunSe
 
 std::string read_run_config(const std::string& file, RunSettings& s) {
   std::string why;
-  auto text = sync::read_file(file, 1 << 20, &why);  // a config file is a few hundred bytes
+  auto text = files::read_file(file, 1 << 20, &why);  // a config file is a few hundred bytes
   if (!text) return file + ": error: " + why;
   return parse_run_config(file, *text, s);
 }

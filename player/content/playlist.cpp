@@ -4,7 +4,6 @@
 // The Checker (checker.h) does the work; this file has the top level of the playlist and the
 // entry points.
 #include <algorithm>
-#include <fstream>
 #include <system_error>
 
 #include "content/checker.h"
@@ -12,6 +11,7 @@
 #include "content/diagnostics.h"
 #include "content/encoding.h"
 #include "content/json_tree.h"
+#include "files/files.h"
 
 namespace signage::content {
 
@@ -268,14 +268,10 @@ ParseResult load_playlist(const std::filesystem::path& path, const Limits& limit
                                      " bytes is larger than the limit of " +
                                      std::to_string(limits.max_file_bytes));
     }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return fail(file.string(), "cannot open the file for reading");
-    std::string bytes;
-    bytes.resize(limits.max_file_bytes + 1);
-    in.read(bytes.data(), std::streamsize(bytes.size()));
-    bytes.resize(std::size_t(in.gcount()));
-    if (in.bad()) return fail(file.string(), "read error");
-    return parse_playlist(bytes, file.string(), bundle_dir, limits);
+    std::string why;
+    auto bytes = files::read_file(file, limits.max_file_bytes, &why);
+    if (!bytes) return fail(file.string(), why);
+    return parse_playlist(*bytes, file.string(), bundle_dir, limits);
   } catch (const std::exception& e) {
     return fail(path.string(), e.what());
   }

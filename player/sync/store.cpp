@@ -12,10 +12,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "files/files.h"
 #include "picture/picture.h"
-#include "sync/files.h"
 
 namespace signage::sync {
+
+using files::create_file;
+using files::read_file;
+using files::sync_path;
 namespace fs = std::filesystem;
 
 const char* source_name(Source source) {

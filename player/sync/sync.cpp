@@ -14,12 +14,15 @@
 #include <set>
 #include <thread>
 
-#include "sync/files.h"
+#include "files/files.h"
 #include "sync/http_source.h"
 #include "sync/store.h"
 #include "sync/usb_source.h"
 
 namespace signage::sync {
+
+using files::read_file;
+using files::replace_file;
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;

@@ -17,9 +17,11 @@
 #include <cstring>
 #include <utility>
 
-#include "sync/files.h"
+#include "files/files.h"
 
 namespace signage::sync {
+
+using files::read_fd;
 namespace fs = std::filesystem;
 
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace signage::sync {
+namespace signage::files {
 
 // The whole file if it has at most `limit` bytes; nullopt with the reason (naming the file)
 // when it cannot be read or is larger. read_fd: the same from an open descriptor, `name` for
@@ -34,4 +34,4 @@ bool create_file(const std::filesystem::path& path, std::string_view bytes, mode
 // fsync a file or a folder, so a rename that follows (or preceded) survives a power cut.
 bool sync_path(const std::filesystem::path& path);
 
-}  // namespace signage::sync
+}  // namespace signage::files

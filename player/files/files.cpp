@@ -1,4 +1,4 @@
-#include "sync/files.h"
+#include "files/files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace signage::sync {
+namespace signage::files {
 namespace fs = std::filesystem;
 
 namespace {
@@ -118,4 +118,4 @@ bool create_file(const fs::path& path, std::string_view bytes, mode_t mode, std:
   return true;
 }
 
-}  // namespace signage::sync
+}  // namespace signage::files
