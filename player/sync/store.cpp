@@ -324,13 +324,12 @@ CandidateCheck Store::check(const Candidate& candidate) const {
   std::lock_guard lock(mutex_);
   std::string why;
   check.current_sha256 = current_ ? current_->sha256 : "";
-  check.verdict = precedence(check, candidate.source, &why);
+  check.verdict = precedence(check, &why);
   check.error = why;
   return check;
 }
 
-CandidateCheck::Verdict Store::precedence(const CandidateCheck& check, Source source,
-                                          std::string* why) const {
+CandidateCheck::Verdict Store::precedence(const CandidateCheck& check, std::string* why) const {
   if (!current_) return CandidateCheck::Verdict::accept;
   if (current_->sha256 == check.sha256) return CandidateCheck::Verdict::already_current;
   if (check.revision > current_->revision) return CandidateCheck::Verdict::accept;
@@ -493,7 +492,7 @@ std::optional<BundleInfo> Store::Import::commit(std::string* error) {
   std::lock_guard lock(store_.mutex_);
   const StoreOptions& options = store_.options_;
   std::string why;
-  auto verdict = store_.precedence(check_, candidate_.source, &why);
+  auto verdict = store_.precedence(check_, &why);
   if (verdict == CandidateCheck::Verdict::already_current) return store_.current_;
   auto fail = [&](const std::string& reason) -> std::optional<BundleInfo> {
     if (error) *error = reason;

@@ -157,8 +157,7 @@ class Store {
                                                          std::string* problem, Verify verify) const;
   // These expect mutex_ held.
   std::optional<BundleInfo> read_bundle_info(const std::filesystem::path& link) const;
-  CandidateCheck::Verdict precedence(const CandidateCheck& check, Source source,
-                                     std::string* why) const;
+  CandidateCheck::Verdict precedence(const CandidateCheck& check, std::string* why) const;
   // The object is there and its bytes match (a damaged one is removed: false).
   bool has_object(const AssetRef& asset) const;
   // Removes objects/<sha256> when it is the damaged `file` itself.
