@@ -8,8 +8,8 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 #include "engine_state.h"
@@ -547,12 +547,18 @@ struct Stop {
   bool mandatory = false;
 };
 
-// The opportunities as clusters; the end of the text is last and mandatory.
-std::vector<Stop> stops_of(const Paragraph& p, const std::vector<BreakOpportunity>& breaks) {
+// By byte offset: the cluster that starts there (the end of the text: one past the last), else -1.
+std::vector<std::int32_t> clusters_by_offset(const Paragraph& p) {
   std::vector<std::int32_t> cluster_starting_at(p.text.size() + 1, -1);
   for (std::size_t i = 0; i < p.clusters.size(); ++i)
     cluster_starting_at[p.clusters[i].begin] = std::int32_t(i);
   cluster_starting_at[p.text.size()] = std::int32_t(p.clusters.size());
+  return cluster_starting_at;
+}
+
+// The opportunities as clusters; the end of the text is last and mandatory.
+std::vector<Stop> stops_of(const Paragraph& p, const std::vector<BreakOpportunity>& breaks) {
+  const std::vector<std::int32_t> cluster_starting_at = clusters_by_offset(p);
   std::vector<Stop> stops;
   for (const auto& b : breaks) {
     std::int32_t at = cluster_starting_at[b.offset];
@@ -955,8 +961,7 @@ Layout lay_out(TextEngine& engine, std::string_view text, const LayoutOptions& o
   auto breaks = break_opportunities(engine, p.text, options.lang);
   std::vector<bool> word_start(p.clusters.size() + 1, false);
   if (options.wrap == Wrap::balance) {
-    std::vector<std::int32_t> cluster_at(p.text.size() + 1, -1);
-    for (std::size_t i = 0; i < p.clusters.size(); ++i) cluster_at[p.clusters[i].begin] = int(i);
+    const std::vector<std::int32_t> cluster_at = clusters_by_offset(p);
     for (std::size_t offset : word_starts(engine, p.text, options.lang)) {
       if (offset < cluster_at.size() && cluster_at[offset] >= 0) {
         word_start[std::size_t(cluster_at[offset])] = true;

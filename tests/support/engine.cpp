@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -18,6 +19,16 @@ text::TextEngine& engine() {
     return e;
   }();
   return *instance;
+}
+
+std::vector<std::string> seed_paragraphs() {
+  std::ifstream in(std::filesystem::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "seed" /
+                   "hexi-2024.txt");
+  std::vector<std::string> paragraphs;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) paragraphs.push_back(line);
+  }
+  return paragraphs;
 }
 
 }  // namespace signage::test_support

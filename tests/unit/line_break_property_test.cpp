@@ -38,15 +38,7 @@ namespace fs = std::filesystem;
 constexpr float kFontSize = 40;
 
 using test_support::engine;
-
-std::vector<std::string> seed_paragraphs() {
-  std::ifstream in(fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "seed" / "hexi-2024.txt");
-  std::vector<std::string> paragraphs;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) paragraphs.push_back(line);
-  }
-  return paragraphs;
-}
+using test_support::seed_paragraphs;
 
 // Widths in em: every half em from 3 to 12, then coarser up to 40, plus a few off the half-em grid
 // so that a line end does not always fall on a character boundary. 34 widths.

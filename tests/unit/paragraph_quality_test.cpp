@@ -24,17 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using test_support::engine;
+using test_support::seed_paragraphs;
 
 constexpr float kFontSize = 40;
-
-std::vector<std::string> seed_paragraphs() {
-  std::ifstream in(fs::path(SIGNAGE_SOURCE_DIR) / "tests" / "golden" / "seed" / "hexi-2024.txt");
-  std::vector<std::string> paragraphs;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) paragraphs.push_back(line);
-  }
-  return paragraphs;
-}
 
 bool has_han(const std::string& s) {
   for (unsigned char c : s) {
