@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <condition_variable>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -295,6 +297,20 @@ void Sync::State::http_main() {
   }
 }
 
+namespace {
+
+// Device, inode, size and modification time of a file ("" when there is none): what tells one
+// stick's playlist from another's at the same mount point.
+std::string file_identity(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+}  // namespace
+
 void Sync::State::usb_main() {
   std::string error;
   auto watcher = MountWatcher::open(options.usb_roots, &error);
@@ -302,12 +318,19 @@ void Sync::State::usb_main() {
     log("USB sticks will not be noticed: " + error);
     return;
   }
-  std::set<fs::path> seen;  // mounts looked at; forgotten when unmounted, so a re-plug imports
+  // Mounts looked at, with what their playlist was then: forgotten when unmounted, and looked at
+  // again when the playlist differs (a stick swapped at the same place while this thread was
+  // busy importing: the kernel reuses mount ids, so the path alone cannot tell).
+  std::map<fs::path, std::string> seen;
   while (!stop) {
     auto mounts = watcher->mounts();
     std::set<fs::path> present(mounts.begin(), mounts.end());
     for (const fs::path& mount : mounts) {
-      if (stop || !seen.insert(mount).second) continue;
+      std::string playlist = file_identity(mount / "signage" / "playlist.json");
+      auto [it, added] = seen.try_emplace(mount, playlist);
+      if (!added && it->second == playlist) continue;
+      it->second = playlist;
+      if (stop) continue;
       auto last_progress = SteadyClock::now() - std::chrono::seconds(1);
       bool copying = false;
       auto progress = [&](const ImportProgress& p) {
@@ -348,7 +371,7 @@ void Sync::State::usb_main() {
       write_status();
     }
     for (auto it = seen.begin(); it != seen.end();) {
-      it = present.count(*it) ? std::next(it) : seen.erase(it);
+      it = present.count(it->first) ? std::next(it) : seen.erase(it);
     }
     watcher->wait(5000, stop);
   }
