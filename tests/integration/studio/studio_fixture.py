@@ -109,13 +109,14 @@ class Studio:
 
     # --- helpers -----------------------------------------------------------------------------
     def add_user(self, name, password, role):
-        result = subprocess.run(
-            [self.binary, "add-user", name, "--role", role, "--data-dir", self.data_dir],
+        args = [self.binary, "add-user", name, "--role", role, "--data-dir", self.data_dir,
+                "--config", self.config]
+        if os.geteuid() == 0:
+            args += ["--run-as", "nobody"]  # the files belong to the studio's user
+        result = subprocess.run(args,
             input=(password + "\n").encode(), capture_output=True, timeout=120)
         if result.returncode != 0:
             raise AssertionError(f"add-user {name}: {result.returncode} {result.stderr!r}")
-        if os.geteuid() == 0:
-            _chown_tree(self.data_dir, "nobody")
 
     def client(self):
         return Client(self.url, self.ssl_context)
@@ -150,6 +151,8 @@ class Studio:
     def __enter__(self):
         self.tmp = tempfile.mkdtemp(prefix="studio-test-")
         os.chmod(self.tmp, 0o755)  # nobody (the studio's user under root) must reach the data dir
+        self.config = os.path.join(self.tmp, "studio.conf")  # empty: not the machine's own
+        open(self.config, "w").close()
         if self.data_dir is None:
             self.data_dir = os.path.join(self.tmp, "data")
             os.mkdir(self.data_dir, 0o700)
@@ -158,7 +161,7 @@ class Studio:
         for name, password, role in self.users:
             self.add_user(name, password, role)
         args = [self.binary, "--data-dir", self.data_dir, "--listen", "127.0.0.1", "--port", "0",
-                "--config", "/dev/null"]
+                "--config", self.config]
         if os.geteuid() == 0 and "--run-as" not in self.extra_args:
             args += ["--run-as", "nobody"]
         args += self.extra_args
