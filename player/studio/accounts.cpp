@@ -41,7 +41,8 @@ std::optional<Problem> check_user_name(std::string_view name) {
   }
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == ' ' || c == '"') {
-      return problem(400, "A user name may not contain spaces, slashes, quotes or control characters.",
+      return problem(400,
+                     "A user name may not contain spaces, slashes, quotes or control characters.",
                      "用户名不能包含空格、斜杠、引号或控制字符。");
     }
   }
@@ -86,8 +87,8 @@ std::optional<Problem> Accounts::load_locked() {
       for (const json& u : doc.at("users")) {
         auto role = parse_role(u.at("role").get<std::string>());
         if (!role) throw std::runtime_error("unknown role " + u.at("role").dump());
-        loaded.push_back({u.at("name").get<std::string>(), *role,
-                          u.at("password_hash").get<std::string>()});
+        loaded.push_back(
+            {u.at("name").get<std::string>(), *role, u.at("password_hash").get<std::string>()});
       }
     } catch (const std::exception& e) {
       return problem(500, file_.string() + " is damaged: " + e.what(),
@@ -102,7 +103,8 @@ std::optional<Problem> Accounts::load_locked() {
 std::optional<Problem> Accounts::save_locked() {
   json users = json::array();
   for (const Account& a : accounts_) {
-    users.push_back({{"name", a.name}, {"role", role_name(a.role)}, {"password_hash", a.password_hash}});
+    users.push_back(
+        {{"name", a.name}, {"role", role_name(a.role)}, {"password_hash", a.password_hash}});
   }
   std::string why;
   if (!files::replace_file(file_, json{{"users", users}}.dump(2) + "\n", 0600, &why)) {
@@ -223,7 +225,9 @@ std::optional<Problem> Accounts::remove(std::string_view name) {
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-fs::path settings_file(const StudioPaths& paths) { return paths.data_dir / "settings.json"; }
+fs::path settings_file(const StudioPaths& paths) {
+  return paths.data_dir / "settings.json";
+}
 
 Settings read_settings(const StudioPaths& paths) {
   Settings s;
@@ -236,7 +240,9 @@ Settings read_settings(const StudioPaths& paths) {
   return s;
 }
 
-bool require_approval(const StudioPaths& paths) { return read_settings(paths).require_approval; }
+bool require_approval(const StudioPaths& paths) {
+  return read_settings(paths).require_approval;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Routes
@@ -253,7 +259,9 @@ Response not_json(const Request& r) {
   return json_error(400, say(r, "The request is not a JSON object.", "请求不是 JSON 对象。"));
 }
 
-json user_json(const Account& a) { return {{"name", a.name}, {"role", role_name(a.role)}}; }
+json user_json(const Account& a) {
+  return {{"name", a.name}, {"role", role_name(a.role)}};
+}
 
 // A string field, or nullopt when absent; `bad` is set when present but not a string.
 std::optional<std::string> string_field(const json& doc, const char* key, bool& bad) {
@@ -284,49 +292,48 @@ std::vector<Route> account_routes(Accounts& accounts, const StudioPaths& paths) 
                       for (const Account& a : accounts.list()) out.push_back(user_json(a));
                       return json_response(out.dump());
                     }});
-  routes.push_back({"POST", "/api/users", Permission::administer, 8 << 10,
-                    [&accounts](const Request& r) {
-                      auto doc = body_object(r);
-                      if (!doc) return not_json(r);
-                      bool bad = false;
-                      auto name = string_field(*doc, "name", bad);
-                      auto password = string_field(*doc, "password", bad);
-                      auto role_text = string_field(*doc, "role", bad);
-                      if (bad || !name) return wrong_field(r, "name");
-                      if (!password) return wrong_field(r, "password");
-                      auto role = parse_role(role_text.value_or(""));
-                      if (!role) return bad_role(r);
-                      if (auto p = accounts.add(*name, *password, *role)) return p->response(r);
-                      return json_response(json{{"name", *name}, {"role", role_name(*role)}}.dump(),
-                                           201);
-                    }});
-  routes.push_back({"PUT", "/api/users/{name}", Permission::administer, 8 << 10,
-                    [&accounts](const Request& r) {
-                      auto doc = body_object(r);
-                      if (!doc) return not_json(r);
-                      bool bad = false;
-                      auto password = string_field(*doc, "password", bad);
-                      auto role_text = string_field(*doc, "role", bad);
-                      if (bad) return wrong_field(r, "role/password");
-                      std::optional<Role> role;
-                      if (role_text) {
-                        role = parse_role(*role_text);
-                        if (!role) return bad_role(r);
-                      }
-                      std::optional<std::string_view> pw;
-                      if (password) pw = *password;
-                      const std::string& name = r.params.at("name");
-                      if (auto p = accounts.update(name, role, pw)) return p->response(r);
-                      auto now = accounts.find(name);
-                      if (!now) return json_error(404, "");
-                      return json_response(user_json(*now).dump());
-                    }});
-  routes.push_back({"DELETE", "/api/users/{name}", Permission::administer, 0,
-                    [&accounts](const Request& r) {
-                      const std::string& name = r.params.at("name");
-                      if (auto p = accounts.remove(name)) return p->response(r);
-                      return json_response(json{{"deleted", name}}.dump());
-                    }});
+  routes.push_back(
+      {"POST", "/api/users", Permission::administer, 8 << 10, [&accounts](const Request& r) {
+         auto doc = body_object(r);
+         if (!doc) return not_json(r);
+         bool bad = false;
+         auto name = string_field(*doc, "name", bad);
+         auto password = string_field(*doc, "password", bad);
+         auto role_text = string_field(*doc, "role", bad);
+         if (bad || !name) return wrong_field(r, "name");
+         if (!password) return wrong_field(r, "password");
+         auto role = parse_role(role_text.value_or(""));
+         if (!role) return bad_role(r);
+         if (auto p = accounts.add(*name, *password, *role)) return p->response(r);
+         return json_response(json{{"name", *name}, {"role", role_name(*role)}}.dump(), 201);
+       }});
+  routes.push_back(
+      {"PUT", "/api/users/{name}", Permission::administer, 8 << 10, [&accounts](const Request& r) {
+         auto doc = body_object(r);
+         if (!doc) return not_json(r);
+         bool bad = false;
+         auto password = string_field(*doc, "password", bad);
+         auto role_text = string_field(*doc, "role", bad);
+         if (bad) return wrong_field(r, "role/password");
+         std::optional<Role> role;
+         if (role_text) {
+           role = parse_role(*role_text);
+           if (!role) return bad_role(r);
+         }
+         std::optional<std::string_view> pw;
+         if (password) pw = *password;
+         const std::string& name = r.params.at("name");
+         if (auto p = accounts.update(name, role, pw)) return p->response(r);
+         auto now = accounts.find(name);
+         if (!now) return json_error(404, "");
+         return json_response(user_json(*now).dump());
+       }});
+  routes.push_back(
+      {"DELETE", "/api/users/{name}", Permission::administer, 0, [&accounts](const Request& r) {
+         const std::string& name = r.params.at("name");
+         if (auto p = accounts.remove(name)) return p->response(r);
+         return json_response(json{{"deleted", name}}.dump());
+       }});
   routes.push_back({"GET", "/api/settings", Permission::administer, 0, [paths](const Request&) {
                       return json_response(
                           json{{"require_approval", read_settings(paths).require_approval}}.dump());
@@ -341,7 +348,8 @@ std::vector<Route> account_routes(Accounts& accounts, const StudioPaths& paths) 
          json out{{"require_approval", (*doc)["require_approval"].get<bool>()}};
          std::string why;
          if (!files::replace_file(settings_file(paths), out.dump(2) + "\n", 0600, &why)) {
-           return json_error(500, say(r, "Cannot save the settings: " + why, "无法保存设置：" + why));
+           return json_error(500,
+                             say(r, "Cannot save the settings: " + why, "无法保存设置：" + why));
          }
          return json_response(out.dump());
        }});

@@ -100,7 +100,7 @@ void add_security_headers(std::string_view path, Response& r) {
   for (auto& [name, value] : r.headers) {
     if (strcasecmp(name.c_str(), "Cache-Control") == 0) has_cache_control = true;
   }
-  if (path.starts_with("/api/") && !has_cache_control) {
+  if ((path == "/api" || path.starts_with("/api/")) && !has_cache_control) {
     r.headers.emplace_back("Cache-Control", "no-store");
   }
 }
@@ -212,7 +212,8 @@ Admission admit(const Router& router, Request& r) {
                                          "此地址不支持 " + r.method + " 请求。"))};
   }
   if (!api && r.method == "GET" && !router.web_dir.empty()) return {nullptr, std::nullopt};
-  return {nullptr, json_error(404, say(r, "No such address: " + r.path, "没有这个地址：" + r.path))};
+  return {nullptr,
+          json_error(404, say(r, "No such address: " + r.path, "没有这个地址：" + r.path))};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,9 +412,10 @@ MHD_Result send(MHD_Connection* c, Exchange& x, Response response) {
 }
 
 Response too_large(const Request& r, std::size_t limit) {
-  return json_error(413, say(r, "What was sent is too large (at most " +
-                                    std::to_string(limit / 1024) + " KB here).",
-                             "发送的内容太大（此处最多 " + std::to_string(limit / 1024) + " KB）。"));
+  return json_error(
+      413,
+      say(r, "What was sent is too large (at most " + std::to_string(limit / 1024) + " KB here).",
+          "发送的内容太大（此处最多 " + std::to_string(limit / 1024) + " KB）。"));
 }
 
 Response run_handler(const Route& route, const Request& r) {
@@ -486,22 +488,28 @@ void on_mhd_error(void*, const char* format, va_list ap) {
 HttpServer::HttpServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
 HttpServer::~HttpServer() = default;
 
+std::optional<TlsPem> read_tls(const ServerOptions& options, std::string* error) {
+  if (options.tls_cert_file.empty() && options.tls_key_file.empty()) return std::nullopt;
+  std::string why;
+  auto cert = files::read_file(options.tls_cert_file, 1 << 20, &why);
+  auto key = cert ? files::read_file(options.tls_key_file, 1 << 20, &why) : std::nullopt;
+  if (!cert || !key) {
+    if (error) *error = "TLS: " + why;
+    return std::nullopt;
+  }
+  return TlsPem{std::move(*cert), std::move(*key)};
+}
+
 std::unique_ptr<HttpServer> HttpServer::start(int listen_fd, const ServerOptions& options,
-                                              Router router, std::string* error) {
+                                              std::optional<TlsPem> tls_pem, Router router,
+                                              std::string* error) {
   auto state = std::make_unique<State>();
   state->router = std::move(router);
   state->limits = options.limits;
-  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  const bool tls = tls_pem.has_value();
   if (tls) {
-    std::string why;
-    auto cert = files::read_file(options.tls_cert_file, 1 << 20, &why);
-    auto key = cert ? files::read_file(options.tls_key_file, 1 << 20, &why) : std::nullopt;
-    if (!cert || !key) {
-      if (error) *error = "TLS: " + why;
-      return nullptr;
-    }
-    state->tls_cert = std::move(*cert);
-    state->tls_key = std::move(*key);
+    state->tls_cert = std::move(tls_pem->cert);
+    state->tls_key = std::move(tls_pem->key);
   }
   // A small pool of threads rather than one polling thread: a login spends ~50 ms in Argon2 and
   // a preview renders for longer; with one thread every other request would wait behind them.

@@ -16,7 +16,7 @@
 namespace signage::studio {
 
 enum class Role { editor, approver, alert_sender, admin };
-const char* role_name(Role role);                         // "editor", ...
+const char* role_name(Role role);  // "editor", ...
 std::optional<Role> parse_role(std::string_view name);
 
 // Who may call a route. `signed_in`: any account; the others: that role or admin.
@@ -132,14 +132,24 @@ void add_security_headers(std::string_view path, Response& response);
 // root; the daemon owns the descriptor from then on). Handlers run on a small pool of threads
 // (kServerThreads): a handler must guard what it shares with other requests.
 inline constexpr unsigned kServerThreads = 4;
+
+// The certificate (chain) and key, PEM, read as root before it gives them up: a key is often
+// readable by root only, as for nginx.
+struct TlsPem {
+  std::string cert, key;
+};
+// nullopt without TLS (neither file set) or on error (`error` set: a file cannot be read).
+std::optional<TlsPem> read_tls(const ServerOptions& options, std::string* error);
+
 class HttpServer {
  public:
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
-  // nullptr with the reason in `error` (a TLS file that cannot be read, ...).
+  // nullptr with the reason in `error`. `tls`: HTTPS with this certificate and key.
   static std::unique_ptr<HttpServer> start(int listen_fd, const ServerOptions& options,
-                                           Router router, std::string* error);
+                                           std::optional<TlsPem> tls, Router router,
+                                           std::string* error);
 
   struct State;
 

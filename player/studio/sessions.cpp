@@ -98,9 +98,9 @@ void LoginLimiter::strike(std::map<std::string, Strikes, std::less<>>& table, st
   }
   Strikes& s = table[std::string(key)];
   ++s.failures;
-  int over = s.failures - free;
-  if (over > 0) {
-    auto lock = std::chrono::seconds(1LL << std::min(over - 1, 20));
+  int over = s.failures - free;  // the free'th failure locks for 1 s, the next for 2 s, ...
+  if (over >= 0) {
+    auto lock = std::chrono::seconds(1LL << std::min(over, 20));
     s.locked_until = now + std::min<std::chrono::seconds>(lock, limits_.max_lock);
   }
 }
@@ -149,8 +149,8 @@ std::vector<Route> session_routes(Sessions& sessions, Accounts& accounts, LoginL
          if (long wait = limiter.retry_after_s(r.client_ip, name); wait > 0) {
            Response out = json_response(
                json{{"error", say(r,
-                                  "Too many wrong passwords. Try again in " +
-                                      std::to_string(wait) + " seconds.",
+                                  "Too many wrong passwords. Try again in " + std::to_string(wait) +
+                                      " seconds.",
                                   "密码错误次数过多，请 " + std::to_string(wait) + " 秒后再试。")},
                     {"retry_after_s", wait}}
                    .dump(),
@@ -179,7 +179,8 @@ std::vector<Route> session_routes(Sessions& sessions, Accounts& accounts, LoginL
   routes.push_back({"GET", "/api/me", Permission::signed_in, 0, [&](const Request& r) {
                       auto view = sessions.find(request_cookie(r, kSessionCookie));
                       auto account = accounts.find(r.user->name);
-                      if (!view || !account) return json_error(401, say(r, "Please sign in first.", "请先登录。"));
+                      if (!view || !account)
+                        return json_error(401, say(r, "Please sign in first.", "请先登录。"));
                       return me(*account, view->csrf);
                     }});
   return routes;

@@ -48,9 +48,9 @@ class Sessions {
   std::map<std::string, Session, std::less<>> sessions_;
 };
 
-// Wrong passwords, counted per client address and per account name. After `free_failures`
-// in a row, each further failure locks the key for 1, 2, 4, ... s (at most 15 min); while
-// locked, logins answer 429 without trying the password. A right password clears both.
+// Wrong passwords, counted per client address and per account name. The `free_failures`th
+// wrong one in a row locks the key for 1 s, each further one for 2, 4, ... s (at most 15 min);
+// while locked, logins answer 429 without trying the password. A right password clears both.
 struct LoginLimits {
   int free_failures_per_name = 5;
   int free_failures_per_ip = 20;  // a community center's staff share one address

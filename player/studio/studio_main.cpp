@@ -55,7 +55,8 @@ std::string make_data_dir(const std::filesystem::path& dir) {
     return "cannot make the data dir " + dir.string() + ": " + std::strerror(errno);
   }
   if (access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
-    return "the data dir " + dir.string() + " is not writable by this user: " + std::strerror(errno);
+    return "the data dir " + dir.string() +
+           " is not writable by this user: " + std::strerror(errno);
   }
   return "";
 }
@@ -158,8 +159,10 @@ int serve(const std::vector<std::string>& args) {
   }
   if (geteuid() == 0 && s.run_as.empty()) return fail(drop_privileges(""));
   // Bound while still root (a port below 1024), then root is given up before any file of the
-  // data dir is touched. The TLS files are read as the studio's user.
+  // data dir is touched. The TLS files are read before, as nginx does (a key readable by root).
   std::string why;
+  auto tls = read_tls(s.server, &why);
+  if (!why.empty()) return fail(why);
   int fd = listen_socket(s.server, &why);
   if (fd < 0) return fail(why);
   if (auto problem = drop_privileges(s.run_as); !problem.empty()) return fail(problem);
@@ -180,7 +183,7 @@ int serve(const std::vector<std::string>& args) {
                 [&sessions](std::string_view token) { return sessions.find(token); },
                 default_web_dir()};
   int port = bound_port(fd);
-  auto server = HttpServer::start(fd, s.server, std::move(router), &why);
+  auto server = HttpServer::start(fd, s.server, std::move(tls), std::move(router), &why);
   if (!server) return fail(why);
   if (accounts.list().empty()) {
     std::fprintf(stderr,

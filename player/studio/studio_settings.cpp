@@ -82,7 +82,9 @@ std::string apply(const StudioSetting& setting, std::string_view name, std::stri
 
 }  // namespace
 
-std::span<const StudioSetting> studio_settings() { return kSettings; }
+std::span<const StudioSetting> studio_settings() {
+  return kSettings;
+}
 
 std::string parse_studio_arguments(const std::vector<std::string>& args, StudioSettings& s,
                                    bool* help, std::vector<std::string>* rest) {
@@ -135,7 +137,8 @@ std::string parse_studio_config(std::string_view file, std::string_view text, St
       return where + ": error: expected \"key = value\", got \"" + std::string(line) + "\"";
     }
     std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
-    if (auto hash = value.find(" #"); hash != std::string_view::npos) value = trim(value.substr(0, hash));
+    if (auto hash = value.find(" #"); hash != std::string_view::npos)
+      value = trim(value.substr(0, hash));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
@@ -167,7 +170,8 @@ std::string load_studio_settings(const std::vector<std::string>& args, StudioSet
   if (*help) return "";
   std::string file = first.config_file;
   std::error_code ec;
-  if (file.empty() && std::filesystem::exists(kDefaultStudioConfig, ec)) file = kDefaultStudioConfig;
+  if (file.empty() && std::filesystem::exists(kDefaultStudioConfig, ec))
+    file = kDefaultStudioConfig;
   if (!file.empty()) {
     std::string why;
     auto text = files::read_file(file, 1 << 20, &why);
