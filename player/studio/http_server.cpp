@@ -263,7 +263,8 @@ Response serve_static(const fs::path& web_dir, const Request& r) {
   };
   std::string rel = r.path == "/" ? "index.html" : r.path.substr(1);
   // Each segment a plain name: no "..", no ".", no dot files, no empty segments.
-  for (auto seg : segments("/" + rel)) {
+  const std::string rooted = "/" + rel;  // segments() views into it
+  for (auto seg : segments(rooted)) {
     if (seg.empty() || seg.front() == '.' || seg.find('\\') != std::string_view::npos) {
       return not_found();
     }
