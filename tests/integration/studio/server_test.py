@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from studio_fixture import Client, Studio
+from studio_fixture import Client, Studio, emulator
 
 BINARY = None
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -336,7 +336,7 @@ class Privileges(unittest.TestCase):
         with tempfile.TemporaryDirectory() as top:
             config = os.path.join(top, "studio.conf")
             open(config, "w").close()
-            args = [BINARY, "--config", config, "--data-dir", os.path.join(top, "d"), "--port", "0"]
+            args = emulator() + [BINARY, "--config", config, "--data-dir", os.path.join(top, "d"), "--port", "0"]
             if os.geteuid() == 0:
                 result = subprocess.run(args, capture_output=True, timeout=60)
                 self.assertNotEqual(result.returncode, 0)

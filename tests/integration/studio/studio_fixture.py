@@ -91,9 +91,16 @@ class Client:
         return jsonlib.loads(data) if data else None
 
 
+def emulator():
+    """The cross build's emulator (CMAKE_CROSSCOMPILING_EMULATOR, "|"-separated in the
+    environment as STUDIO_EMULATOR): a list to put before the binary; [] natively."""
+    return [part for part in os.environ.get("STUDIO_EMULATOR", "").split("|") if part]
+
+
 class Studio:
     def __init__(self, binary, users=(), extra_args=(), data_dir=None, env=None,
                  ssl_context=None, start_timeout_s=60):
+        self.command = emulator() + [binary]
         self.binary = binary
         self.users = list(users)
         self.extra_args = list(extra_args)
@@ -109,7 +116,7 @@ class Studio:
 
     # --- helpers -----------------------------------------------------------------------------
     def add_user(self, name, password, role):
-        args = [self.binary, "add-user", name, "--role", role, "--data-dir", self.data_dir,
+        args = self.command + ["add-user", name, "--role", role, "--data-dir", self.data_dir,
                 "--config", self.config]
         if os.geteuid() == 0:
             args += ["--run-as", "nobody"]  # the files belong to the studio's user
@@ -160,7 +167,7 @@ class Studio:
             _chown_tree(self.data_dir, "nobody")
         for name, password, role in self.users:
             self.add_user(name, password, role)
-        args = [self.binary, "--data-dir", self.data_dir, "--listen", "127.0.0.1", "--port", "0",
+        args = self.command + ["--data-dir", self.data_dir, "--listen", "127.0.0.1", "--port", "0",
                 "--config", self.config]
         if os.geteuid() == 0 and "--run-as" not in self.extra_args:
             args += ["--run-as", "nobody"]
