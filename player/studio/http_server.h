@@ -50,6 +50,8 @@ struct Response {
 Response json_error(int status, std::string message);
 Response json_response(std::string json_text, int status = 200);
 
+// Runs on one of the server's threads, maybe beside other handlers (guard shared state). An
+// exception becomes a 500 whose reason goes to the log, not to the page.
 using Handler = std::function<Response(const Request&)>;
 
 struct Route {
@@ -64,7 +66,7 @@ struct ServerLimits {
   std::size_t max_connections = 64;
   std::size_t max_connections_per_ip = 16;
   int connection_timeout_s = 30;
-  std::size_t max_request_bytes = 64 << 10;  // for routes that do not say otherwise
+  std::size_t max_request_bytes = 64 << 10;  // requests no route takes (the page's files)
 };
 
 struct ServerOptions {
