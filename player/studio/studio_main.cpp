@@ -213,6 +213,9 @@ int main(int argc, char** argv) {
     std::printf("signage-studio %s\n", SIGNAGE_VERSION);
     return 0;
   }
-  if (!args.empty() && args[0] == "add-user") return add_user({args.begin() + 1, args.end()});
+  // "--add-user" as the issue spells it, "add-user" as the player's subcommands are spelled.
+  if (!args.empty() && (args[0] == "add-user" || args[0] == "--add-user")) {
+    return add_user({args.begin() + 1, args.end()});
+  }
   return serve(args);
 }

@@ -185,6 +185,7 @@ std::string studio_usage() {
   std::string out =
       "usage: signage-studio [SETTINGS]                serve the studio\n"
       "       signage-studio add-user NAME --role ROLE [--data-dir DIR] [--run-as USER]\n"
+      "                                               (or --add-user NAME ...)\n"
       "                                               add or reset an account; the password is\n"
       "                                               read from stdin (asked twice on a terminal)\n"
       "       signage-studio --help | --version\n"

@@ -357,6 +357,27 @@ class Privileges(unittest.TestCase):
                 self.assertNotEqual(result.returncode, 0)
                 self.assertIn(b"needs the studio to be started as root", result.stderr)
 
+    def test_add_user_resets_a_password_and_refuses_bad_input(self):
+        with Studio(BINARY, users=[ADMIN]) as s:
+            def add_user(*args, password="another-pass-1"):
+                command = emulator() + [BINARY, *args, "--data-dir", s.data_dir,
+                                        "--config", s.config]
+                if os.geteuid() == 0:
+                    command += ["--run-as", "nobody"]
+                return subprocess.run(command, input=(password + "\n").encode(),
+                                      capture_output=True, timeout=120)
+            # the spelling; an existing name gets the new password and role
+            self.assertEqual(add_user("--add-user", "ann", "--role", "admin").returncode, 0)
+            self.assertEqual(s.client().post("/api/login", json={"name": "ann",
+                             "password": ADMIN[1]})[0], 401)
+            s.login("ann", "another-pass-1")
+            bad = add_user("add-user", "bo", "--role", "king")
+            self.assertNotEqual(bad.returncode, 0)
+            self.assertIn(b"--role editor|approver|alert_sender|admin", bad.stderr)
+            short = add_user("add-user", "bo", "--role", "editor", password="short")
+            self.assertNotEqual(short.returncode, 0)
+            self.assertIn(b"at least 8 characters", short.stderr)
+
     def test_sigterm_stops_cleanly(self):
         with Studio(BINARY, users=[ADMIN]) as s:
             s.login(ADMIN[0], ADMIN[1])
