@@ -113,7 +113,8 @@ void Checker::check_theme(const JsonValue& v, const std::string& pointer, Theme&
   }
   known.push_back("preset");
   known.push_back("logo");
-  if (const JsonValue* field = find(v, "logo")) check_asset(*field, child(pointer, "logo"), theme.logo);
+  if (const JsonValue* field = find(v, "logo"))
+    check_asset(*field, child(pointer, "logo"), theme.logo);
   unknown_fields(v, pointer, known, "the theme");
 }
 

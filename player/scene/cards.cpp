@@ -516,11 +516,10 @@ void statistic(Ctx& x, const content::Item& item, std::vector<Counter>& counters
   if (v.series.empty()) {
     // One number alone on the card: it takes the space, up to twice the theme's size, with a
     // label at the title's size and room between the rows.
-    statistic_block(x, v, block, x.stat() * 2.0f, x.title(), counters,
-                    x.item + "/statistics/0", x.portrait ? 0.07f : 0.045f);
+    statistic_block(x, v, block, x.stat() * 2.0f, x.title(), counters, x.item + "/statistics/0",
+                    x.portrait ? 0.07f : 0.045f);
   } else {
-    statistic_block(x, v, block, x.stat(), x.title() * 0.72f, counters,
-                    x.item + "/statistics/0");
+    statistic_block(x, v, block, x.stat(), x.title() * 0.72f, counters, x.item + "/statistics/0");
   }
   int top = INT32_MAX, bottom = 0;
   for (size_t i = before; i < x.c.text_boxes.size(); ++i) {
@@ -583,8 +582,7 @@ void notice(Ctx& x, const content::Item& item) {
   const RectI area = x.z.content;
   const int bar = x.bar_width(), indent = bar + int(std::lround(x.unit * 0.022));
   const float width = float(area.w - indent), h = float(area.h);
-  TextStyle title{x.title() * 1.15f, x.theme.title_weight, x.theme.foreground,
-                  text::Wrap::balance};
+  TextStyle title{x.title() * 1.15f, x.theme.title_weight, x.theme.foreground, text::Wrap::balance};
   auto t = item.title.empty() ? text::Layout{}
                               : detail::fit_text(x.c, item.title, width, h * 0.3f, title,
                                                  x.min_title(), x.item + "/title");
@@ -596,8 +594,7 @@ void notice(Ctx& x, const content::Item& item) {
   const int total = th + gap + detail::extent(b).height;
   int y = area.y + std::max(0, int((area.h - total) * 0.42f));
   if (th > 0) {
-    detail::add_fill(x.c, RectI{area.x, y + int(th * 0.04f), bar, int(th * 0.92f)},
-                     x.theme.accent);
+    detail::add_fill(x.c, RectI{area.x, y + int(th * 0.04f), bar, int(th * 0.92f)}, x.theme.accent);
     detail::draw_text(x.c, t, area.x + indent, y, x.theme.foreground);
   }
   detail::draw_text(x.c, b, area.x + indent, y + th + gap, x.theme.foreground);

@@ -481,8 +481,7 @@ TEST(ThemePresets, EveryTextOnItsBackgroundMeetsWcagContrast) {
     };
     for (const auto& pair : pairs) {
       EXPECT_GE(contrast_ratio(pair.text, pair.background), least)
-          << name << ": " << pair.what << " " << std::hex << pair.text << " on "
-          << pair.background;
+          << name << ": " << pair.what << " " << std::hex << pair.text << " on " << pair.background;
     }
   }
   EXPECT_FALSE(theme_preset("blue"));
@@ -521,8 +520,7 @@ TEST(ThemePresets, AnUnknownPresetNamesTheThree) {
 // The logo is checked like an item's picture: in the bundle, a PNG or JPEG within the budget,
 // and in the "assets" list when there is one.
 TEST(ThemeLogo, IsAnAssetCheckedLikeAPicture) {
-  ParseResult ok =
-      parse(R"({"version": 1, "items": [], "theme": {"logo": "images/a.png"}})");
+  ParseResult ok = parse(R"({"version": 1, "items": [], "theme": {"logo": "images/a.png"}})");
   ASSERT_TRUE(ok.playlist) << testing::PrintToString(lines(ok));
   EXPECT_EQ(ok.playlist->theme.logo.filename(), "a.png");
   EXPECT_TRUE(ok.playlist->theme.logo.is_absolute());
@@ -537,13 +535,13 @@ TEST(ThemeLogo, IsAnAssetCheckedLikeAPicture) {
       {"images/huge.png", "/theme/logo: asset \"images/huge.png\" "},
   };
   for (const auto& [path, message] : bad) {
-    std::vector<std::string> e = errors(parse(
-        std::string(R"({"version": 1, "items": [], "theme": {"logo": ")") + path + "\"}}"));
+    std::vector<std::string> e = errors(
+        parse(std::string(R"({"version": 1, "items": [], "theme": {"logo": ")") + path + "\"}}"));
     ASSERT_EQ(e.size(), 1u) << path << testing::PrintToString(e);
     EXPECT_NE(e[0].find(message), std::string::npos) << e[0];
   }
-  std::vector<std::string> e = errors(parse(
-      R"({"version": 1, "items": [], "theme": {"logo": "images/a.png"}, "assets": {}})"));
+  std::vector<std::string> e = errors(
+      parse(R"({"version": 1, "items": [], "theme": {"logo": "images/a.png"}, "assets": {}})"));
   ASSERT_EQ(e.size(), 1u) << testing::PrintToString(e);
   EXPECT_NE(e[0].find("/theme/logo: asset \"images/a.png\" is not in the \"assets\" list"),
             std::string::npos)

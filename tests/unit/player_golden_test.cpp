@@ -351,7 +351,8 @@ TEST(PlayerRender, AStatisticAndANoticeUseTheScreensHeight) {
   };
   for (const Card& card : cards) {
     const std::string json =
-        std::string(R"({"version": 1, "id": "ink", "lang": "zh-Hans", "clock": false, "items": [)") +
+        std::string(
+            R"({"version": 1, "id": "ink", "lang": "zh-Hans", "clock": false, "items": [)") +
         card.item + "]}";
     auto parsed = content::parse_playlist(json, "ink.json", bundle_dir());
     ASSERT_TRUE(parsed.playlist) << card.what;

@@ -929,8 +929,7 @@ TEST(Cards, TheLogoIsDrawnInItsCornerOnEveryCard) {
       }
       ASSERT_GE(right, 0) << "no logo";
       EXPECT_TRUE(inside(RectI{left, top, right - left + 1, bottom - top + 1}, z.logo))
-          << str(RectI{left, top, right - left + 1, bottom - top + 1}) << " not in "
-          << str(z.logo);
+          << str(RectI{left, top, right - left + 1, bottom - top + 1}) << " not in " << str(z.logo);
       EXPECT_EQ(left, z.logo.x);
       EXPECT_NEAR(double(right - left + 1) / double(bottom - top + 1), 3.0, 0.05);
       EXPECT_GE(bottom - top + 1, z.logo.h - 1);  // as tall as the box: sized from the screen
