@@ -308,8 +308,9 @@ std::optional<Theme> theme_preset(std::string_view name) {
     theme.accent = 0xa3271bff;
     theme.muted = 0x5a5650ff;
     theme.ticker_background = 0xece3cfff;
-    theme.alert_background = 0xa3271bff;
-    theme.alert_foreground = 0xffffffff;
+    // A pale red alert with deep red text: the clock (dark text) stays readable over it.
+    theme.alert_background = 0xf6d0c8ff;
+    theme.alert_foreground = 0x7d1a12ff;
     return theme;
   }
   if (name == "contrast") {

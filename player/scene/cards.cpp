@@ -620,10 +620,12 @@ void alert(Ctx& x, const content::Item& item) {
   RectI rest{area.x, y, area.w, area.y + area.h - y};
   y += draw_title(x, item.title, rest, x.title() * 1.2f, float(rest.h) * 0.45f, fg, fg) +
        int(x.unit * 0.035f);
+  // The body's left edge on the title's, as on a notice.
+  const int indent = x.bar_width() + int(std::lround(x.unit * 0.022));
   TextStyle body{x.body() * 1.15f, x.theme.body_weight, fg};
-  auto b = detail::fit_text(x.c, item.body, float(area.w), float(area.y + area.h - y), body,
-                            x.min_body(), x.item + "/body");
-  detail::draw_text(x.c, b, area.x, y, fg);
+  auto b = detail::fit_text(x.c, item.body, float(area.w - indent), float(area.y + area.h - y),
+                            body, x.min_body(), x.item + "/body");
+  detail::draw_text(x.c, b, area.x + indent, y, fg);
 }
 
 void fallback(Ctx& x) {

@@ -6,6 +6,7 @@
 #include <unicode/ucnv.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -468,6 +469,18 @@ TEST(ThemePresets, EveryTextOnItsBackgroundMeetsWcagContrast) {
     ASSERT_TRUE(t) << name;
     EXPECT_EQ(t->preset, name);
     const double least = name == "contrast" ? 7.0 : 4.5;
+    // As the cards mix colours (scene::detail::mix): the clock is 30% of the way from the text
+    // colour to muted, a statistic group's panel 6% of the way from the background to the text.
+    auto mix = [](Rgba a, Rgba b, double t) {
+      Rgba out = 0xff;
+      for (int shift = 8; shift <= 24; shift += 8) {
+        const double ca = (a >> shift) & 0xff, cb = (b >> shift) & 0xff;
+        out |= Rgba(std::lround(ca + (cb - ca) * t)) << shift;
+      }
+      return out;
+    };
+    const Rgba clock = mix(t->foreground, t->muted, 0.3);
+    const Rgba panel = mix(t->background, t->foreground, 0.06);
     const struct {
       const char* what;
       Rgba text, background;
@@ -478,6 +491,10 @@ TEST(ThemePresets, EveryTextOnItsBackgroundMeetsWcagContrast) {
         {"ticker text", t->foreground, t->ticker_background},
         {"alert text", t->alert_foreground, t->alert_background},
         {"the alert's label on its tag", t->alert_background, t->alert_foreground},
+        {"the clock", clock, t->background},
+        {"the clock over an alert card", clock, t->alert_background},
+        {"numbers on a statistic group's panel", t->accent, panel},
+        {"comparisons on a statistic group's panel", t->muted, panel},
     };
     for (const auto& pair : pairs) {
       EXPECT_GE(contrast_ratio(pair.text, pair.background), least)

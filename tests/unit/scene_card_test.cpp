@@ -866,20 +866,27 @@ TEST(Cards, StripsGiveTheSameCardAsDrawingItWhole) {
 namespace signage::scene {
 namespace {
 
-// A notice's body starts at its title's left edge (after the accent bar), not under the bar.
+// A notice's (and an alert's) body starts at its title's left edge (after the accent bar), not
+// under the bar.
 TEST(Cards, ANoticeBodyStartsWhereItsTitleStarts) {
   Playlist playlist = demo();
   Preparer p = preparer();
+  int checked = 0;
   for (Size screen : {Size{1920, 1080}, Size{1080, 1920}}) {
     for (std::size_t i = 0; i < playlist.items.size(); ++i) {
-      if (playlist.items[i].type != ItemType::notice) continue;
+      const ItemType type = playlist.items[i].type;
+      if (type != ItemType::notice && type != ItemType::alert) continue;
       SCOPED_TRACE(playlist.items[i].id + " " + std::to_string(screen.width));
       PreparedCard card = prepare_card(p, playlist, i, screen);
-      ASSERT_EQ(card.text_boxes.size(), 2u);  // title, then body
-      EXPECT_EQ(card.text_boxes[1].x, card.text_boxes[0].x);
-      EXPECT_GT(card.text_boxes[0].x, zones_for(playlist, screen).content.x);  // after the bar
+      // Title, then body; an alert has its label first.
+      const std::size_t first = type == ItemType::alert ? 1 : 0;
+      ASSERT_EQ(card.text_boxes.size(), first + 2);
+      EXPECT_EQ(card.text_boxes[first + 1].x, card.text_boxes[first].x);
+      ++checked;
+      EXPECT_GT(card.text_boxes[first].x, zones_for(playlist, screen).content.x);  // after the bar
     }
   }
+  EXPECT_EQ(checked, 6);  // two notices and an alert, in two orientations
 }
 
 // The theme's logo: on every card type and the fallback screen, inside its top-left corner box
