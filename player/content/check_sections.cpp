@@ -1,5 +1,7 @@
 // The Checker on the playlist's smaller parts: the theme, the defaults, an item's schedule and
 // the ticker.
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string_view>
 
@@ -42,6 +44,20 @@ std::optional<int> parse_clock_time(std::string_view text, bool allow_24) {
 
 void Checker::check_theme(const JsonValue& v, const std::string& pointer, Theme& theme) {
   if (!require_object(v, pointer, "an object of colours and sizes")) return;
+  // The preset first, whatever its place in the object: the other fields override it.
+  if (const JsonValue* field = find(v, "preset")) {
+    std::optional<Theme> preset;
+    if (field->kind == Kind::string) preset = theme_preset(field->string);
+    if (preset) {
+      theme = *preset;
+    } else {
+      std::string names;
+      for (const std::string& name : theme_preset_names()) {
+        names += (names.empty() ? "" : ", ") + ("\"" + name + "\"");
+      }
+      expected(*field, child(pointer, "preset"), "one of the theme presets " + names);
+    }
+  }
   struct ColourField {
     const char* name;
     Rgba* target;
@@ -88,6 +104,17 @@ void Checker::check_theme(const JsonValue& v, const std::string& pointer, Theme&
       theme.title_weight = int(weight);
     }
   }
+  known.push_back("body_weight");
+  if (const JsonValue* field = find(v, "body_weight")) {
+    std::int64_t weight = 0;
+    if (integer(*field, child(pointer, "body_weight"), 100, 900, "a font weight", weight)) {
+      theme.body_weight = int(weight);
+    }
+  }
+  known.push_back("preset");
+  known.push_back("logo");
+  if (const JsonValue* field = find(v, "logo"))
+    check_asset(*field, child(pointer, "logo"), theme.logo);
   unknown_fields(v, pointer, known, "the theme");
 }
 
@@ -267,3 +294,61 @@ void Checker::check_ticker(const JsonValue& v, const std::string& pointer, Ticke
 }
 
 }  // namespace signage::content::detail
+
+namespace signage::content {
+
+std::optional<Theme> theme_preset(std::string_view name) {
+  Theme theme;  // navy: the defaults
+  if (name == "navy") return theme;
+  if (name == "light") {
+    // Warm paper white with near-black text and a brick-red accent: every pair at least 5.7:1.
+    theme.preset = "light";
+    theme.background = 0xfaf6ecff;
+    theme.foreground = 0x1f1d1aff;
+    theme.accent = 0xa3271bff;
+    theme.muted = 0x5a5650ff;
+    theme.ticker_background = 0xece3cfff;
+    // A pale red alert with deep red text: the clock (dark text) stays readable over it.
+    theme.alert_background = 0xf6d0c8ff;
+    theme.alert_foreground = 0x7d1a12ff;
+    return theme;
+  }
+  if (name == "contrast") {
+    // White and yellow on black, every pair at least 8:1; text larger and bold.
+    theme.preset = "contrast";
+    theme.background = 0x000000ff;
+    theme.foreground = 0xffffffff;
+    theme.accent = 0xffd84aff;
+    theme.muted = 0xd9d9d9ff;
+    theme.ticker_background = 0x000000ff;
+    theme.alert_background = 0xa00000ff;
+    theme.alert_foreground = 0xffffffff;
+    theme.title_size = 0.085;
+    theme.body_size = 0.052;
+    theme.statistic_size = 0.17;
+    theme.ticker_size = 0.052;
+    theme.body_weight = 700;
+    return theme;
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string>& theme_preset_names() {
+  static const std::vector<std::string> names = {"navy", "light", "contrast"};
+  return names;
+}
+
+double contrast_ratio(Rgba a, Rgba b) {
+  auto luminance = [](Rgba c) {
+    auto channel = [](unsigned v) {
+      const double s = v / 255.0;
+      return s <= 0.04045 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * channel(c >> 24 & 0xff) + 0.7152 * channel(c >> 16 & 0xff) +
+           0.0722 * channel(c >> 8 & 0xff);
+  };
+  const double la = luminance(a), lb = luminance(b);
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+}  // namespace signage::content

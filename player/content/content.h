@@ -107,6 +107,9 @@ struct Ticker {
 };
 
 struct Theme {
+  // The preset the colours and sizes start from ("navy", "light", "contrast"); fields the
+  // playlist writes override the preset's.
+  std::string preset = "navy";
   Rgba background = 0x0b2545ff;
   Rgba foreground = 0xffffffff;
   Rgba accent = 0xf4d35eff;
@@ -120,7 +123,21 @@ struct Theme {
   double statistic_size = 0.16;
   double ticker_size = 0.045;
   int title_weight = 700;
+  int body_weight = 400;
+  // The center's logo, drawn in the top-left corner of every card: an absolute path inside the
+  // bundle (like Item::image); empty for none.
+  std::filesystem::path logo;
 };
+
+// The designed themes by name: "navy" (the default), "light" (dark text on a warm light
+// background, for bright rooms) and "contrast" (white and yellow on black, larger and bolder
+// text, for older eyes). nullopt for another name.
+std::optional<Theme> theme_preset(std::string_view name);
+// The preset names, in the order the docs list them.
+const std::vector<std::string>& theme_preset_names();
+
+// WCAG 2 contrast ratio of two opaque colours (1 to 21); alpha is ignored.
+double contrast_ratio(Rgba a, Rgba b);
 
 // A file the bundle carries, as the playlist's "assets" list declares it. Sources (HTTP, USB)
 // fetch and verify assets by these; `check` compares them with the files.

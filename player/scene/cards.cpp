@@ -34,6 +34,13 @@ Zones zones_for(const content::Playlist& playlist, Size screen) {
     z.clock_right = screen.width - z.margin;
     content_top = z.clock_top + int(std::ceil(z.clock_size * 1.45f)) + z.margin / 2;
   }
+  if (!playlist.theme.logo.empty()) {
+    // The logo shares the clock's row, at the left; the row grows to the logo's height.
+    const int h = int(std::lround(unit * 0.07));
+    const int w = std::min(int(std::lround(unit * 0.35)), screen.width / 3);
+    z.logo = RectI{z.margin, top + z.margin / 2, w, h};
+    content_top = std::max(content_top, z.logo.y + h + z.margin / 2);
+  }
   z.content = RectI{z.margin, content_top, screen.width - 2 * z.margin,
                     std::max(1, bottom - z.margin - content_top)};
   return z;
@@ -348,7 +355,8 @@ void headline(Ctx& x, const content::Item& item) {
                             x.min_body(), x.item + "/subtitle");
   const int spacing = int(x.unit * 0.03f);
   int used = detail::extent(t).height + (s.lines.empty() ? 0 : spacing + detail::extent(s).height);
-  TextStyle body{x.body(), 400, detail::mix(x.theme.foreground, x.theme.muted, 0.25)};
+  TextStyle body{x.body(), x.theme.body_weight,
+                 detail::mix(x.theme.foreground, x.theme.muted, 0.25)};
   auto b = detail::fit_text(x.c, item.body, float(text_area.w - indent),
                             std::max(1.0f, h - float(used) - float(spacing) * 1.5f), body,
                             x.min_body(), x.item + "/body");
@@ -442,11 +450,12 @@ struct Block {
 // Lays out the label and comparison and picks the largest value size up to `value_size` at which
 // the row fits the width and the three rows fit the height together.
 Block plan_block(Ctx& x, const content::StatisticValue& v, RectI area, float value_size,
-                 float label_size, const std::string& field) {
+                 float label_size, const std::string& field, float gap_share = 0.018f) {
   Block b;
-  TextStyle label{label_size, 400, detail::mix(x.theme.foreground, x.theme.muted, 0.35)};
+  TextStyle label{label_size, x.theme.body_weight,
+                  detail::mix(x.theme.foreground, x.theme.muted, 0.35)};
   TextStyle compare{label_size * 0.85f, x.theme.title_weight, x.theme.muted};
-  const int gap = int(x.unit * 0.018f);
+  const int gap = int(x.unit * gap_share);
   b.label = detail::fit_text(x.c, v.label, float(area.w), float(area.h) * 0.35f, label,
                              x.min_label(), field + "/label");
   b.comparison = detail::fit_text(x.c, v.comparison, float(area.w), float(area.h) * 0.2f, compare,
@@ -464,9 +473,10 @@ Block plan_block(Ctx& x, const content::StatisticValue& v, RectI area, float val
 }
 
 void statistic_block(Ctx& x, const content::StatisticValue& v, RectI area, float value_size,
-                     float label_size, std::vector<Counter>& counters, const std::string& field) {
-  Block b = plan_block(x, v, area, value_size, label_size, field);
-  const int gap = int(x.unit * 0.018f);
+                     float label_size, std::vector<Counter>& counters, const std::string& field,
+                     float gap_share = 0.018f) {
+  Block b = plan_block(x, v, area, value_size, label_size, field, gap_share);
+  const int gap = int(x.unit * gap_share);
   int y = area.y + std::max(0, (area.h - b.height) / 2);
   detail::draw_text(x.c, b.label, area.x, y, detail::mix(x.theme.foreground, x.theme.muted, 0.35));
   y += detail::extent(b.label).height + gap;
@@ -503,8 +513,14 @@ void statistic(Ctx& x, const content::Item& item, std::vector<Counter>& counters
   const int bar = x.bar_width(), indent = bar + int(x.unit * 0.03f);
   RectI block{numbers.x + indent, numbers.y, numbers.w - indent, numbers.h};
   size_t before = x.c.text_boxes.size();
-  statistic_block(x, v, block, x.stat() * (v.series.empty() ? 1.25f : 1.0f), x.title() * 0.72f,
-                  counters, x.item + "/statistics/0");
+  if (v.series.empty()) {
+    // One number alone on the card: it takes the space, up to twice the theme's size, with a
+    // label at the title's size and room between the rows.
+    statistic_block(x, v, block, x.stat() * 2.0f, x.title(), counters, x.item + "/statistics/0",
+                    x.portrait ? 0.07f : 0.045f);
+  } else {
+    statistic_block(x, v, block, x.stat(), x.title() * 0.72f, counters, x.item + "/statistics/0");
+  }
   int top = INT32_MAX, bottom = 0;
   for (size_t i = before; i < x.c.text_boxes.size(); ++i) {
     top = std::min(top, x.c.text_boxes[i].y);
@@ -559,19 +575,29 @@ void statistic_group(Ctx& x, const content::Item& item, std::vector<Counter>& co
   }
 }
 
+// The title with its accent bar and the body under it, the body's left edge on the title's.
+// Both start large (the title up to 1.15 and the body up to 1.6 times the theme's sizes) and
+// shrink to fit; the block sits a little above the middle of the content area.
 void notice(Ctx& x, const content::Item& item) {
-  RectI area = x.z.content;
-  int y = area.y;
-  if (!item.title.empty()) {
-    y += draw_title(x, item.title, area, x.title(), float(area.h) * 0.25f, x.theme.foreground,
-                    x.theme.accent) +
-         int(x.unit * 0.035f);
-  }
-  // Readable line length in landscape: at most ~40 em.
-  TextStyle body{x.body() * 1.25f, 400, x.theme.foreground};
-  auto b = detail::fit_text(x.c, item.body, float(area.w), float(area.y + area.h - y), body,
+  const RectI area = x.z.content;
+  const int bar = x.bar_width(), indent = bar + int(std::lround(x.unit * 0.022));
+  const float width = float(area.w - indent), h = float(area.h);
+  TextStyle title{x.title() * 1.15f, x.theme.title_weight, x.theme.foreground, text::Wrap::balance};
+  auto t = item.title.empty() ? text::Layout{}
+                              : detail::fit_text(x.c, item.title, width, h * 0.3f, title,
+                                                 x.min_title(), x.item + "/title");
+  const int th = t.lines.empty() ? 0 : detail::extent(t).height;
+  const int gap = t.lines.empty() ? 0 : int(x.unit * 0.045f);
+  TextStyle body{x.body() * 1.6f, x.theme.body_weight, x.theme.foreground};
+  auto b = detail::fit_text(x.c, item.body, width, std::max(1.0f, h - float(th + gap)), body,
                             x.min_body(), x.item + "/body");
-  detail::draw_text(x.c, b, area.x, y, x.theme.foreground);
+  const int total = th + gap + detail::extent(b).height;
+  int y = area.y + std::max(0, int((area.h - total) * 0.42f));
+  if (th > 0) {
+    detail::add_fill(x.c, RectI{area.x, y + int(th * 0.04f), bar, int(th * 0.92f)}, x.theme.accent);
+    detail::draw_text(x.c, t, area.x + indent, y, x.theme.foreground);
+  }
+  detail::draw_text(x.c, b, area.x + indent, y + th + gap, x.theme.foreground);
 }
 
 void alert(Ctx& x, const content::Item& item) {
@@ -594,10 +620,12 @@ void alert(Ctx& x, const content::Item& item) {
   RectI rest{area.x, y, area.w, area.y + area.h - y};
   y += draw_title(x, item.title, rest, x.title() * 1.2f, float(rest.h) * 0.45f, fg, fg) +
        int(x.unit * 0.035f);
-  TextStyle body{x.body() * 1.15f, 400, fg};
-  auto b = detail::fit_text(x.c, item.body, float(area.w), float(area.y + area.h - y), body,
-                            x.min_body(), x.item + "/body");
-  detail::draw_text(x.c, b, area.x, y, fg);
+  // The body's left edge on the title's, as on a notice.
+  const int indent = x.bar_width() + int(std::lround(x.unit * 0.022));
+  TextStyle body{x.body() * 1.15f, x.theme.body_weight, fg};
+  auto b = detail::fit_text(x.c, item.body, float(area.w - indent), float(area.y + area.h - y),
+                            body, x.min_body(), x.item + "/body");
+  detail::draw_text(x.c, b, area.x + indent, y, fg);
 }
 
 void fallback(Ctx& x) {
@@ -621,6 +649,20 @@ void fallback(Ctx& x) {
   detail::add_fill(x.c, RectI{cx - bar_w / 2, y, bar_w, bar_h}, x.theme.accent);
   y += bar_h + gap;
   detail::draw_text(x.c, m, cx - em.width / 2, y, x.theme.muted);
+}
+
+// The theme's logo in its corner box, its proportions kept, at the box's left; nothing when it
+// is missing or cannot be decoded (`check` has said why).
+void logo(Ctx& x) {
+  const RectI box = x.z.logo;
+  if (box.h <= 0 || !x.c.p.images) return;
+  const Picture* picture = x.c.p.images(x.theme.logo);
+  if (!picture || picture->width <= 0 || picture->height <= 0) return;
+  const float scale =
+      std::min(float(box.w) / float(picture->width), float(box.h) / float(picture->height));
+  const float w = float(picture->width) * scale, h = float(picture->height) * scale;
+  detail::add_picture(x.c, *picture,
+                      RectF{float(box.x), float(box.y) + (float(box.h) - h) / 2, w, h}, box);
 }
 
 // Cards are cut into blocks of kBlockWidth x kBlockHeight (smaller at the right and bottom
@@ -700,6 +742,7 @@ void lay_out_card(Ctx& x, const content::Playlist& playlist, std::optional<std::
   detail::add_fill(x.c, RectI{0, 0, x.screen.width, x.screen.height}, playlist.theme.background);
   if (!item || *item >= playlist.items.size()) {
     fallback(x);
+    logo(x);
     return;
   }
   card.item = *item;
@@ -713,6 +756,7 @@ void lay_out_card(Ctx& x, const content::Playlist& playlist, std::optional<std::
     case content::ItemType::image: image_card(x, it); break;
     case content::ItemType::alert: alert(x, it); break;
   }
+  logo(x);
 }
 
 }  // namespace

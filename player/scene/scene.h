@@ -281,6 +281,7 @@ struct Zones {
   int margin = 64;
   RectI ticker;   // empty (h = 0) without a ticker
   RectI content;  // what cards lay their text out in
+  RectI logo;     // the theme's logo goes in this top-left corner box; empty (h = 0) without one
   int clock_right = 0, clock_top = 0;
   float clock_size = 0;  // font size of the clock, 0 when the clock is off
 };

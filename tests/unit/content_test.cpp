@@ -6,6 +6,7 @@
 #include <unicode/ucnv.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -455,6 +456,113 @@ TEST(Content, ThemeColoursAndSizes) {
           "p.json:3:74: error: /theme/title_weight: expected a font weight (a whole number "
           "from 100 to 900), got 950",
       }));
+}
+
+// Every text/background pair a preset draws meets WCAG 2 contrast: 4.5:1 (AA for body text),
+// 7:1 (AAA) for the high-contrast preset. The ratios come from the preset's colours.
+TEST(ThemePresets, EveryTextOnItsBackgroundMeetsWcagContrast) {
+  EXPECT_NEAR(contrast_ratio(0x000000ff, 0xffffffff), 21.0, 1e-9);
+  EXPECT_NEAR(contrast_ratio(0x777777ff, 0xffffffff), 4.48, 0.01);  // WCAG's example grey
+  ASSERT_EQ(theme_preset_names(), (std::vector<std::string>{"navy", "light", "contrast"}));
+  for (const std::string& name : theme_preset_names()) {
+    const std::optional<Theme> t = theme_preset(name);
+    ASSERT_TRUE(t) << name;
+    EXPECT_EQ(t->preset, name);
+    const double least = name == "contrast" ? 7.0 : 4.5;
+    // As the cards mix colours (scene::detail::mix): the clock is 30% of the way from the text
+    // colour to muted, a statistic group's panel 6% of the way from the background to the text.
+    auto mix = [](Rgba a, Rgba b, double t) {
+      Rgba out = 0xff;
+      for (int shift = 8; shift <= 24; shift += 8) {
+        const double ca = (a >> shift) & 0xff, cb = (b >> shift) & 0xff;
+        out |= Rgba(std::lround(ca + (cb - ca) * t)) << shift;
+      }
+      return out;
+    };
+    const Rgba clock = mix(t->foreground, t->muted, 0.3);
+    const Rgba panel = mix(t->background, t->foreground, 0.06);
+    const struct {
+      const char* what;
+      Rgba text, background;
+    } pairs[] = {
+        {"text", t->foreground, t->background},
+        {"numbers and subtitles (accent)", t->accent, t->background},
+        {"comparisons and chart labels (muted)", t->muted, t->background},
+        {"ticker text", t->foreground, t->ticker_background},
+        {"alert text", t->alert_foreground, t->alert_background},
+        {"the alert's label on its tag", t->alert_background, t->alert_foreground},
+        {"the clock", clock, t->background},
+        {"the clock over an alert card", clock, t->alert_background},
+        {"numbers on a statistic group's panel", t->accent, panel},
+        {"comparisons on a statistic group's panel", t->muted, panel},
+    };
+    for (const auto& pair : pairs) {
+      EXPECT_GE(contrast_ratio(pair.text, pair.background), least)
+          << name << ": " << pair.what << " " << std::hex << pair.text << " on " << pair.background;
+    }
+  }
+  EXPECT_FALSE(theme_preset("blue"));
+  // The default theme is the navy preset.
+  EXPECT_EQ(Theme{}.background, theme_preset("navy")->background);
+  // High contrast also means larger, bolder text.
+  EXPECT_GT(theme_preset("contrast")->body_size, Theme{}.body_size);
+  EXPECT_GT(theme_preset("contrast")->body_weight, Theme{}.body_weight);
+}
+
+TEST(ThemePresets, FieldsWrittenBesideAPresetOverrideIt) {
+  // "preset" after the field it is overridden by: the order in the object does not matter.
+  ParseResult result = parse(R"({"version": 1, "items": [],
+    "theme": {"accent": "#123456", "body_size": 0.06, "preset": "light"}})");
+  ASSERT_TRUE(result.playlist) << testing::PrintToString(lines(result));
+  const Theme& t = result.playlist->theme;
+  EXPECT_EQ(t.preset, "light");
+  EXPECT_EQ(t.accent, 0x123456ffu);
+  EXPECT_EQ(t.body_size, 0.06);
+  EXPECT_EQ(t.background, theme_preset("light")->background);
+  EXPECT_EQ(t.muted, theme_preset("light")->muted);
+  result = parse(R"({"version": 1, "items": [], "theme": {"preset": "contrast"}})");
+  ASSERT_TRUE(result.playlist);
+  EXPECT_EQ(result.playlist->theme.body_weight, 700);
+  EXPECT_EQ(result.playlist->theme.title_size, theme_preset("contrast")->title_size);
+}
+
+TEST(ThemePresets, AnUnknownPresetNamesTheThree) {
+  EXPECT_EQ(errors(parse(R"({"version": 1, "items": [], "theme": {"preset": "dark"}})")),
+            (std::vector<std::string>{
+                "p.json:1:49: error: /theme/preset: expected one of the theme presets \"navy\", "
+                "\"light\", \"contrast\", got the string \"dark\""}));
+  EXPECT_EQ(errors(parse(R"({"version": 1, "items": [], "theme": {"preset": 2}})")).size(), 1u);
+}
+
+// The logo is checked like an item's picture: in the bundle, a PNG or JPEG within the budget,
+// and in the "assets" list when there is one.
+TEST(ThemeLogo, IsAnAssetCheckedLikeAPicture) {
+  ParseResult ok = parse(R"({"version": 1, "items": [], "theme": {"logo": "images/a.png"}})");
+  ASSERT_TRUE(ok.playlist) << testing::PrintToString(lines(ok));
+  EXPECT_EQ(ok.playlist->theme.logo.filename(), "a.png");
+  EXPECT_TRUE(ok.playlist->theme.logo.is_absolute());
+  EXPECT_EQ(ok.playlist->asset_paths, (std::vector<std::string>{"images/a.png"}));
+  EXPECT_NE(missing_asset_list(*ok.playlist), "");
+  const std::pair<const char*, const char*> bad[] = {
+      {"images/missing.png",
+       "/theme/logo: missing asset: no file \"images/missing.png\" in the bundle folder"},
+      {"../outside.png", "/theme/logo: expected a path inside the bundle folder"},
+      {"images/escape.png", "/theme/logo: asset \"images/escape.png\" is a symbolic link"},
+      {"images/notes.png", "/theme/logo: asset \"images/notes.png\" is not a PNG or JPEG"},
+      {"images/huge.png", "/theme/logo: asset \"images/huge.png\" "},
+  };
+  for (const auto& [path, message] : bad) {
+    std::vector<std::string> e = errors(
+        parse(std::string(R"({"version": 1, "items": [], "theme": {"logo": ")") + path + "\"}}"));
+    ASSERT_EQ(e.size(), 1u) << path << testing::PrintToString(e);
+    EXPECT_NE(e[0].find(message), std::string::npos) << e[0];
+  }
+  std::vector<std::string> e = errors(
+      parse(R"({"version": 1, "items": [], "theme": {"logo": "images/a.png"}, "assets": {}})"));
+  ASSERT_EQ(e.size(), 1u) << testing::PrintToString(e);
+  EXPECT_NE(e[0].find("/theme/logo: asset \"images/a.png\" is not in the \"assets\" list"),
+            std::string::npos)
+      << e[0];
 }
 
 TEST(Content, TopLevelFields) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,21 @@ const fs::path& bundle_dir() {
       }
     }
     EXPECT_EQ(render::save_png(picture, (d / "images" / "picture.png").string()), "");
+    // A logo: a teal badge, 3:1, with a white square and a yellow disc, on a clear background.
+    text::RgbaImage logo(360, 120);
+    for (int y = 0; y < logo.height; ++y) {
+      for (int x = 0; x < logo.width; ++x) {
+        std::uint8_t* p = logo.at(x, y);
+        const bool badge = x >= 4 && y >= 4 && x < logo.width - 4 && y < logo.height - 4;
+        const bool square = x >= 30 && x < 90 && y >= 30 && y < 90;
+        const bool disc = (x - 240) * (x - 240) + (y - 60) * (y - 60) < 36 * 36;
+        const std::uint8_t c[4] = {31, 111, 139, 255}, w[4] = {255, 255, 255, 255},
+                           d[4] = {244, 200, 60, 255}, none[4] = {0, 0, 0, 0};
+        const std::uint8_t* src = !badge ? none : square ? w : disc ? d : c;
+        std::copy_n(src, 4, p);
+      }
+    }
+    EXPECT_EQ(render::save_png(logo, (d / "images" / "logo.png").string()), "");
     // A PNG cut short (as by a failed copy): it passes the checker but cannot be decoded, so the
     // card shows a placeholder.
     fs::copy_file(d / "images" / "picture.png", d / "images" / "broken.png");
@@ -70,11 +86,16 @@ std::string playlist_json(const std::string& items, const std::string& extra = "
 struct Case {
   const char* name;
   const char* items;
+  const char* extra = "";  // more top-level fields (playlist_json's `extra`)
 };
 
 void PrintTo(const Case& c, std::ostream* os) {
   *os << c.name;
 }
+
+constexpr const char* kLoneStatistic =
+    R"({"type": "statistic", "value": "1,286", "unit": "人次", "label": "本月接待居民",
+        "comparison": "比上月多 112 人次", "duration": 10})";
 
 const Case kCases[] = {
     {"headline",
@@ -112,6 +133,13 @@ const Case kCases[] = {
     {"fallback",
      R"({"type": "headline", "title": "已过期", "duration": 10,
         "schedule": {"valid_until": "2020-01-01T00:00:00+08:00"}})"},
+    // The designed themes on a statistic alone on its card, and the center's logo.
+    {"statistic_light", kLoneStatistic, R"("theme": {"preset": "light"}, )"},
+    {"statistic_contrast", kLoneStatistic, R"("theme": {"preset": "contrast"}, )"},
+    {"headline_logo",
+     R"({"type": "headline", "title": "和平里社区服务中心", "subtitle": "办事、咨询、活动报名",
+        "body": "开放时间：周一至周六 8:30—17:30", "duration": 10})",
+     R"("theme": {"logo": "images/logo.png"}, )"},
 };
 
 std::shared_ptr<const content::Playlist> playlist_for(const Case& c,
@@ -131,7 +159,7 @@ text::RgbaImage render(const Case& c, int rotate, const std::string& extra = "")
   options.size = {1920, 1080};
   options.rotate = rotate;
   options.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
-  auto playlist = playlist_for(c, extra);
+  auto playlist = playlist_for(c, extra.empty() ? std::string(c.extra) : extra);
   EXPECT_TRUE(playlist);
   std::string error;
   auto image = render_still(playlist, options, &error);
@@ -304,6 +332,60 @@ TEST(PlayerRender, DrawsTheFrameThePlayerShowsBetweenRefreshes) {
   // The ticker moved between the two refreshes, so the case tells them apart.
   ASSERT_TRUE(at_shown->pixels != at_before->pixels);
   EXPECT_TRUE(at_between->pixels == at_shown->pixels) << "not refresh " << shown << "'s pixels";
+}
+
+// Cards that use the screen: the rows a lone statistic's and a notice's ink reaches, from the
+// first to the last, span at least these shares of the screen height (no clock, no ticker: only
+// the card's own ink). Before the cards were laid out anew a statistic spanned 0.47 (landscape)
+// and 0.26 (portrait), the golden notice 0.36 and 0.34; now 0.75, 0.37, 0.54 and 0.54.
+TEST(PlayerRender, AStatisticAndANoticeUseTheScreensHeight) {
+  struct Card {
+    const char* what;
+    const char* item;
+    double landscape, portrait;  // least share of the height
+  } cards[] = {
+      {"statistic", R"({"type": "statistic", "value": "2000余", "unit": "人",
+          "label": "新引进各类人才", "comparison": "举办第二届“河西人才节”"})",
+       0.65, 0.35},
+      {"notice", kCases[4].items, 0.5, 0.5},
+  };
+  for (const Card& card : cards) {
+    const std::string json =
+        std::string(
+            R"({"version": 1, "id": "ink", "lang": "zh-Hans", "clock": false, "items": [)") +
+        card.item + "]}";
+    auto parsed = content::parse_playlist(json, "ink.json", bundle_dir());
+    ASSERT_TRUE(parsed.playlist) << card.what;
+    const content::Rgba bg = parsed.playlist->theme.background;
+    for (int rotate : {0, 90}) {
+      StillOptions options;
+      options.at = scene::kSecond * 5 / 2;
+      options.wall_clock_at_start_s = kClock;
+      options.rotate = rotate;
+      options.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
+      std::string error;
+      auto image = render_still(parsed.playlist, options, &error);
+      ASSERT_TRUE(image) << error;
+      int first = -1, last = -1;
+      for (int y = 0; y < image->height; ++y) {
+        for (int x = 0; x < image->width; ++x) {
+          const std::uint8_t* p = image->at(x, y);
+          if (std::abs(p[0] - int(bg >> 24)) > 16 || std::abs(p[1] - int(bg >> 16 & 0xff)) > 16 ||
+              std::abs(p[2] - int(bg >> 8 & 0xff)) > 16) {
+            if (first < 0) first = y;
+            last = y;
+            break;
+          }
+        }
+      }
+      ASSERT_GE(first, 0) << card.what << ": no ink";
+      const double share = double(last - first + 1) / image->height;
+      std::cout << card.what << (rotate ? " portrait" : " landscape") << ": ink in rows " << first
+                << ".." << last << ", " << share << " of the height\n";
+      EXPECT_GE(share, rotate ? card.portrait : card.landscape)
+          << card.what << (rotate ? " portrait" : " landscape");
+    }
+  }
 }
 
 }  // namespace

@@ -372,13 +372,13 @@ TEST(Cards, ALongNoticeShrinksToFitAndAShortOneStaysLarge) {
   PreparedCard s = prepare_card(p, playlist, short_index, Size{});
   ASSERT_EQ(l.text_boxes.size(), 2u);  // title and body
   ASSERT_EQ(s.text_boxes.size(), 2u);
-  // The body's first line height tells its size: one line of the short notice is taller than
-  // the long notice's many lines' average.
-  const int short_line = s.text_boxes[1].h;
-  EXPECT_GT(l.text_boxes[1].h, short_line * 4);  // the long one fills the space...
+  // The long one fills the space below its title...
   const Zones z = zones_for(playlist, Size{});
+  EXPECT_GT(l.text_boxes[1].h, z.content.h / 2);
   EXPECT_GT(l.text_boxes[1].y + l.text_boxes[1].h, z.content.y + z.content.h * 3 / 4);
-  EXPECT_GT(short_line, int(playlist.theme.body_size * 1080));  // ...the short one is large
+  // ...the short one (two lines) stays large: above 1.4 times the theme's body size a line.
+  const int short_lines = s.text_boxes[1].h;
+  EXPECT_GT(short_lines, int(2 * 1.4 * playlist.theme.body_size * 1080));
 }
 
 TEST(Ticker, TilesRespectTheLimitAndJoinWithoutSeams) {
@@ -858,6 +858,93 @@ TEST(Cards, StripsGiveTheSameCardAsDrawingItWhole) {
     }
   }
   EXPECT_GT(crossing, 20);
+}
+
+}  // namespace
+}  // namespace signage::scene
+
+namespace signage::scene {
+namespace {
+
+// A notice's (and an alert's) body starts at its title's left edge (after the accent bar), not
+// under the bar.
+TEST(Cards, ANoticeBodyStartsWhereItsTitleStarts) {
+  Playlist playlist = demo();
+  Preparer p = preparer();
+  int checked = 0;
+  for (Size screen : {Size{1920, 1080}, Size{1080, 1920}}) {
+    for (std::size_t i = 0; i < playlist.items.size(); ++i) {
+      const ItemType type = playlist.items[i].type;
+      if (type != ItemType::notice && type != ItemType::alert) continue;
+      SCOPED_TRACE(playlist.items[i].id + " " + std::to_string(screen.width));
+      PreparedCard card = prepare_card(p, playlist, i, screen);
+      // Title, then body; an alert has its label first.
+      const std::size_t first = type == ItemType::alert ? 1 : 0;
+      ASSERT_EQ(card.text_boxes.size(), first + 2);
+      EXPECT_EQ(card.text_boxes[first + 1].x, card.text_boxes[first].x);
+      ++checked;
+      EXPECT_GT(card.text_boxes[first].x, zones_for(playlist, screen).content.x);  // after the bar
+    }
+  }
+  EXPECT_EQ(checked, 6);  // two notices and an alert, in two orientations
+}
+
+// The theme's logo: on every card type and the fallback screen, inside its top-left corner box
+// with its proportions kept, above the content and clear of the clock and the ticker; in
+// landscape and portrait.
+TEST(Cards, TheLogoIsDrawnInItsCornerOnEveryCard) {
+  constexpr int kLogoW = 300, kLogoH = 100;  // 3:1, one colour no card otherwise uses
+  if (!worker().images.count("/bundle/logo.png")) {
+    text::RgbaImage logo(kLogoW, kLogoH);
+    for (std::size_t i = 0; i < logo.pixels.size(); i += 4) {
+      logo.pixels[i] = 255, logo.pixels[i + 1] = 0, logo.pixels[i + 2] = 255;
+      logo.pixels[i + 3] = 255;
+    }
+    worker().images["/bundle/logo.png"] = to_picture(std::move(logo));
+  }
+  Playlist playlist = demo();
+  playlist.theme.logo = "/bundle/logo.png";
+  Preparer p = preparer();
+  std::vector<std::optional<std::size_t>> cards = {std::nullopt};
+  std::set<ItemType> types;
+  for (std::size_t i = 0; i < playlist.items.size(); ++i) {
+    cards.push_back(i);
+    types.insert(playlist.items[i].type);
+  }
+  ASSERT_EQ(types.size(), 6u);  // every item type
+  for (Size screen : {Size{1920, 1080}, Size{1080, 1920}}) {
+    const Zones z = zones_for(playlist, screen);
+    ASSERT_GT(z.logo.h, 0);
+    EXPECT_LE(z.logo.y + z.logo.h, z.content.y);
+    EXPECT_TRUE(z.ticker.h == 0 || z.logo.y + z.logo.h <= z.ticker.y);
+    PreparedClock clock = prepare_clock(p, playlist, 29000000, screen);
+    ASSERT_TRUE(clock.image);
+    EXPECT_LE(z.logo.x + z.logo.w, clock.x) << "the logo's box reaches under the clock";
+    for (const auto& card_item : cards) {
+      SCOPED_TRACE(std::to_string(screen.width) + "x" + std::to_string(screen.height) + " " +
+                   (card_item ? playlist.items[*card_item].id : std::string("fallback")));
+      PreparedCard card = prepare_card(p, playlist, card_item, screen);
+      text::RgbaImage pixels = card_pixels(card, screen);
+      int left = screen.width, right = -1, top = screen.height, bottom = -1;
+      for (int y = 0; y < screen.height; ++y) {
+        for (int x = 0; x < screen.width; ++x) {
+          const auto* px = pixels.at(x, y);
+          if (px[0] != 255 || px[1] != 0 || px[2] != 255) continue;
+          left = std::min(left, x), right = std::max(right, x);
+          top = std::min(top, y), bottom = std::max(bottom, y);
+        }
+      }
+      ASSERT_GE(right, 0) << "no logo";
+      EXPECT_TRUE(inside(RectI{left, top, right - left + 1, bottom - top + 1}, z.logo))
+          << str(RectI{left, top, right - left + 1, bottom - top + 1}) << " not in " << str(z.logo);
+      EXPECT_EQ(left, z.logo.x);
+      EXPECT_NEAR(double(right - left + 1) / double(bottom - top + 1), 3.0, 0.05);
+      EXPECT_GE(bottom - top + 1, z.logo.h - 1);  // as tall as the box: sized from the screen
+    }
+  }
+  // Without a logo the zones are as before: no box, the content where it was.
+  Playlist plain = demo();
+  EXPECT_EQ(zones_for(plain, Size{}).logo.h, 0);
 }
 
 }  // namespace
