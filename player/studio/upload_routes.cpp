@@ -16,7 +16,7 @@ using nlohmann::json;
 Response reply(int status, const json& body) {
   Response r;
   r.status = status;
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 

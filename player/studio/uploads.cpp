@@ -129,7 +129,9 @@ std::optional<Meta> read_meta(const fs::path& path) {
 bool write_meta(const fs::path& path, const Meta& meta, std::string* error) {
   nlohmann::json json{
       {"name", meta.name}, {"user", meta.user}, {"size", meta.size}, {"header_ok", meta.header_ok}};
-  return files::replace_file(path, json.dump(), 0600, error);
+  // A name that is not UTF-8 (the library may be called with any bytes) is kept with U+FFFD.
+  return files::replace_file(
+      path, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 0600, error);
 }
 
 void remove_upload(const StudioPaths& paths, const std::string& id) {
@@ -238,6 +240,11 @@ std::optional<UploadState> Uploads::begin(std::string_view name, std::uint64_t s
         415, "只能上传 PNG 或 JPEG 图片（.png、.jpg、.jpeg）：" + quoted_zh(name) + " 不是。",
         "Only PNG or JPEG pictures (.png, .jpg, .jpeg) can be uploaded; " + quoted_en(name) +
             " is not one.");
+    return std::nullopt;
+  }
+  if (name.size() > 255) {
+    *error = error_of(400, "文件名太长（最多 255 个字节）。",
+                      "The file's name is too long (at most 255 bytes).");
     return std::nullopt;
   }
   if (size == 0) {
@@ -366,9 +373,12 @@ std::optional<FinishedPicture> Uploads::finish(const std::string& id, const std:
     }
     finishing_.insert(id);
   }
-  // Decoding takes a while: other uploads go on meanwhile.
-  PictureOutcome outcome =
-      make_screen_picture(data_path(paths_, id), meta->name, paths_.draft_dir(), use);
+  // Decoding takes a while: other uploads go on meanwhile, other finishes wait their turn.
+  PictureOutcome outcome;
+  {
+    std::lock_guard one_at_a_time(decoding_);
+    outcome = make_screen_picture(data_path(paths_, id), meta->name, paths_.draft_dir(), use);
+  }
   std::lock_guard lock(mutex_);
   finishing_.erase(id);
   remove_upload(paths_, id);

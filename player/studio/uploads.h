@@ -96,6 +96,7 @@ class Uploads {
   UploadSettings settings_;
   std::mutex mutex_;
   std::set<std::string> finishing_;  // ids being decoded now (outside the lock)
+  std::mutex decoding_;              // one decode at a time: its memory is what a board can spare
 };
 
 // The routes of docs/studio-api.md "Pictures and tables": POST /api/uploads, PUT/GET

@@ -412,6 +412,12 @@ TEST(Uploads, BeginRefusesAtOnce) {
   EXPECT_FALSE(s.uploads.begin("c.png", 1000, "li", &error));  // a third unfinished one
   EXPECT_EQ(error.status, 429);
   EXPECT_TRUE(s.uploads.begin("c.png", 1000, "wang", &error));  // per account
+  // Any bytes as a name: too long is refused, not UTF-8 is kept readable (never throws).
+  EXPECT_FALSE(s.uploads.begin(std::string(300, 'a') + ".png", 1000, "zhao", &error));
+  EXPECT_EQ(error.status, 400);
+  auto odd = s.uploads.begin("\xff\xfe.png", 1000, "zhao", &error);
+  ASSERT_TRUE(odd);
+  EXPECT_TRUE(s.uploads.status(odd->id, "zhao", &error));
 }
 
 TEST(Uploads, WrongOffsetAnswersWhereTheServerIsAndTheUploadResumes) {
