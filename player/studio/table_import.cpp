@@ -353,6 +353,12 @@ ImportResult import_table(std::string_view text, ImportKind kind, const ImportLi
     columns = *named;
     result.header = true;
     rows.erase(rows.begin());
+    if (rows.empty()) {
+      result.refused = Words{"只有列名，没有内容：请连同下面的行一起复制。",
+                             "There are only column names and no rows under them: copy the rows "
+                             "too."};
+      return result;
+    }
   } else {
     for (std::size_t f = 0; f < fields.size(); ++f) columns.push_back(int(f));
   }

@@ -184,6 +184,9 @@ TEST(TableImport, SemicolonCsv) {
 TEST(TableImport, NothingToImportAndBinaryAreRefused) {
   EXPECT_TRUE(import_table("\n\t\n  \n", ImportKind::headline).refused);
   EXPECT_TRUE(import_table(std::string("ab\0cd", 5), ImportKind::headline).refused);
+  auto only_names = import_table("名称\t数值\t单位\n", ImportKind::statistic);
+  ASSERT_TRUE(only_names.refused);
+  EXPECT_NE(only_names.refused->en.find("only column names"), std::string::npos);
 }
 
 }  // namespace
