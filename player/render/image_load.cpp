@@ -1,5 +1,6 @@
 #include <cstdio>
 // jpeglib.h needs FILE and size_t declared before it.
+#include <jerror.h>
 #include <jpeglib.h>
 #include <png.h>
 
@@ -90,14 +91,19 @@ bool decode_png(std::FILE* file, const picture::Plan& plan, scene::Picture& out,
   return true;
 }
 
-void jpeg_quiet(j_common_ptr, int) {}  // corrupt data warnings: decode what is there
+// Corrupt data warnings: decode what is there, but count a file cut short or a broken Huffman
+// code (num_warnings), so a caller that can refuse a damaged file (the studio's uploads) knows.
+void jpeg_quiet(j_common_ptr cinfo, int level) {
+  const int code = cinfo->err->msg_code;
+  if (level < 0 && (code == JWRN_JPEG_EOF || code == JWRN_HUFF_BAD_CODE)) cinfo->err->num_warnings++;
+}
 
 // Decodes a JPEG at the plan's reduction (libjpeg's scale_denom: 1/2, 1/4 or 1/8 while
 // decoding, never the full size) into RGB. libjpeg's own memory is capped at the budget too: a
 // progressive file larger than planned fails instead of growing. CMYK (Adobe's inverted, as
 // Photoshop writes it) is converted row by row.
 bool decode_jpeg(std::FILE* file, const picture::Plan& plan, scene::Picture& out,
-                 Failure& failure) {
+                 Failure& failure, bool* damaged) {
   JpegReader reader(failure, jpeg_quiet);
   jpeg_decompress_struct& cinfo = reader.cinfo;
   if (setjmp(failure.jump)) return false;
@@ -143,6 +149,7 @@ bool decode_jpeg(std::FILE* file, const picture::Plan& plan, scene::Picture& out
       }
     }
   }
+  if (damaged) *damaged = cinfo.err->num_warnings > 0;
   jpeg_finish_decompress(&cinfo);
   return true;
 }
@@ -150,7 +157,7 @@ bool decode_jpeg(std::FILE* file, const picture::Plan& plan, scene::Picture& out
 }  // namespace
 
 std::optional<scene::Picture> load_picture(const std::filesystem::path& path, std::string* error,
-                                           scene::Size screen) {
+                                           scene::Size screen, bool* damaged) {
   std::string why;
   auto header = picture::read_header(path, &why);
   if (!header) {
@@ -171,7 +178,7 @@ std::optional<scene::Picture> load_picture(const std::filesystem::path& path, st
   Failure failure;
   const bool png = header->format == picture::Format::png;
   if (!(png ? decode_png(file.get(), *plan, picture, failure)
-            : decode_jpeg(file.get(), *plan, picture, failure))) {
+            : decode_jpeg(file.get(), *plan, picture, failure, damaged))) {
     *error = "cannot load " + path.string() + ": " + failure.message;
     return std::nullopt;
   }

@@ -37,10 +37,13 @@ std::string save_png(const text::RgbaImage& image, const std::string& path);
 // picture::kBudgetBytes, a large JPEG reduced while decoding to the smallest size that still
 // covers the screen (picture::plan_decode). Reads the disk: call it from a worker, never from the
 // frame loop. nullopt and *error set when it cannot be read or decoded, or does not fit the
-// budget (the message says its size, the limit and what to do).
+// budget (the message says its size, the limit and what to do). *damaged (when given): a JPEG
+// cut short or with broken data, decoded as far as it goes (the player shows it; the studio
+// refuses it).
 std::optional<scene::Picture> load_picture(const std::filesystem::path& path, std::string* error,
                                            scene::Size screen = {picture::kLargestScreen.width,
-                                                                 picture::kLargestScreen.height});
+                                                                 picture::kLargestScreen.height},
+                                           bool* damaged = nullptr);
 
 // The same at full size, converted whole to straight RGBA (golden images in tests).
 std::optional<text::RgbaImage> load_image(const std::filesystem::path& path, std::string* error);

@@ -18,6 +18,7 @@
 #include "studio/http_server.h"
 #include "studio/sessions.h"
 #include "studio/studio_settings.h"
+#include "studio/uploads.h"
 
 namespace signage::studio {
 namespace {
@@ -143,6 +144,8 @@ std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessi
   const bool tls = !s.server.tls_cert_file.empty();
   add(session_routes(sessions, accounts, limiter, tls));
   add(account_routes(accounts, s.paths));
+  add(upload_routes(std::make_shared<Uploads>(
+      s.paths, UploadSettings{.max_bytes = s.max_upload_bytes})));
   return routes;
 }
 

@@ -47,6 +47,18 @@ constexpr StudioSetting kSettings[] = {
     {"player_state_dir", "DIR", "/var/lib/signage-player",
      "the local player's state (status.json, what its screen shows)",
      [](std::string_view v, StudioSettings& s) { return set_path(v, s.paths.player_state_dir); }},
+    {"seed", "BUNDLE", "", "the bundle a new draft starts from (the first start only); default: empty",
+     [](std::string_view v, StudioSettings& s) { return set_path(v, s.seed); }},
+    {"max_upload_mb", "MB", "50", "the largest picture file a browser may send",
+     [](std::string_view v, StudioSettings& s) {
+       int mb = 0;
+       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), mb);
+       if (ec != std::errc() || end != v.data() + v.size() || mb < 1 || mb > 1024) {
+         return std::string("needs megabytes 1..1024");
+       }
+       s.max_upload_bytes = std::uint64_t(mb) << 20;
+       return std::string();
+     }},
     {"run_as", "USER", "", "started as root: become USER once the port is bound (required then)",
      [](std::string_view v, StudioSettings& s) { return non_empty(v, s.run_as); }},
     {"config", "FILE", "/etc/signage-player/studio.conf when it exists",
