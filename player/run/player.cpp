@@ -493,8 +493,9 @@ struct Worker {
                  options.ticker_lookahead);
       r.tickers_changed = true;
     }
-    PreparedSlot prepared{slot,           prep.card(slot, sh.screen), tickers[1].window,
-                          transition_of(slot), tickers[1].step,       urgent};
+    PreparedSlot prepared{slot, prep.card(slot, sh.screen), tickers[1].window, transition_of(slot),
+                          tickers[1].step};
+    prepared.urgent = urgent;
     if (clock_playlists[1] != slot.playlist) {
       clock_playlists[0] = clock_playlists[1];
       clock_playlists[1] = slot.playlist;
@@ -822,10 +823,9 @@ struct FrameLoop {
     const Nanos work_cpu = thread_cpu_ns() - frame_start_cpu;
     const ThreadEvents events = hook ? thread_events() - frame_start_events : ThreadEvents{};
     pace(frame);
-    return !hook ||
-           hook(FrameInfo{frame, t, current->slot.sequence, current->slot.playlist.get(),
-                          in.previous != nullptr, work, work_cpu, in.notice != nullptr, events,
-                          current->slot.item, current->slot.alert});
+    return !hook || hook(FrameInfo{frame, t, current->slot.sequence, current->slot.playlist.get(),
+                                   in.previous != nullptr, work, work_cpu, in.notice != nullptr,
+                                   events, current->slot.item, current->slot.alert});
   }
 
   // The mailbox: take what is ready, say what is shown. Never waits for the worker.
@@ -921,9 +921,9 @@ struct FrameLoop {
   void switch_at_boundary(Nanos t) {
     const bool urgent = upcoming && upcoming->urgent;
     if (t < current->slot.end && !urgent) return;
-    const bool ready =
-        urgent ? upcoming_uploaded || t - upcoming->slot.start >= kMaxUploadWait
-               : upcoming && (upcoming_uploaded || previous || t - current->slot.end >= kMaxUploadWait);
+    const bool ready = urgent ? upcoming_uploaded || t - upcoming->slot.start >= kMaxUploadWait
+                              : upcoming && (upcoming_uploaded || previous ||
+                                             t - current->slot.end >= kMaxUploadWait);
     if (ready) {
       previous = std::move(current);
       current = std::move(upcoming);

@@ -321,7 +321,6 @@ TEST(PlayerTicker, WindowsOfTilesKeepAheadOfTheBand) {
   EXPECT_EQ(stats.render_thread.glyph_rasterizations, 0u);
 }
 
-
 // Two long items (so a boundary is far away), and, when `alert` is not empty, an alert valid
 // on the test's clock (kClock, 2025-03-03).
 std::string long_items_playlist(const std::string& id, double seconds, const std::string& alert,
@@ -331,10 +330,12 @@ std::string long_items_playlist(const std::string& id, double seconds, const std
       {"type": "headline", "title": "中共河西区委经济工作会议召开", "duration": )" +
                      std::to_string(seconds) + R"(},
       {"type": "statistic", "value": "690万余", "unit": "人次", "label": "接待游客",
-       "duration": )" + std::to_string(seconds) + "}";
+       "duration": )" +
+                     std::to_string(seconds) + "}";
   if (!alert.empty()) {
     json += R"(, {"type": "alert", "id": "water", "title": ")" + alert +
-            R"(", "body": "今日8时至18时停水。", "duration": )" + std::to_string(alert_seconds) + R"(,
+            R"(", "body": "今日8时至18时停水。", "duration": )" + std::to_string(alert_seconds) +
+            R"(,
        "schedule": {"valid_from": "2025-03-01T00:00:00+08:00",
                     "valid_until": "2025-03-10T00:00:00+08:00"}})";
   }
