@@ -111,6 +111,14 @@ std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
   return floor<minutes>(seconds(wall_clock_at_start_s) + nanoseconds(t)).count();
 }
 
+// How the worker hands a slot over: after the one handed over before, instead of it (a new
+// playlist at the next boundary), or instead of it and at once (a new alert).
+enum class Handover { next, replacing, at_once };
+
+// A new playlist replaces the slot prepared ahead only when that starts at least this much
+// later: time for its card to be prepared and uploaded before the boundary.
+constexpr Nanos kReplaceAhead = scene::kSecond;
+
 // Loads what prepares cards: the text engine and a glyph cache of its own.
 struct Preparation {
   std::unique_ptr<text::TextEngine> engine;
@@ -441,17 +449,20 @@ struct Worker {
   }
 
   // A new playlist: at the next boundary, or at once when it brings an alert that the playing
-  // one does not show (then the slot handed over ahead, if any, is replaced).
+  // one does not show. Either way it replaces the slot handed over ahead, if any (for the next
+  // boundary only while that is far enough away for the new card to be ready before it).
   void take_playlist(WorkerRound& r) {
     const Nanos now = sh.loop_t.load();
-    if (!last || !last->playlist || !brings_new_alert(*r.submitted, *last->playlist, now)) {
+    if (last && last->playlist && brings_new_alert(*r.submitted, *last->playlist, now)) {
+      std::cerr << "signage-player: a new alert; it takes over at once\n";
+      prepare(sequencer.cut_to(std::move(r.submitted), now), r, Handover::at_once);
+      r.need_card = false;  // the next card is the alert's
+    } else if (last && r.shown != last->sequence && last->start - now > kReplaceAhead) {
+      prepare(sequencer.cut_to(std::move(r.submitted), last->start), r, Handover::replacing);
+      r.need_card = false;
+    } else {
       sequencer.replace_playlist(std::move(r.submitted));
-      return;
     }
-    std::cerr << "signage-player: a new alert; it takes over at once\n";
-    const scene::Slot slot = sequencer.cut_to(std::move(r.submitted), now);
-    prepare(slot, r, true);
-    r.need_card = false;  // the next card is the alert's
   }
 
   // `next` has an alert eligible at t that `playing` has not (the same id, title and body).
@@ -473,8 +484,8 @@ struct Worker {
   }
 
   // Prepares `slot` (its card, and its playlist's ticker when that is new) and hands it to the
-  // frame loop, replacing one not taken yet (urgent: the frame loop drops its upcoming one).
-  void prepare(scene::Slot slot, WorkerRound& r, bool urgent = false) {
+  // frame loop, replacing one not taken yet (and, unless `next`, the frame loop's upcoming one).
+  void prepare(scene::Slot slot, WorkerRound& r, Handover handover = Handover::next) {
     if (!slot.playlist) slot.playlist = sh.initial;
     if (slot.playlist != tickers[1].playlist) {
       // A new playlist's ticker (or the older one's again): laid out once, then drawn a window
@@ -495,7 +506,8 @@ struct Worker {
     }
     PreparedSlot prepared{slot, prep.card(slot, sh.screen), tickers[1].window, transition_of(slot),
                           tickers[1].step};
-    prepared.urgent = urgent;
+    prepared.urgent = handover == Handover::at_once;
+    prepared.replaces = handover != Handover::next;
     if (clock_playlists[1] != slot.playlist) {
       clock_playlists[0] = clock_playlists[1];
       clock_playlists[1] = slot.playlist;
@@ -833,7 +845,7 @@ struct FrameLoop {
     std::unique_lock lock(sh.mutex, std::try_to_lock);
     if (!lock.owns_lock()) return;
     bool new_upcoming = false;
-    if (sh.ready && (!upcoming || sh.ready->urgent)) {
+    if (sh.ready && (!upcoming || sh.ready->replaces)) {
       if (upcoming) drop_upcoming();
       upcoming = std::move(sh.ready);
       sh.ready.reset();
@@ -870,8 +882,8 @@ struct FrameLoop {
     }
   }
 
-  // An urgent slot replaces the upcoming one, which goes back to the worker to be freed (under
-  // the mailbox's lock).
+  // A replacing slot takes the upcoming one's place, which goes back to the worker to be freed
+  // (under the mailbox's lock).
   void drop_upcoming() {
     if (!sh.retired) {
       sh.retired = std::move(upcoming);
