@@ -431,8 +431,8 @@ void Sync::State::status_main() {
   // Uptime and frame counts once a minute (that spares an SD card); the item on screen when it
   // changes, at most once a second.
   auto next_minute = SteadyClock::now() + std::chrono::seconds(60);
+  warn_if_stale();
   for (int minute = 0;;) {
-    if (minute % 30 == 0) warn_if_stale();
     bool changed = false;
     {
       std::unique_lock lock(wake_mutex);
@@ -443,7 +443,7 @@ void Sync::State::status_main() {
     write_status();
     if (!changed || SteadyClock::now() >= next_minute) {
       next_minute = SteadyClock::now() + std::chrono::seconds(60);
-      ++minute;
+      if (++minute % 30 == 0) warn_if_stale();  // every half hour, not at every item
     }
     if (changed && sleep_until(SteadyClock::now() + std::chrono::seconds(1))) break;
   }
