@@ -890,7 +890,8 @@ struct FrameLoop {
     } else if (!retiring) {
       retiring = std::move(upcoming);
     }
-    upcoming.reset();  // freed here only when both ways back are taken (rare)
+    upcoming.reset();     // freed here only when both ways back are taken (rare)
+    live_changed = true;  // its textures can be recycled
   }
 
   // Points the slots at the newest ticker windows (under the mailbox's lock).
