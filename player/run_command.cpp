@@ -128,6 +128,11 @@ int run_command(const std::vector<std::string_view>& args_in) {
     };
     syncer->start(std::move(callbacks));
   }
+  // The item on screen, for status.json: reported when it changes, again next frame when the
+  // sync side was busy (the frame loop never waits).
+  std::uint64_t shown_sequence = ~std::uint64_t(0);
+  std::int64_t shown_since_ms = 0;
+  bool shown_reported = true;
   run::RunStats stats = player->run([&](const run::FrameInfo& frame) {
     if (frame.frame == 0) {  // once: how long a restarted screen stays dark
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -136,6 +141,23 @@ int run_command(const std::vector<std::string_view>& args_in) {
     }
     // Relaxed stores only: the frame loop must not block.
     if (syncer && frame.frame % 64 == 0) syncer->report_player({frame.frame, 0});
+    if (syncer && frame.shown_sequence != shown_sequence) {
+      shown_sequence = frame.shown_sequence;
+      shown_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      shown_reported = false;
+    }
+    if (syncer && !shown_reported) {
+      sync::PlayingNow now;
+      now.index = frame.item;
+      now.revision = frame.playlist->revision;
+      if (frame.item && *frame.item < frame.playlist->items.size()) {
+        now.item = frame.playlist->items[*frame.item].id;
+      }
+      now.since_ms = shown_since_ms;
+      shown_reported = syncer->report_playing(std::move(now));
+    }
     return true;
   });
   if (syncer) {

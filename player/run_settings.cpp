@@ -126,6 +126,15 @@ constexpr Setting kSettings[] = {
        return problem;
      },
      "", true, [](RunSettings& s) { s.sync.usb_roots.clear(); }},
+    {"local_source", SettingType::value, "DIR", "",
+     "a bundle folder on this machine (the studio's DATA_DIR/published), looked at every second",
+     [](std::string_view v, RunSettings& s) {
+       s.use_store = true;
+       std::string dir;
+       std::string problem = non_empty(v, dir);
+       s.sync.local_source = dir;
+       return problem;
+     }},
     {"usb", SettingType::boolean, "", "true", "ignore USB sticks (in player.conf: usb = false)",
      [](std::string_view v, RunSettings& s) { return set_switch(v, s.sync.watch_usb); }},
     {"public_key", SettingType::repeated, "KEY", "",

@@ -111,6 +111,14 @@ std::int64_t unix_minute(std::int64_t wall_clock_at_start_s, Nanos t) {
   return floor<minutes>(seconds(wall_clock_at_start_s) + nanoseconds(t)).count();
 }
 
+// How the worker hands a slot over: after the one handed over before, instead of it (a new
+// playlist at the next boundary), or instead of it and at once (a new alert).
+enum class Handover { next, replacing, at_once };
+
+// A new playlist replaces the slot prepared ahead only when that starts at least this much
+// later: time for its card to be prepared and uploaded before the boundary.
+constexpr Nanos kReplaceAhead = scene::kSecond;
+
 // Loads what prepares cards: the text engine and a glyph cache of its own.
 struct Preparation {
   std::unique_ptr<text::TextEngine> engine;
@@ -383,8 +391,8 @@ struct Worker {
     // Free what the frame loop handed back before drawing the next card into the same memory.
     r.retired.reset();
     released.clear();
-    if (r.submitted) sequencer.replace_playlist(std::move(r.submitted));
-    if (r.need_card) prepare_next(r);
+    if (r.submitted) take_playlist(r);
+    if (r.need_card) prepare(last ? sequencer.slot_at(last->end) : sequencer.slot_at(0), r);
     // The ticker windows ahead of the band (take_requests wakes this at least every 50 ms).
     for (TickerState& ticker : tickers) {
       if (keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, sh.refresh_hz,
@@ -440,10 +448,44 @@ struct Worker {
     }
   }
 
-  // Prepares the slot after the last one handed over (its card, and its playlist's ticker when
-  // that is new) and hands it to the frame loop.
-  void prepare_next(WorkerRound& r) {
-    scene::Slot slot = last ? sequencer.slot_at(last->end) : sequencer.slot_at(0);
+  // A new playlist: at the next boundary, or at once when it brings an alert that the playing
+  // one does not show. Either way it replaces the slot handed over ahead, if any (for the next
+  // boundary only while that is far enough away for the new card to be ready before it).
+  void take_playlist(WorkerRound& r) {
+    const Nanos now = sh.loop_t.load();
+    if (last && last->playlist && brings_new_alert(*r.submitted, *last->playlist, now)) {
+      std::cerr << "signage-player: a new alert; it takes over at once\n";
+      prepare(sequencer.cut_to(std::move(r.submitted), now), r, Handover::at_once);
+      r.need_card = false;  // the next card is the alert's
+    } else if (last && r.shown != last->sequence && last->start - now > kReplaceAhead) {
+      prepare(sequencer.cut_to(std::move(r.submitted), last->start), r, Handover::replacing);
+      r.need_card = false;
+    } else {
+      sequencer.replace_playlist(std::move(r.submitted));
+    }
+  }
+
+  // `next` has an alert eligible at t that `playing` has not (the same id, title and body).
+  bool brings_new_alert(const content::Playlist& next, const content::Playlist& playing,
+                        Nanos t) const {
+    const std::int64_t wall = options.wall_clock_at_start_s;
+    auto eligible_alert = [&](const content::Item& item, const content::Playlist& in) {
+      return item.type == content::ItemType::alert && scene::eligible_at(item, in, wall, t);
+    };
+    for (const content::Item& alert : next.items) {
+      if (!eligible_alert(alert, next)) continue;
+      bool shown = std::any_of(playing.items.begin(), playing.items.end(), [&](const auto& old) {
+        return eligible_alert(old, playing) && old.id == alert.id && old.title == alert.title &&
+               old.body == alert.body;
+      });
+      if (!shown) return true;
+    }
+    return false;
+  }
+
+  // Prepares `slot` (its card, and its playlist's ticker when that is new) and hands it to the
+  // frame loop, replacing one not taken yet (and, unless `next`, the frame loop's upcoming one).
+  void prepare(scene::Slot slot, WorkerRound& r, Handover handover = Handover::next) {
     if (!slot.playlist) slot.playlist = sh.initial;
     if (slot.playlist != tickers[1].playlist) {
       // A new playlist's ticker (or the older one's again): laid out once, then drawn a window
@@ -464,13 +506,17 @@ struct Worker {
     }
     PreparedSlot prepared{slot, prep.card(slot, sh.screen), tickers[1].window, transition_of(slot),
                           tickers[1].step};
+    prepared.urgent = handover == Handover::at_once;
+    prepared.replaces = handover != Handover::next;
     if (clock_playlists[1] != slot.playlist) {
       clock_playlists[0] = clock_playlists[1];
       clock_playlists[1] = slot.playlist;
     }
     last = slot;
+    std::optional<PreparedSlot> replaced;  // freed after the lock
     {
       std::lock_guard lock(sh.mutex);
+      replaced = std::move(sh.ready);
       sh.ready = std::move(prepared);
       ++sh.cards_prepared;
     }
@@ -789,9 +835,9 @@ struct FrameLoop {
     const Nanos work_cpu = thread_cpu_ns() - frame_start_cpu;
     const ThreadEvents events = hook ? thread_events() - frame_start_events : ThreadEvents{};
     pace(frame);
-    return !hook ||
-           hook(FrameInfo{frame, t, current->slot.sequence, current->slot.playlist.get(),
-                          in.previous != nullptr, work, work_cpu, in.notice != nullptr, events});
+    return !hook || hook(FrameInfo{frame, t, current->slot.sequence, current->slot.playlist.get(),
+                                   in.previous != nullptr, work, work_cpu, in.notice != nullptr,
+                                   events, current->slot.item, current->slot.alert});
   }
 
   // The mailbox: take what is ready, say what is shown. Never waits for the worker.
@@ -799,7 +845,8 @@ struct FrameLoop {
     std::unique_lock lock(sh.mutex, std::try_to_lock);
     if (!lock.owns_lock()) return;
     bool new_upcoming = false;
-    if (!upcoming && sh.ready) {
+    if (sh.ready && (!upcoming || sh.ready->replaces)) {
+      if (upcoming) drop_upcoming();
       upcoming = std::move(sh.ready);
       sh.ready.reset();
       upload_done = 0;
@@ -833,6 +880,18 @@ struct FrameLoop {
       lock.unlock();
       sh.wake_worker.notify_all();
     }
+  }
+
+  // A replacing slot takes the upcoming one's place, which goes back to the worker to be freed
+  // (under the mailbox's lock).
+  void drop_upcoming() {
+    if (!sh.retired) {
+      sh.retired = std::move(upcoming);
+    } else if (!retiring) {
+      retiring = std::move(upcoming);
+    }
+    upcoming.reset();     // freed here only when both ways back are taken (rare)
+    live_changed = true;  // its textures can be recycled
   }
 
   // Points the slots at the newest ticker windows (under the mailbox's lock).
@@ -871,21 +930,26 @@ struct FrameLoop {
   // The boundary: switch when the next card is ready and uploaded, else keep the current one.
   // draw() makes missing textures at once after kMaxUploadWait, or when a transition longer
   // than the card left no time to upload ahead.
+  // An urgent slot (a new alert) switches as soon as it is uploaded, before the boundary.
   void switch_at_boundary(Nanos t) {
-    if (t < current->slot.end) return;
-    if (upcoming && (upcoming_uploaded || previous || t - current->slot.end >= kMaxUploadWait)) {
+    const bool urgent = upcoming && upcoming->urgent;
+    if (t < current->slot.end && !urgent) return;
+    const bool ready = urgent ? upcoming_uploaded || t - upcoming->slot.start >= kMaxUploadWait
+                              : upcoming && (upcoming_uploaded || previous ||
+                                             t - current->slot.end >= kMaxUploadWait);
+    if (ready) {
       previous = std::move(current);
       current = std::move(upcoming);
       upcoming.reset();
-      // On time: the card starts at its slot's start; late: now.
-      current_start = t - current->slot.start < 2 * period ? current->slot.start : t;
+      // On time: the card starts at its slot's start; late (or urgent): now.
+      current_start = !urgent && t - current->slot.start < 2 * period ? current->slot.start : t;
       stats.fallback_slots += !current->slot.item;
       if (current->slot.playlist.get() != last_playlist) {
         ++stats.playlist_swaps;
         last_playlist = current->slot.playlist.get();
       }
       live_changed = true;
-    } else if (late_sequence != current->slot.sequence) {
+    } else if (!urgent && late_sequence != current->slot.sequence) {
       late_sequence = current->slot.sequence;  // counted once per boundary
       ++stats.late_boundaries;
     }

@@ -12,7 +12,8 @@
 //
 // The frame loop never lays out text, rasterizes, reads files or waits for the worker: when the
 // next card is not ready at a boundary it keeps showing the current one. A new playlist
-// (submit_playlist, or the watched file changing) takes over at an item boundary.
+// (submit_playlist, or the watched file changing) takes over at an item boundary, or at once
+// for a new alert.
 #pragma once
 
 #include <atomic>
@@ -82,6 +83,8 @@ struct PreparedSlot {
   std::shared_ptr<const scene::PreparedTicker> ticker;
   content::Transition transition = content::Transition::fade;
   std::int64_t ticker_step_px = 1;
+  bool urgent = false;    // an alert of a new playlist: shown as soon as ready, not at a boundary
+  bool replaces = false;  // of a new playlist: takes the place of the upcoming slot
 };
 
 // The ticker's tiles near the visible part of the band (scene::ticker_window), replaced by the
@@ -121,6 +124,8 @@ struct FrameInfo {
   Nanos work_cpu = 0;   // the render thread's CPU time for the same (not counting preemption)
   bool notice = false;  // the frame showed the notice band (show_notice)
   ThreadEvents events;  // the render thread's page faults and context switches, same span
+  std::optional<std::size_t> item;  // the item shown (nullopt: the fallback screen)
+  bool alert = false;               // it is an alert pre-empting the loop
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;
 
@@ -144,7 +149,10 @@ class Player {
   // out; the frame loop shows it when ready). A problem uses the alert colours. Empty: hides it.
   void show_notice(std::string text, bool problem, Nanos duration);
 
-  // Hands in a new playlist from any thread; it takes over at an item boundary.
+  // Hands in a new playlist from any thread; it takes over at the next item boundary (the one
+  // after when that is less than a second away), or at once when it has an alert eligible now
+  // that the playing one does not show (once the worker has prepared the alert's card: the
+  // frame loop still never waits).
   void submit_playlist(std::shared_ptr<const content::Playlist> playlist);
 
   // Runs frames until the duration is over, the user quits or `hook` returns false. Blocks

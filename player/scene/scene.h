@@ -79,6 +79,10 @@ class Sequencer {
   // A new playlist takes over at the current slot's end.
   void replace_playlist(std::shared_ptr<const content::Playlist> playlist);
 
+  // A new playlist takes over at `at`, cutting the current slot short (an alert that must show
+  // at once): returns the slot starting at `at`, the one after the current slot.
+  const Slot& cut_to(std::shared_ptr<const content::Playlist> playlist, Nanos at);
+
   const content::Playlist& playlist() const { return *cursor_.playlist; }
 
   // Where the walk stands between slots; copied to look ahead without changing anything.

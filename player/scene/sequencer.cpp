@@ -124,6 +124,14 @@ void Sequencer::replace_playlist(std::shared_ptr<const content::Playlist> playli
   cursor_.pending = std::move(playlist);
 }
 
+const Slot& Sequencer::cut_to(std::shared_ptr<const content::Playlist> playlist, Nanos at) {
+  if (!started_) slot_at(0);
+  cursor_.pending = std::move(playlist);
+  current_ = next_slot(cursor_, std::max(at, current_.start), current_.sequence + 1,
+                       wall_clock_at_start_s_);
+  return current_;
+}
+
 LoopRound first_round(std::shared_ptr<const content::Playlist> playlist,
                       std::int64_t wall_clock_at_start_s, std::size_t max_slots) {
   Sequencer sequencer(std::move(playlist), wall_clock_at_start_s);

@@ -18,6 +18,7 @@
 
 #include "files/files.h"
 #include "sync/http_source.h"
+#include "sync/local_source.h"
 #include "sync/store.h"
 #include "sync/usb_source.h"
 
@@ -39,6 +40,15 @@ std::string iso_time(std::int64_t unix_s) {
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buffer;
+}
+
+// With milliseconds: the studio draws the item on screen at its elapsed time.
+std::string iso_time_ms(std::int64_t unix_ms) {
+  std::string seconds = iso_time(unix_ms / 1000);
+  if (seconds.empty()) return "";
+  char ms[8];
+  std::snprintf(ms, sizeof ms, ".%03dZ", int(unix_ms % 1000));
+  return seconds.substr(0, seconds.size() - 1) + ms;
 }
 
 Json or_null(const std::string& s) {
@@ -122,6 +132,7 @@ struct Sync::State {
   std::atomic<bool> poll_now{false};  // the HTTP thread polls at once (the store lost content)
   std::mutex wake_mutex;
   std::condition_variable wake;
+  bool playing_changed = false;  // under wake_mutex: status.json does not show `playing` yet
   std::vector<std::thread> threads;
 
   std::atomic<std::uint64_t> frames{0}, dropped_frames{0};
@@ -135,6 +146,9 @@ struct Sync::State {
   std::int64_t consecutive_failures = 0;
   std::int64_t usb_last_s = 0;
   std::string usb_result, usb_error;
+  std::int64_t local_last_s = 0;
+  std::string local_result, local_error;
+  std::optional<PlayingNow> playing;
 
   // Sleeps until `deadline` or stop; true when stopping.
   bool sleep_until(SteadyClock::time_point deadline) {
@@ -175,6 +189,18 @@ struct Sync::State {
                      {"last_error", or_null(usb_error)}};
     for (const auto& root : options.usb_roots) status["usb"]["roots"].push_back(root.string());
     if (!options.watch_usb) status["usb"]["roots"] = Json::array();
+    status["local"] = {{"dir", or_null(options.local_source.string())},
+                       {"last_import", or_null(iso_time(local_last_s))},
+                       {"last_result", or_null(local_result)},
+                       {"last_error", or_null(local_error)}};
+    if (playing) {
+      status["playing"] = {{"item", or_null(playing->item)},
+                           {"index", playing->index ? Json(*playing->index) : Json()},
+                           {"since", iso_time_ms(playing->since_ms)},
+                           {"revision", playing->revision}};
+    } else {
+      status["playing"] = nullptr;
+    }
     status["player"] = {{"id", id},
                         {"version", SIGNAGE_VERSION},
                         {"uptime_s", std::int64_t(std::time(nullptr)) - started_s},
@@ -238,6 +264,7 @@ struct Sync::State {
 
   void http_main();
   void usb_main();
+  void local_main();
   void status_main();
   void heartbeat_main();
   void verify_main();
@@ -296,20 +323,6 @@ void Sync::State::http_main() {
                     [&] { return stop || poll_now.exchange(false); });
   }
 }
-
-namespace {
-
-// Device, inode, size and modification time of a file ("" when there is none): what tells one
-// stick's playlist from another's at the same mount point.
-std::string file_identity(const fs::path& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return "";
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
-         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
-}
-
-}  // namespace
 
 void Sync::State::usb_main() {
   std::string error;
@@ -377,12 +390,62 @@ void Sync::State::usb_main() {
   }
 }
 
+// The local folder, looked at every second: a few stat calls, so it may run all day. A changed
+// folder is imported once; one that failed is tried again when it changes (a hand-made folder
+// still being copied: its playlist, its signature, where the link leads or a listed file).
+void Sync::State::local_main() {
+  const fs::path& dir = options.local_source;
+  std::optional<LocalIdentity> attempted;
+  std::vector<std::string> watched;  // the assets of a failed import
+  while (!stop) {
+    LocalIdentity before = local_identity(dir, watched);
+    if (before != attempted) {
+      ImportOutcome outcome = import_local(*store, dir, stop);
+      if (stop) break;
+      bool ok = outcome.imported || outcome.already_current;
+      attempted = before;
+      if (ok) attempted->assets.clear();
+      watched = ok ? std::vector<std::string>() : outcome.assets;
+      {
+        std::lock_guard lock(status_mutex);
+        local_last_s = std::int64_t(std::time(nullptr));
+        local_result = outcome.imported          ? "imported"
+                       : outcome.already_current ? "already-current"
+                       : outcome.found           ? "error"
+                                                 : "missing";
+        local_error = outcome.error;
+      }
+      if (outcome.imported && outcome.installed) {
+        log("local: imported " + outcome.installed->origin);
+        switched(*outcome.installed);
+      } else if (!ok) {
+        log("local: " + outcome.error);
+      }
+      write_status();
+    }
+    sleep_until(SteadyClock::now() + std::chrono::seconds(1));
+  }
+}
+
 void Sync::State::status_main() {
-  // Uptime and frame counts; once a minute is enough and spares an SD card.
-  for (int minute = 0;; ++minute) {
-    if (minute % 30 == 0) warn_if_stale();
-    if (sleep_until(SteadyClock::now() + std::chrono::seconds(60))) break;
+  // Uptime and frame counts once a minute (that spares an SD card); the item on screen when it
+  // changes, at most once a second.
+  auto next_minute = SteadyClock::now() + std::chrono::seconds(60);
+  warn_if_stale();
+  for (int minute = 0;;) {
+    bool changed = false;
+    {
+      std::unique_lock lock(wake_mutex);
+      wake.wait_until(lock, next_minute, [&] { return stop.load() || playing_changed; });
+      if (stop) break;
+      changed = std::exchange(playing_changed, false);
+    }
     write_status();
+    if (!changed || SteadyClock::now() >= next_minute) {
+      next_minute = SteadyClock::now() + std::chrono::seconds(60);
+      if (++minute % 30 == 0) warn_if_stale();  // every half hour, not at every item
+    }
+    if (changed && sleep_until(SteadyClock::now() + std::chrono::seconds(1))) break;
   }
 }
 
@@ -511,11 +574,26 @@ void Sync::start(SyncCallbacks callbacks) {
   if (s->options.watch_usb && !s->options.usb_roots.empty()) {
     s->threads.emplace_back([s] { s->usb_main(); });
   }
+  if (!s->options.local_source.empty()) s->threads.emplace_back([s] { s->local_main(); });
   s->threads.emplace_back([s] { s->status_main(); });
   s->threads.emplace_back([s] { s->verify_main(); });
   if (!s->options.http.heartbeat_url.empty()) {
     s->threads.emplace_back([s] { s->heartbeat_main(); });
   }
+}
+
+bool Sync::report_playing(PlayingNow now) {
+  State& s = *state_;
+  std::unique_lock wake_lock(s.wake_mutex, std::try_to_lock);
+  if (!wake_lock.owns_lock()) return false;
+  std::unique_lock status_lock(s.status_mutex, std::try_to_lock);
+  if (!status_lock.owns_lock()) return false;
+  s.playing = std::move(now);
+  s.playing_changed = true;
+  status_lock.unlock();
+  wake_lock.unlock();
+  s.wake.notify_all();
+  return true;
 }
 
 void Sync::report_player(const PlayerCounters& counters) {

@@ -5,7 +5,9 @@
 //
 //   HTTP thread: poll --source (conditional GET, backoff) -> fetch missing assets -> store
 //   USB thread:  watch /proc/self/mountinfo -> a stick with signage/playlist.json -> store
-//   both:        status.json, replaced atomically; on_playlist(new content) for the player
+//   local thread: a folder on this machine (the studio's published revision), looked at every
+//                second -> store
+//   all:         status.json, replaced atomically; on_playlist(new content) for the player
 //
 // Which content wins, whatever the source: the higher "revision" in playlist.json. An equal
 // revision with other bytes is refused (a revision names one content), and a bundle that does
@@ -72,6 +74,8 @@ struct SyncOptions {
   HttpSettings http;
   bool watch_usb = true;
   std::vector<std::filesystem::path> usb_roots = {"/media", "/run/media", "/mnt"};
+  // A bundle folder on this machine (the studio's <data dir>/published); empty: none.
+  std::filesystem::path local_source;
   std::string player_id;  // in the User-Agent and status; empty: made once, kept in the state dir
 };
 
@@ -94,6 +98,14 @@ struct PlayerCounters {
   std::uint64_t dropped_frames = 0;
 };
 
+// The item on screen now, for status.json's "playing" (what the studio shows as "on screen").
+struct PlayingNow {
+  std::string item;                  // the item's id; empty: the fallback screen
+  std::optional<std::size_t> index;  // in the playlist's items
+  std::int64_t since_ms = 0;         // Unix time, milliseconds, when it came on screen
+  std::int64_t revision = 0;         // the playlist's
+};
+
 class Sync {
  public:
   // Opens (creates) the state directory, recovers it after a crash and loads the current bundle
@@ -112,6 +124,10 @@ class Sync {
 
   // Called by the frame loop's owner now and then (cheap; never blocks on I/O).
   void report_player(const PlayerCounters& counters);
+  // Called by the frame loop when the item on screen changed: never waits (false: the status
+  // was busy, call again next frame). status.json is written by a sync thread, at most once a
+  // second.
+  bool report_playing(PlayingNow playing);
 
   struct State;
 

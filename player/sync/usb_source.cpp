@@ -177,12 +177,13 @@ Fd open_beneath(int dir_fd, const fs::path& inside, const fs::path& real, int fl
   return Fd(int(fd));
 }
 
-// Where files are read from: the stick's signage folder, open.
+// Where files are read from: the stick's signage folder (or a local bundle folder), open.
 struct Bundle {
   fs::path path;  // mount_point/signage
   fs::path real;  // canonical
   Fd fd;          // the folder itself
   dev_t device = 0;
+  const FolderWords* words = nullptr;
 };
 
 // Opens `bundle`/`relative` for reading, refusing what a stick should not hand us: a path that
@@ -193,12 +194,12 @@ Fd open_in_bundle(const Bundle& b, const std::string& relative, struct stat* st,
   const fs::path& bundle_real = b.real;
   fs::path rel(relative);
   if (relative.empty() || rel.is_absolute() || rel.has_root_name()) {
-    *why = "an absolute path; assets are named relative to the signage folder";
+    *why = "an absolute path; assets are named relative to " + b.words->folder;
     return Fd();
   }
   for (const fs::path& part : rel) {
     if (part == "..") {
-      *why = "the path leaves the signage folder with \"..\"";
+      *why = "the path leaves " + b.words->folder + " with \"..\"";
       return Fd();
     }
   }
@@ -209,7 +210,7 @@ Fd open_in_bundle(const Bundle& b, const std::string& relative, struct stat* st,
     if (::lstat(full.c_str(), st) == 0 && S_ISLNK(st->st_mode)) {
       *why = "a symbolic link that leads nowhere";
     } else {
-      *why = ec == std::errc::no_such_file_or_directory ? "no such file on the stick"
+      *why = ec == std::errc::no_such_file_or_directory ? "no such file " + b.words->on_place
                                                         : "cannot open it: " + ec.message();
     }
     return Fd();
@@ -217,8 +218,8 @@ Fd open_in_bundle(const Bundle& b, const std::string& relative, struct stat* st,
   if (!is_within(real, bundle_real)) {
     std::error_code link_ec;
     fs::path target = fs::read_symlink(full, link_ec);
-    *why = "a symbolic link to " + (link_ec ? real : target).string() +
-           ", outside the signage folder; put the file itself on the stick";
+    *why = "a symbolic link to " + (link_ec ? real : target).string() + ", outside " +
+           b.words->folder + "; put the file itself " + b.words->on_place;
     return Fd();
   }
   // lstat before open: opening a device file can itself do something (rewind a tape, block).
@@ -231,9 +232,8 @@ Fd open_in_bundle(const Bundle& b, const std::string& relative, struct stat* st,
     return Fd();
   }
   if (st->st_dev != b.device) {
-    *why =
-        "on another file system than the stick (something is mounted inside the signage "
-        "folder); put the file itself on the stick";
+    *why = "on another file system than " + b.words->place + " (something is mounted inside " +
+           b.words->folder + "); put the file itself " + b.words->on_place;
     return Fd();
   }
   // O_NONBLOCK: should it have become a FIFO since the lstat, open must not wait for a writer.
@@ -345,15 +345,13 @@ bool MountWatcher::wait(int timeout_ms, const std::atomic<bool>& stop) {
 
 // ---------------------------------------------------------------------------------------------
 
-ImportOutcome import_stick(Store& store, const fs::path& mount_point,
-                           const std::function<void(const ImportProgress&)>& progress,
-                           const std::atomic<bool>& stop) {
+ImportOutcome import_folder(Store& store, const FolderImport& from,
+                            const std::function<void(const ImportProgress&)>& progress,
+                            const std::atomic<bool>& stop) {
   ImportOutcome outcome;
-  const fs::path bundle = mount_point / "signage";
-  const fs::path playlist_file = bundle / "playlist.json";
-  struct stat st {};
-  if (::lstat(playlist_file.c_str(), &st) != 0) return outcome;  // not a content stick
   outcome.found = true;
+  const fs::path& bundle = from.folder;
+  const fs::path playlist_file = bundle / "playlist.json";
   auto fail = [&](const std::string& message) {
     outcome.error = message;
     return outcome;
@@ -361,25 +359,21 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
   auto file_error = [&](const fs::path& file, const std::string& why) {
     return fail(file.string() + ": error: " + why);
   };
+  auto gone = [&] { return from.gone ? from.gone() : std::string(); };
+  const std::string stopped = bundle.string() + ": the import was stopped (the player is quitting)";
 
-  Stick stick;
-  stick.mount_point = mount_point;
-  if (::stat(mount_point.c_str(), &st) != 0) return fail(mount_point.string() + ": " + kRemoved);
-  stick.device = st.st_dev;
-  auto points = read_mount_points();
-  stick.listed = std::find(points.begin(), points.end(), mount_point) != points.end();
-
-  // signage/ itself must be a folder on the stick, or every check below would be relative to
-  // wherever a link points.
+  // The folder itself must be a folder, or every check below would be relative to wherever a
+  // link points.
+  struct stat st {};
   if (::lstat(bundle.c_str(), &st) != 0) {
     return file_error(bundle, std::string("cannot open it: ") + std::strerror(errno));
   }
   if (!S_ISDIR(st.st_mode)) {
-    return file_error(bundle, std::string(file_type_name(st.st_mode)) +
-                                  "; the stick needs a real folder named signage");
+    return file_error(bundle, std::string(file_type_name(st.st_mode)) + "; " + from.words.needs);
   }
   std::error_code ec;
   Bundle b;
+  b.words = &from.words;
   b.path = bundle;
   b.real = fs::canonical(bundle, ec);
   if (ec) return file_error(bundle, "cannot open it: " + ec.message());
@@ -388,8 +382,8 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
     return file_error(bundle, std::string("cannot open it: ") + std::strerror(errno));
   }
   b.device = st.st_dev;
-  if (stick.listed && b.device != stick.device) {
-    return file_error(bundle, "on another file system than the stick");
+  if (from.device && b.device != *from.device) {
+    return file_error(bundle, "on another file system than " + from.words.place);
   }
 
   // playlist.json and its signature.
@@ -400,8 +394,8 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
       read_small(fd.fd, std::uint64_t(st.st_size), content::Limits{}.max_file_bytes, &why);
   if (!playlist_bytes) return file_error(playlist_file, why);
   Candidate candidate;
-  candidate.source = Source::usb;
-  candidate.origin = bundle.string();
+  candidate.source = from.source;
+  candidate.origin = from.origin.empty() ? bundle.string() : from.origin;
   candidate.file = playlist_file.string();
   candidate.playlist_bytes = std::move(*playlist_bytes);
   const fs::path sig_file = bundle / "playlist.json.sig";
@@ -415,6 +409,7 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
   fd.reset();
 
   CandidateCheck check = store.check(candidate);
+  for (const AssetRef& asset : check.assets) outcome.assets.push_back(asset.path);
   switch (check.verdict) {
     case CandidateCheck::Verdict::already_current: outcome.already_current = true; return outcome;
     case CandidateCheck::Verdict::superseded: return fail(candidate.file + ": " + check.error);
@@ -431,12 +426,12 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
   std::vector<char> buffer(kChunk);
   std::uint64_t since_check = 0;
   for (const AssetRef& asset : import->missing()) {
-    if (stop) return fail(bundle.string() + ": the import was stopped (the player is quitting)");
-    if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+    if (stop) return fail(stopped);
+    if (std::string g = gone(); !g.empty()) return fail(g);
     const fs::path source = bundle / asset.path;
     Fd in = open_in_bundle(b, asset.path, &st, &why);
     if (!in) {
-      if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+      if (std::string g = gone(); !g.empty()) return fail(g);
       return file_error(source, why);
     }
     if (std::uint64_t(st.st_size) > asset.size) {
@@ -454,7 +449,7 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         int err = errno;
-        if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+        if (std::string g = gone(); !g.empty()) return fail(g);
         return file_error(source, std::string("cannot read it: ") + std::strerror(err));
       }
       if (n == 0) break;
@@ -471,10 +466,8 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
       // A lazily unmounted stick still reads through our descriptor: ask the mount table.
       if (since_check >= kCheckEvery) {
         since_check = 0;
-        if (stop) {
-          return fail(bundle.string() + ": the import was stopped (the player is quitting)");
-        }
-        if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+        if (stop) return fail(stopped);
+        if (std::string g = gone(); !g.empty()) return fail(g);
       }
       if (progress) progress(done);
     }
@@ -482,17 +475,45 @@ ImportOutcome import_stick(Store& store, const fs::path& mount_point,
     if (::close(std::exchange(out.fd, -1)) != 0) {
       return file_error(temp.path, std::string("cannot write: ") + std::strerror(errno));
     }
-    if (stick.gone()) return fail(mount_point.string() + ": " + kRemoved);
+    if (std::string g = gone(); !g.empty()) return fail(g);
     if (!import->add(asset, temp.release(), &why)) return file_error(source, why);
     ++done.files_done;
     if (progress) progress(done);
   }
-  if (stop) return fail(bundle.string() + ": the import was stopped (the player is quitting)");
+  if (stop) return fail(stopped);
   auto installed = import->commit(&why);
   if (!installed) return file_error(bundle, why);
   outcome.imported = true;
   outcome.installed = std::move(installed);
   return outcome;
+}
+
+ImportOutcome import_stick(Store& store, const fs::path& mount_point,
+                           const std::function<void(const ImportProgress&)>& progress,
+                           const std::atomic<bool>& stop) {
+  struct stat st {};
+  if (::lstat((mount_point / "signage" / "playlist.json").c_str(), &st) != 0) {
+    return {};  // not a content stick
+  }
+  const std::string removed = mount_point.string() + ": " + kRemoved;
+  if (::stat(mount_point.c_str(), &st) != 0) {
+    ImportOutcome outcome;
+    outcome.found = true;
+    outcome.error = removed;
+    return outcome;
+  }
+  auto stick = std::make_shared<Stick>();
+  stick->mount_point = mount_point;
+  stick->device = st.st_dev;
+  auto points = read_mount_points();
+  stick->listed = std::find(points.begin(), points.end(), mount_point) != points.end();
+  FolderImport from;
+  from.source = Source::usb;
+  from.folder = mount_point / "signage";
+  from.words.needs = "the stick needs a real folder named signage";
+  from.gone = [stick, removed] { return stick->gone() ? removed : std::string(); };
+  if (stick->listed) from.device = std::uint64_t(stick->device);
+  return import_folder(store, from, progress, stop);
 }
 
 }  // namespace signage::sync

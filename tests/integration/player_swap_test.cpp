@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -318,6 +319,101 @@ TEST(PlayerTicker, WindowsOfTilesKeepAheadOfTheBand) {
   EXPECT_LE(stats.ticker_tiles_max * 2, whole.tiles.size());
   EXPECT_EQ(stats.render_thread.text_layouts, 0u);
   EXPECT_EQ(stats.render_thread.glyph_rasterizations, 0u);
+}
+
+// Two long items (so a boundary is far away), and, when `alert` is not empty, an alert valid
+// on the test's clock (kClock, 2025-03-03).
+std::string long_items_playlist(const std::string& id, double seconds, const std::string& alert,
+                                double alert_seconds = 20) {
+  std::string json = R"({"version": 1, "id": ")" + id +
+                     R"(", "title": "河西区", "timezone": "Asia/Shanghai", "items": [
+      {"type": "headline", "title": "中共河西区委经济工作会议召开", "duration": )" +
+                     std::to_string(seconds) + R"(},
+      {"type": "statistic", "value": "690万余", "unit": "人次", "label": "接待游客",
+       "duration": )" +
+                     std::to_string(seconds) + "}";
+  if (!alert.empty()) {
+    json += R"(, {"type": "alert", "id": "water", "title": ")" + alert +
+            R"(", "body": "今日8时至18时停水。", "duration": )" + std::to_string(alert_seconds) +
+            R"(,
+       "schedule": {"valid_from": "2025-03-01T00:00:00+08:00",
+                    "valid_until": "2025-03-10T00:00:00+08:00"}})";
+  }
+  return json + R"(], "ticker": {"items": ["新建挖潜补充学位1.6万个"]}})";
+}
+
+// What a run saw of two playlists: the slots the first showed, and the first frame of the
+// second.
+struct Takeover {
+  std::set<std::uint64_t> first_sequences;
+  std::optional<FrameInfo> second;
+  RunStats stats;
+};
+
+// Plays `first`, submits `second` at frame 10 (mid-slot: the first slot lasts seconds), and
+// runs until `second` shows.
+Takeover play_and_submit(std::shared_ptr<const content::Playlist> first,
+                         std::shared_ptr<const content::Playlist> second) {
+  Takeover seen;
+  auto renderer = headless({640, 360});
+  if (!renderer) return seen;
+  PlayerOptions po = test_options();
+  po.paced = true;  // loop time as on a display; the first slot ends seconds into the run
+  std::string error;
+  auto player = Player::create(*renderer, po, first, &error);
+  EXPECT_TRUE(player) << error;
+  if (!player) return seen;
+  seen.stats = player->run([&](const FrameInfo& f) {
+    if (f.playlist == first.get()) seen.first_sequences.insert(f.shown_sequence);
+    if (f.frame == 10) player->submit_playlist(second);
+    if (f.playlist == second.get()) seen.second = f;
+    return !seen.second;
+  });
+  return seen;
+}
+
+// The studio's "alert now": a new playlist whose alert the playing one does not show takes over
+// mid-item, once its card is ready, instead of at the item's end 30 s later.
+TEST(PlayerAlert, ANewAlertTakesOverBeforeTheItemEnds) {
+  auto first = parse(long_items_playlist("first", 30, ""));
+  auto second = parse(long_items_playlist("second", 30, "临时停水"));
+  ASSERT_TRUE(first && second);
+  Takeover seen = play_and_submit(first, second);
+  ASSERT_TRUE(seen.second) << "the alert never showed";
+  EXPECT_TRUE(seen.second->alert);
+  EXPECT_EQ(seen.second->item, std::optional<std::size_t>(2));
+  // The first playlist's first slot was cut short: it never reached its second item (prepared
+  // ahead, and dropped for the alert).
+  EXPECT_EQ(seen.first_sequences, std::set<std::uint64_t>{0});
+  EXPECT_GT(seen.second->shown_sequence, 0u);
+  EXPECT_LT(seen.second->t, 30 * scene::kSecond);
+  EXPECT_EQ(seen.stats.render_thread.text_layouts, 0u);
+  EXPECT_EQ(seen.stats.render_thread.glyph_rasterizations, 0u);
+}
+
+// Any other change waits for the next item boundary (replacing the slot the worker prepared
+// ahead, which the frame loop already holds): a new playlist without an alert...
+TEST(PlayerAlert, AChangeWithoutAnAlertWaitsForTheBoundary) {
+  auto first = parse(long_items_playlist("first", 2, ""));
+  auto second = parse(long_items_playlist("second", 2, ""));
+  ASSERT_TRUE(first && second);
+  Takeover seen = play_and_submit(first, second);
+  ASSERT_TRUE(seen.second) << "the new playlist never showed";
+  EXPECT_FALSE(seen.second->alert);
+  EXPECT_EQ(seen.first_sequences, std::set<std::uint64_t>{0}) << "not the next boundary";
+  EXPECT_GE(seen.second->t, 2 * scene::kSecond) << "it cut the item short";
+}
+
+// ...and one whose alert is the one already playing (the same id, title and body).
+TEST(PlayerAlert, AnAlertAlreadyShownDoesNotCutTheItemAgain) {
+  auto first = parse(long_items_playlist("first", 2, "临时停水", 3));
+  auto second = parse(long_items_playlist("second", 2, "临时停水", 3));
+  ASSERT_TRUE(first && second);
+  Takeover seen = play_and_submit(first, second);
+  ASSERT_TRUE(seen.second) << "the new playlist never showed";
+  // The first playlist shows its alert (3 s): the second takes over at its end, not at once.
+  EXPECT_EQ(seen.first_sequences, std::set<std::uint64_t>{0}) << "not the next boundary";
+  EXPECT_GE(seen.second->t, 3 * scene::kSecond) << "the same alert cut the item short";
 }
 
 TEST(PlayerSwap, AnEmptyOrMissingPlaylistShowsTheFallbackScreen) {

@@ -47,6 +47,7 @@ TEST(RunSettings, TheDocumentedExampleParses) {
   ASSERT_EQ(s.sync.usb_roots.size(), 1u);
   EXPECT_EQ(s.sync.usb_roots[0], "/media/signage-usb");
   EXPECT_TRUE(s.sync.watch_usb);
+  EXPECT_EQ(s.sync.local_source, "/var/lib/signage-studio/published");
   EXPECT_EQ(s.sync.public_keys.size(), 1u);
   EXPECT_EQ(s.sync.channel, "hexi-2024");
   EXPECT_EQ(s.sync.http.heartbeat_interval_s, 60);

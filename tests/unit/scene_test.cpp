@@ -167,6 +167,27 @@ TEST(Sequencer, AlertPreemptsMidSlotAndEndsWithItsValidity) {
   EXPECT_TRUE(s.slot_at(25 * kSecond).alert);
 }
 
+// A new alert cuts the slot on screen short (Player: an alert published now shows at once):
+// the new playlist's alert starts at the cut, the sequence goes on, and the walk continues from
+// the new playlist.
+TEST(Sequencer, CutToStartsTheNewPlaylistAtOnce) {
+  constexpr std::int64_t start = kMonday0859Shanghai;
+  Sequencer s(playlist({item("a", 30), item("b", 30)}), start);
+  const Slot first = s.slot_at(0);
+  ASSERT_EQ(first.end, 30 * kSecond);
+  auto next = playlist({item("c", 5), item("alert", 10, ItemType::alert)});
+  next->items[1].schedule.valid_until = start + 3600;
+  const Slot cut = s.cut_to(next, 4 * kSecond);
+  EXPECT_EQ(cut.start, 4 * kSecond);
+  EXPECT_EQ(cut.end, 14 * kSecond);
+  EXPECT_EQ(cut.sequence, first.sequence + 1);
+  EXPECT_EQ(cut.playlist, next);
+  EXPECT_TRUE(cut.alert);
+  EXPECT_EQ(shown(s, 10 * kSecond), "alert");
+  EXPECT_EQ(s.slot_at(14 * kSecond).playlist, next);
+  EXPECT_EQ(s.slot_at(14 * kSecond).sequence, first.sequence + 2);
+}
+
 TEST(Sequencer, FallbackWhenNothingIsEligibleRecheckedEveryFewSeconds) {
   constexpr std::int64_t start = kMonday0859Shanghai;
   Item later = item("later", 8);
