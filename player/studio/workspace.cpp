@@ -256,7 +256,8 @@ bool Workspace::start(std::string* error) {
     history_.assign(history->begin(), history->end());
   }
   for (const auto& entry : history_) {
-    last_revision_ = std::max(last_revision_, entry.value("revision", std::int64_t(0)));
+    if (entry.is_object() && entry["revision"].is_number_integer())
+      last_revision_ = std::max(last_revision_, entry["revision"].get<std::int64_t>());
   }
   // The draft: as it was, else the seed bundle (without its "assets": written at publish), else
   // an empty playlist.
@@ -664,7 +665,7 @@ Outcome Workspace::approve(const std::string& id, const std::string& user) {
   auto entry = is_id(id) ? read_json(file) : std::nullopt;
   if (!entry) return failure(404, "No such request", "没有这个发布申请");
   std::error_code ec;
-  if (entry->contains("publish_at") && (*entry)["publish_at"].get<std::int64_t>() > now()) {
+  if ((*entry)["publish_at"].is_number_integer() && (*entry)["publish_at"].get<std::int64_t>() > now()) {
     // Approved, to be published at its time.
     if (!files::replace_file(paths_.data_dir / "scheduled" / (id + ".json"), entry->dump() + "\n", 0600)) {
       return failure(500, "cannot schedule", "无法安排定时发布");
@@ -675,7 +676,7 @@ Outcome Workspace::approve(const std::string& id, const std::string& user) {
     wake_.notify_all();
     return {200, {{"scheduled", id}, {"at", (*entry)["publish_at"]}}, {}};
   }
-  Staged staged{(*entry)["playlist"].get<std::string>(), paths_.draft_dir(), false, true,
+  Staged staged{entry->value("playlist", std::string()), paths_.draft_dir(), false, true,
                 digests_of((*entry)["assets"])};
   Outcome published = publish_locked(staged, "approve", user,
                                      entry->value("note", "") + " (" + entry->value("by", "") + ")");
@@ -718,12 +719,14 @@ void Workspace::run_due() {
   for (const auto& file : fs::directory_iterator(folder, ec)) {
     auto entry = read_json(file.path());
     if (!entry || !entry->is_object()) continue;
-    if (entry->value("publish_at", std::int64_t(0)) <= now()) due.push_back(file.path());
+    if (!(*entry)["publish_at"].is_number_integer() || (*entry)["publish_at"].get<std::int64_t>() <= now())
+      due.push_back(file.path());
   }
   std::sort(due.begin(), due.end());
   for (const fs::path& file : due) {
     auto entry = read_json(file);
-    Staged staged{(*entry)["playlist"].get<std::string>(), paths_.draft_dir(), false, true,
+    if (!entry || !entry->is_object()) continue;
+    Staged staged{entry->value("playlist", std::string()), paths_.draft_dir(), false, true,
                   digests_of((*entry)["assets"])};
     Outcome published = publish_locked(staged, "scheduled publish", entry->value("by", ""),
                                        entry->value("note", ""));
@@ -742,7 +745,7 @@ void Workspace::scheduler_main() {
     for (const auto& file : fs::directory_iterator(paths_.data_dir / "scheduled", ec)) {
       auto entry = read_json(file.path());
       if (!entry || !entry->is_object()) continue;
-      std::int64_t at = entry->value("publish_at", std::int64_t(0));
+      const std::int64_t at = (*entry)["publish_at"].is_number_integer() ? (*entry)["publish_at"].get<std::int64_t>() : 0;
       next = next ? std::min(*next, at) : at;
     }
     if (next && *next <= now()) {
