@@ -11,8 +11,8 @@
 
 #include "commands.h"
 #include "content/content.h"
-#include "sync/crypto.h"
 #include "files/files.h"
+#include "sync/crypto.h"
 
 namespace signage {
 namespace {

@@ -10,10 +10,10 @@
 
 #include "commands.h"
 #include "content/content.h"
+#include "files/files.h"
 #include "run/check.h"
 #include "scene/scene.h"
 #include "sync/crypto.h"
-#include "files/files.h"
 #include "text/text.h"
 
 namespace signage {
@@ -107,10 +107,10 @@ void print_loop(const std::shared_ptr<const content::Playlist>& playlist, std::i
   }
   for (const run::LoopAbsent& absent : loop.absent) {
     const content::Item& item = playlist->items[absent.item];
-    const char* why = absent.reason == run::AbsentReason::outside_schedule ? "outside its schedule then"
-                      : absent.reason == run::AbsentReason::alert_instead
-                          ? "an alert shows instead"
-                          : "its schedule ends before its turn";
+    const char* why =
+        absent.reason == run::AbsentReason::outside_schedule ? "outside its schedule then"
+        : absent.reason == run::AbsentReason::alert_instead  ? "an alert shows instead"
+                                                             : "its schedule ends before its turn";
     std::printf("  not in this loop: #%zu %s (%s; %s)\n", absent.item + 1, item.id.c_str(),
                 run::type_name(item.type), why);
   }

@@ -41,10 +41,9 @@ std::string random_id() {
 }
 
 bool is_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 &&
-         std::all_of(id.begin(), id.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-         });
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
 }
 
 Outcome failure(int status, std::string en, std::string zh, json body = json::object()) {
@@ -57,7 +56,9 @@ std::optional<ojson> parse_object(std::string_view text) {
   return value;
 }
 
-std::string dump(const ojson& value) { return value.dump(2) + "\n"; }
+std::string dump(const ojson& value) {
+  return value.dump(2) + "\n";
+}
 
 // rN -> N; 0 when the name is not a revision folder.
 std::int64_t revision_of(const std::string& name) {
@@ -74,7 +75,8 @@ std::vector<std::int64_t> revision_folders(const fs::path& dir) {
   std::vector<std::int64_t> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (std::int64_t n = revision_of(entry.path().filename().string()); n > 0 && entry.is_directory())
+    if (std::int64_t n = revision_of(entry.path().filename().string());
+        n > 0 && entry.is_directory())
       out.push_back(n);
   }
   std::sort(out.begin(), out.end());
@@ -87,7 +89,9 @@ std::int64_t linked_revision(const fs::path& link) {
   return ec ? 0 : revision_of(target.filename().string());
 }
 
-bool fsync_file(const fs::path& path) { return files::sync_path(path); }
+bool fsync_file(const fs::path& path) {
+  return files::sync_path(path);
+}
 
 // Copies (or hard-links, from a revision, which never changes) `from` to `to` and fsyncs it.
 bool place_file(const fs::path& from, const fs::path& to, bool link, std::string* error) {
@@ -133,15 +137,18 @@ json loop_json(const std::shared_ptr<const content::Playlist>& playlist, std::in
   const auto seconds = [](scene::Nanos t) { return double(t) / 1e9; };
   if (report.length) out["length_s"] = seconds(*report.length);
   for (const run::LoopSlot& slot : report.slots) {
-    json s = {{"start_s", seconds(slot.start)}, {"duration_s", seconds(slot.duration)},
+    json s = {{"start_s", seconds(slot.start)},
+              {"duration_s", seconds(slot.duration)},
               {"alert", slot.alert}};
     if (slot.item) {
       const content::Item& item = playlist->items[*slot.item];
-      s.update({{"index", *slot.item}, {"id", item.id}, {"type", run::type_name(item.type)},
+      s.update({{"index", *slot.item},
+                {"id", item.id},
+                {"type", run::type_name(item.type)},
                 {"title", item.title}});
     } else {
-      s.update({{"index", nullptr}, {"id", nullptr}, {"type", "fallback"},
-                {"title", playlist->title}});
+      s.update(
+          {{"index", nullptr}, {"id", nullptr}, {"type", "fallback"}, {"title", playlist->title}});
     }
     out["slots"].push_back(std::move(s));
   }
@@ -155,8 +162,11 @@ json loop_json(const std::shared_ptr<const content::Playlist>& playlist, std::in
 
 // The empty playlist a new studio starts with.
 std::string empty_draft() {
-  ojson playlist = {{"version", 1},         {"title", "新的节目单"}, {"lang", "zh-Hans"},
-                    {"timezone", "Asia/Shanghai"}, {"items", ojson::array()}};
+  ojson playlist = {{"version", 1},
+                    {"title", "新的节目单"},
+                    {"lang", "zh-Hans"},
+                    {"timezone", "Asia/Shanghai"},
+                    {"items", ojson::array()}};
   return dump(playlist);
 }
 
@@ -245,13 +255,19 @@ bool Workspace::start(std::string* error) {
   // What an interrupted publish left: a half-written rN.tmp, a new link not yet renamed, and a
   // whole revision that was never published (its publish did not answer; players never saw it).
   fs::remove(paths_.data_dir / "published.tmp", ec);
+  // Without a `published` link nothing is judged unpublished: revisions are only ever removed
+  // by keep.
   const std::int64_t published = linked_revision(paths_.published_link());
+  std::vector<fs::path> leftovers;
   for (const auto& entry : fs::directory_iterator(paths_.revisions_dir(), ec)) {
     const std::string name = entry.path().filename().string();
     const std::int64_t n = revision_of(name);
-    if (name.ends_with(".tmp") || (n > 0 && n > published)) fs::remove_all(entry.path(), ec);
+    if (name.ends_with(".tmp") || (published > 0 && n > published))
+      leftovers.push_back(entry.path());
   }
-  for (std::int64_t n : revision_folders(paths_.revisions_dir())) last_revision_ = std::max(last_revision_, n);
+  for (const fs::path& path : leftovers) fs::remove_all(path, ec);
+  for (std::int64_t n : revision_folders(paths_.revisions_dir()))
+    last_revision_ = std::max(last_revision_, n);
   if (auto history = read_json(paths_.data_dir / "history.json"); history && history->is_array()) {
     history_.assign(history->begin(), history->end());
   }
@@ -271,11 +287,14 @@ bool Workspace::start(std::string* error) {
       auto seed = content::load_playlist(options_.seed);
       auto text = files::read_file(options_.seed / "playlist.json", kSmallFile, error);
       if (!seed.playlist || !text) {
-        if (text) *error = options_.seed.string() + " is not a valid bundle (signage-player check says why)";
+        if (text)
+          *error =
+              options_.seed.string() + " is not a valid bundle (signage-player check says why)";
         return false;
       }
       for (const std::string& asset : seed.playlist->asset_paths) {
-        if (!place_file(options_.seed / asset, paths_.draft_dir() / asset, false, error)) return false;
+        if (!place_file(options_.seed / asset, paths_.draft_dir() / asset, false, error))
+          return false;
       }
       auto object = parse_object(*text);
       object->erase("assets");
@@ -319,15 +338,16 @@ std::string Workspace::normalize_locked(std::string_view playlist, std::string* 
   return dump(*object);
 }
 
-json Workspace::check_locked(const std::string& bytes, const fs::path& dir) {
+json Workspace::check_text(const std::string& bytes, const fs::path& dir) {
   content::ParseResult result = content::parse_playlist(bytes, "playlist.json", dir);
   std::vector<content::Diagnostic> diagnostics = result.diagnostics;
   if (result.playlist) {
     std::lock_guard engine_lock(engine_mutex_);
     std::string why;
     if (!engine_) engine_ = text::TextEngine::create(text::default_fonts_dir(), &why);
-    auto warnings = engine_ ? run::text_fit_warnings(*engine_, *result.playlist, "playlist.json", bytes)
-                            : run::text_fit_warnings(*result.playlist, "playlist.json", bytes);
+    auto warnings = engine_
+                        ? run::text_fit_warnings(*engine_, *result.playlist, "playlist.json", bytes)
+                        : run::text_fit_warnings(*result.playlist, "playlist.json", bytes);
     diagnostics.insert(diagnostics.end(), warnings.begin(), warnings.end());
   }
   return diagnostics_json(diagnostics);
@@ -340,10 +360,10 @@ json Workspace::check(std::string_view playlist) {
     bytes = normalize_locked(playlist, &why);
   }
   if (bytes.empty()) {
-    return json::array({{{"severity", "error"}, {"pointer", ""}, {"message", why},
-                         {"line", 0}, {"column", 0}}});
+    return json::array(
+        {{{"severity", "error"}, {"pointer", ""}, {"message", why}, {"line", 0}, {"column", 0}}});
   }
-  return check_locked(bytes, paths_.draft_dir());
+  return check_text(bytes, paths_.draft_dir());
 }
 
 json Workspace::loop(std::optional<std::int64_t> at) {
@@ -356,25 +376,29 @@ json Workspace::loop(std::optional<std::int64_t> at) {
   return loop_json(result.playlist, at.value_or(now()));
 }
 
-json Workspace::draft_json_locked() {
-  auto result = content::parse_playlist(draft_bytes_, "playlist.json", paths_.draft_dir());
-  return {{"version", draft_version_},
-          {"playlist", json::parse(draft_bytes_, nullptr, false)},
-          {"diagnostics", check_locked(draft_bytes_, paths_.draft_dir())},
+// Built outside the workspace's mutex: text fit takes a while and needs only the text.
+json Workspace::draft_json_of(const std::string& bytes, const std::string& version) {
+  auto result = content::parse_playlist(bytes, "playlist.json", paths_.draft_dir());
+  return {{"version", version},
+          {"playlist", json::parse(bytes, nullptr, false)},
+          {"diagnostics", check_text(bytes, paths_.draft_dir())},
           {"loop", loop_json(result.playlist, now())}};
 }
 
 json Workspace::draft_json() {
-  std::lock_guard lock(mutex_);
-  return draft_json_locked();
+  DraftSnapshot snapshot = draft();
+  return draft_json_of(snapshot.playlist_json, snapshot.version);
 }
 
 Outcome Workspace::save_draft(std::string_view base, std::string_view playlist,
                               const std::string& user) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (base != draft_version_) {
+    const std::string bytes = draft_bytes_, version = draft_version_;
+    lock.unlock();
     return failure(409, "Someone else saved the draft meanwhile; your changes are still here",
-                   "草稿已被同事修改并保存;您的修改仍在本页", {{"current", draft_json_locked()}});
+                   "草稿已被同事修改并保存;您的修改仍在本页",
+                   {{"current", draft_json_of(bytes, version)}});
   }
   std::string why;
   std::string bytes = normalize_locked(playlist, &why);
@@ -387,8 +411,10 @@ Outcome Workspace::save_draft(std::string_view base, std::string_view playlist,
   }
   draft_bytes_ = std::move(bytes);
   draft_version_ = sync::sha256_hex(draft_bytes_);
-  (void)user;
-  return {200, draft_json_locked(), {}};
+  const std::string saved = draft_bytes_, version = draft_version_;
+  lock.unlock();
+  (void)user;  // saves are not history: publishes are
+  return {200, draft_json_of(saved, version), {}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +430,7 @@ Outcome Workspace::publish_locked(const Staged& staged, const std::string& what,
     // The alerts sent from the studio keep running when the draft is published.
     auto current = files::read_file(published / "playlist.json", kSmallFile);
     auto current_object = current ? parse_object(*current) : std::nullopt;
-    if (current_object && (*object)["items"].is_array()) {
+    if (current_object && object->contains("items") && (*object)["items"].is_array()) {
       for (ojson& alert : running_alerts(*current_object, t)) {
         auto& items = (*object)["items"];
         bool present = std::any_of(items.begin(), items.end(), [&](const ojson& item) {
@@ -446,9 +472,9 @@ Outcome Workspace::publish_locked(const Staged& staged, const std::string& what,
         want != staged.expected.end() &&
         (want->second.sha256 != digest->sha256 || want->second.size != digest->size)) {
       fs::remove_all(tmp, ec);
-      return failure(409,
-                     "The picture " + path + " changed after this publish was requested; publish again",
-                     "图片 " + path + " 在提交发布后被改动,请重新发布");
+      return failure(
+          409, "The picture " + path + " changed after this publish was requested; publish again",
+          "图片 " + path + " 在提交发布后被改动,请重新发布");
     }
     assets.push_back({path, digest->size, digest->sha256, "", 0, 0});
     for (fs::path dir = to.parent_path(); dir != tmp; dir = dir.parent_path()) {
@@ -489,12 +515,13 @@ void Workspace::prune_locked() {
   std::vector<std::int64_t> kept = revision_folders(paths_.revisions_dir());
   std::error_code ec;
   for (std::size_t i = 0; i + options_.keep < kept.size(); ++i) {
-    if (kept[i] != published) fs::remove_all(paths_.revisions_dir() / ("r" + std::to_string(kept[i])), ec);
+    if (kept[i] != published)
+      fs::remove_all(paths_.revisions_dir() / ("r" + std::to_string(kept[i])), ec);
   }
 }
 
-void Workspace::record_locked(const std::string& what, const std::string& by,
-                              std::int64_t revision, const std::string& note) {
+void Workspace::record_locked(const std::string& what, const std::string& by, std::int64_t revision,
+                              const std::string& note) {
   std::string timezone;
   if (auto draft = parse_object(draft_bytes_)) timezone = draft->value("timezone", "");
   json entry = {{"at", content::format_instant(now(), timezone)},
@@ -532,8 +559,12 @@ Outcome Workspace::stage_file_locked(const fs::path& folder, const PublishReques
     digests[path] = *digest;
   }
   const std::string id = random_id();
-  json entry = {{"id", id},           {"by", request.user},       {"at", now()},
-                {"note", request.note}, {"base", draft_version_}, {"playlist", draft_bytes_},
+  json entry = {{"id", id},
+                {"by", request.user},
+                {"at", now()},
+                {"note", request.note},
+                {"base", draft_version_},
+                {"playlist", draft_bytes_},
                 {"assets", digests_json(digests)}};
   if (at) entry["publish_at"] = *at;
   std::string why;
@@ -546,8 +577,11 @@ Outcome Workspace::stage_file_locked(const fs::path& folder, const PublishReques
 Outcome Workspace::publish(const PublishRequest& request) {
   std::unique_lock lock(mutex_);
   if (request.base != draft_version_) {
+    const std::string bytes = draft_bytes_, version = draft_version_;
+    lock.unlock();
     return failure(409, "The draft changed since you saw it; look at it again before publishing",
-                   "草稿在您查看之后有改动,请重新查看后再发布", {{"current", draft_json_locked()}});
+                   "草稿在您查看之后有改动,请重新查看后再发布",
+                   {{"current", draft_json_of(bytes, version)}});
   }
   const bool wait_for_approval = request.role == Role::editor && approval_required(paths_);
   const bool later = request.at && *request.at > now();
@@ -561,10 +595,14 @@ Outcome Workspace::publish(const PublishRequest& request) {
     Outcome staged = stage_file_locked(paths_.data_dir / "scheduled", request, request.at);
     if (!staged.ok()) return staged;
     record_locked("schedule", request.user, 0, request.note);
+    const std::string timezone =
+        parse_object(draft_bytes_).value_or(ojson::object()).value("timezone", "");
     lock.unlock();
     wake_.notify_all();
-    std::string timezone = parse_object(draft_bytes_).value_or(ojson::object()).value("timezone", "");
-    return {200, {{"scheduled", staged.body["id"]}, {"at", content::format_instant(*request.at, timezone)}}, {}};
+    return {
+        200,
+        {{"scheduled", staged.body["id"]}, {"at", content::format_instant(*request.at, timezone)}},
+        {}};
   }
   return publish_draft_now_locked(request.user, request.note, "publish");
 }
@@ -575,8 +613,8 @@ json Workspace::revisions() {
   json out = json::array();
   auto numbers = revision_folders(paths_.revisions_dir());
   for (auto n = numbers.rbegin(); n != numbers.rend(); ++n) {
-    json entry = {{"revision", *n}, {"published_at", nullptr}, {"by", nullptr}, {"note", ""},
-                  {"items", nullptr}, {"current", *n == published}};
+    json entry = {{"revision", *n}, {"published_at", nullptr}, {"by", nullptr},
+                  {"note", ""},     {"items", nullptr},        {"current", *n == published}};
     for (auto h = history_.rbegin(); h != history_.rend(); ++h) {
       if (h->value("revision", json()) == json(*n)) {
         entry["published_at"] = (*h)["at"];
@@ -585,8 +623,10 @@ json Workspace::revisions() {
         break;
       }
     }
-    auto text = files::read_file(paths_.revisions_dir() / ("r" + std::to_string(*n)) / "playlist.json", kSmallFile);
-    if (auto object = text ? parse_object(*text) : std::nullopt; object && (*object)["items"].is_array()) {
+    auto text = files::read_file(
+        paths_.revisions_dir() / ("r" + std::to_string(*n)) / "playlist.json", kSmallFile);
+    if (auto object = text ? parse_object(*text) : std::nullopt;
+        object && (*object)["items"].is_array()) {
       entry["items"] = (*object)["items"].size();
     }
     out.push_back(std::move(entry));
@@ -637,7 +677,9 @@ json list_folder(const fs::path& folder) {
     if (entry.path().extension() != ".json") continue;
     auto value = read_json(entry.path());
     if (!value || !value->is_object()) continue;
-    json summary = {{"id", (*value)["id"]}, {"by", (*value)["by"]}, {"at", (*value)["at"]},
+    json summary = {{"id", (*value)["id"]},
+                    {"by", (*value)["by"]},
+                    {"at", (*value)["at"]},
                     {"note", (*value)["note"]}};
     if (value->contains("publish_at")) summary["publish_at"] = (*value)["publish_at"];
     out.push_back(std::move(summary));
@@ -665,9 +707,11 @@ Outcome Workspace::approve(const std::string& id, const std::string& user) {
   auto entry = is_id(id) ? read_json(file) : std::nullopt;
   if (!entry) return failure(404, "No such request", "没有这个发布申请");
   std::error_code ec;
-  if ((*entry)["publish_at"].is_number_integer() && (*entry)["publish_at"].get<std::int64_t>() > now()) {
+  if ((*entry)["publish_at"].is_number_integer() &&
+      (*entry)["publish_at"].get<std::int64_t>() > now()) {
     // Approved, to be published at its time.
-    if (!files::replace_file(paths_.data_dir / "scheduled" / (id + ".json"), entry->dump() + "\n", 0600)) {
+    if (!files::replace_file(paths_.data_dir / "scheduled" / (id + ".json"), entry->dump() + "\n",
+                             0600)) {
       return failure(500, "cannot schedule", "无法安排定时发布");
     }
     fs::remove(file, ec);
@@ -678,8 +722,8 @@ Outcome Workspace::approve(const std::string& id, const std::string& user) {
   }
   Staged staged{entry->value("playlist", std::string()), paths_.draft_dir(), false, true,
                 digests_of((*entry)["assets"])};
-  Outcome published = publish_locked(staged, "approve", user,
-                                     entry->value("note", "") + " (" + entry->value("by", "") + ")");
+  Outcome published = publish_locked(
+      staged, "approve", user, entry->value("note", "") + " (" + entry->value("by", "") + ")");
   if (published.ok()) fs::remove(file, ec);
   return published;
 }
@@ -719,7 +763,8 @@ void Workspace::run_due() {
   for (const auto& file : fs::directory_iterator(folder, ec)) {
     auto entry = read_json(file.path());
     if (!entry || !entry->is_object()) continue;
-    if (!(*entry)["publish_at"].is_number_integer() || (*entry)["publish_at"].get<std::int64_t>() <= now())
+    if (!(*entry)["publish_at"].is_number_integer() ||
+        (*entry)["publish_at"].get<std::int64_t>() <= now())
       due.push_back(file.path());
   }
   std::sort(due.begin(), due.end());
@@ -745,7 +790,9 @@ void Workspace::scheduler_main() {
     for (const auto& file : fs::directory_iterator(paths_.data_dir / "scheduled", ec)) {
       auto entry = read_json(file.path());
       if (!entry || !entry->is_object()) continue;
-      const std::int64_t at = (*entry)["publish_at"].is_number_integer() ? (*entry)["publish_at"].get<std::int64_t>() : 0;
+      const std::int64_t at = (*entry)["publish_at"].is_number_integer()
+                                  ? (*entry)["publish_at"].get<std::int64_t>()
+                                  : 0;
       next = next ? std::min(*next, at) : at;
     }
     if (next && *next <= now()) {
@@ -755,7 +802,8 @@ void Workspace::scheduler_main() {
       continue;
     }
     // At most a minute at a time: the system clock may be set meanwhile.
-    wake_.wait_for(lock, std::chrono::seconds(next ? std::clamp<std::int64_t>(*next - now(), 1, 60) : 60));
+    wake_.wait_for(
+        lock, std::chrono::seconds(next ? std::clamp<std::int64_t>(*next - now(), 1, 60) : 60));
   }
 }
 
@@ -765,30 +813,35 @@ void Workspace::scheduler_main() {
 Outcome Workspace::send_alert(const std::string& title, const std::string& body, int minutes,
                               const std::string& user) {
   if (title.empty() || title.size() > 400) {
-    return failure(400, "The alert needs a title (at most 400 bytes)", "请填写通知标题(不超过 400 字节)");
+    return failure(400, "The alert needs a title (at most 400 bytes)",
+                   "请填写通知标题(不超过 400 字节)");
   }
   if (minutes < 1 || minutes > 7 * 24 * 60) {
     return failure(400, "Show the alert for 1 minute to 7 days", "通知显示时长应为 1 分钟到 7 天");
   }
   std::lock_guard lock(mutex_);
-  const fs::path dir = paths_.revisions_dir() / ("r" + std::to_string(linked_revision(paths_.published_link())));
+  const fs::path dir =
+      paths_.revisions_dir() / ("r" + std::to_string(linked_revision(paths_.published_link())));
   auto text = files::read_file(dir / "playlist.json", kSmallFile);
   auto object = text ? parse_object(*text) : std::nullopt;
   if (!object || !(*object)["items"].is_array()) {
-    return failure(409, "Nothing is published yet; publish the draft first", "还没有发布过节目单,请先发布草稿");
+    return failure(409, "Nothing is published yet; publish the draft first",
+                   "还没有发布过节目单,请先发布草稿");
   }
   const std::int64_t t = now();
   const std::string timezone = object->value("timezone", "");
   std::string id = "alert-" + std::to_string(t);
-  for (int n = 2; std::any_of((*object)["items"].begin(), (*object)["items"].end(),
-                              [&](const ojson& item) { return item.is_object() && item.value("id", "") == id; });
+  for (int n = 2; std::any_of(
+           (*object)["items"].begin(), (*object)["items"].end(),
+           [&](const ojson& item) { return item.is_object() && item.value("id", "") == id; });
        ++n) {
     id = "alert-" + std::to_string(t) + "-" + std::to_string(n);
   }
   ojson alert = {{"type", "alert"}, {"id", id}, {"title", title}};
   if (!body.empty()) alert["body"] = body;
-  alert["schedule"] = {{"valid_from", content::format_instant(t, timezone)},
-                       {"valid_until", content::format_instant(t + std::int64_t(minutes) * 60, timezone)}};
+  alert["schedule"] = {
+      {"valid_from", content::format_instant(t, timezone)},
+      {"valid_until", content::format_instant(t + std::int64_t(minutes) * 60, timezone)}};
   (*object)["items"].push_back(std::move(alert));
   Outcome published = publish_locked({dump(*object), dir, true, false, {}}, "alert", user, title);
   if (published.ok()) published.body["id"] = id;
@@ -797,10 +850,12 @@ Outcome Workspace::send_alert(const std::string& title, const std::string& body,
 
 Outcome Workspace::remove_alert(const std::string& id, const std::string& user) {
   std::lock_guard lock(mutex_);
-  const fs::path dir = paths_.revisions_dir() / ("r" + std::to_string(linked_revision(paths_.published_link())));
+  const fs::path dir =
+      paths_.revisions_dir() / ("r" + std::to_string(linked_revision(paths_.published_link())));
   auto text = files::read_file(dir / "playlist.json", kSmallFile);
   auto object = text ? parse_object(*text) : std::nullopt;
-  if (!object || !(*object)["items"].is_array()) return failure(404, "No such alert", "没有这条通知");
+  if (!object || !(*object)["items"].is_array())
+    return failure(404, "No such alert", "没有这条通知");
   auto& items = (*object)["items"];
   auto it = std::find_if(items.begin(), items.end(), [&](const ojson& item) {
     return item.is_object() && item.value("type", "") == "alert" && item.value("id", "") == id;

@@ -16,13 +16,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "content/content.h"
 #include "studio/http_server.h"
@@ -128,8 +127,8 @@ class Workspace {
                             std::optional<std::int64_t> at);
   void record_locked(const std::string& what, const std::string& by, std::int64_t revision,
                      const std::string& note);
-  nlohmann::json draft_json_locked();
-  nlohmann::json check_locked(const std::string& bytes, const std::filesystem::path& dir);
+  nlohmann::json draft_json_of(const std::string& bytes, const std::string& version);
+  nlohmann::json check_text(const std::string& bytes, const std::filesystem::path& dir);
   std::string normalize_locked(std::string_view playlist, std::string* error) const;
   void prune_locked();
 

@@ -1,7 +1,5 @@
 // The studio's workspace, in-process: the draft (conflicts), check and loop, atomic signed
 // publishes that a player accepts, keep 10, restore, approvals, scheduled publishes, alerts.
-#include "studio/workspace.h"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -9,6 +7,7 @@
 
 #include "content/content.h"
 #include "files/files.h"
+#include "studio/workspace.h"
 #include "sync/crypto.h"
 
 namespace signage::studio {
@@ -24,8 +23,11 @@ std::string playlist_with(const std::string& title, const std::string& extra_ite
             {"lang", "zh-Hans"},
             {"timezone", "Asia/Shanghai"},
             {"items", json::array({{{"type", "headline"}, {"id", "h1"}, {"title", title}},
-                                   {{"type", "statistic"}, {"id", "s1"}, {"value", "1,286"},
-                                    {"unit", "人次"}, {"label", "本月接待居民"}}})}};
+                                   {{"type", "statistic"},
+                                    {"id", "s1"},
+                                    {"value", "1,286"},
+                                    {"unit", "人次"},
+                                    {"label", "本月接待居民"}}})}};
   if (!extra_item.empty()) p["items"].push_back(json::parse(extra_item));
   return p.dump();
 }
@@ -85,8 +87,8 @@ class WorkspaceTest : public ::testing::Test {
     auto sig = files::read_file(paths.published_link() / "playlist.json.sig", 4096);
     ASSERT_TRUE(bytes && sig);
     std::string why;
-    EXPECT_TRUE(sync::verify_any(*bytes, *sig, {*sync::parse_public_key(keys.public_key, nullptr)},
-                                 &why))
+    EXPECT_TRUE(
+        sync::verify_any(*bytes, *sig, {*sync::parse_public_key(keys.public_key, nullptr)}, &why))
         << why;
     EXPECT_EQ(published().parent_path(), fs::canonical(paths.revisions_dir()));
     EXPECT_EQ(published().filename().string(), "r" + std::to_string(result.playlist->revision));
@@ -94,7 +96,8 @@ class WorkspaceTest : public ::testing::Test {
 
   std::size_t revision_count() const {
     std::size_t n = 0;
-    for (const auto& entry : fs::directory_iterator(paths.revisions_dir())) n += entry.is_directory();
+    for (const auto& entry : fs::directory_iterator(paths.revisions_dir()))
+      n += entry.is_directory();
     return n;
   }
 
@@ -211,7 +214,8 @@ TEST_F(WorkspaceTest, APublishIsAWholeSignedBundleAPlayerAccepts) {
   EXPECT_EQ(ws->published_revision(), revision);
   expect_whole_signed_revision();
   EXPECT_TRUE(fs::is_symlink(paths.published_link()));
-  EXPECT_EQ(fs::read_symlink(paths.published_link()), fs::path("revisions") / ("r" + std::to_string(revision)));
+  EXPECT_EQ(fs::read_symlink(paths.published_link()),
+            fs::path("revisions") / ("r" + std::to_string(revision)));
   // The same second again: still a higher revision, so players move to it.
   Outcome again = publish(*ws);
   ASSERT_EQ(again.status, 200);
@@ -280,7 +284,8 @@ TEST_F(WorkspaceTest, RestorePublishesAnOldRevisionAsANewOneAndMakesItTheDraft) 
 
 TEST_F(WorkspaceTest, WithApprovalAnEditorsPublishWaitsAndTheApproverPublishesExactlyIt) {
   auto ws = open();
-  ASSERT_TRUE(files::replace_file(paths.data_dir / "settings.json", R"({"require_approval": true})", 0644));
+  ASSERT_TRUE(
+      files::replace_file(paths.data_dir / "settings.json", R"({"require_approval": true})", 0644));
   ASSERT_EQ(save(*ws, playlist_with("待审批的版本")).status, 200);
   Outcome asked = publish(*ws, Role::editor);
   ASSERT_EQ(asked.status, 200) << asked.error.en;
@@ -344,7 +349,8 @@ TEST_F(WorkspaceTest, TheSchedulerThreadPublishesOnTime) {
   auto ws = Workspace::open(paths, options, &error);
   ASSERT_TRUE(ws) << error;
   ASSERT_EQ(ws->save_draft(ws->draft().version, playlist_with("一秒后"), "amy").status, 200);
-  Outcome later = ws->publish({ws->draft().version, "", "amy", Role::admin, std::time(nullptr) + 1});
+  Outcome later =
+      ws->publish({ws->draft().version, "", "amy", Role::admin, std::time(nullptr) + 1});
   ASSERT_TRUE(later.body.contains("scheduled"));
   for (int i = 0; i < 200 && ws->published_revision() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -83,7 +83,8 @@ int verify(const fs::path& data, const fs::path& public_key) {
   auto ws = studio::Workspace::open(paths, options, &error);
   if (!ws) return fail(error);
   for (const auto& entry : fs::directory_iterator(paths.revisions_dir())) {
-    if (entry.path().extension() == ".tmp") return fail("left after open: " + entry.path().string());
+    if (entry.path().extension() == ".tmp")
+      return fail("left after open: " + entry.path().string());
   }
   if (fs::exists(data / "published.tmp")) return fail("left after open: published.tmp");
   const fs::path target = fs::read_symlink(paths.published_link());
