@@ -11,6 +11,7 @@
 
 #include "files/files.h"
 #include "run/check.h"
+#include "studio/accounts.h"
 #include "sync/crypto.h"
 #include "text/text.h"
 
@@ -211,8 +212,7 @@ std::vector<ojson> running_alerts(const ojson& playlist, std::int64_t now) {
 }  // namespace
 
 bool approval_required(const StudioPaths& paths) {
-  auto settings = read_json(paths.data_dir / "settings.json");
-  return settings && settings->is_object() && settings->value("require_approval", false) == true;
+  return require_approval(paths);
 }
 
 Workspace::Workspace(StudioPaths paths, WorkspaceOptions options)

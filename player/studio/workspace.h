@@ -56,7 +56,8 @@ struct Outcome {
   bool ok() const { return status < 300; }
 };
 
-// Whether settings.json says an editor's publish waits for an approver (false when unset).
+// Whether settings.json says an editor's publish waits for an approver (false when unset):
+// accounts.h's require_approval.
 bool approval_required(const StudioPaths& paths);
 
 class Workspace {
