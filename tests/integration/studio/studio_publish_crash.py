@@ -54,6 +54,9 @@ def main():
             if verify.returncode != 0:
                 sys.exit(f"kill {i}: {verify.stderr}")
             revision = int(verify.stdout)
+            clean = subprocess.run([args.loop, "clean", data], capture_output=True, text=True)
+            if clean.returncode != 0:
+                sys.exit(f"kill {i}: {clean.stderr}")
             if revision < last:
                 sys.exit(f"kill {i}: the published revision went back from {last} to {revision}")
             last = revision

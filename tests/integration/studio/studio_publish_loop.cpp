@@ -2,9 +2,10 @@
 // kills it with SIGKILL at random moments. Modes:
 //   loop DATA_DIR SEED_BUNDLE SECRET_KEY   edit and publish forever (an alert every 5th time)
 //   bench DATA_DIR SEED_BUNDLE SECRET_KEY  time 10 publishes of the seed, print the median
-//   verify DATA_DIR PUBLIC_KEY             open the workspace (which removes leftovers), then
-//                                          check that `published` is a whole signed revision and
-//                                          nothing half-written remains; prints the revision
+//   verify DATA_DIR PUBLIC_KEY             check that `published` is a whole signed revision
+//                                          (not an rN.tmp); prints the revision
+//   clean DATA_DIR                         open the workspace (it removes leftovers), then check
+//                                          that nothing half-written remains
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -74,7 +75,7 @@ int bench(const fs::path& data, const fs::path& seed, const fs::path& key) {
   return 0;
 }
 
-int verify(const fs::path& data, const fs::path& public_key) {
+int clean(const fs::path& data) {
   studio::StudioPaths paths;
   paths.data_dir = data;
   studio::WorkspaceOptions options;
@@ -83,10 +84,16 @@ int verify(const fs::path& data, const fs::path& public_key) {
   auto ws = studio::Workspace::open(paths, options, &error);
   if (!ws) return fail(error);
   for (const auto& entry : fs::directory_iterator(paths.revisions_dir())) {
-    if (entry.path().extension() == ".tmp")
-      return fail("left after open: " + entry.path().string());
+    if (entry.path().extension() == ".tmp") return fail("left after open: " + entry.path().string());
   }
   if (fs::exists(data / "published.tmp")) return fail("left after open: published.tmp");
+  return 0;
+}
+
+int verify(const fs::path& data, const fs::path& public_key) {
+  studio::StudioPaths paths;
+  paths.data_dir = data;
+  std::string error;
   const fs::path target = fs::read_symlink(paths.published_link());
   if (target.parent_path() != "revisions" || target.extension() == ".tmp")
     return fail("published points at " + target.string());
@@ -113,5 +120,6 @@ int main(int argc, char** argv) {
   if (mode == "loop" && argc == 5) return loop(argv[2], argv[3], argv[4]);
   if (mode == "bench" && argc == 5) return bench(argv[2], argv[3], argv[4]);
   if (mode == "verify" && argc == 4) return verify(argv[2], argv[3]);
-  return fail("usage: studio_publish_loop loop|bench DATA SEED KEY | verify DATA PUBLIC_KEY");
+  if (mode == "clean" && argc == 3) return clean(argv[2]);
+  return fail("usage: studio_publish_loop loop|bench DATA SEED KEY | verify DATA PUBLIC_KEY | clean DATA");
 }
