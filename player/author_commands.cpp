@@ -11,8 +11,8 @@
 
 #include "commands.h"
 #include "content/content.h"
-#include "sync/crypto.h"
 #include "files/files.h"
+#include "sync/crypto.h"
 
 namespace signage {
 namespace {
@@ -172,19 +172,18 @@ int sign_command(const std::vector<std::string_view>& args) {
   std::string why;
   auto bytes = read_file(file, &why);
   if (!bytes) return fail("sign", why);
-  std::string lines;
+  std::vector<std::string> secrets;
   for (const std::string& key : keys) {
     auto secret = read_file(key, &why);
     if (!secret) return fail("sign", "cannot read the key: " + why);
-    auto signature = sync::sign_detached(*bytes, *secret, &why);
-    if (!signature) return fail("sign", key + ": " + why);
-    // One key: the bare signature, as players before key ids read it.
-    lines += keys.size() == 1 ? *signature + "\n"
-                              : sync::key_id_of_secret(*secret) + " " + *signature + "\n";
+    secrets.push_back(std::move(*secret));
   }
+  std::size_t failed = 0;
+  auto lines = sync::signature_file(*bytes, secrets, &why, &failed);
+  if (!lines) return fail("sign", keys[failed] + ": " + why);
   fs::path sig = file;
   sig += ".sig";
-  if (!files::replace_file(sig, lines, 0644, &why)) return fail("sign", why);
+  if (!files::replace_file(sig, *lines, 0644, &why)) return fail("sign", why);
   std::cout << sig.string() << ": signed " << file.string() << " (sha256 "
             << sync::sha256_hex(*bytes) << ")\n";
   return 0;

@@ -10,9 +10,10 @@
 
 #include "commands.h"
 #include "content/content.h"
+#include "files/files.h"
+#include "run/check.h"
 #include "scene/scene.h"
 #include "sync/crypto.h"
-#include "files/files.h"
 #include "text/text.h"
 
 namespace signage {
@@ -31,62 +32,6 @@ A playlist whose "expires" has passed at that time is a warning.
 
 exit status: 0 valid (warnings may be printed), 1 invalid or unreadable, 2 bad usage
 )";
-
-struct Screen {
-  const char* name;
-  scene::Size size;
-};
-constexpr Screen kScreens[] = {{"landscape", {1920, 1080}}, {"portrait", {1080, 1920}}};
-
-// One warning per text field that is cut with "……" at the minimum size on either screen, at the
-// field's place in `file`, whose text is `json`.
-std::vector<content::Diagnostic> text_fit_warnings(const content::Playlist& playlist,
-                                                   const std::string& file,
-                                                   const std::string& json) {
-  std::string error;
-  auto engine = text::TextEngine::create(text::default_fonts_dir(), &error);
-  if (!engine) {
-    return {{content::Severity::warning, file, 0, 0, "", "cannot check that texts fit: " + error}};
-  }
-  text::GlyphCache glyphs(engine->fonts(), {});
-  scene::Preparer preparer{*engine, glyphs, {}};
-  struct Cut {
-    std::string pointer;
-    std::size_t characters = 0;
-    std::string shown;  // "38 ... in landscape (1920x1080)", one per screen
-  };
-  std::vector<Cut> cuts;
-  for (const Screen& screen : kScreens) {
-    std::vector<scene::TextOverflow> overflows;
-    if (playlist.items.empty() && !playlist.title.empty())
-      overflows = scene::text_overflows(preparer, playlist, std::nullopt, screen.size);
-    for (std::size_t i = 0; i < playlist.items.size(); ++i) {
-      auto more = scene::text_overflows(preparer, playlist, i, screen.size);
-      overflows.insert(overflows.end(), more.begin(), more.end());
-    }
-    for (const auto& o : overflows) {
-      auto cut = std::find_if(cuts.begin(), cuts.end(),
-                              [&](const Cut& c) { return c.pointer == o.pointer; });
-      if (cut == cuts.end()) cut = cuts.insert(cuts.end(), Cut{o.pointer, o.characters, ""});
-      std::string where = std::string(screen.name) + " (" + std::to_string(screen.size.width) +
-                          "x" + std::to_string(screen.size.height) + ")";
-      cut->shown += cut->shown.empty()
-                        ? std::to_string(o.shown_characters) + " of " +
-                              std::to_string(o.characters) + " characters at the minimum size in " +
-                              where
-                        : " and " + std::to_string(o.shown_characters) + " in " + where;
-    }
-  }
-  std::vector<content::Diagnostic> warnings;
-  for (const Cut& cut : cuts) {
-    auto at = content::locate_pointer(json, cut.pointer).value_or(content::TextPosition{});
-    warnings.push_back({content::Severity::warning, file, at.line, at.column, cut.pointer,
-                        "too long to fit: shows " + cut.shown +
-                            ", then \"……\" (shorten it; see \"Text that does not fit\" in "
-                            "playlists/README.md)"});
-  }
-  return warnings;
-}
 
 // Content past its "expires" at the time of the check still plays, but a player says it is out
 // of date (as sync's `stale`: expires <= now), so an author republishing old content hears of it.
@@ -136,56 +81,38 @@ std::string loop_time(scene::Nanos t) {
   return out;
 }
 
-const char* type_name(content::ItemType type) {
-  switch (type) {
-    case content::ItemType::headline: return "headline";
-    case content::ItemType::statistic: return "statistic";
-    case content::ItemType::statistic_group: return "statistic_group";
-    case content::ItemType::notice: return "notice";
-    case content::ItemType::image: return "image";
-    case content::ItemType::alert: return "alert";
-  }
-  return "item";
-}
-
 // The loop as the player plays it when started at `clock`, from the real Sequencer.
 void print_loop(const std::shared_ptr<const content::Playlist>& playlist, std::int64_t clock,
                 bool clock_given) {
-  const std::size_t n = playlist->items.size();
-  const scene::LoopRound round = scene::first_round(playlist, clock, 2 * n + 2);
+  const run::LoopReport loop = run::describe_loop(playlist, clock);
   std::printf(
       "loop when started at %s (%s):", content::format_instant(clock, playlist->timezone).c_str(),
       clock_given ? "--clock" : "now; --clock sets another time");
-  if (round.length) {
-    std::printf(" lasts %s (m:ss), %zu %s\n", loop_time(*round.length).c_str(), round.slots.size(),
-                round.slots.size() == 1 ? "card" : "cards");
+  if (loop.length) {
+    std::printf(" lasts %s (m:ss), %zu %s\n", loop_time(*loop.length).c_str(), loop.slots.size(),
+                loop.slots.size() == 1 ? "card" : "cards");
   } else {
-    std::printf(" no repeat within %zu slots (schedules change on the way)\n", round.slots.size());
+    std::printf(" no repeat within %zu slots (schedules change on the way)\n", loop.slots.size());
   }
-  std::vector<bool> shown(n, false);
-  for (const scene::Slot& slot : round.slots) {
+  for (const run::LoopSlot& slot : loop.slots) {
     if (!slot.item) {
       std::printf("  %8s  nothing is eligible: the fallback screen (title and clock)\n",
                   loop_time(slot.start).c_str());
       continue;
     }
     const content::Item& item = playlist->items[*slot.item];
-    shown[*slot.item] = true;
     std::printf("  %8s  #%zu %s (%s, %s)%s\n", loop_time(slot.start).c_str(), *slot.item + 1,
-                item.id.c_str(), type_name(item.type), loop_time(slot.end - slot.start).c_str(),
+                item.id.c_str(), run::type_name(item.type), loop_time(slot.duration).c_str(),
                 slot.alert ? ": an alert, shown instead of the loop while valid" : "");
   }
-  const bool alerts = std::any_of(round.slots.begin(), round.slots.end(),
-                                  [](const scene::Slot& slot) { return slot.alert; });
-  for (std::size_t i = 0; i < n; ++i) {
-    if (shown[i]) continue;
-    const content::Item& item = playlist->items[i];
-    const char* why = !content::is_eligible(item, clock, playlist->timezone)
-                          ? "outside its schedule then"
-                      : alerts ? "an alert shows instead"
-                               : "its schedule ends before its turn";
-    std::printf("  not in this loop: #%zu %s (%s; %s)\n", i + 1, item.id.c_str(),
-                type_name(item.type), why);
+  for (const run::LoopAbsent& absent : loop.absent) {
+    const content::Item& item = playlist->items[absent.item];
+    const char* why =
+        absent.reason == run::AbsentReason::outside_schedule ? "outside its schedule then"
+        : absent.reason == run::AbsentReason::alert_instead  ? "an alert shows instead"
+                                                             : "its schedule ends before its turn";
+    std::printf("  not in this loop: #%zu %s (%s; %s)\n", absent.item + 1, item.id.c_str(),
+                run::type_name(item.type), why);
   }
 }
 
@@ -251,7 +178,7 @@ int check_command(const std::vector<std::string_view>& args) {
     if (auto expired = expired_warning(*result.playlist, file, json, now, clock.has_value())) {
       result.diagnostics.push_back(std::move(*expired));
     }
-    auto warnings = text_fit_warnings(*result.playlist, file, json);
+    auto warnings = run::text_fit_warnings(*result.playlist, file, json);
     result.diagnostics.insert(result.diagnostics.end(), warnings.begin(), warnings.end());
   }
   std::size_t errors = 0;

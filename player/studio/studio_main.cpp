@@ -19,6 +19,7 @@
 #include "studio/sessions.h"
 #include "studio/studio_settings.h"
 #include "studio/uploads.h"
+#include "studio/workspace.h"
 
 namespace signage::studio {
 namespace {
@@ -136,7 +137,7 @@ int add_user(const std::vector<std::string>& args) {
 
 // Every part's routes. Each part adds one line here.
 std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessions& sessions,
-                              LoginLimiter& limiter) {
+                              LoginLimiter& limiter, Workspace& workspace) {
   std::vector<Route> routes;
   auto add = [&](std::vector<Route> more) {
     for (auto& r : more) routes.push_back(std::move(r));
@@ -146,6 +147,7 @@ std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessi
   add(account_routes(accounts, s.paths));
   add(upload_routes(std::make_shared<Uploads>(
       s.paths, UploadSettings{.max_bytes = s.max_upload_bytes})));
+  add(workspace_routes(workspace));
   return routes;
 }
 
@@ -182,7 +184,12 @@ int serve(const std::vector<std::string>& args) {
   Accounts accounts(s.paths.users_file());
   Sessions sessions(accounts);
   LoginLimiter limiter;
-  Router router{all_routes(s, accounts, sessions, limiter),
+  WorkspaceOptions workspace_options;
+  workspace_options.sign_key = s.sign_key;
+  workspace_options.seed = s.seed;
+  auto workspace = Workspace::open(s.paths, workspace_options, &why);
+  if (!workspace) return fail(why);
+  Router router{all_routes(s, accounts, sessions, limiter, *workspace),
                 [&sessions](std::string_view token) { return sessions.find(token); },
                 default_web_dir()};
   int port = bound_port(fd);

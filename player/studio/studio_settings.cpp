@@ -44,11 +44,11 @@ constexpr StudioSetting kSettings[] = {
      [](std::string_view v, StudioSettings& s) { return non_empty(v, s.server.tls_key_file); }},
     {"sign_key", "FILE", "", "sign published revisions with this `signage-player keygen` key",
      [](std::string_view v, StudioSettings& s) { return non_empty(v, s.sign_key); }},
+    {"seed", "DIR", "", "a bundle folder a new draft starts from (e.g. the demo bundle)",
+     [](std::string_view v, StudioSettings& s) { return non_empty(v, s.seed); }},
     {"player_state_dir", "DIR", "/var/lib/signage-player",
      "the local player's state (status.json, what its screen shows)",
      [](std::string_view v, StudioSettings& s) { return set_path(v, s.paths.player_state_dir); }},
-    {"seed", "BUNDLE", "", "the bundle a new draft starts from (the first start only); default: empty",
-     [](std::string_view v, StudioSettings& s) { return set_path(v, s.seed); }},
     {"max_upload_mb", "MB", "50", "the largest picture file a browser may send",
      [](std::string_view v, StudioSettings& s) {
        int mb = 0;

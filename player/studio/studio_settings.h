@@ -24,8 +24,8 @@ struct StudioSettings {
   StudioPaths paths;
   ServerOptions server;
   std::string sign_key;     // an ed25519 secret key file (`signage-player keygen`); "" none
+  std::string seed;         // a bundle folder a new draft starts from; "" an empty playlist
   std::string run_as;       // the user to become after binding, when started as root
-  std::filesystem::path seed;  // a bundle a new draft starts from; "" an empty playlist
   std::uint64_t max_upload_bytes = 50ull << 20;
   std::string config_file;  // given with --config; "" the default when it exists
   std::map<std::string, std::string, std::less<>> origin;  // key -> "FILE:LINE" or "--flag"

@@ -161,6 +161,22 @@ std::optional<std::string> sign_detached(std::string_view message, std::string_v
   return to_base64(signature, sizeof signature);
 }
 
+std::optional<std::string> signature_file(std::string_view message,
+                                          const std::vector<std::string>& secret_keys,
+                                          std::string* error, std::size_t* failed_key) {
+  std::string lines;
+  for (std::size_t i = 0; i < secret_keys.size(); ++i) {
+    auto signature = sign_detached(message, secret_keys[i], error);
+    if (!signature) {
+      if (failed_key) *failed_key = i;
+      return std::nullopt;
+    }
+    lines += secret_keys.size() == 1 ? *signature + "\n"
+                                     : key_id_of_secret(secret_keys[i]) + " " + *signature + "\n";
+  }
+  return lines;
+}
+
 bool verify_detached(std::string_view message, std::string_view signature, const PublicKey& key,
                      std::string* error) {
   unsigned char bytes[crypto_sign_BYTES];

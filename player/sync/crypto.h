@@ -57,6 +57,13 @@ std::string key_id_of_secret(std::string_view secret_key);
 // The detached signature of `message` as base64 text, or nullopt with the reason.
 std::optional<std::string> sign_detached(std::string_view message, std::string_view secret_key,
                                          std::string* error);
+// The text of a playlist.json.sig for `message`, signed with each of `secret_keys` (base64
+// text): with one key the bare signature (as players before key ids read it), with more one line
+// "KEYID SIGNATURE" per key (a key rotation). nullopt with the reason, and in *failed_key the
+// index of the key that is not one.
+std::optional<std::string> signature_file(std::string_view message,
+                                          const std::vector<std::string>& secret_keys,
+                                          std::string* error, std::size_t* failed_key = nullptr);
 // Whether `signature` (base64 text, surrounding whitespace allowed) is `key`'s signature of the
 // exact bytes of `message`; false with the reason otherwise.
 bool verify_detached(std::string_view message, std::string_view signature, const PublicKey& key,
