@@ -75,7 +75,8 @@ std::optional<std::string> encode_png(const text::RgbaImage& image, int level) {
   png_write_info(w.png, w.info);
   if (rgb) png_set_filler(w.png, 0, PNG_FILLER_AFTER);  // drops the alpha byte while writing
   for (int y = 0; y < image.height; ++y) {
-    png_write_row(w.png, const_cast<png_bytep>(image.pixels.data() + std::size_t(y) * image.width * 4));
+    png_write_row(w.png,
+                  const_cast<png_bytep>(image.pixels.data() + std::size_t(y) * image.width * 4));
   }
   png_write_end(w.png, nullptr);
   return out;
@@ -104,7 +105,8 @@ text::RgbaImage downscale(const text::RgbaImage& image, int width, int height) {
         for (int x = int(x0); x < std::min(image.width, int(std::ceil(x1))); ++x) {
           const double w = wy * (std::min(x1, x + 1.0) - std::max(x0, double(x)));
           if (w <= 0) continue;
-          for (int c = 0; c < 4; ++c) row[std::size_t(ox) * 4 + c] += w * src[std::size_t(x) * 4 + c];
+          for (int c = 0; c < 4; ++c)
+            row[std::size_t(ox) * 4 + c] += w * src[std::size_t(x) * 4 + c];
         }
       }
     }

@@ -1096,11 +1096,13 @@ struct StillRenderer::State {
 
 StillRenderer::StillRenderer() : state_(std::make_unique<State>()) {}
 StillRenderer::~StillRenderer() = default;
-std::uint64_t StillRenderer::renders() const { return state_->renders; }
+std::uint64_t StillRenderer::renders() const {
+  return state_->renders;
+}
 
-std::optional<text::RgbaImage> StillRenderer::render(std::shared_ptr<const content::Playlist> playlist,
-                                                     const StillOptions& options,
-                                                     std::string* error) {
+std::optional<text::RgbaImage> StillRenderer::render(
+    std::shared_ptr<const content::Playlist> playlist, const StillOptions& options,
+    std::string* error) {
   if (!state_->ensure(options, error)) return std::nullopt;
   render::Renderer* renderer = state_->renderer.get();
   Preparation& prep = state_->prep;
@@ -1184,9 +1186,8 @@ std::optional<std::size_t> find_item(const content::Playlist& playlist, std::str
   return number - 1;
 }
 
-std::optional<Nanos> item_time(std::shared_ptr<const content::Playlist> playlist,
-                               std::size_t index, std::int64_t clock,
-                               std::optional<Nanos> offset) {
+std::optional<Nanos> item_time(std::shared_ptr<const content::Playlist> playlist, std::size_t index,
+                               std::int64_t clock, std::optional<Nanos> offset) {
   const bool cut = playlist->items[index].transition == content::Transition::cut;
   auto slot = scene::first_slot_of(std::move(playlist), clock, index, kItemSearch);
   if (!slot) return std::nullopt;
@@ -1194,7 +1195,5 @@ std::optional<Nanos> item_time(std::shared_ptr<const content::Playlist> playlist
   const Nanos in = slot->sequence == 0 || cut ? 0 : scene::kTransitionLength;
   return std::min(slot->start + in, slot->end - 1);
 }
-
-
 
 }  // namespace signage::run

@@ -211,8 +211,7 @@ std::optional<std::size_t> find_item(const content::Playlist& playlist, std::str
 // When the player started at `clock` first shows item `index` whole: after its transition in (a
 // cut has none, nor has the first card), or `offset` after it starts. nullopt when it does not
 // show within kItemSearch.
-std::optional<Nanos> item_time(std::shared_ptr<const content::Playlist> playlist,
-                               std::size_t index, std::int64_t clock,
-                               std::optional<Nanos> offset);
+std::optional<Nanos> item_time(std::shared_ptr<const content::Playlist> playlist, std::size_t index,
+                               std::int64_t clock, std::optional<Nanos> offset);
 
 }  // namespace signage::run

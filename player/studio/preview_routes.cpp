@@ -13,7 +13,9 @@ using Json = nlohmann::json;
 // Unsaved playlists are up to a playlist file's size (content::Limits), not the 64 KB of forms.
 constexpr std::size_t kPreviewBodyBytes = 4 << 20;
 
-bool zh(const Request& request) { return request.lang == "zh"; }
+bool zh(const Request& request) {
+  return request.lang == "zh";
+}
 
 Response error(const Request& request, int status, const std::string& zh_text,
                const std::string& en_text, Json extra = Json::object()) {
@@ -36,9 +38,9 @@ Response problem_response(const Request& q, const PreviewResult& r) {
       return error(q, 404, "找不到条目“" + r.detail + "”。",
                    "There is no item \"" + r.detail + "\".");
     case PreviewProblem::not_shown:
-      return error(q, 422, "这个条目在 " + r.detail + " 之后的24小时内不会播出（看它的播放时段）。",
-                   "This item does not show in the 24 hours after " + r.detail +
-                       " (see its schedule).");
+      return error(
+          q, 422, "这个条目在 " + r.detail + " 之后的24小时内不会播出（看它的播放时段）。",
+          "This item does not show in the 24 hours after " + r.detail + " (see its schedule).");
     case PreviewProblem::nothing_playing:
       return error(q, 404, "本机播放器还没有报告正在播放的内容。",
                    "The local player has not said what it is playing.");
@@ -57,8 +59,8 @@ Response png_response(const Request& q, const PreviewResult& r) {
   Response out;
   out.headers.emplace_back("ETag", r.etag);
   out.headers.emplace_back("Cache-Control", "no-cache");
-  if (auto match = q.headers.find("if-none-match"); match != q.headers.end() &&
-                                                      match->second == r.etag) {
+  if (auto match = q.headers.find("if-none-match");
+      match != q.headers.end() && match->second == r.etag) {
     out.status = 304;
     out.content_type.clear();
     return out;
@@ -89,7 +91,8 @@ Response bad_time(const Request& q) {
 }
 
 Response bad_width(const Request& q) {
-  return error(q, 400, "宽度应是16到1920之间的整数。", "The width must be a whole number, 16 to 1920.");
+  return error(q, 400, "宽度应是16到1920之间的整数。",
+               "The width must be a whole number, 16 to 1920.");
 }
 
 std::optional<int> query_width(const Request& q) {
@@ -130,18 +133,17 @@ Response preview(Previews& previews, const Request& q) {
   }
   const std::string orientation = body.value("orientation", "landscape");
   if (orientation != "landscape" && orientation != "portrait") {
-    return error(q, 400, "方向只能是横屏或竖屏。",
-                 "The orientation is landscape or portrait.");
+    return error(q, 400, "方向只能是横屏或竖屏。", "The orientation is landscape or portrait.");
   }
   std::optional<std::int64_t> at;
   if (body.contains("at") && !body["at"].is_null()) {
     if (body["at"].is_string()) at = content::parse_instant(body["at"].get<std::string>());
     if (!at) return bad_time(q);
   }
-  return png_response(q, previews.preview(body["playlist"].dump(), item,
-                                          orientation == "portrait" ? Orientation::portrait
-                                                                    : Orientation::landscape,
-                                          at));
+  return png_response(
+      q, previews.preview(
+             body["playlist"].dump(), item,
+             orientation == "portrait" ? Orientation::portrait : Orientation::landscape, at));
 }
 
 Response contact_sheet(Previews& previews, const Request& q) {

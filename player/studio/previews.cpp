@@ -239,8 +239,8 @@ struct Previews::Shared {
   // pixels.
   PreviewResult still(StillRequest request, const std::string& kind) {
     const std::string key = sync::sha256_hex(
-        sync::sha256_hex(request.playlist_json) + "\n" + request.dir.string() + "\n" + kind +
-        "\n" + request.item + "\n" + std::to_string(request.width) + "\n" +
+        sync::sha256_hex(request.playlist_json) + "\n" + request.dir.string() + "\n" + kind + "\n" +
+        request.item + "\n" + std::to_string(request.width) + "\n" +
         std::to_string(request.rotate) + "\n" + std::to_string(request.clock) + "\n" +
         (request.at ? std::to_string(*request.at) : "first"));
     return this->request(key, [this, request = std::move(request)](run::StillRenderer& r) {
