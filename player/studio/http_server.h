@@ -15,7 +15,7 @@
 namespace signage::studio {
 
 enum class Role { editor, approver, alert_sender, admin };
-const char* role_name(Role role);  // "editor", ...
+const char* role_name(Role role);                         // "editor", ...
 std::optional<Role> parse_role(std::string_view name);
 
 // Who may call a route. `signed_in`: any account; the others: that role or admin.
