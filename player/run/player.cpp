@@ -1162,9 +1162,17 @@ std::optional<text::RgbaImage> StillRenderer::render(
   scene::DrawList list;
   scene::compose(in, list);
   renderer->draw(list);
-  text::RgbaImage frame = renderer->read_frame();
-  renderer->retain_only({});  // the textures go with the card; the glyph atlas stays
-  return frame;
+  // The card's pixels and textures go before the frame is copied out: a still's peak memory is
+  // the drawn screen plus its copy, not four screens' worth.
+  list.commands.clear();
+  card.reset();
+  previous_card.reset();
+  ticker.reset();
+  ticker_text.reset();
+  clock.reset();
+  notice.reset();
+  renderer->retain_only({});
+  return renderer->read_frame();
 }
 
 std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playlist> playlist,

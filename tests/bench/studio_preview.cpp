@@ -2,7 +2,7 @@
 // Latency of one card's live preview (median over 30 different titles, so the cache does not
 // answer, and cached), of a 320 px thumbnail, where the time goes (draw, downscale, PNG at two
 // zlib levels), and the process's memory at idle and after previewing every demo item in both
-// orientations. Prints numbers; asserts nothing. `--cache-mb N`: the cache's bound (8). `--out DIR`
+// orientations. Prints numbers; asserts nothing. `--cache-mb N`: the cache's bound (4). `--out DIR`
 // also writes a card, a thumbnail by area averaging and one by SDL's linear scaling, to look at.
 #include <SDL.h>
 #include <time.h>
@@ -100,7 +100,7 @@ void write(const fs::path& path, const std::string& bytes) {
 int main(int argc, char** argv) {
   run::tune_allocator_for_playing();  // as signage-studio does at its start
   fs::path out;
-  std::size_t cache_mb = 8;
+  std::size_t cache_mb = 4;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--out") out = argv[i + 1];
     if (std::string(argv[i]) == "--cache-mb") cache_mb = std::stoul(argv[i + 1]);
@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   std::printf("first preview (engine and renderer made)             %7.1f ms\n", ms([&] {
                 previews.preview(with_title(-1), item, studio::Orientation::landscape, {});
               }));
+  print_memory("after the first preview");
   std::vector<double> uncached, cached, thumbs, uncached_cpu, thumbs_cpu;
   std::size_t png_bytes = 0;
   for (int i = 0; i < 30; ++i) {
@@ -141,7 +142,7 @@ int main(int argc, char** argv) {
         &uncached_cpu));
   }
   for (int i = 0; i < 30; ++i) {
-    const std::string json = with_title(i % 8 + 22);  // the last 8: still in the 8 MB cache
+    const std::string json = with_title(i % 4 + 26);  // the last 4: still in a 4 MB cache
     cached.push_back(ms([&] { previews.preview(json, item, studio::Orientation::landscape, {}); }));
   }
   print_times("preview 1920x1080, 30 different titles (uncached)", uncached);
@@ -152,6 +153,7 @@ int main(int argc, char** argv) {
     thumbs.push_back(ms([&] { previews.thumbnail("v", item, 320, kClock + 60 * i); }, &thumbs_cpu));
   }
   print_times("thumbnail 320x180 (draw, scale, PNG), 30 clocks", thumbs);
+  print_memory("after 61 previews of one card");
   print_times("  the same, CPU time", thumbs_cpu);
 
   for (const auto& orientation : {studio::Orientation::landscape, studio::Orientation::portrait}) {
