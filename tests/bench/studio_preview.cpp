@@ -153,8 +153,8 @@ int main(int argc, char** argv) {
     thumbs.push_back(ms([&] { previews.thumbnail("v", item, 320, kClock + 60 * i); }, &thumbs_cpu));
   }
   print_times("thumbnail 320x180 (draw, scale, PNG), 30 clocks", thumbs);
-  print_memory("after 61 previews of one card");
   print_times("  the same, CPU time", thumbs_cpu);
+  print_memory("after 61 previews of one card");
 
   for (const auto& orientation : {studio::Orientation::landscape, studio::Orientation::portrait}) {
     for (const auto& it : nlohmann::json::parse(original)["items"]) {
@@ -195,9 +195,13 @@ int main(int argc, char** argv) {
   if (!out.empty()) {
     fs::create_directories(out);
     write(out / "card.png", *render::encode_png(*frame));
+    write(out / "portrait.png",
+          *previews.preview(original, "industry-talent", studio::Orientation::portrait, {}).png);
+    write(out / "thumb_banner.png", *previews.thumbnail("v", "banner", 320, kClock).png);
     write(out / "thumb_area.png", *render::encode_png(render::downscale(*frame, 320, 180)));
     write(out / "thumb_sdl_linear.png", *render::encode_png(sdl_linear(*frame, 320, 180)));
-    std::printf("wrote %s/{card,thumb_area,thumb_sdl_linear}.png\n", out.c_str());
+    std::printf("wrote %s/{card,portrait,thumb_banner,thumb_area,thumb_sdl_linear}.png\n",
+                out.c_str());
   }
   return 0;
 }
