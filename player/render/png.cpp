@@ -54,6 +54,10 @@ bool opaque(const text::RgbaImage& image) {
 
 }  // namespace
 
+void release_thread_state() {
+  SDL_TLSCleanup();
+}
+
 std::optional<std::string> encode_png(const text::RgbaImage& image, int level) {
   if (image.width <= 0 || image.height <= 0) return std::nullopt;
   std::string out;

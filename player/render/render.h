@@ -32,6 +32,10 @@ namespace signage::render {
 // Writes `image` as a PNG. Returns an empty string on success, else what went wrong.
 std::string save_png(const text::RgbaImage& image, const std::string& path);
 
+// Frees what SDL keeps for the calling thread (its error message buffer): call at the end of a
+// thread SDL did not create that used a Renderer, after the Renderer is gone.
+void release_thread_state();
+
 // `image` as PNG bytes in memory, with libpng at zlib `level` (1: fast, for previews); RGB when
 // every pixel is opaque. nullopt for an empty image.
 std::optional<std::string> encode_png(const text::RgbaImage& image, int level = 1);

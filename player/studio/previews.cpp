@@ -175,7 +175,14 @@ struct Previews::Shared {
   }
 
   void worker_main() {
-    run::StillRenderer still;  // the engine lives on this thread (SDL's renderer is per thread)
+    {
+      run::StillRenderer still;  // the engine lives on this thread (SDL's renderer is per thread)
+      serve(still);
+    }
+    render::release_thread_state();  // a std::thread: SDL would leave its state behind
+  }
+
+  void serve(run::StillRenderer& still) {
     std::unique_lock lock(mutex);
     for (;;) {
       wake.wait(lock, [&] { return stop || !queue.empty(); });
