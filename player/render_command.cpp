@@ -1,6 +1,5 @@
 // signage-player render: the exact frame the player would show SECONDS after start, as a PNG.
 #include <algorithm>
-#include <charconv>
 #include <ctime>
 #include <iostream>
 #include <optional>
@@ -38,36 +37,6 @@ int fail(const std::string& message) {
 int usage_error(const std::string& message) {
   std::cerr << "signage-player render: " << message << "\n\n" << kRenderUsage;
   return 2;
-}
-
-// How far ahead --item looks for the item's first showing.
-constexpr scene::Nanos kItemSearch = 24 * 3600 * scene::kSecond;
-
-// The item `which` names: its id, else its number counting from 1.
-std::optional<std::size_t> find_item(const content::Playlist& playlist, std::string_view which) {
-  for (std::size_t i = 0; i < playlist.items.size(); ++i) {
-    if (playlist.items[i].id == which) return i;
-  }
-  std::size_t number = 0;
-  auto [end, error] = std::from_chars(which.data(), which.data() + which.size(), number);
-  if (error != std::errc() || end != which.data() + which.size() || number < 1 ||
-      number > playlist.items.size()) {
-    return std::nullopt;
-  }
-  return number - 1;
-}
-
-// When the player first shows item `index` whole: after its transition in (a cut has none, nor
-// has the first card), or `offset` after it starts.
-std::optional<scene::Nanos> item_time(std::shared_ptr<const content::Playlist> playlist,
-                                      std::size_t index, std::int64_t clock,
-                                      std::optional<scene::Nanos> offset) {
-  const bool cut = playlist->items[index].transition == content::Transition::cut;
-  auto slot = scene::first_slot_of(std::move(playlist), clock, index, kItemSearch);
-  if (!slot) return std::nullopt;
-  if (offset) return slot->start + *offset;
-  const scene::Nanos in = slot->sequence == 0 || cut ? 0 : scene::kTransitionLength;
-  return std::min(slot->start + in, slot->end - 1);
 }
 
 }  // namespace
@@ -119,12 +88,12 @@ int render_command(const std::vector<std::string_view>& args) {
   auto playlist = run::load_and_report(*path);
   if (!playlist) return fail(*path + " is not a valid playlist (see above)");
   if (item) {
-    auto index = find_item(*playlist, *item);
+    auto index = run::find_item(*playlist, *item);
     if (!index) {
       return fail("no item \"" + *item + "\": give an item's id or its number, 1 to " +
                   std::to_string(playlist->items.size()));
     }
-    at = item_time(playlist, *index, options.wall_clock_at_start_s, at);
+    at = run::item_time(playlist, *index, options.wall_clock_at_start_s, at);
     if (!at) {
       return fail("item " + std::to_string(*index + 1) + " (" + playlist->items[*index].id +
                   ") does not show in the 24 hours after " +

@@ -32,6 +32,18 @@ namespace signage::render {
 // Writes `image` as a PNG. Returns an empty string on success, else what went wrong.
 std::string save_png(const text::RgbaImage& image, const std::string& path);
 
+// Frees what SDL keeps for the calling thread (its error message buffer): call at the end of a
+// thread SDL did not create that used a Renderer, after the Renderer is gone.
+void release_thread_state();
+
+// `image` as PNG bytes in memory, with libpng at zlib `level` (1: fast, for previews); RGB when
+// every pixel is opaque. nullopt for an empty image.
+std::optional<std::string> encode_png(const text::RgbaImage& image, int level = 1);
+
+// `image` reduced to width x height by area averaging (each source pixel weighs by how much of
+// the output pixel it covers): thumbnails that keep thin text strokes.
+text::RgbaImage downscale(const text::RgbaImage& image, int width, int height);
+
 // Decodes a PNG or JPEG file (told apart by content, not name) with libpng or libjpeg into a
 // Picture for a scene of `screen`: the header is read first and the picture decoded within
 // picture::kBudgetBytes, a large JPEG reduced while decoding to the smallest size that still

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -1111,20 +1112,66 @@ RunStats Player::run(const FrameHook& hook) {
 // ---------------------------------------------------------------------------------------------
 // One frame, synchronously (`render`)
 
-std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playlist> playlist,
-                                            const StillOptions& options, std::string* error) {
-  render::RendererOptions ro;
-  ro.output = render::Output::headless;
-  // The PNG is the image laid out for the rotated screen (1080x1920 for --rotate 90).
-  ro.size = options.size;
-  if (options.rotate == 90 || options.rotate == 270) std::swap(ro.size.width, ro.size.height);
-  ro.max_texture_size = options.max_texture_size;
-  auto renderer = render::Renderer::open(ro, error);
-  if (!renderer) return std::nullopt;
-  const scene::Size screen = renderer->scene_size();
-
+struct StillRenderer::State {
+  std::unique_ptr<render::Renderer> renderer;
+  render::RendererOptions opened;  // what `renderer` was opened with
   Preparation prep;
-  if (!prep.open(options.fonts_dir, renderer->max_texture_size(), error)) return std::nullopt;
+  bool prep_open = false;
+  fs::path prep_fonts;
+  int prep_max_texture = 0;
+  std::uint64_t renders = 0;
+
+  bool same(const render::RendererOptions& a, const render::RendererOptions& b) const {
+    return a.size.width == b.size.width && a.size.height == b.size.height &&
+           a.max_texture_size == b.max_texture_size;
+  }
+
+  // The headless renderer for `options`, reopened only when the size or the limit changes.
+  bool ensure(const StillOptions& options, std::string* error) {
+    render::RendererOptions ro;
+    ro.output = render::Output::headless;
+    // The PNG is the image laid out for the rotated screen (1080x1920 for --rotate 90).
+    ro.size = options.size;
+    if (options.rotate == 90 || options.rotate == 270) std::swap(ro.size.width, ro.size.height);
+    ro.max_texture_size = options.max_texture_size;
+    // Every frame painted whole: a still never depends on the one drawn before, and no copy of
+    // the last frame is kept.
+    ro.repaint_everything = true;
+    if (!renderer || !same(ro, opened)) {
+      renderer.reset();  // one screen's pixels at a time
+      renderer = render::Renderer::open(ro, error);
+      if (!renderer) return false;
+      opened = ro;
+    }
+    const int max_texture = renderer->max_texture_size();
+    if (!prep_open || prep_fonts != options.fonts_dir || prep_max_texture != max_texture) {
+      // Before a new engine: the preparer and the glyphs refer to the old one.
+      prep.preparer.reset();
+      prep.glyphs.reset();
+      prep.engine.reset();
+      prep_open = prep.open(options.fonts_dir, max_texture, error);
+      if (!prep_open) return false;
+      prep_fonts = options.fonts_dir;
+      prep_max_texture = max_texture;
+    }
+    return true;
+  }
+};
+
+StillRenderer::StillRenderer() : state_(std::make_unique<State>()) {}
+StillRenderer::~StillRenderer() = default;
+std::uint64_t StillRenderer::renders() const {
+  return state_->renders;
+}
+
+std::optional<text::RgbaImage> StillRenderer::render(
+    std::shared_ptr<const content::Playlist> playlist, const StillOptions& options,
+    std::string* error) {
+  if (!state_->ensure(options, error)) return std::nullopt;
+  render::Renderer* renderer = state_->renderer.get();
+  Preparation& prep = state_->prep;
+  ++state_->renders;
+  const scene::Size screen = renderer->scene_size();
   if (!playlist) playlist = empty_playlist("signage-player");
 
   // Walk the timeline to `at`, remembering the slot before (for a transition in progress).
@@ -1179,7 +1226,46 @@ std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playl
   scene::DrawList list;
   scene::compose(in, list);
   renderer->draw(list);
+  // The card's pixels and textures go before the frame is copied out: a still's peak memory is
+  // the drawn screen plus its copy, not four screens' worth.
+  list.commands.clear();
+  card.reset();
+  previous_card.reset();
+  ticker.reset();
+  ticker_text.reset();
+  clock.reset();
+  notice.reset();
+  renderer->retain_only({});
   return renderer->read_frame();
+}
+
+std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playlist> playlist,
+                                            const StillOptions& options, std::string* error) {
+  StillRenderer still;
+  return still.render(std::move(playlist), options, error);
+}
+
+std::optional<std::size_t> find_item(const content::Playlist& playlist, std::string_view which) {
+  for (std::size_t i = 0; i < playlist.items.size(); ++i) {
+    if (playlist.items[i].id == which) return i;
+  }
+  std::size_t number = 0;
+  auto [end, error] = std::from_chars(which.data(), which.data() + which.size(), number);
+  if (error != std::errc() || end != which.data() + which.size() || number < 1 ||
+      number > playlist.items.size()) {
+    return std::nullopt;
+  }
+  return number - 1;
+}
+
+std::optional<Nanos> item_time(std::shared_ptr<const content::Playlist> playlist, std::size_t index,
+                               std::int64_t clock, std::optional<Nanos> offset) {
+  const bool cut = playlist->items[index].transition == content::Transition::cut;
+  auto slot = scene::first_slot_of(std::move(playlist), clock, index, kItemSearch);
+  if (!slot) return std::nullopt;
+  if (offset) return slot->start + *offset;
+  const Nanos in = slot->sequence == 0 || cut ? 0 : scene::kTransitionLength;
+  return std::min(slot->start + in, slot->end - 1);
 }
 
 }  // namespace signage::run

@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "content/content.h"
@@ -188,5 +189,37 @@ struct StillOptions {
 };
 std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playlist> playlist,
                                             const StillOptions& options, std::string* error);
+
+// Stills one after another (the studio's previews) with one text engine, glyph cache (bounded:
+// one atlas page) and headless renderer kept between calls; render_still is one call of a fresh
+// one, so both give the same pixels. The renderer is reopened when the size changes; textures
+// and decoded pictures are dropped after each still. Use it from one thread.
+class StillRenderer {
+ public:
+  StillRenderer();
+  ~StillRenderer();
+  StillRenderer(const StillRenderer&) = delete;
+  StillRenderer& operator=(const StillRenderer&) = delete;
+  std::optional<text::RgbaImage> render(std::shared_ptr<const content::Playlist> playlist,
+                                        const StillOptions& options, std::string* error);
+  std::uint64_t renders() const;  // stills drawn so far
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+// How far ahead an item's first showing is looked for (`render --item`, thumbnails).
+constexpr Nanos kItemSearch = 24 * 3600 * scene::kSecond;
+
+// The item `which` names: its id, else its number counting from 1.
+std::optional<std::size_t> find_item(const content::Playlist& playlist, std::string_view which);
+
+// When the player started at `clock` first shows item `index` whole: after its transition in (a
+// cut has none, nor has the first card), or `offset` after it starts. nullopt when it does not
+// show within kItemSearch.
+std::optional<Nanos> item_time(std::shared_ptr<const content::Playlist> playlist, std::size_t index,
+                               std::int64_t clock, std::optional<Nanos> offset);
 
 }  // namespace signage::run

@@ -18,6 +18,8 @@
 #include "studio/http_server.h"
 #include "studio/sessions.h"
 #include "studio/studio_settings.h"
+#include "run/player.h"
+#include "studio/previews.h"
 #include "studio/uploads.h"
 #include "studio/workspace.h"
 
@@ -137,7 +139,7 @@ int add_user(const std::vector<std::string>& args) {
 
 // Every part's routes. Each part adds one line here.
 std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessions& sessions,
-                              LoginLimiter& limiter, Workspace& workspace) {
+                              LoginLimiter& limiter, Workspace& workspace, Previews& previews) {
   std::vector<Route> routes;
   auto add = [&](std::vector<Route> more) {
     for (auto& r : more) routes.push_back(std::move(r));
@@ -148,6 +150,7 @@ std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessi
   add(upload_routes(std::make_shared<Uploads>(
       s.paths, UploadSettings{.max_bytes = s.max_upload_bytes})));
   add(workspace_routes(workspace));
+  add(preview_routes(previews));
   return routes;
 }
 
@@ -189,7 +192,8 @@ int serve(const std::vector<std::string>& args) {
   workspace_options.seed = s.seed;
   auto workspace = Workspace::open(s.paths, workspace_options, &why);
   if (!workspace) return fail(why);
-  Router router{all_routes(s, accounts, sessions, limiter, *workspace),
+  Previews previews(workspace->draft_source(), s.paths);
+  Router router{all_routes(s, accounts, sessions, limiter, *workspace, previews),
                 [&sessions](std::string_view token) { return sessions.find(token); },
                 default_web_dir()};
   int port = bound_port(fd);
@@ -217,6 +221,8 @@ int serve(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   using namespace signage::studio;
+  // Previews render as the player does: the same allocator settings keep big frames off the heap.
+  signage::run::tune_allocator_for_playing();
   if (sodium_init() < 0) return fail("libsodium could not start");
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "--version") {
