@@ -1,7 +1,7 @@
 // Accounts and settings (admins): add people with a role, change a role or password, remove;
 // the switch that makes editors' publishes wait for an approver.
 import { api } from './api.js';
-import { h, field, clear, uid } from './dom.js';
+import { h, field, uid, fill } from './dom.js';
 import { t } from './i18n.js';
 import { attempt, announce, confirmAction } from './ui.js';
 
@@ -47,7 +47,7 @@ export async function renderAccounts(main, ctx) {
       } })));
   };
 
-  clear(main).append(
+  fill(main, 
     h('section', { class: 'card', 'aria-labelledby': 'settings-h' },
       h('h2', { id: 'settings-h', text: t('acc.settings') }),
       h('div', { class: 'check' }, approval, h('label', { for: approval.id, text: t('acc.require_approval') })),

@@ -1,7 +1,7 @@
 // Alerts (停水通知 and the like): title, body, how many minutes; shown at once on the screens;
 // cancelled with one click.
 import { api } from './api.js';
-import { h, field, clear } from './dom.js';
+import { h, field, fill } from './dom.js';
 import { t } from './i18n.js';
 import { draft, loadDraft } from './draft.js';
 import { attempt, announce, confirmAction } from './ui.js';
@@ -46,7 +46,7 @@ export function renderAlerts(main) {
   }
 
   const active = activeAlerts();
-  clear(main).append(
+  fill(main, 
     h('section', { class: 'card alert-form', 'aria-labelledby': 'alerts-title' },
       h('h2', { id: 'alerts-title', text: t('alert.heading') }),
       h('p', { text: t('alert.intro') }),

@@ -1,7 +1,7 @@
 // The studio's page: signs in, then shows one screen at a time by the address's #hash
 // (#bundle, #edit/3, #new/headline, #import/ticker, #sheet, #publish, #alerts, #screen, #accounts).
 import { api, setCsrf, whenSignedOut } from './api.js';
-import { h, clear } from './dom.js';
+import { h, fill } from './dom.js';
 import { t, lang, setLang, onLangChange, LANGS } from './i18n.js';
 import { draft, loadDraft } from './draft.js';
 import { showError, announce, attempt } from './ui.js';
@@ -48,7 +48,7 @@ function header() {
   langSelect.addEventListener('change', () => setLang(langSelect.value));
   const rights = session.me ? can(session.me.role) : null;
   const current = (location.hash.slice(1) || 'bundle').split('/')[0];
-  clear(top).append(
+  fill(top, 
     h('a', { class: 'skip', href: '#main', text: t('skip'), onclick: (e) => { e.preventDefault(); document.getElementById('main').focus(); } }),
     h('div', { class: 'brand' }, h('h1', { text: t('app.title') })),
     session.me ? h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, TABS.filter(([, , ok]) => ok(rights)).map(([route, key]) =>
@@ -83,7 +83,8 @@ async function show() {
     return;
   }
   if (!draft.playlist) {
-    if ((await attempt(loadDraft)) === undefined) return;
+    const loaded = await attempt(async () => { await loadDraft(); return true; });
+    if (!loaded) return;
   }
   const [route, arg] = (location.hash.slice(1) || 'bundle').split('/');
   const ctx = { ...can(session.me.role), me: session.me, go, render: show };

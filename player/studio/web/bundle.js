@@ -1,6 +1,6 @@
 // The bundle: every item as a row (thumbnail, type, title, schedule, start in the loop) with
 // edit/duplicate/move/delete; the ticker; the theme and logo; the bundle's own settings.
-import { h, field, clear } from './dom.js';
+import { h, field, fill } from './dom.js';
 import { t } from './i18n.js';
 import { draft, copyPlaylist, saveDraft, itemId } from './draft.js';
 import { scheduleSummary } from './schedule.js';
@@ -184,7 +184,7 @@ export function renderBundle(main, ctx) {
     items.length ? h('ol', { class: 'items', 'aria-label': t('bundle.items') }, items.map((item, i) => itemRow(item, i, items.length, ctx)))
       : h('p', { class: 'empty', text: t('bundle.empty') }),
     h('div', { class: 'cards3' }, tickerForm(ctx), themeForm(ctx), settingsForm(ctx)));
-  clear(main).append(root);
+  fill(main, root);
   placeGeneralDiagnostics(root);
   if (!ctx.canEdit) for (const el of root.querySelectorAll('input, select, textarea')) el.disabled = true;
 }

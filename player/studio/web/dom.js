@@ -48,3 +48,10 @@ export function debounce(fn, ms) {
     timer = setTimeout(() => fn(...args), ms);
   };
 }
+
+// Replaces el's children (arrays flattened, null/false left out).
+export function fill(el, ...children) {
+  clear(el);
+  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}

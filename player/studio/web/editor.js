@@ -1,7 +1,7 @@
 // Editing one item: a form for every field of its type, the checker's diagnostics beside each
 // field (debounced while typing, matched by JSON pointer) and a live preview from the engine.
 import { api } from './api.js';
-import { h, field, clear, debounce } from './dom.js';
+import { h, field, clear, debounce, fill } from './dom.js';
 import { t } from './i18n.js';
 import { draft, copyPlaylist, saveDraft, itemId } from './draft.js';
 import { scheduleEditor } from './schedule.js';
@@ -227,8 +227,8 @@ export function renderEditor(main, { index, item: given, go }) {
 
   form.append(
     h('div', { class: 'notes item-notes', 'data-pointer': base }),
-    SPECS[item.type].map(([key, kind, req]) => control(item, key, kind, req, `${base}/${key}`, changed)),
-    common,
+    ...SPECS[item.type].map(([key, kind, req]) => control(item, key, kind, req, `${base}/${key}`, changed)),
+    ...common,
     sched.element,
     summary,
     h('div', { class: 'buttons sticky' },
@@ -253,7 +253,7 @@ export function renderEditor(main, { index, item: given, go }) {
     }
   }
 
-  clear(main).append(h('section', { class: 'editor', 'aria-labelledby': 'editor-title' },
+  fill(main, h('section', { class: 'editor', 'aria-labelledby': 'editor-title' },
     h('h2', { id: 'editor-title', text: (isNew ? t('edit.new') : t('edit.edit')) + t('colon') + t('type.' + item.type) }),
     h('div', { class: 'editor-grid' },
       form,

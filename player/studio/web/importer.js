@@ -1,7 +1,7 @@
 // Rows pasted from Excel/WPS (tab-separated) or a CSV file become headlines, statistics or ticker
 // items: the server parses them (POST /api/import), the page shows what will be added, then adds.
 import { api } from './api.js';
-import { h, field, clear } from './dom.js';
+import { h, field, fill } from './dom.js';
 import { t } from './i18n.js';
 import { copyPlaylist, saveDraft } from './draft.js';
 import { attempt, announce } from './ui.js';
@@ -31,7 +31,7 @@ export function renderImport(main, { kind: initial, go }) {
   const columns = h('p', { class: 'hint', id: 'import-columns' });
   const out = h('div', { class: 'import-result', 'aria-live': 'polite' });
   const showColumns = () => { columns.textContent = t('import.columns_' + kind.value); };
-  kind.addEventListener('input', () => { showColumns(); clear(out); result = null; });
+  kind.addEventListener('input', () => { showColumns(); fill(out); result = null; });
   showColumns();
   file.addEventListener('change', async () => {
     if (file.files[0]) text.value = await readText(file.files[0]);
@@ -54,7 +54,7 @@ export function renderImport(main, { kind: initial, go }) {
     if (!res) return;
     result = res;
     const count = res.ticker ? res.ticker.length : (res.items || []).length;
-    clear(out).append(
+    fill(out, 
       h('h3', { text: t('import.preview_title', { n: count }) }),
       table(res),
       (res.problems || []).length ? h('ul', { class: 'problems' },
@@ -79,7 +79,7 @@ export function renderImport(main, { kind: initial, go }) {
     }
   }
 
-  clear(main).append(h('section', { class: 'import card', 'aria-labelledby': 'import-title' },
+  fill(main, h('section', { class: 'import card', 'aria-labelledby': 'import-title' },
     h('h2', { id: 'import-title', text: t('import.title') }),
     h('p', { text: t('import.intro') }),
     field(t('import.kind'), kind),

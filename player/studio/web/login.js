@@ -1,6 +1,6 @@
 // Signing in. Wrong passwords are rate-limited by the server; the page says how long to wait.
 import { api, setCsrf } from './api.js';
-import { h, field, clear } from './dom.js';
+import { h, field, fill } from './dom.js';
 import { t } from './i18n.js';
 
 export function renderLogin(main, signedIn) {
@@ -30,6 +30,6 @@ export function renderLogin(main, signedIn) {
   field(t('login.password'), password),
   problem,
   h('div', { class: 'buttons' }, button));
-  clear(main).append(form);
+  fill(main, form);
   name.focus();
 }

@@ -1,7 +1,7 @@
 // Publishing: a note and an optional time; the last revisions (restore with one click), publishes
 // waiting for an approver, scheduled publishes and the history.
 import { api } from './api.js';
-import { h, field, clear } from './dom.js';
+import { h, field, fill } from './dom.js';
 import { t } from './i18n.js';
 import { draft, loadDraft } from './draft.js';
 import { attempt, announce, confirmAction } from './ui.js';
@@ -52,7 +52,7 @@ export async function renderPublish(main, ctx) {
     rerender();
   };
 
-  clear(main).append(
+  fill(main, 
     h('section', { class: 'card publish', 'aria-labelledby': 'pub-title' },
       h('h2', { id: 'pub-title', text: t('pub.title') }),
       h('p', { text: errors ? t('pub.has_errors', { n: errors }) : t('pub.intro') }),

@@ -1,7 +1,7 @@
 // The local screen: what the player shows now (drawn by the engine from its status.json) and the
 // status.json itself.
 import { api } from './api.js';
-import { h, clear } from './dom.js';
+import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 
 let timer = 0;
@@ -37,7 +37,7 @@ export function renderScreen(main) {
     }
   }
 
-  clear(main).append(h('section', { class: 'card', 'aria-labelledby': 'screen-title' },
+  fill(main, h('section', { class: 'card', 'aria-labelledby': 'screen-title' },
     h('h2', { id: 'screen-title', text: t('screen.title') }),
     summary,
     h('div', { class: 'buttons' }, h('button', { type: 'button', text: t('screen.refresh'), onclick: refresh })),

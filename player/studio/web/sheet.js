@@ -1,7 +1,7 @@
 // The contact sheet: the whole loop as a player started at a chosen date and time plays it
 // ("what Monday 9:30 shows"), each card drawn at its own time by the engine.
 import { api } from './api.js';
-import { h, field, clear } from './dom.js';
+import { h, field, fill } from './dom.js';
 import { t } from './i18n.js';
 import { draft } from './draft.js';
 import { attempt } from './ui.js';
@@ -17,7 +17,7 @@ export function renderSheet(main) {
     const iso = zonedIso(at.value, zone);
     const res = await attempt(() => api('GET', `/api/contact-sheet?at=${encodeURIComponent(iso)}&width=320`));
     if (!res) return;
-    clear(out).append(
+    fill(out, 
       h('p', { class: 'loop-length', text: t('sheet.length', { at: iso, loop: clockText(res.length_s), n: (res.slots || []).length }) }),
       (res.slots || []).length ? h('ol', { class: 'sheet-grid' }, res.slots.map((s) => h('li', { class: 'sheet-card' + (s.alert ? ' alert' : '') },
         h('img', { src: s.thumbnail, alt: s.title || s.id, width: 320, height: 180, loading: 'lazy' }),
@@ -29,7 +29,7 @@ export function renderSheet(main) {
         h('ul', {}, res.absent.map((a) => h('li', { text: `#${a.index + 1} ${a.id}: ${a.reason}` })))) : null);
   }
 
-  clear(main).append(h('section', { class: 'card', 'aria-labelledby': 'sheet-title' },
+  fill(main, h('section', { class: 'card', 'aria-labelledby': 'sheet-title' },
     h('h2', { id: 'sheet-title', text: t('sheet.title') }),
     h('p', { text: t('sheet.intro', { zone: zone || t('sched.zone_system') }) }),
     h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); show(); } },
