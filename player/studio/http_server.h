@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,7 +16,7 @@
 namespace signage::studio {
 
 enum class Role { editor, approver, alert_sender, admin };
-const char* role_name(Role role);                         // "editor", ...
+const char* role_name(Role role);  // "editor", ...
 std::optional<Role> parse_role(std::string_view name);
 
 // Who may call a route. `signed_in`: any account; the others: that role or admin.
@@ -72,4 +73,94 @@ struct ServerOptions {
   std::string tls_cert_file, tls_key_file;  // both set: HTTPS
   ServerLimits limits;
 };
+
+// The router's question about a request's session cookie: who it is and the session's CSRF token
+// (sessions.h answers it). nullopt: no such session, or it expired.
+struct SessionView {
+  User user;
+  std::string csrf;
+};
+using SessionLookup = std::function<std::optional<SessionView>(std::string_view token)>;
+inline constexpr const char* kSessionCookie = "studio_session";
+
+// Whether `role` may call a route that needs `permission`: admin may do everything; `edit` is
+// also the approver's (approvers edit and publish); `approve` and `send_alerts` are their role's.
+bool allows(Role role, Permission permission);
+
+// "zh" for an Accept-Language whose preferred language is Chinese (zh, zh-CN, zh-TW...), else "en".
+std::string language_of(std::string_view accept_language);
+
+// The words for people in the request's language.
+inline std::string say(const Request& r, std::string en, std::string zh) {
+  return r.lang == "zh" ? std::move(zh) : std::move(en);
+}
+
+// The routing table and what it needs to judge a request before its body is read.
+struct Router {
+  std::vector<Route> routes;
+  SessionLookup sessions;
+  std::filesystem::path web_dir;  // static files for GET outside /api; empty: none
+};
+
+// The first step, on the headers alone (method, path, headers, client_ip, lang filled in): for
+// /api paths except POST /api/login a session (401), the CSRF token on POST/PUT/DELETE (403),
+// then the route (404, 405) and its permission (403). Auth comes before routing, so an /api path
+// that no part mounted answers 401 too. Sets request.user and request.params. Returns the route
+// to run, or the refusal. A GET outside /api with no route is a static file (route null, no
+// refusal).
+struct Admission {
+  const Route* route = nullptr;
+  std::optional<Response> refusal;
+};
+Admission admit(const Router& router, Request& request);
+
+// Serves a file of the web dir (GET outside /api): "/" is index.html; paths are confined to the
+// dir (no "..", no dot files, no symlink leading out).
+Response serve_static(const std::filesystem::path& web_dir, const Request& request);
+
+// Where the page's files are: $SIGNAGE_STUDIO_WEB_DIR, else ../share/signage-player/studio-web
+// next to the installed program, else the source tree's player/studio/web.
+std::filesystem::path default_web_dir();
+
+// The value of a cookie the request carries ("" when none).
+std::string request_cookie(const Request& request, std::string_view name);
+
+// The headers every response carries (CSP, no framing, nosniff, no referrer; no-store on /api).
+void add_security_headers(std::string_view path, Response& response);
+
+// A libmicrohttpd daemon on an already bound, listening socket (bound before the studio gives up
+// root; the daemon owns the descriptor from then on). Handlers run on a small pool of threads
+// (kServerThreads): a handler must guard what it shares with other requests.
+inline constexpr unsigned kServerThreads = 4;
+
+// The certificate (chain) and key, PEM, read as root before it gives them up: a key is often
+// readable by root only, as for nginx.
+struct TlsPem {
+  std::string cert, key;
+};
+// nullopt without TLS (neither file set) or on error (`error` set: a file cannot be read).
+std::optional<TlsPem> read_tls(const ServerOptions& options, std::string* error);
+
+class HttpServer {
+ public:
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  // nullptr with the reason in `error`. `tls`: HTTPS with this certificate and key.
+  static std::unique_ptr<HttpServer> start(int listen_fd, const ServerOptions& options,
+                                           std::optional<TlsPem> tls, Router router,
+                                           std::string* error);
+
+  struct State;
+
+ private:
+  explicit HttpServer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// A TCP socket bound to options.listen_address:port and listening; -1 with the reason. Port 0
+// picks a free port: bound_port() tells which.
+int listen_socket(const ServerOptions& options, std::string* error);
+int bound_port(int fd);
+
 }  // namespace signage::studio
