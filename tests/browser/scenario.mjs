@@ -5,7 +5,7 @@
 // --headless` takes the new revision (its status.json). Screenshots of every screen in Chinese
 // and English, at phone (390x844) and desktop (1366x900) sizes, go to OUT/screenshots.
 //
-//   node scenario.mjs --studio BUILD/signage-studio --player BUILD/signage-player --out DIR
+//   node scenario.mjs --studio BUILD/signage-studio --player BUILD/signage-player --web player/studio/web --out DIR
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -107,7 +107,13 @@ function playerSupportsLocalSource(player) {
 }
 
 async function main() {
-  const studio = await startStudio(args.studio, { user: USER, password: PASSWORD });
+  // The local player's state dir, where the studio reads status.json. Run as root, the player
+  // runs as nobody like the studio, so its status.json (0640) is the studio's to read.
+  const root = process.getuid() === 0;
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-player-'));
+  if (root) spawnSync('chown', ['nobody:nogroup', stateDir]);
+  const studio = await startStudio(args.studio, { user: USER, password: PASSWORD, webDir: args.web,
+    extraArgs: ['--player-state-dir', stateDir] });
   // One browser per language: --lang sets navigator.languages and how date pickers read.
   const launch = (lang) => puppeteer.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -147,18 +153,25 @@ async function main() {
     await page.click('#settings-form button[type=submit]');
     await page.waitForFunction((c) => document.querySelector('#bundle-title')?.textContent === c, {}, CENTER);
 
-    step('a title card and three headlines');
+    step('a title card (a form) and three headlines (pasted from a spreadsheet, tab-separated)');
     await addItem(page, 'headline', async () => {
       await typeInto(page, 'title', CENTER);
       await typeInto(page, 'subtitle', '为居民办实事');
     });
-    const headlines = [['社区食堂开业', '每天 11:00—13:00 为老人供餐'], ['老年大学春季招生', '书法、合唱、智能手机课'], ['垃圾分类志愿者招募', '每周六上午在小区门口']];
-    for (const [title, body] of headlines) {
-      await addItem(page, 'headline', async () => {
-        await typeInto(page, 'title', title);
-        await typeInto(page, 'body', body);
-      });
-    }
+    // Three headlines pasted from a spreadsheet: title, subtitle, text in tab-separated columns.
+    const headlines = [['社区食堂开业', '为老人供餐', '每天 11:00—13:00，凭老年卡就餐。'], ['老年大学春季招生', '书法、合唱、智能手机课', '报名请到二楼教室。'],
+      ['垃圾分类志愿者招募', '每周六上午', '在小区门口集合。']];
+    await page.click('#open-import');
+    await page.waitForSelector('#import-text');
+    assert.equal(await page.$eval('#import-kind', (e) => e.value), 'headline');
+    await paste(page, '#import-text', headlines.map((r) => r.join('\t')).join('\r\n') + '\r\n');
+    await page.click('#import-preview');
+    await page.waitForSelector('#import-add');
+    assert.deepEqual(await page.$$eval('.import-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].slice(1).map((c) => c.textContent))), headlines);
+    for (const size of ['phone', 'desktop']) await shot(page, 'zh', size, '04-import');
+    await page.setViewport(SIZES.desktop);
+    await page.click('#import-add');
+    await waitRows(page, 4);
 
     step('two statistics');
     for (const [value, unit, label] of [['1,286', '人次', '本月接待居民'], ['57', '人', '新增志愿者']]) {
@@ -224,17 +237,15 @@ async function main() {
       await typeInto(page, 'caption', '社区活动室');
     });
 
-    step('four ticker items pasted from a spreadsheet (tab-separated)');
+    step('four ticker items pasted from a spreadsheet (a column copied from Excel: CRLF rows)');
     await page.goto(url + '/#import/ticker', { waitUntil: 'networkidle0' });
     await page.waitForSelector('#import-text');
     assert.equal(await page.$eval('#import-kind', (e) => e.value), 'ticker');
-    const rows = ['社区卫生服务站周六照常开放\t卫生', '本周三下午开展防诈骗讲座\t安全', '失物招领请到一楼服务台\t服务', '冬季请注意用电安全\t安全'];
-    await paste(page, '#import-text', rows.join('\n') + '\n');
+    const rows = ['社区卫生服务站周六照常开放', '本周三下午开展防诈骗讲座', '失物招领请到一楼服务台', '冬季请注意用电安全'];
+    await paste(page, '#import-text', rows.join('\r\n') + '\r\n');
     await page.click('#import-preview');
     await page.waitForSelector('#import-add');
-    assert.equal(await page.$$eval('.import-ticker li', (l) => l.length), 4);
-    for (const size of ['phone', 'desktop']) await shot(page, 'zh', size, '04-import');
-    await page.setViewport(SIZES.desktop);
+    assert.deepEqual(await page.$$eval('.import-ticker li', (l) => l.map((e) => e.textContent)), rows);
     await page.click('#import-add');
     await waitRows(page, 8);
 
@@ -259,13 +270,13 @@ async function main() {
     for (const size of ['phone', 'desktop']) await shot(page, 'zh', size, '05-sheet');
 
     let player = null;
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-player-'));
     const published = path.join(studio.dataDir, 'published');
     const withPlayer = playerSupportsLocalSource(args.player);
     if (withPlayer) {
       step('a headless player watches the published folder');
-      player = spawn(args.player, ['run', '--headless', '--state-dir', stateDir, '--local-source', published, '--no-usb'],
-        { stdio: ['ignore', 'inherit', 'inherit'] });
+      const run = [args.player, 'run', '--headless', '--state-dir', stateDir, '--local-source', published, '--no-usb'];
+      player = root ? spawn('runuser', ['-u', 'nobody', '--', ...run], { stdio: ['ignore', 'inherit', 'inherit'] })
+        : spawn(run[0], run.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
       cleanup.push(() => player.kill('SIGTERM'));
     } else {
       console.log('NOTE: signage-player has no --local-source yet (branch h-l): the player part waits for it; the published folder is checked with `signage-player check`.');
@@ -291,7 +302,8 @@ async function main() {
     assert.equal(pub.title, CENTER);
     assert.equal(pub.items.length, 8);
     assert.equal(pub.items[0].title, CENTER);
-    assert.equal(pub.items.filter((i) => i.type === 'headline').length, 4);
+    assert.deepEqual(pub.items.filter((i) => i.type === 'headline').map((i) => i.title), [CENTER, ...headlines.map((r) => r[0])]);
+    assert.equal(pub.items[1].body, headlines[0][2]);
     assert.deepEqual(pub.items.filter((i) => i.type === 'statistic').map((i) => [i.value, i.unit, i.label]),
       [['1,286', '人次', '本月接待居民'], ['57', '人', '新增志愿者']]);
     const notice = pub.items.find((i) => i.type === 'notice');
@@ -300,7 +312,7 @@ async function main() {
     const picture = pub.items.find((i) => i.type === 'image');
     assert.ok(fs.statSync(path.join(published, picture.image)).size > 0);
     assert.ok(pub.assets && pub.assets[picture.image], 'the picture is in the assets list');
-    assert.deepEqual(pub.ticker.items, rows.map((r) => r.split('\t')[0]));
+    assert.deepEqual(pub.ticker.items, rows);
 
     if (withPlayer) {
       step('the player takes the new revision (status.json)');
@@ -358,6 +370,11 @@ async function main() {
     const merged = await page.evaluate(async () => (await (await fetch('/api/draft')).json()).playlist);
     assert.equal(merged.items[1].title, '社区食堂正式开业');
 
+    // Each browser profile keeps up to 6 connections to the studio, which takes 16 per address:
+    // the Chinese pages are done, so they close theirs.
+    await colleague.browserContext().close();
+    await page.browserContext().close();
+
     step('English, chosen by the browser\'s languages');
     const en = await newPage(browserEn, ['en-GB', 'en'], 'desktop');
     await en.goto(url + '/', { waitUntil: 'networkidle0' });
@@ -383,13 +400,14 @@ async function main() {
     await en.waitForFunction(() => document.documentElement.lang === 'zh-Hans' && /内容/.test(document.querySelector('#tab-bundle').textContent));
     console.log(`screenshots: ${fs.readdirSync(SHOTS).length} in ${SHOTS}`);
   } catch (e) {
-    console.log('studio log:\n' + studio.log.join(''));
+    console.log('studio log (end):\n' + studio.log.join('').split('\n').slice(-60).join('\n'));
     for (const [i, p] of [...(await browser.pages()), ...(await browserEn.pages())].entries()) {
       await p.screenshot({ path: path.join(OUT, `failure-${i}.png`), fullPage: true }).catch(() => {});
     }
     throw e;
   } finally {
     for (const fn of cleanup) fn();
+    fs.rmSync(stateDir, { recursive: true, force: true });
     await browser.close();
     await browserEn.close();
     await studio.stop();

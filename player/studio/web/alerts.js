@@ -6,29 +6,39 @@ import { t } from './i18n.js';
 import { draft, loadDraft } from './draft.js';
 import { attempt, announce, confirmAction } from './ui.js';
 
-const sent = [];  // alerts sent from this page: {id, title, until}
+// The API has no list of running alerts (the published content holds them, not the draft), so
+// the alerts sent from this browser are remembered here (localStorage) until they end.
+const KEY = 'studio.alerts';
+function sentAlerts() {
+  try {
+    return JSON.parse(localStorage.getItem(KEY) || '[]').filter((a) => Date.parse(a.until) > Date.now());
+  } catch {
+    return [];
+  }
+}
+function keepAlerts(list) { localStorage.setItem(KEY, JSON.stringify(list)); }
 
-// Alerts still valid: those this page sent and the alert items of the draft.
+// Alerts still running: those sent from here and alert items in the draft.
 function activeAlerts() {
   const now = Date.now();
   const fromDraft = ((draft.playlist && draft.playlist.items) || [])
     .filter((i) => i.type === 'alert' && i.id && (!i.schedule || !i.schedule.valid_until || Date.parse(i.schedule.valid_until) > now))
     .map((i) => ({ id: i.id, title: i.title, until: i.schedule && i.schedule.valid_until }));
-  const all = [...sent.filter((a) => Date.parse(a.until) > now), ...fromDraft];
+  const all = [...sentAlerts(), ...fromDraft];
   return all.filter((a, i) => all.findIndex((b) => b.id === a.id) === i);
 }
 
 export function renderAlerts(main) {
   const title = h('input', { type: 'text', name: 'alert_title', id: 'alert-title', required: true, placeholder: t('alert.title_example') });
   const body = h('textarea', { name: 'alert_body', id: 'alert-body', rows: 4, placeholder: t('alert.body_example') });
-  const minutes = h('input', { type: 'number', name: 'alert_minutes', id: 'alert-minutes', min: 1, max: 1440, value: 120, required: true });
+  const minutes = h('input', { type: 'number', name: 'alert_minutes', id: 'alert-minutes', min: 1, max: 10080, value: 120, required: true });
   const rerender = () => renderAlerts(main);
 
   async function send() {
     if (!title.value.trim()) { title.focus(); announce(t('alert.need_title')); return; }
     const res = await attempt(() => api('POST', '/api/alerts', { json: { title: title.value.trim(), body: body.value, minutes: Number(minutes.value) } }));
     if (!res) return;
-    sent.push({ id: res.id, title: title.value.trim(), until: new Date(Date.now() + Number(minutes.value) * 60000).toISOString() });
+    keepAlerts([...sentAlerts(), { id: res.id, title: title.value.trim(), until: new Date(Date.now() + Number(minutes.value) * 60000).toISOString() }]);
     announce(t('alert.sent', { r: res.revision }));
     await loadDraft().catch(() => {});
     rerender();
@@ -38,8 +48,7 @@ export function renderAlerts(main) {
     if (!(await confirmAction(t('alert.cancel_confirm', { title: alert.title })))) return;
     const res = await attempt(() => api('DELETE', `/api/alerts/${encodeURIComponent(alert.id)}`));
     if (res === undefined) return;
-    const i = sent.findIndex((a) => a.id === alert.id);
-    if (i >= 0) sent.splice(i, 1);
+    keepAlerts(sentAlerts().filter((a) => a.id !== alert.id));
     announce(t('alert.cancelled'));
     await loadDraft().catch(() => {});
     rerender();

@@ -9,11 +9,17 @@ import { pictureInput } from './upload.js';
 import { attempt, confirmAction } from './ui.js';
 
 export function clockText(seconds) {
-  const s = Math.round(seconds || 0);
+  if (seconds === null || seconds === undefined) return '—';
+  const s = Math.round(seconds);
   const hours = Math.floor(s / 3600);
   const mm = String(Math.floor((s % 3600) / 60));
   const ss = String(s % 60).padStart(2, '0');
   return hours ? `${hours}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+// Why an item is not in the loop (GET /api/loop's "reason"), in words.
+export function reasonWords(reason) {
+  return t.has('reason.' + reason) ? t('reason.' + reason) : reason;
 }
 
 export function itemTitle(item) {
@@ -35,7 +41,7 @@ function itemRow(item, index, count, ctx) {
   const slot = (loop.slots || []).find((s) => s.index === index);
   const absent = (loop.absent || []).find((a) => a.index === index);
   const when = slot ? t('row.starts', { at: clockText(slot.start_s), d: clockText(slot.duration_s) })
-    : absent ? t('row.absent', { why: absent.reason }) : '';
+    : absent ? t('row.absent', { why: reasonWords(absent.reason) }) : '';
   const errors = (draft.diagnostics || []).filter((d) => d.pointer === `/items/${index}` || d.pointer.startsWith(`/items/${index}/`));
   const title = itemTitle(item) || t('row.untitled');
   const thumb = h('img', { class: 'thumb', loading: 'lazy', width: 160, height: 90, alt: t('row.thumb_alt', { title }),
@@ -175,7 +181,8 @@ export function renderBundle(main, ctx) {
     h('div', { class: 'bundle-head' },
       h('h2', { id: 'bundle-title', text: p.title || t('bundle.untitled') }),
       h('p', { class: 'loop-length', id: 'loop-length' },
-        t('bundle.summary', { n: items.length, loop: clockText(loop.length_s), ticker: ((p.ticker && p.ticker.items) || []).length }))),
+        t('bundle.summary', { n: items.length, ticker: ((p.ticker && p.ticker.items) || []).length }),
+        ' ', loop.length_s === null || loop.length_s === undefined ? t('bundle.loop_varies') : t('bundle.loop', { loop: clockText(loop.length_s) }))),
     h('div', { class: 'notes general-notes', 'aria-live': 'polite' }),
     ctx.canEdit ? h('div', { class: 'add-bar card' },
       field(t('bundle.new_type'), type),

@@ -19,7 +19,7 @@ async function readText(file) {
 
 const COLUMNS = {
   headline: ['title', 'subtitle', 'body'],
-  statistic: ['value', 'unit', 'label', 'comparison'],
+  statistic: ['label', 'value', 'unit', 'comparison'],
 };
 
 export function renderImport(main, { kind: initial, go }) {
@@ -41,10 +41,11 @@ export function renderImport(main, { kind: initial, go }) {
     if (res.ticker) {
       return h('ol', { class: 'import-ticker' }, res.ticker.map((line) => h('li', { text: line })));
     }
-    const cols = COLUMNS[kind.value] || ['title'];
+    // The fields the server read the columns as (a header row may reorder them).
+    const cols = Array.isArray(res.columns) && res.columns.length ? res.columns : COLUMNS[kind.value] || ['title'];
     return h('table', { class: 'import-table' },
       h('caption', { text: t('import.will_add', { n: (res.items || []).length }) }),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: '#' }), cols.map((c) => h('th', { scope: 'col', text: t('field.' + c) })))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: '#' }), cols.map((c) => h('th', { scope: 'col', text: t.has('field.' + c) ? t('field.' + c) : c })))),
       h('tbody', {}, (res.items || []).map((item, i) => h('tr', {}, h('td', { text: i + 1 }),
         cols.map((c) => h('td', { text: item[c] || '' }))))));
   }

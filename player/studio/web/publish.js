@@ -9,7 +9,9 @@ import { zonedIso } from './time.js';
 
 let lastResult = '';  // what the last publish did, kept across redraws
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString(document.documentElement.lang) : '');
+// Times come as ISO text or as Unix seconds (pending and scheduled publishes).
+const when = (at) => (at === undefined || at === null || at === '' ? ''
+  : new Date(typeof at === 'number' ? at * 1000 : at).toLocaleString(document.documentElement.lang));
 
 function list(title, id, rows, empty) {
   return h('section', { class: 'card', 'aria-labelledby': id },
@@ -68,7 +70,7 @@ export async function renderPublish(main, ctx) {
           onclick: () => act('POST', `/api/revisions/${r.revision}/restore`, (x) => t('rev.restored', { r: x.revision ?? r.revision }), t('rev.restore_confirm', { r: r.revision })) }) : null)),
     t('rev.none')),
     list(t('pending.title'), 'pending-title', (pending || []).map((p) => h('li', {},
-      h('span', { text: t('pending.line', { by: p.by || '', at: when(p.at || p.created_at), note: p.note || '' }) }),
+      h('span', { text: t('pending.line', { by: p.by || '', at: when(p.at), note: p.note || '' }) + (p.publish_at ? ' ' + t('pending.for', { at: when(p.publish_at) }) : '') }),
       ctx.canApprove ? h('button', { type: 'button', class: 'small primary', text: t('pending.approve'),
         onclick: () => act('POST', `/api/pending/${encodeURIComponent(p.id)}/approve`, () => t('pending.approved')) }) : null,
       ctx.canApprove ? h('button', { type: 'button', class: 'small', text: t('pending.reject'),
@@ -82,9 +84,9 @@ export async function renderPublish(main, ctx) {
     h('section', { class: 'card', 'aria-labelledby': 'history-title' },
       h('h2', { id: 'history-title', text: t('history.title') }),
       (history || []).length ? h('table', { class: 'history' },
-        h('thead', {}, h('tr', {}, ['history.at', 'history.by', 'history.what', 'history.revision'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('thead', {}, h('tr', {}, ['history.at', 'history.by', 'history.what', 'history.revision', 'history.note'].map((k) => h('th', { scope: 'col', text: t(k) })))),
         h('tbody', {}, [...history].reverse().map((e) => h('tr', {},
           h('td', { text: when(e.at) }), h('td', { text: e.by || '' }), h('td', { text: t.has('what.' + e.what) ? t('what.' + e.what) : e.what }),
-          h('td', { text: e.revision ?? '' })))))
+          h('td', { text: e.revision ?? '' }), h('td', { text: e.note || '' })))))
         : h('p', { class: 'empty', text: t('history.none') })));
 }

@@ -6,7 +6,7 @@ import { t } from './i18n.js';
 import { draft } from './draft.js';
 import { attempt } from './ui.js';
 import { nowLocal, zonedIso } from './time.js';
-import { clockText } from './bundle.js';
+import { clockText, reasonWords } from './bundle.js';
 
 export function renderSheet(main) {
   const zone = draft.playlist && draft.playlist.timezone;
@@ -18,15 +18,15 @@ export function renderSheet(main) {
     const res = await attempt(() => api('GET', `/api/contact-sheet?at=${encodeURIComponent(iso)}&width=320`));
     if (!res) return;
     fill(out, 
-      h('p', { class: 'loop-length', text: t('sheet.length', { at: iso, loop: clockText(res.length_s), n: (res.slots || []).length }) }),
+      h('p', { class: 'loop-length', text: res.length_s === null || res.length_s === undefined ? t('sheet.length_varies', { at: iso, n: (res.slots || []).length }) : t('sheet.length', { at: iso, loop: clockText(res.length_s), n: (res.slots || []).length }) }),
       (res.slots || []).length ? h('ol', { class: 'sheet-grid' }, res.slots.map((s) => h('li', { class: 'sheet-card' + (s.alert ? ' alert' : '') },
-        h('img', { src: s.thumbnail, alt: s.title || s.id, width: 320, height: 180, loading: 'lazy' }),
+        s.thumbnail ? h('img', { src: s.thumbnail, alt: s.title || s.id || '', width: 320, height: 180, loading: 'lazy' }) : h('div', { class: 'thumb missing', text: t('sheet.fallback') }),
         h('div', { class: 'sheet-text' },
-          h('strong', { text: `+${clockText(s.start_s)} ` }), `${t('type.' + s.type)} · ${s.title || s.id} (${clockText(s.duration_s)})`))))
+          h('strong', { text: `+${clockText(s.start_s)} ` }), `${t.has('type.' + s.type) ? t('type.' + s.type) : s.type} · ${s.title || s.id || ''} (${clockText(s.duration_s)})`))))
       : h('p', { class: 'empty', text: t('sheet.nothing') }),
       (res.absent || []).length ? h('div', {},
         h('h3', { text: t('sheet.absent') }),
-        h('ul', {}, res.absent.map((a) => h('li', { text: `#${a.index + 1} ${a.id}: ${a.reason}` })))) : null);
+        h('ul', {}, res.absent.map((a) => h('li', { text: `#${a.index + 1} ${a.id}${t('colon')}${reasonWords(a.reason)}` })))) : null);
   }
 
   fill(main, h('section', { class: 'card', 'aria-labelledby': 'sheet-title' },
