@@ -30,7 +30,7 @@ export function renderScreen(main) {
       const s = await api('GET', '/api/player/status');
       status.textContent = JSON.stringify(s, null, 2);
       const c = s && s.content;
-      summary.textContent = c ? t('screen.playing', { r: c.revision, n: c.items, since: c.since || '' }) : t('screen.no_content');
+      summary.textContent = c ? t('screen.playing', { r: c.revision, n: c.items, since: c.since ? new Date(c.since).toLocaleString(document.documentElement.lang) : '' }) : t('screen.no_content');
     } catch (e) {
       status.textContent = '';
       summary.textContent = e.status === 404 ? t('screen.no_player') : e.message;

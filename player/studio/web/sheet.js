@@ -6,12 +6,16 @@ import { t } from './i18n.js';
 import { draft } from './draft.js';
 import { attempt } from './ui.js';
 import { nowLocal, zonedIso } from './time.js';
-import { clockText, reasonWords } from './bundle.js';
+import { clockText, reasonWords, itemTitle } from './bundle.js';
 
 export function renderSheet(main) {
   const zone = draft.playlist && draft.playlist.timezone;
   const at = h('input', { type: 'datetime-local', id: 'sheet-at', name: 'sheet_at', value: nowLocal(zone) });
   const out = h('div', { class: 'sheet', 'aria-live': 'polite' });
+
+  // The slot's title, or what the page shows for its item (statistics have no title).
+  const slotTitle = (s) => s.title || (s.index !== null && s.index !== undefined && draft.playlist.items[s.index]
+    ? itemTitle(draft.playlist.items[s.index]) : s.id) || '';
 
   async function show() {
     const iso = zonedIso(at.value, zone);
@@ -20,9 +24,9 @@ export function renderSheet(main) {
     fill(out, 
       h('p', { class: 'loop-length', text: res.length_s === null || res.length_s === undefined ? t('sheet.length_varies', { at: iso, n: (res.slots || []).length }) : t('sheet.length', { at: iso, loop: clockText(res.length_s), n: (res.slots || []).length }) }),
       (res.slots || []).length ? h('ol', { class: 'sheet-grid' }, res.slots.map((s) => h('li', { class: 'sheet-card' + (s.alert ? ' alert' : '') },
-        s.thumbnail ? h('img', { src: s.thumbnail, alt: s.title || s.id || '', width: 320, height: 180, loading: 'lazy' }) : h('div', { class: 'thumb missing', text: t('sheet.fallback') }),
+        s.thumbnail ? h('img', { src: s.thumbnail, alt: slotTitle(s), width: 320, height: 180, loading: 'lazy' }) : h('div', { class: 'thumb missing', text: t('sheet.fallback') }),
         h('div', { class: 'sheet-text' },
-          h('strong', { text: `+${clockText(s.start_s)} ` }), `${t.has('type.' + s.type) ? t('type.' + s.type) : s.type} · ${s.title || s.id || ''} (${clockText(s.duration_s)})`))))
+          h('strong', { text: `+${clockText(s.start_s)} ` }), `${t.has('type.' + s.type) ? t('type.' + s.type) : s.type} · ${slotTitle(s)} (${clockText(s.duration_s)})`))))
       : h('p', { class: 'empty', text: t('sheet.nothing') }),
       (res.absent || []).length ? h('div', {},
         h('h3', { text: t('sheet.absent') }),
