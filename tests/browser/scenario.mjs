@@ -277,7 +277,8 @@ async function main() {
       const run = [args.player, 'run', '--headless', '--state-dir', stateDir, '--local-source', published, '--no-usb'];
       player = root ? spawn('runuser', ['-u', 'nobody', '--', ...run], { stdio: ['ignore', 'inherit', 'inherit'] })
         : spawn(run[0], run.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
-      cleanup.push(() => player.kill('SIGTERM'));
+      const playerExit = new Promise((resolve) => player.on('exit', resolve));
+      cleanup.push(async () => { player.kill('SIGTERM'); await playerExit; });
     } else {
       console.log('NOTE: signage-player has no --local-source yet (branch h-l): the player part waits for it; the published folder is checked with `signage-player check`.');
     }
@@ -406,7 +407,7 @@ async function main() {
     }
     throw e;
   } finally {
-    for (const fn of cleanup) fn();
+    for (const fn of cleanup) await fn();
     fs.rmSync(stateDir, { recursive: true, force: true });
     await browser.close();
     await browserEn.close();
