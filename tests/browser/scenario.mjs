@@ -52,6 +52,13 @@ async function shot(page, lang, size, name) {
   await new Promise((r) => setTimeout(r, 150));
   // The status toast fades by itself after a few seconds; the screenshots show the page under it.
   await page.evaluate(() => { document.activeElement?.blur(); document.getElementById('status').textContent = ''; });
+  // Words, not leftovers of code: no "[object ...]", "undefined", "NaN" or a missing translation.
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const junk of ['[object ', 'undefined', 'NaN', '{n}', '{at}']) {
+    assert.ok(!text.includes(junk), `${name} (${lang}, ${size}) shows "${junk}":\n${text.slice(0, 2000)}`);
+  }
+  assert.ok(!/\b[a-z_]+\.[a-z_]+\b/.test(text.replace(/[\w.-]+\.(png|jpe?g|json|csv)\b/gi, '').replace(/[A-Za-z]+\/[A-Za-z_]+/g, '')),
+    `${name} (${lang}, ${size}) shows a translation key: ${text.match(/\b[a-z_]+\.[a-z_]+\b/)}`);
   const file = path.join(SHOTS, `${name}-${lang}-${size}.png`);
   await page.screenshot({ path: file, fullPage: true });
 }
@@ -249,6 +256,17 @@ async function main() {
     await page.click('#import-add');
     await waitRows(page, 8);
 
+    step('the high-contrast theme and the centre\'s logo');
+    await page.click('#preset-contrast');
+    await page.click('#theme-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#preset-contrast')?.checked);
+    const logoInput = await page.$('#theme-form input[type=file]');
+    await logoInput.uploadFile(jpeg);
+    await page.waitForFunction(() => /images\//.test(document.querySelector('#theme-form .hint')?.textContent || ''), { timeout: 30000 });
+    const themed = await page.evaluate(async () => (await (await fetch('/api/draft')).json()).playlist.theme);
+    assert.equal(themed.preset, 'contrast');
+    assert.match(themed.logo, /^images\/.+\.(jpe?g|png)$/);
+
     step('the bundle lists 8 cards with their start times, and the 4 ticker items');
     const playlistNow = await page.evaluate(async () => (await (await fetch('/api/draft')).json()).playlist);
     assert.equal(playlistNow.items.length, 8);
@@ -310,6 +328,8 @@ async function main() {
     const notice = pub.items.find((i) => i.type === 'notice');
     assert.equal(notice.schedule.valid_from, `${year}-12-01T00:00:00+08:00`);
     assert.equal(notice.schedule.valid_until, `${year + 1}-01-01T00:00:00+08:00`);
+    assert.equal(pub.theme.preset, 'contrast');
+    assert.ok(fs.statSync(path.join(published, pub.theme.logo)).size > 0, 'the logo is published');
     const picture = pub.items.find((i) => i.type === 'image');
     assert.ok(fs.statSync(path.join(published, picture.image)).size > 0);
     assert.ok(pub.assets && pub.assets[picture.image], 'the picture is in the assets list');

@@ -10,7 +10,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (key === 'checked' || key === 'selected' || key === 'disabled') el[key] = Boolean(value);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
