@@ -53,6 +53,7 @@ export async function startStudio(studioBin, { user, password, role = 'admin', w
   });
   return {
     url, dataDir, log, tmp,
+    exited: () => exited,  // {code, signal} once it has stopped
     async stop() {
       if (!exited) {
         proc.kill('SIGTERM');
