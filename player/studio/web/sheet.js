@@ -19,10 +19,11 @@ export function renderSheet(main) {
 
   async function show() {
     const iso = zonedIso(at.value, zone);
+    const shown = at.value.replace('T', ' ');
     const res = await attempt(() => api('GET', `/api/contact-sheet?at=${encodeURIComponent(iso)}&width=320`));
     if (!res) return;
     fill(out, 
-      h('p', { class: 'loop-length', text: res.length_s === null || res.length_s === undefined ? t('sheet.length_varies', { at: iso, n: (res.slots || []).length }) : t('sheet.length', { at: iso, loop: clockText(res.length_s), n: (res.slots || []).length }) }),
+      h('p', { class: 'loop-length', text: res.length_s === null || res.length_s === undefined ? t('sheet.length_varies', { at: shown, n: (res.slots || []).length }) : t('sheet.length', { at: shown, loop: clockText(res.length_s), n: (res.slots || []).length }) }),
       (res.slots || []).length ? h('ol', { class: 'sheet-grid' }, res.slots.map((s) => h('li', { class: 'sheet-card' + (s.alert ? ' alert' : '') },
         s.thumbnail ? h('img', { src: s.thumbnail, alt: slotTitle(s), width: 320, height: 180, loading: 'lazy' }) : h('div', { class: 'thumb missing', text: t('sheet.fallback') }),
         h('div', { class: 'sheet-text' },
