@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,7 +71,9 @@ class ImageFiles {
     std::optional<scene::Picture> image;
     std::uint64_t last_used = 0;
   };
-  std::vector<Entry> entries_;
+  // A list: a card looks up its picture and the logo, and the first pointer must survive the
+  // second lookup (a vector would move the entries when it grows).
+  std::list<Entry> entries_;
   scene::Size screen_;
   std::uint64_t tick_ = 0;
   static constexpr std::size_t kMaxEntries = 6;

@@ -388,5 +388,20 @@ TEST(PlayerRender, AStatisticAndANoticeUseTheScreensHeight) {
   }
 }
 
+// A card looks up its picture and then the logo: the first picture must stay where it was when
+// the second is decoded (it was read after the cache moved it: a crash in the studio's previews).
+TEST(ImageFiles, APictureStaysInPlaceWhileTheNextIsLookedUp) {
+  const fs::path examples = fs::path(SIGNAGE_SOURCE_DIR) / "playlists" / "examples";
+  ImageFiles files;
+  const scene::Picture* logo = files.lookup(examples / "theme-light" / "images" / "logo.png");
+  ASSERT_NE(logo, nullptr);
+  const int width = logo->width;
+  const scene::Picture* banner = files.lookup(fs::path(SIGNAGE_SOURCE_DIR) / "playlists" /
+                                              "hexi-2024" / "images" / "hexi-banner.png");
+  ASSERT_NE(banner, nullptr);
+  EXPECT_EQ(files.lookup(examples / "theme-light" / "images" / "logo.png"), logo);
+  EXPECT_EQ(logo->width, width);
+}
+
 }  // namespace
 }  // namespace signage::run
