@@ -26,6 +26,14 @@ using Json = nlohmann::json;
 
 namespace {
 
+// A card as people remember it: after its transition in and its numbers' count-up (a statistic
+// mid-count would show 1,031 for 1,286), or its first whole frame when it is shorter than that.
+std::optional<scene::Nanos> settled_offset(const content::Item& item) {
+  const scene::Nanos settled = std::max(scene::kTransitionLength, scene::kCountUpLength);
+  if (item.duration_s * double(scene::kSecond) <= double(settled) * 1.5) return std::nullopt;
+  return settled;
+}
+
 constexpr std::uint64_t kStatusLimit = 1 << 20;
 constexpr scene::Size kLandscape{1920, 1080};
 
@@ -222,7 +230,8 @@ struct Previews::Shared {
     options.fonts_dir = this->options.fonts_dir;
     options.wall_clock_at_start_s = request.clock;
     auto at = request.at;
-    if (!at) at = run::item_time(playlist, *index, request.clock, std::nullopt);
+    if (!at)
+      at = run::item_time(playlist, *index, request.clock, settled_offset(playlist->items[*index]));
     if (!at) {
       return failed(PreviewProblem::not_shown,
                     content::format_instant(request.clock, playlist->timezone));

@@ -93,7 +93,7 @@ TEST(StudioPreviews, ThumbnailIsRenderItemScaled) {
     EXPECT_EQ(got.width, 320);
     EXPECT_EQ(got.height, 180);
     const text::RgbaImage full = render_command(
-        draft.paths.draft_dir().string() + " --item " + item + " --clock " + kClockIso,
+        draft.paths.draft_dir().string() + " --item " + item + " --at 1.2 --clock " + kClockIso,
         draft.dir.path);
     const auto difference = test_support::compare_images(got, render::downscale(full, 320, 180));
     EXPECT_TRUE(difference.matches()) << item << ": " << test_support::describe(difference);
@@ -145,7 +145,7 @@ TEST(StudioPreviews, PortraitIsTallAndLaidOutForIt) {
   EXPECT_EQ(image.height, 1920);
   const text::RgbaImage expected =
       render_command(draft.paths.draft_dir().string() +
-                         " --item four-highlands --rotate 90 --clock " + std::string(kClockIso),
+                         " --item four-highlands --at 1.2 --rotate 90 --clock " + std::string(kClockIso),
                      draft.dir.path);
   const auto difference = test_support::compare_images(image, expected);
   EXPECT_TRUE(difference.matches()) << test_support::describe(difference);
