@@ -13,7 +13,7 @@ import sys
 import tempfile
 import unittest
 
-from studio_fixture import Studio
+from studio_fixture import Studio, emulator
 
 BINARY = PLAYER = DEMO = None
 ADMIN = ("ann", "ann-password-1", "admin")
@@ -26,7 +26,7 @@ class Workspace(unittest.TestCase):
     def setUp(self):
         self.keys = tempfile.mkdtemp(prefix="studio-keys-")
         os.chmod(self.keys, 0o755)
-        subprocess.run([PLAYER, "keygen", os.path.join(self.keys, "studio")], check=True,
+        subprocess.run(emulator() + [PLAYER, "keygen", os.path.join(self.keys, "studio")], check=True,
                        stdout=subprocess.DEVNULL)
         if os.geteuid() == 0:  # the studio runs as nobody and reads its key
             os.chown(os.path.join(self.keys, "studio.key"), pwd.getpwnam("nobody").pw_uid, -1)
@@ -88,7 +88,7 @@ class Workspace(unittest.TestCase):
         c = self.login(ADMIN)
         draft = c.json("GET", "/api/draft")
         first = c.json("POST", "/api/publish", {"base": draft["version"], "note": "第一版"})
-        check = subprocess.run([PLAYER, "check", self.published()], capture_output=True, text=True)
+        check = subprocess.run(emulator() + [PLAYER, "check", self.published()], capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stderr)
         self.assertIn(" 0 warnings", check.stdout)
         with open(os.path.join(self.published(), "playlist.json"), encoding="utf-8") as f:
@@ -132,7 +132,7 @@ class Workspace(unittest.TestCase):
             items = json.load(f)["items"]
         self.assertEqual(items[-1]["id"], alert["id"])
         self.assertEqual(items[-1]["type"], "alert")
-        check = subprocess.run([PLAYER, "check", self.published()], capture_output=True, text=True)
+        check = subprocess.run(emulator() + [PLAYER, "check", self.published()], capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stderr)
         self.assertIn("an alert, shown instead of the loop", check.stdout)
         status, _, _ = editor.post("/api/alerts", json={"title": "x", "minutes": 5})
