@@ -450,12 +450,16 @@ struct Worker {
   }
 
   // A new playlist: at the next boundary, or at once when it brings an alert that the playing
-  // one does not show. Either way it replaces the slot handed over ahead, if any (for the next
-  // boundary only while that is far enough away for the new card to be ready before it).
+  // one does not show, or when the screen shows the fallback (waiting) screen. Either way it
+  // replaces the slot handed over ahead, if any (for the next boundary only while that is far
+  // enough away for the new card to be ready before it).
   void take_playlist(WorkerRound& r) {
     const Nanos now = sh.loop_t.load();
-    if (last && last->playlist && brings_new_alert(*r.submitted, *last->playlist, now)) {
-      std::cerr << "signage-player: a new alert; it takes over at once\n";
+    const bool waiting = last && !last->item;
+    if (last && last->playlist &&
+        (waiting || brings_new_alert(*r.submitted, *last->playlist, now))) {
+      std::cerr << (waiting ? "signage-player: content to show; it replaces the waiting screen\n"
+                            : "signage-player: a new alert; it takes over at once\n");
       prepare(sequencer.cut_to(std::move(r.submitted), now), r, Handover::at_once);
       r.need_card = false;  // the next card is the alert's
     } else if (last && r.shown != last->sequence && last->start - now > kReplaceAhead) {

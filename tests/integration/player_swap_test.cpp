@@ -416,6 +416,18 @@ TEST(PlayerAlert, AnAlertAlreadyShownDoesNotCutTheItemAgain) {
   EXPECT_GE(seen.second->t, 3 * scene::kSecond) << "the same alert cut the item short";
 }
 
+// Content arriving while the waiting screen shows (a first publish, a first download) does not
+// wait for that screen's recheck.
+TEST(PlayerAlert, ContentReplacesTheWaitingScreenAtOnce) {
+  auto first = empty_playlist("等待内容");
+  auto second = parse(long_items_playlist("second", 30, ""));
+  ASSERT_TRUE(first && second);
+  Takeover seen = play_and_submit(first, second);
+  ASSERT_TRUE(seen.second) << "the new playlist never showed";
+  EXPECT_EQ(seen.first_sequences, std::set<std::uint64_t>{0});
+  EXPECT_LT(seen.second->t, scene::kFallbackRecheck) << "it waited for the waiting screen's end";
+}
+
 TEST(PlayerSwap, AnEmptyOrMissingPlaylistShowsTheFallbackScreen) {
   auto renderer = headless({640, 360});
   ASSERT_TRUE(renderer);
