@@ -504,19 +504,51 @@ void Renderer::draw(const scene::DrawList& list) {
   if (s.target) SDL_SetRenderTarget(r, nullptr);
 }
 
-text::RgbaImage Renderer::read_frame() {
-  State& s = *state_;
+namespace {
+
+// Rows [y, y + rows) of the frame last drawn into `out`, straight RGBA.
+void read_rows(Renderer::State& s, int y, int rows, std::uint8_t* out) {
   SDL_Renderer* r = s.renderer.get();
-  text::RgbaImage image(s.scene.width, s.scene.height);
   if (s.target) SDL_SetRenderTarget(r, s.target.get());
-  if (SDL_RenderReadPixels(r, nullptr, SDL_PIXELFORMAT_RGBA32, image.pixels.data(),
-                           image.width * 4) != 0) {
+  const SDL_Rect rect{0, y, s.scene.width, rows};
+  if (SDL_RenderReadPixels(r, &rect, SDL_PIXELFORMAT_RGBA32, out, s.scene.width * 4) != 0) {
     std::fprintf(stderr, "signage-player: cannot read the frame back: %s\n", SDL_GetError());
   }
   if (s.target) SDL_SetRenderTarget(r, nullptr);
   // The frame is opaque whatever the renderer left in the alpha channel.
-  for (std::size_t i = 3; i < image.pixels.size(); i += 4) image.pixels[i] = 255;
+  const std::size_t size = std::size_t(s.scene.width) * rows * 4;
+  for (std::size_t i = 3; i < size; i += 4) out[i] = 255;
+}
+
+}  // namespace
+
+text::RgbaImage Renderer::read_frame() {
+  State& s = *state_;
+  text::RgbaImage image(s.scene.width, s.scene.height);
+  read_rows(s, 0, s.scene.height, image.pixels.data());
   return image;
+}
+
+RgbaRows Renderer::frame_rows() {
+  // Bands of 32 rows: 240 KB at 1920 wide, few enough calls into SDL to cost nothing.
+  static constexpr int kBand = 32;
+  State* s = state_.get();
+  RgbaRows rows;
+  rows.width = s->scene.width;
+  rows.height = s->scene.height;
+  rows.opaque = true;
+  rows.row = [s, band = std::vector<std::uint8_t>(), first = -1,
+              count = 0](int y) mutable -> const std::uint8_t* {
+    const std::size_t stride = std::size_t(s->scene.width) * 4;
+    if (y < first || y >= first + count) {
+      first = y;
+      count = std::min(kBand, s->scene.height - y);
+      band.resize(stride * std::size_t(count));
+      read_rows(*s, first, count, band.data());
+    }
+    return band.data() + stride * std::size_t(y - first);
+  };
+  return rows;
 }
 
 text::RgbaImage Renderer::read_output() {
