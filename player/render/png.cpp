@@ -97,6 +97,7 @@ std::optional<std::string> encode_png(const RgbaRows& rows, int level) {
     png_write_row(w.png, const_cast<png_bytep>(rows.row(y)));
   }
   png_write_end(w.png, nullptr);
+  out.shrink_to_fit();  // kept in caches: not the up to 2x of appending
   return out;
 }
 

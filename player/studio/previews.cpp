@@ -1,5 +1,7 @@
 #include "studio/previews.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
@@ -205,6 +207,10 @@ struct Previews::Shared {
         result = failed(PreviewProblem::render_failed, e.what());
       }
       if (result.png) result.etag = etag_of(job->key);
+      job->work = nullptr;  // the request's copy of the playlist
+      // A still leaves megabytes of freed heap between live blocks (the card's pixels, the PNG
+      // as it grew): give those pages back now, as the player's frame loop need not.
+      malloc_trim(0);
       lock.lock();
       stats.renders = still.renders();
       if (result.png) keep(job->key, result.png);
