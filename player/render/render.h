@@ -90,6 +90,10 @@ struct RendererOptions {
   // Headless keeps the last frame and repaints only what changed; true repaints every pixel of
   // every frame, as a display must (benchmarks compare frames of equal base cost this way).
   bool repaint_everything = false;
+  // false: draw() frees each texture once it has drawn it for the last time in the frame, so an
+  // image's pixels and its texture are held together for one image at a time, not for the
+  // whole card (stills: the studio's peak memory). Each frame then uploads everything again.
+  bool keep_textures = true;
   std::string title = "signage-player";
 };
 

@@ -75,6 +75,7 @@ struct Renderer::State {
   // list differs from the last one (the ticker band, a counter, the clock), not the whole
   // screen. A display's back buffer is undefined after a flip, so windows repaint everything.
   bool retains_frame = false;
+  bool keep_textures = true;
   bool last_valid = false;
   scene::DrawList last;  // the commands last drawn, with their images' ids
   std::vector<std::uint64_t> last_ids;
@@ -84,6 +85,10 @@ struct Renderer::State {
   // cannot have a texture.
   CachedTexture* upload_rows(const scene::Image& image, int max_rows);
   std::uint64_t uploads_in_draw = 0;
+  void free_texture(CachedTexture* t) {  // not kept as a spare
+    std::swap(*t, textures.back());
+    textures.pop_back();
+  }
   CachedTexture* find_or_upload(const scene::Image& image) {
     CachedTexture* t = find(image.id);
     if (t && t->rows_done == t->height) return t;
@@ -205,6 +210,7 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
   s->textures.reserve(256);
   s->spares.reserve(State::kMaxSpares);
   s->retains_frame = options.output == Output::headless && !options.repaint_everything;
+  s->keep_textures = options.keep_textures;
   s->last.commands.reserve(kMaxRememberedCommands);
   s->last_ids.reserve(kMaxRememberedCommands);
   return std::unique_ptr<Renderer>(new Renderer(std::move(s)));
@@ -387,6 +393,13 @@ std::uint64_t id_of(const scene::DrawCommand& c) {
   return c.kind == scene::DrawCommand::Kind::image && c.image ? c.image->id : 0;
 }
 
+// Whether a command after commands[i] draws the same image.
+bool drawn_again(const std::vector<scene::DrawCommand>& commands, std::size_t i) {
+  const std::uint64_t id = id_of(commands[i]);
+  return std::any_of(commands.begin() + std::ptrdiff_t(i) + 1, commands.end(),
+                     [id](const scene::DrawCommand& c) { return id_of(c) == id; });
+}
+
 }  // namespace
 
 void Renderer::draw(const scene::DrawList& list) {
@@ -498,6 +511,7 @@ void Renderer::draw(const scene::DrawList& list) {
                               t->opaque && alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
       const SDL_Rect src{c.source.x, c.source.y, c.source.w, c.source.h};
       SDL_RenderCopyF(r, tex, &src, &dst);
+      if (!s.keep_textures && whole && !drawn_again(list.commands, i)) s.free_texture(t);
     }
     if (!whole) SDL_RenderSetClipRect(r, nullptr);
   }

@@ -1137,6 +1137,7 @@ struct StillRenderer::State {
     // Every frame painted whole: a still never depends on the one drawn before, and no copy of
     // the last frame is kept.
     ro.repaint_everything = true;
+    ro.keep_textures = false;  // dropped after the still anyway: one at a time, not a card's
     if (!renderer || !same(ro, opened)) {
       renderer.reset();  // one screen's pixels at a time
       renderer = render::Renderer::open(ro, error);
