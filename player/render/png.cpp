@@ -58,8 +58,23 @@ void release_thread_state() {
   SDL_TLSCleanup();
 }
 
+RgbaRows rows_of(const text::RgbaImage& image) {
+  RgbaRows rows;
+  rows.width = image.width;
+  rows.height = image.height;
+  rows.opaque = opaque(image);
+  const std::uint8_t* pixels = image.pixels.data();
+  const std::size_t stride = std::size_t(image.width) * 4;
+  rows.row = [pixels, stride](int y) { return pixels + std::size_t(y) * stride; };
+  return rows;
+}
+
 std::optional<std::string> encode_png(const text::RgbaImage& image, int level) {
-  if (image.width <= 0 || image.height <= 0) return std::nullopt;
+  return encode_png(rows_of(image), level);
+}
+
+std::optional<std::string> encode_png(const RgbaRows& rows, int level) {
+  if (rows.width <= 0 || rows.height <= 0) return std::nullopt;
   std::string out;
   PngWrite w;
   w.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
@@ -72,21 +87,25 @@ std::optional<std::string> encode_png(const text::RgbaImage& image, int level) {
   png_set_compression_level(w.png, level);
   // The Sub filter alone: nearly the size of adaptive filtering on cards, a fraction of its time.
   png_set_filter(w.png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
-  const bool rgb = opaque(image);  // frames are opaque: 3 bytes a pixel
-  png_set_IHDR(w.png, w.info, png_uint_32(image.width), png_uint_32(image.height), 8,
+  const bool rgb = rows.opaque;  // frames are opaque: 3 bytes a pixel
+  png_set_IHDR(w.png, w.info, png_uint_32(rows.width), png_uint_32(rows.height), 8,
                rgb ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
   png_write_info(w.png, w.info);
   if (rgb) png_set_filler(w.png, 0, PNG_FILLER_AFTER);  // drops the alpha byte while writing
-  for (int y = 0; y < image.height; ++y) {
-    png_write_row(w.png,
-                  const_cast<png_bytep>(image.pixels.data() + std::size_t(y) * image.width * 4));
+  for (int y = 0; y < rows.height; ++y) {
+    png_write_row(w.png, const_cast<png_bytep>(rows.row(y)));
   }
   png_write_end(w.png, nullptr);
+  out.shrink_to_fit();  // kept in caches: not the up to 2x of appending
   return out;
 }
 
 text::RgbaImage downscale(const text::RgbaImage& image, int width, int height) {
+  return downscale(rows_of(image), width, height);
+}
+
+text::RgbaImage downscale(const RgbaRows& image, int width, int height) {
   text::RgbaImage out;
   if (image.width <= 0 || image.height <= 0 || width <= 0 || height <= 0) return out;
   out.width = width;
@@ -103,7 +122,7 @@ text::RgbaImage downscale(const text::RgbaImage& image, int width, int height) {
     for (int y = int(y0); y < std::min(image.height, int(std::ceil(y1))); ++y) {
       const double wy = std::min(y1, y + 1.0) - std::max(y0, double(y));
       if (wy <= 0) continue;
-      const std::uint8_t* src = image.pixels.data() + std::size_t(y) * image.width * 4;
+      const std::uint8_t* src = image.row(y);
       for (int ox = 0; ox < width; ++ox) {
         const double x0 = ox * sx, x1 = (ox + 1) * sx;
         for (int x = int(x0); x < std::min(image.width, int(std::ceil(x1))); ++x) {

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -36,13 +37,27 @@ std::string save_png(const text::RgbaImage& image, const std::string& path);
 // thread SDL did not create that used a Renderer, after the Renderer is gone.
 void release_thread_state();
 
+// Straight-RGBA rows of an image read top to bottom: an RgbaImage, or the frame still in the
+// renderer (Renderer::frame_rows), so a frame can be encoded without a copy of it whole.
+struct RgbaRows {
+  int width = 0;
+  int height = 0;
+  bool opaque = false;  // every alpha is 255 (a frame)
+  // Row y (width * 4 bytes), valid until the next call. Rows are asked for top to bottom (the
+  // last one possibly again).
+  std::function<const std::uint8_t*(int y)> row;
+};
+RgbaRows rows_of(const text::RgbaImage& image);  // refers to `image`
+
 // `image` as PNG bytes in memory, with libpng at zlib `level` (1: fast, for previews); RGB when
 // every pixel is opaque. nullopt for an empty image.
 std::optional<std::string> encode_png(const text::RgbaImage& image, int level = 1);
+std::optional<std::string> encode_png(const RgbaRows& rows, int level = 1);
 
 // `image` reduced to width x height by area averaging (each source pixel weighs by how much of
 // the output pixel it covers): thumbnails that keep thin text strokes.
 text::RgbaImage downscale(const text::RgbaImage& image, int width, int height);
+text::RgbaImage downscale(const RgbaRows& rows, int width, int height);
 
 // Decodes a PNG or JPEG file (told apart by content, not name) with libpng or libjpeg into a
 // Picture for a scene of `screen`: the header is read first and the picture decoded within
@@ -75,6 +90,10 @@ struct RendererOptions {
   // Headless keeps the last frame and repaints only what changed; true repaints every pixel of
   // every frame, as a display must (benchmarks compare frames of equal base cost this way).
   bool repaint_everything = false;
+  // false: draw() frees each texture once it has drawn it for the last time in the frame, so an
+  // image's pixels and its texture are held together for one image at a time, not for the
+  // whole card (stills: the studio's peak memory). Each frame then uploads everything again.
+  bool keep_textures = true;
   std::string title = "signage-player";
 };
 
@@ -117,6 +136,9 @@ class Renderer {
   void draw(const scene::DrawList& list);
   // The frame last drawn, at scene_size(), straight RGBA. Call before present().
   text::RgbaImage read_frame();
+  // The same a band of rows at a time (no copy of the whole frame; the PNG of a still), valid
+  // until the next draw() or present() and while the renderer lives.
+  RgbaRows frame_rows();
   void present();
   // Headless only: the output as presented (after present(); rotated when rotating).
   text::RgbaImage read_output();

@@ -75,6 +75,7 @@ struct Renderer::State {
   // list differs from the last one (the ticker band, a counter, the clock), not the whole
   // screen. A display's back buffer is undefined after a flip, so windows repaint everything.
   bool retains_frame = false;
+  bool keep_textures = true;
   bool last_valid = false;
   scene::DrawList last;  // the commands last drawn, with their images' ids
   std::vector<std::uint64_t> last_ids;
@@ -84,6 +85,10 @@ struct Renderer::State {
   // cannot have a texture.
   CachedTexture* upload_rows(const scene::Image& image, int max_rows);
   std::uint64_t uploads_in_draw = 0;
+  void free_texture(CachedTexture* t) {  // not kept as a spare
+    std::swap(*t, textures.back());
+    textures.pop_back();
+  }
   CachedTexture* find_or_upload(const scene::Image& image) {
     CachedTexture* t = find(image.id);
     if (t && t->rows_done == t->height) return t;
@@ -205,6 +210,7 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
   s->textures.reserve(256);
   s->spares.reserve(State::kMaxSpares);
   s->retains_frame = options.output == Output::headless && !options.repaint_everything;
+  s->keep_textures = options.keep_textures;
   s->last.commands.reserve(kMaxRememberedCommands);
   s->last_ids.reserve(kMaxRememberedCommands);
   return std::unique_ptr<Renderer>(new Renderer(std::move(s)));
@@ -387,6 +393,13 @@ std::uint64_t id_of(const scene::DrawCommand& c) {
   return c.kind == scene::DrawCommand::Kind::image && c.image ? c.image->id : 0;
 }
 
+// Whether a command after commands[i] draws the same image.
+bool drawn_again(const std::vector<scene::DrawCommand>& commands, std::size_t i) {
+  const std::uint64_t id = id_of(commands[i]);
+  return std::any_of(commands.begin() + std::ptrdiff_t(i) + 1, commands.end(),
+                     [id](const scene::DrawCommand& c) { return id_of(c) == id; });
+}
+
 }  // namespace
 
 void Renderer::draw(const scene::DrawList& list) {
@@ -498,25 +511,58 @@ void Renderer::draw(const scene::DrawList& list) {
                               t->opaque && alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
       const SDL_Rect src{c.source.x, c.source.y, c.source.w, c.source.h};
       SDL_RenderCopyF(r, tex, &src, &dst);
+      if (!s.keep_textures && whole && !drawn_again(list.commands, i)) s.free_texture(t);
     }
     if (!whole) SDL_RenderSetClipRect(r, nullptr);
   }
   if (s.target) SDL_SetRenderTarget(r, nullptr);
 }
 
-text::RgbaImage Renderer::read_frame() {
-  State& s = *state_;
+namespace {
+
+// Rows [y, y + rows) of the frame last drawn into `out`, straight RGBA.
+void read_rows(Renderer::State& s, int y, int rows, std::uint8_t* out) {
   SDL_Renderer* r = s.renderer.get();
-  text::RgbaImage image(s.scene.width, s.scene.height);
   if (s.target) SDL_SetRenderTarget(r, s.target.get());
-  if (SDL_RenderReadPixels(r, nullptr, SDL_PIXELFORMAT_RGBA32, image.pixels.data(),
-                           image.width * 4) != 0) {
+  const SDL_Rect rect{0, y, s.scene.width, rows};
+  if (SDL_RenderReadPixels(r, &rect, SDL_PIXELFORMAT_RGBA32, out, s.scene.width * 4) != 0) {
     std::fprintf(stderr, "signage-player: cannot read the frame back: %s\n", SDL_GetError());
   }
   if (s.target) SDL_SetRenderTarget(r, nullptr);
   // The frame is opaque whatever the renderer left in the alpha channel.
-  for (std::size_t i = 3; i < image.pixels.size(); i += 4) image.pixels[i] = 255;
+  const std::size_t size = std::size_t(s.scene.width) * rows * 4;
+  for (std::size_t i = 3; i < size; i += 4) out[i] = 255;
+}
+
+}  // namespace
+
+text::RgbaImage Renderer::read_frame() {
+  State& s = *state_;
+  text::RgbaImage image(s.scene.width, s.scene.height);
+  read_rows(s, 0, s.scene.height, image.pixels.data());
   return image;
+}
+
+RgbaRows Renderer::frame_rows() {
+  // Bands of 32 rows: 240 KB at 1920 wide, few enough calls into SDL to cost nothing.
+  static constexpr int kBand = 32;
+  State* s = state_.get();
+  RgbaRows rows;
+  rows.width = s->scene.width;
+  rows.height = s->scene.height;
+  rows.opaque = true;
+  rows.row = [s, band = std::vector<std::uint8_t>(), first = -1,
+              count = 0](int y) mutable -> const std::uint8_t* {
+    const std::size_t stride = std::size_t(s->scene.width) * 4;
+    if (y < first || y >= first + count) {
+      first = y;
+      count = std::min(kBand, s->scene.height - y);
+      band.resize(stride * std::size_t(count));
+      read_rows(*s, first, count, band.data());
+    }
+    return band.data() + stride * std::size_t(y - first);
+  };
+  return rows;
 }
 
 text::RgbaImage Renderer::read_output() {

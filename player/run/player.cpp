@@ -1141,6 +1141,7 @@ struct StillRenderer::State {
     // Every frame painted whole: a still never depends on the one drawn before, and no copy of
     // the last frame is kept.
     ro.repaint_everything = true;
+    ro.keep_textures = false;  // dropped after the still anyway: one at a time, not a card's
     if (!renderer || !same(ro, opened)) {
       renderer.reset();  // one screen's pixels at a time
       renderer = render::Renderer::open(ro, error);
@@ -1171,7 +1172,22 @@ std::uint64_t StillRenderer::renders() const {
 std::optional<text::RgbaImage> StillRenderer::render(
     std::shared_ptr<const content::Playlist> playlist, const StillOptions& options,
     std::string* error) {
-  if (!state_->ensure(options, error)) return std::nullopt;
+  if (!draw(std::move(playlist), options, error)) return std::nullopt;
+  return state_->renderer->read_frame();
+}
+
+bool StillRenderer::render(std::shared_ptr<const content::Playlist> playlist,
+                           const StillOptions& options,
+                           const std::function<void(const render::RgbaRows&)>& use,
+                           std::string* error) {
+  if (!draw(std::move(playlist), options, error)) return false;
+  use(state_->renderer->frame_rows());
+  return true;
+}
+
+bool StillRenderer::draw(std::shared_ptr<const content::Playlist> playlist,
+                         const StillOptions& options, std::string* error) {
+  if (!state_->ensure(options, error)) return false;
   render::Renderer* renderer = state_->renderer.get();
   Preparation& prep = state_->prep;
   ++state_->renders;
@@ -1230,8 +1246,8 @@ std::optional<text::RgbaImage> StillRenderer::render(
   scene::DrawList list;
   scene::compose(in, list);
   renderer->draw(list);
-  // The card's pixels and textures go before the frame is copied out: a still's peak memory is
-  // the drawn screen plus its copy, not four screens' worth.
+  // The card's pixels and textures go before the frame is read out: a still's peak memory is
+  // the drawn screen (plus its copy for read_frame), not four screens' worth.
   list.commands.clear();
   card.reset();
   previous_card.reset();
@@ -1240,7 +1256,7 @@ std::optional<text::RgbaImage> StillRenderer::render(
   clock.reset();
   notice.reset();
   renderer->retain_only({});
-  return renderer->read_frame();
+  return true;
 }
 
 std::optional<text::RgbaImage> render_still(std::shared_ptr<const content::Playlist> playlist,

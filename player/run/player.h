@@ -205,11 +205,18 @@ class StillRenderer {
   StillRenderer& operator=(const StillRenderer&) = delete;
   std::optional<text::RgbaImage> render(std::shared_ptr<const content::Playlist> playlist,
                                         const StillOptions& options, std::string* error);
+  // The same still handed to `use` as rows read from the renderer's surface a band at a time,
+  // without a copy of the whole frame (8 MB at 1920x1080: the studio's peak). The rows are valid
+  // only inside `use`. False and *error set when it cannot be drawn.
+  bool render(std::shared_ptr<const content::Playlist> playlist, const StillOptions& options,
+              const std::function<void(const render::RgbaRows&)>& use, std::string* error);
   std::uint64_t renders() const;  // stills drawn so far
 
   struct State;
 
  private:
+  bool draw(std::shared_ptr<const content::Playlist> playlist, const StillOptions& options,
+            std::string* error);
   std::unique_ptr<State> state_;
 };
 

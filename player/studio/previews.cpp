@@ -1,5 +1,7 @@
 #include "studio/previews.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
@@ -205,6 +207,10 @@ struct Previews::Shared {
         result = failed(PreviewProblem::render_failed, e.what());
       }
       if (result.png) result.etag = etag_of(job->key);
+      job->work = nullptr;  // the request's copy of the playlist
+      // A still leaves megabytes of freed heap between live blocks (the card's pixels, the PNG
+      // as it grew): give those pages back now, as the player's frame loop need not.
+      malloc_trim(0);
       lock.lock();
       stats.renders = still.renders();
       if (result.png) keep(job->key, result.png);
@@ -238,13 +244,21 @@ struct Previews::Shared {
     }
     options.at = *at;
     std::string error;
-    auto image = still.render(playlist, options, &error);
-    if (!image) return failed(PreviewProblem::render_failed, error);
-    if (request.width < image->width) {
-      const int height = int(std::lround(double(image->height) * request.width / image->width));
-      *image = render::downscale(*image, request.width, std::max(1, height));
-    }
-    auto png = render::encode_png(*image, options_png_level());
+    std::optional<std::string> png;
+    // Encoded (or scaled down) from the renderer's surface: no 8 MB copy of the frame.
+    const bool drawn = still.render(
+        playlist, options,
+        [&](const render::RgbaRows& frame) {
+          if (request.width >= frame.width) {
+            png = render::encode_png(frame, options_png_level());
+            return;
+          }
+          const int height = int(std::lround(double(frame.height) * request.width / frame.width));
+          png = render::encode_png(render::downscale(frame, request.width, std::max(1, height)),
+                                   options_png_level());
+        },
+        &error);
+    if (!drawn) return failed(PreviewProblem::render_failed, error);
     if (!png) return failed(PreviewProblem::render_failed, "the picture could not be encoded");
     result.png = std::make_shared<const std::string>(std::move(*png));
     return result;

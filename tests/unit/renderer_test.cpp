@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -192,6 +193,58 @@ TEST(Renderer, NoDisplayMessagePointsToHeadlessAndRender) {
   EXPECT_NE(message.find("--headless"), std::string::npos);
   EXPECT_NE(message.find("render"), std::string::npos);
   EXPECT_NE(message.find("x11 not available"), std::string::npos);
+}
+
+// Stills (the studio's previews) free each texture once drawn for the last time in the frame;
+// the pixels are those of a renderer that keeps them.
+TEST(Renderer, WithoutKeptTexturesEachIsFreedOnceDrawnForTheLastTime) {
+  RendererOptions options;
+  options.output = Output::headless;
+  options.size = {32, 32};
+  options.repaint_everything = true;
+  options.keep_textures = false;
+  std::string error;
+  auto dropping = Renderer::open(options, &error);
+  ASSERT_TRUE(dropping) << error;
+  options.keep_textures = true;
+  auto keeping = Renderer::open(options, &error);
+  ASSERT_TRUE(keeping) << error;
+  auto a = solid_image(21, 4, 4, {255, 0, 0, 255});
+  auto b = solid_image(22, 4, 4, {0, 0, 255, 128});
+  scene::DrawList list;
+  list.commands.push_back(copy(*a, {0, 0, 4, 4}));
+  list.commands.push_back(copy(*b, {2, 2, 4, 4}));
+  list.commands.push_back(copy(*a, {8, 8, 4, 4}, 0xffffff80));  // `a` again: kept until here
+  dropping->draw(list);
+  keeping->draw(list);
+  EXPECT_EQ(dropping->cached_textures(), 0u);
+  EXPECT_EQ(dropping->uploads(), 2u);  // `a` once, though drawn twice
+  EXPECT_EQ(keeping->cached_textures(), 2u);
+  EXPECT_EQ(dropping->read_frame().pixels, keeping->read_frame().pixels);
+}
+
+// frame_rows reads the frame a band at a time: the same rows as read_frame, so the PNG and the
+// thumbnail made from them are the same bytes.
+TEST(Renderer, FrameRowsAreTheFrameReadOut) {
+  auto r = open_headless({300, 90});  // not a whole number of bands
+  ASSERT_TRUE(r);
+  auto a = solid_image(31, 40, 40, {10, 200, 30, 255});
+  scene::DrawList list;
+  list.clear = 0x204060ff;
+  list.commands.push_back(copy(*a, {13, 37, 40, 40}));
+  list.commands.push_back(fill({100, 5, 150, 70}, 0xc0802080));
+  r->draw(list);
+  const text::RgbaImage frame = r->read_frame();
+  const RgbaRows rows = r->frame_rows();
+  ASSERT_EQ(rows.width, 300);
+  ASSERT_EQ(rows.height, 90);
+  EXPECT_TRUE(rows.opaque);
+  for (int y : {0, 31, 32, 33, 64, 89, 5}) {  // in order, then from the top again
+    EXPECT_EQ(std::memcmp(rows.row(y), frame.pixels.data() + std::size_t(y) * 300 * 4, 300 * 4), 0)
+        << "row " << y;
+  }
+  EXPECT_EQ(encode_png(r->frame_rows()), encode_png(frame));
+  EXPECT_EQ(downscale(r->frame_rows(), 70, 21).pixels, downscale(frame, 70, 21).pixels);
 }
 
 }  // namespace
