@@ -46,9 +46,9 @@ struct PreviewResult {
 };
 
 struct PreviewOptions {
-  // PNGs kept, in bytes: ~200 thumbnails or 6 full-screen previews (a card with a photo is
-  // 600 KB); 8 MB takes the studio past its 64 MB goal.
-  std::size_t cache_bytes = 4 << 20;
+  // PNGs kept, in bytes: ~100 thumbnails or 3 full-screen previews (a card with a photo is
+  // 600 KB); more takes the studio past its 64 MB goal while previewing a whole bundle.
+  std::size_t cache_bytes = 2 << 20;
   std::filesystem::path fonts_dir;    // empty: the default fonts
   std::function<std::int64_t()> now;  // Unix seconds; empty: the system clock
   int png_level = 1;                  // zlib level of the PNGs (1: fast)
