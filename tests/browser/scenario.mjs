@@ -224,7 +224,7 @@ async function main() {
     await page.goto(url + '/#bundle', { waitUntil: 'networkidle0' });
     await page.waitForSelector('#bundle-title');
 
-    step('an alert item's form has its priority: 一般/警告/紧急, warning by default, labelled');
+    step('the alert form of the editor has its priority: 一般/警告/紧急, warning by default, labelled');
     await page.select('#new-type', 'alert');
     await page.click('#add-item');
     await page.waitForSelector('.editor-form [name=priority]');
