@@ -23,7 +23,7 @@ const std::vector<ItemKindInfo>& item_kinds() {
       {"statistic_group", ItemType::statistic_group, {"title", "statistics"}},
       {"notice", ItemType::notice, {"title", "body"}},
       {"image", ItemType::image, {"image", "fit", "focus", "caption"}},
-      {"alert", ItemType::alert, {"title", "body"}},
+      {"alert", ItemType::alert, {"title", "body", "priority"}},
   };
   return kinds;
 }
@@ -68,6 +68,21 @@ void Checker::check_fit_and_focus(const JsonValue& item, const std::string& poin
          "x, from the picture's left edge (0) to its right edge (1),", out.focus_x);
   number(focus->children[1], child(focus_pointer, 1), 0, 1, false,
          "y, from the picture's top edge (0) to its bottom edge (1),", out.focus_y);
+}
+
+// "priority": 1 (information), 2 (warning, the default) or 3 (emergency).
+void Checker::check_alert_priority(const JsonValue& item, const std::string& pointer, Item& out) {
+  const JsonValue* priority = find(item, "priority");
+  if (!priority) return;
+  // Positive whole numbers parse as unsigned; anything else (2.5, "3", -1) is refused.
+  const std::uint64_t value =
+      priority->kind == Kind::unsigned_integer ? priority->unsigned_integer : 0;
+  if (value < kMinAlertPriority || value > kMaxAlertPriority) {
+    expected(*priority, child(pointer, "priority"),
+             "the alert's priority: 1 (information), 2 (warning) or 3 (emergency)");
+    return;
+  }
+  out.priority = int(value);
 }
 
 bool Checker::check_statistic(const JsonValue& object, const std::string& pointer,
@@ -246,6 +261,7 @@ void Checker::check_item_fields(const JsonValue& v, const std::string& pointer, 
     case ItemType::alert:
       required_text(v, pointer, "title", item.title, true, "an alert needs a title");
       optional_text(v, pointer, "body", item.body, true);
+      check_alert_priority(v, pointer, item);
       if (!find(v, "schedule")) {
         warning(v.offset, pointer,
                 "an alert without a schedule pre-empts the loop all the time; give it "

@@ -107,6 +107,7 @@ class Checker {
 
   // "fit": "contain" | "cover" and "focus": [x, y], each 0..1 from the picture's left and top.
   void check_fit_and_focus(const JsonValue& item, const std::string& pointer, Item& out);
+  void check_alert_priority(const JsonValue& item, const std::string& pointer, Item& out);
 
   static std::string format_number(double d);
 

@@ -81,6 +81,8 @@ enum class ItemType { headline, statistic, statistic_group, notice, image, alert
 enum class ImageFit { contain, cover };
 enum class Transition { fade, slide, cut };
 
+constexpr int kMinAlertPriority = 1, kDefaultAlertPriority = 2, kMaxAlertPriority = 3;
+
 struct Item {
   ItemType type = ItemType::headline;
   std::string id;               // unique in the playlist; generated "item-N" when absent
@@ -97,6 +99,9 @@ struct Item {
   double duration_s = 8;
   Transition transition = Transition::fade;
   Schedule schedule;
+  // Alerts only: 1 information, 2 warning, 3 emergency. While alerts are eligible, only those of
+  // the highest priority among them show.
+  int priority = kDefaultAlertPriority;
 };
 
 struct Ticker {

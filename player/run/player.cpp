@@ -470,17 +470,21 @@ struct Worker {
     }
   }
 
-  // `next` has an alert eligible at t that `playing` has not (the same id, title and body).
+  // `next` shows an alert at t that `playing` does not (the same id, title and body): one of the
+  // highest priority eligible in `next` (a lower one would stay hidden anyway).
   bool brings_new_alert(const content::Playlist& next, const content::Playlist& playing,
                         Nanos t) const {
     const std::int64_t wall = options.wall_clock_at_start_s;
-    auto eligible_alert = [&](const content::Item& item, const content::Playlist& in) {
-      return item.type == content::ItemType::alert && scene::eligible_at(item, in, wall, t);
+    const int next_top = scene::top_alert_priority(next, wall, t);
+    const int playing_top = scene::top_alert_priority(playing, wall, t);
+    auto shows = [&](const content::Item& item, const content::Playlist& in, int top) {
+      return item.type == content::ItemType::alert && item.priority == top &&
+             scene::eligible_at(item, in, wall, t);
     };
     for (const content::Item& alert : next.items) {
-      if (!eligible_alert(alert, next)) continue;
+      if (!shows(alert, next, next_top)) continue;
       bool shown = std::any_of(playing.items.begin(), playing.items.end(), [&](const auto& old) {
-        return eligible_alert(old, playing) && old.id == alert.id && old.title == alert.title &&
+        return shows(old, playing, playing_top) && old.id == alert.id && old.title == alert.title &&
                old.body == alert.body;
       });
       if (!shown) return true;

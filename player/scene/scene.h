@@ -61,7 +61,8 @@ constexpr Nanos kTransitionLength = kSecond / 2;
 constexpr Nanos kFallbackRecheck = 5 * kSecond;
 
 // Walks the playlist's loop forward in time. Deterministic: the same playlist, start time and t
-// give the same slot. Alerts pre-empt the loop while eligible; an expired item is skipped at the
+// give the same slot. Alerts pre-empt the loop while eligible, only those of the highest priority
+// among the eligible ones (a higher one cuts a lower one short); an expired item is skipped at the
 // next boundary; an alert whose validity ends mid-slot ends there.
 class Sequencer {
  public:
@@ -120,6 +121,11 @@ std::optional<Slot> first_slot_of(std::shared_ptr<const content::Playlist> playl
 // Whether `item` may show `t` after start. Uses content::is_eligible.
 bool eligible_at(const content::Item& item, const content::Playlist& playlist,
                  std::int64_t wall_clock_at_start_s, Nanos t);
+
+// The highest priority among the playlist's alerts eligible `t` after start (only alerts of that
+// priority show, taking turns); 0 when none is eligible.
+int top_alert_priority(const content::Playlist& playlist, std::int64_t wall_clock_at_start_s,
+                       Nanos t);
 
 // ---------------------------------------------------------------------------------------------
 // Prepared content (built by the worker, read by the frame loop; immutable once built)

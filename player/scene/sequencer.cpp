@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <vector>
 
 #include "scene/scene.h"
 
@@ -14,6 +15,18 @@ bool eligible_at(const content::Item& item, const content::Playlist& playlist,
   using namespace std::chrono;
   const std::int64_t now_s = wall_clock_at_start_s + floor<seconds>(nanoseconds(t)).count();
   return content::is_eligible(item, now_s, playlist.timezone);
+}
+
+int top_alert_priority(const content::Playlist& playlist, std::int64_t wall_clock_at_start_s,
+                       Nanos t) {
+  int top = 0;
+  for (const auto& item : playlist.items) {
+    if (item.type == content::ItemType::alert && item.priority > top &&
+        eligible_at(item, playlist, wall_clock_at_start_s, t)) {
+      top = item.priority;
+    }
+  }
+  return top;
 }
 
 namespace {
@@ -52,19 +65,26 @@ Slot next_slot(Sequencer::Cursor& c, Nanos start, std::uint64_t sequence, std::i
   slot.sequence = sequence;
   slot.playlist = c.playlist;
 
-  bool has_alerts = false;
-  for (std::size_t k = 0; k < n; ++k) {
+  const bool has_alerts = std::any_of(pl.items.begin(), pl.items.end(), is_alert);
+  const int top = has_alerts ? top_alert_priority(pl, wall, start) : 0;
+  for (std::size_t k = 0; top > 0 && k < n; ++k) {
     std::size_t i = (c.alert_position + k) % n;
     const auto& item = pl.items[i];
-    if (!is_alert(item)) continue;
-    has_alerts = true;
-    if (!eligible_at(item, pl, wall, start)) continue;
-    // An alert shows for its duration, or until its validity (or window) ends.
+    if (!is_alert(item) || item.priority != top || !eligible_at(item, pl, wall, start)) continue;
+    // An alert shows for its duration, or until its validity (or window) ends, or until one of
+    // a higher priority begins.
     slot.item = i;
     slot.alert = true;
     c.alert_position = (i + 1) % n;
-    slot.end = first_second_where(start, start + duration_of(item),
-                                  [&](Nanos t) { return !eligible_at(item, pl, wall, t); });
+    std::vector<const content::Item*> higher;
+    for (const auto& other : pl.items) {
+      if (is_alert(other) && other.priority > top) higher.push_back(&other);
+    }
+    slot.end = first_second_where(start, start + duration_of(item), [&](Nanos t) {
+      return !eligible_at(item, pl, wall, t) ||
+             std::any_of(higher.begin(), higher.end(),
+                         [&](const auto* h) { return eligible_at(*h, pl, wall, t); });
+    });
     return slot;
   }
 

@@ -811,13 +811,17 @@ void Workspace::scheduler_main() {
 // Alerts: published content plus or minus one alert item.
 
 Outcome Workspace::send_alert(const std::string& title, const std::string& body, int minutes,
-                              const std::string& user) {
+                              const std::string& user, int priority) {
   if (title.empty() || title.size() > 400) {
     return failure(400, "The alert needs a title (at most 400 bytes)",
                    "请填写通知标题(不超过 400 字节)");
   }
   if (minutes < 1 || minutes > 7 * 24 * 60) {
     return failure(400, "Show the alert for 1 minute to 7 days", "通知显示时长应为 1 分钟到 7 天");
+  }
+  if (priority < content::kMinAlertPriority || priority > content::kMaxAlertPriority) {
+    return failure(400, "The alert's priority is 1 (information), 2 (warning) or 3 (emergency)",
+                   "通知级别应为 1(一般)、2(警告)或 3(紧急)");
   }
   std::lock_guard lock(mutex_);
   const fs::path dir =
@@ -837,7 +841,7 @@ Outcome Workspace::send_alert(const std::string& title, const std::string& body,
        ++n) {
     id = "alert-" + std::to_string(t) + "-" + std::to_string(n);
   }
-  ojson alert = {{"type", "alert"}, {"id", id}, {"title", title}};
+  ojson alert = {{"type", "alert"}, {"id", id}, {"title", title}, {"priority", priority}};
   if (!body.empty()) alert["body"] = body;
   alert["schedule"] = {
       {"valid_from", content::format_instant(t, timezone)},

@@ -102,9 +102,10 @@ class Workspace {
   Outcome unschedule(const std::string& id, const std::string& user);
   nlohmann::json history();  // newest last: [{"at", "by", "what", "revision", "note"}]
   // Publishes what is published plus an alert item (type alert, id alert-<time>, valid from now
-  // for `minutes`): {"revision", "id"}. remove_alert publishes it without the item.
+  // for `minutes`, `priority` 1-3): {"revision", "id"}. remove_alert publishes it without it.
+  // Sent alerts are urgent: emergency unless told otherwise, so a planned one cannot hide them.
   Outcome send_alert(const std::string& title, const std::string& body, int minutes,
-                     const std::string& user);
+                     const std::string& user, int priority = content::kMaxAlertPriority);
   Outcome remove_alert(const std::string& id, const std::string& user);
 
   // Publishes the scheduled entries whose time has come (the scheduler thread calls it).

@@ -124,9 +124,15 @@ std::vector<Route> workspace_routes(Workspace& ws) {
                               "请求应为 {\"title\", \"body\", \"minutes\"}");
          std::string text = (*body)["body"].is_string() ? (*body)["body"].get<std::string>() : "";
          const auto minutes = (*body)["minutes"].get<std::int64_t>();
+         // Absent: an emergency (sent alerts are urgent); not a whole number: refused as 0.
+         const json& level = (*body)["priority"];
+         const std::int64_t priority =
+             level.is_null() ? content::kMaxAlertPriority
+                             : (level.is_number_integer() ? level.get<std::int64_t>() : 0);
          return answer(
              r, ws.send_alert((*body)["title"].get<std::string>(), text,
-                              int(std::clamp<std::int64_t>(minutes, -1, 1 << 20)), user_name(r)));
+                              int(std::clamp<std::int64_t>(minutes, -1, 1 << 20)), user_name(r),
+                              int(std::clamp<std::int64_t>(priority, 0, 4))));
        }});
   routes.push_back(
       {"DELETE", "/api/alerts/{id}", Permission::send_alerts, 0, [&ws](const Request& r) {

@@ -224,6 +224,16 @@ async function main() {
     await page.goto(url + '/#bundle', { waitUntil: 'networkidle0' });
     await page.waitForSelector('#bundle-title');
 
+    step('the alert form of the editor has its priority: 一般/警告/紧急, warning by default, labelled');
+    await page.select('#new-type', 'alert');
+    await page.click('#add-item');
+    await page.waitForSelector('.editor-form [name=priority]');
+    assert.deepEqual(await page.$eval('.editor-form [name=priority]', (el) => ({ value: el.value, label: el.labels[0].textContent,
+      options: [...el.options].map((o) => [o.value, o.textContent]) })),
+    { value: '2', label: '级别', options: [['1', '一般'], ['2', '警告'], ['3', '紧急']] });
+    await page.goto(url + '/#bundle', { waitUntil: 'networkidle0' });
+    await page.waitForSelector('#bundle-title');
+
     step('a picture uploaded from a file (a JPEG made now by the browser)');
     const jpeg = path.join(OUT, 'photo.jpg');
     const b64 = await page.evaluate(() => {
@@ -359,12 +369,15 @@ async function main() {
     await page.type('#alert-body', '今天 14:00 至 18:00 停水，请提前储水。');
     await page.click('#alert-minutes', { count: 3 });
     await page.type('#alert-minutes', '60');
+    // Emergency unless chosen otherwise; a warning is chosen here.
+    assert.equal(await page.$eval('#alert-priority', (el) => [el.value, el.labels[0].textContent].join()), '3,级别');
+    await page.select('#alert-priority', '2');
     await page.click('#alert-send');
     await page.waitForFunction(() => document.querySelectorAll('.plain-list li button.danger').length >= 1, { timeout: 30000 });
     const alertRev = (await page.evaluate(async () => (await fetch('/api/revisions')).json())).find((r) => r.current).revision;
     assert.ok(alertRev > current.revision, 'an alert publishes a new revision');
     const alertPub = JSON.parse(fs.readFileSync(path.join(published, 'playlist.json'), 'utf8'));
-    assert.ok(alertPub.items.some((i) => i.type === 'alert' && i.title === '停水通知'));
+    assert.ok(alertPub.items.some((i) => i.type === 'alert' && i.title === '停水通知' && i.priority === 2));
     for (const size of ['phone', 'desktop']) await shot(page, 'zh', size, '07-alerts');
     await page.setViewport(SIZES.desktop);
     await page.goto(url + '/#accounts', { waitUntil: 'networkidle0' });

@@ -627,6 +627,44 @@ TEST(Content, MissingRequiredFieldsPointAtTheObject) {
             }));
 }
 
+// "priority" on alerts: 1 to 3, 2 when absent; any other value is refused naming the allowed
+// ones; on another type it is a field that type does not use.
+TEST(Content, AlertPriority) {
+  const std::string valid = R"({"version": 1, "timezone": "UTC", "items": [
+{"type": "alert", "title": "A", "priority": 3, "schedule": {"valid_until": "2030-01-01T00:00Z"}},
+{"type": "alert", "title": "B", "schedule": {"valid_until": "2030-01-01T00:00Z"}},
+{"type": "alert", "title": "C", "priority": 1, "schedule": {"valid_until": "2030-01-01T00:00Z"}}
+]})";
+  ParseResult result = parse(valid);
+  ASSERT_TRUE(result.playlist) << testing::PrintToString(lines(result));
+  EXPECT_TRUE(result.diagnostics.empty()) << testing::PrintToString(lines(result));
+  EXPECT_EQ(result.playlist->items[0].priority, 3);
+  EXPECT_EQ(result.playlist->items[1].priority, 2);
+  EXPECT_EQ(result.playlist->items[2].priority, 1);
+
+  const std::string bad = R"({"version": 1, "items": [
+{"type": "alert", "title": "A", "priority": 4},
+{"type": "alert", "title": "B", "priority": 0},
+{"type": "alert", "title": "C", "priority": 2.5},
+{"type": "alert", "title": "D", "priority": "3"},
+{"type": "notice", "body": "x", "priority": 3}
+]})";
+  const std::string allowed =
+      "expected the alert's priority: 1 (information), 2 (warning) or 3 (emergency), got ";
+  std::vector<std::string> reported;
+  for (const auto& line : lines(parse(bad))) {
+    if (line.find("without a schedule") == std::string::npos) reported.push_back(line);
+  }
+  EXPECT_EQ(reported, (std::vector<std::string>{
+                          "p.json:2:45: error: /items/0/priority: " + allowed + "4",
+                          "p.json:3:45: error: /items/1/priority: " + allowed + "0",
+                          "p.json:4:45: error: /items/2/priority: " + allowed + "2.5",
+                          "p.json:5:45: error: /items/3/priority: " + allowed + "the string \"3\"",
+                          "p.json:6:33: warning: /items/4/priority: field \"priority\" is not "
+                          "used by notice items (ignored)",
+                      }));
+}
+
 TEST(Content, DuplicateItemIds) {
   ParseResult result = parse(with_item(
       "{\"type\": \"notice\", \"id\": \"a\", \"body\": \"x\"},\n{\"type\": \"notice\", \"id\": "

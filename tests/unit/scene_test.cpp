@@ -167,6 +167,57 @@ TEST(Sequencer, AlertPreemptsMidSlotAndEndsWithItsValidity) {
   EXPECT_TRUE(s.slot_at(25 * kSecond).alert);
 }
 
+// Only the highest priority among the eligible alerts shows, taking turns among equals; a lower
+// one comes back when the higher one ends. The clock: t = 0 is 09:00 Shanghai time.
+TEST(Sequencer, HighestPriorityAlertsHideLowerOnes) {
+  constexpr std::int64_t k0900 = kMonday0859Shanghai + 60;
+  auto alert = [&](const std::string& id, int priority, int from_min, int until_min) {
+    Item a = item(id, 10, ItemType::alert);
+    a.priority = priority;
+    a.schedule.valid_from = k0900 + from_min * 60;
+    a.schedule.valid_until = k0900 + until_min * 60;
+    return a;
+  };
+  auto p = playlist({item("a", 8), alert("warning", 2, 0, 120), alert("emergency", 3, 60, 90),
+                     alert("also", 2, 0, 120)},
+                    "Asia/Shanghai");
+  Sequencer s(p, k0900);
+  const Nanos k0930 = 1800 * kSecond, k1000 = 3600 * kSecond, k1030 = 5400 * kSecond;
+  const Nanos k1040 = 6000 * kSecond, k1100 = 7200 * kSecond;
+  std::vector<std::string> before, during, after;
+  for (const auto& x : slots_between(s, 0, k1100)) {
+    auto& bucket = x.start < k1000 ? before : x.start < k1030 ? during : after;
+    bucket.push_back(x.id);
+    if (x.start < k1000) {
+      EXPECT_LE(x.end, k1000) << "cut short when the emergency begins";
+    }
+  }
+  EXPECT_EQ(shown(s, k0930), "warning");  // 09:30: the two warnings take turns
+  EXPECT_EQ(shown(s, k0930 + 10 * kSecond), "also");
+  EXPECT_EQ(shown(s, k1000 + 600 * kSecond), "emergency");  // 10:10: only the emergency
+  EXPECT_EQ(s.slot_at(k1000).start, k1000);
+  EXPECT_TRUE(shown(s, k1040) == "warning" || shown(s, k1040) == "also");  // 10:40: warnings
+  EXPECT_EQ(s.slot_at(k1030).start, k1030);
+  EXPECT_NE(shown(s, k1030), "emergency");
+  auto count = [](const std::vector<std::string>& ids, const char* id) {
+    return std::count(ids.begin(), ids.end(), id);
+  };
+  EXPECT_EQ(count(before, "emergency"), 0);
+  EXPECT_EQ(count(during, "emergency"), long(during.size()));
+  EXPECT_EQ(count(after, "warning"), 90);  // 10:30-11:00: 180 slots of 10 s, taking turns
+  EXPECT_EQ(count(after, "also"), 90);
+  EXPECT_EQ(count(before, "a") + count(during, "a") + count(after, "a"), 0);
+  // The two alone, asked at three times of day (each its own walk from 09:00).
+  auto two = playlist({alert("warning", 2, 0, 120), alert("emergency", 3, 60, 90)});
+  Sequencer at0930(two, k0900), at1010(two, k0900), at1040(two, k0900);
+  EXPECT_EQ(shown(at0930, k0930), "warning");
+  EXPECT_EQ(shown(at1010, k1000 + 600 * kSecond), "emergency");
+  EXPECT_EQ(shown(at1040, k1040), "warning");
+  EXPECT_EQ(top_alert_priority(*p, k0900, k1000 + kSecond), 3);
+  EXPECT_EQ(top_alert_priority(*p, k0900, k1040), 2);
+  EXPECT_EQ(top_alert_priority(*p, k0900, k1100), 0);
+}
+
 // A new alert cuts the slot on screen short (Player: an alert published now shows at once):
 // the new playlist's alert starts at the cut, the sequence goes on, and the walk continues from
 // the new playlist.

@@ -372,6 +372,7 @@ TEST_F(WorkspaceTest, AnAlertIsPublishedWithWhatPlaysAndRemovedAgain) {
   json items = published_json()["items"];
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[2]["type"], "alert");
+  EXPECT_EQ(items[2]["priority"], 3);  // sent alerts are emergencies unless told otherwise
   EXPECT_EQ(*content::parse_instant(items[2]["schedule"]["valid_from"].get<std::string>()), clock);
   EXPECT_EQ(*content::parse_instant(items[2]["schedule"]["valid_until"].get<std::string>()),
             clock + 120 * 60);
@@ -395,6 +396,12 @@ TEST_F(WorkspaceTest, AnAlertIsPublishedWithWhatPlaysAndRemovedAgain) {
   EXPECT_EQ(history.back()["what"], "alert removed");
   EXPECT_EQ(ws->send_alert("", "", 10, "guard").status, 400);
   EXPECT_EQ(ws->send_alert("x", "", 0, "guard").status, 400);
+  EXPECT_EQ(ws->send_alert("x", "", 10, "guard", 0).status, 400);
+  EXPECT_EQ(ws->send_alert("x", "", 10, "guard", 4).status, 400);
+  clock += 10;
+  Outcome warning = ws->send_alert("施工提示", "", 10, "guard", 2);
+  ASSERT_EQ(warning.status, 200) << warning.error.en;
+  EXPECT_EQ(published_json()["items"].back()["priority"], 2);
 }
 
 TEST_F(WorkspaceTest, OpeningRemovesWhatAnInterruptedPublishLeft) {

@@ -32,11 +32,14 @@ export function renderAlerts(main) {
   const title = h('input', { type: 'text', name: 'alert_title', id: 'alert-title', required: true, placeholder: t('alert.title_example') });
   const body = h('textarea', { name: 'alert_body', id: 'alert-body', rows: 4, placeholder: t('alert.body_example') });
   const minutes = h('input', { type: 'number', name: 'alert_minutes', id: 'alert-minutes', min: 1, max: 10080, value: 120, required: true });
+  // Sent alerts are urgent: emergency unless the sender says otherwise (docs/studio-api.md).
+  const priority = h('select', { name: 'alert_priority', id: 'alert-priority' },
+    [3, 2, 1].map((n) => h('option', { value: String(n), text: t('priority.' + n), selected: n === 3 })));
   const rerender = () => renderAlerts(main);
 
   async function send() {
     if (!title.value.trim()) { title.focus(); announce(t('alert.need_title')); return; }
-    const res = await attempt(() => api('POST', '/api/alerts', { json: { title: title.value.trim(), body: body.value, minutes: Number(minutes.value) } }));
+    const res = await attempt(() => api('POST', '/api/alerts', { json: { title: title.value.trim(), body: body.value, minutes: Number(minutes.value), priority: Number(priority.value) } }));
     if (!res) return;
     keepAlerts([...sentAlerts(), { id: res.id, title: title.value.trim(), until: new Date(Date.now() + Number(minutes.value) * 60000).toISOString() }]);
     announce(t('alert.sent', { r: res.revision }));
@@ -63,6 +66,7 @@ export function renderAlerts(main) {
         field(t('alert.title'), title),
         field(t('alert.body'), body),
         field(t('alert.minutes'), minutes, { hint: t('alert.minutes_hint') }),
+        field(t('field.priority'), priority, { hint: t('hint.priority') }),
         h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary danger-fill', id: 'alert-send', text: t('alert.send') })))),
     h('section', { class: 'card', 'aria-labelledby': 'active-title' },
       h('h2', { id: 'active-title', text: t('alert.active') }),

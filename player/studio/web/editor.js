@@ -20,7 +20,7 @@ const SPECS = {
   statistic_group: [['title', 'text'], ['statistics', 'group', true]],
   notice: [['title', 'text'], ['body', 'paragraph', true]],
   image: [['image', 'image', true], ['fit', 'fit'], ['focus', 'focus'], ['caption', 'text']],
-  alert: [['title', 'text', true], ['body', 'paragraph']],
+  alert: [['title', 'text', true], ['body', 'paragraph'], ['priority', 'priority']],
 };
 const STAT_SPEC = [['value', 'text', true], ['label', 'text', true], ['unit', 'text'],
   ['comparison', 'text'], ['series', 'series']];
@@ -70,6 +70,12 @@ function control(obj, key, kind, required, pointer, changed) {
         h('option', { value: 'cover', text: t('fit.cover'), selected: obj[key] === 'cover' }),
         h('option', { value: 'contain', text: t('fit.contain'), selected: obj[key] === 'contain' }));
       return field(label, bind(el, () => el.value), { pointer });
+    }
+    case 'priority': {
+      // 1 information, 2 warning (the format's default), 3 emergency.
+      const el = h('select', { name: key },
+        [1, 2, 3].map((n) => h('option', { value: String(n), text: t('priority.' + n), selected: (obj[key] || 2) === n })));
+      return field(label, bind(el, () => Number(el.value)), { hint, pointer });
     }
     case 'focus': {
       const [fx, fy] = Array.isArray(obj.focus) ? obj.focus : ['', ''];

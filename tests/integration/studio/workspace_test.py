@@ -132,11 +132,15 @@ class Workspace(unittest.TestCase):
             items = json.load(f)["items"]
         self.assertEqual(items[-1]["id"], alert["id"])
         self.assertEqual(items[-1]["type"], "alert")
+        self.assertEqual(items[-1]["priority"], 3)  # sent alerts are emergencies by default
         check = subprocess.run(emulator() + [PLAYER, "check", self.published()], capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stderr)
         self.assertIn("an alert, shown instead of the loop", check.stdout)
         status, _, _ = editor.post("/api/alerts", json={"title": "x", "minutes": 5})
         self.assertEqual(status, 403)
+        for priority in (0, 4, "3", 2.5):
+            status, _, _ = sender.post("/api/alerts", json={"title": "x", "minutes": 5, "priority": priority})
+            self.assertEqual(status, 400, priority)
         removed = sender.json("DELETE", f"/api/alerts/{alert['id']}")
         self.assertGreater(removed["revision"], alert["revision"])
         self.assertEqual([h["what"] for h in admin.json("GET", "/api/history")],

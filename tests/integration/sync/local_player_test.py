@@ -13,6 +13,9 @@ CASE:
            stays and status says the folder is missing
   signed   with --public-key: an unsigned revision is refused with the reason in status.json,
            the signed one (signage-player keygen/sign) is imported
+  priority a new alert cuts in at once only when it would show: a warning published while an
+           emergency plays waits for the item boundary (and never shows), a second emergency
+           cuts in
   bench    publish to "now playing revision N" in the player's log and to status.json's
            playing.since of revision N (the first frame of the new content), 10 times with a
            new alert (it takes over at once), 10 times without (it waits for an item boundary;
@@ -68,8 +71,16 @@ def write(path, data):
         f.write(data)
 
 
-def playlist_text(revision, assets, alert=False, duration=1):
-    """playlist.json bytes: three headlines of `duration` s (ids h1..h3), `assets` listed."""
+def alert_item(id, priority):
+    """An alert of 4 s valid for years, of `priority` (1 information .. 3 emergency)."""
+    return {"type": "alert", "id": id, "title": "通知 " + id, "priority": priority, "duration": 4,
+            "schedule": {"valid_from": "2020-01-01T00:00:00+08:00",
+                         "valid_until": "2099-01-01T00:00:00+08:00"}}
+
+
+def playlist_text(revision, assets, alert=False, duration=1, alerts=()):
+    """playlist.json bytes: three headlines of `duration` s (ids h1..h3), then `alerts`, `assets`
+    listed."""
     items = [{"type": "headline", "id": "h%d" % i, "title": "第%d版 第%d条" % (revision, i),
               "duration": duration} for i in (1, 2, 3)]
     if alert:
@@ -77,6 +88,7 @@ def playlist_text(revision, assets, alert=False, duration=1):
                       "body": "今日8时至18时停水。", "duration": 30,
                       "schedule": {"valid_from": "2020-01-01T00:00:00+08:00",
                                    "valid_until": "2099-01-01T00:00:00+08:00"}})
+    items += list(alerts)
     doc = {"version": 1, "id": "studio", "revision": revision, "title": "和平里社区服务中心",
            "items": items,
            "assets": {path: {"size": len(data), "sha256": sha256(data)}
@@ -247,6 +259,32 @@ def case_signed(env):
     check(s["local"]["last_result"] == "imported", "local %r" % s["local"])
 
 
+def case_priority(env):
+    env.start_player(os.path.join(env.data, "published"))
+    env.local_result("missing")
+    fire, water, gas = alert_item("fire", 3), alert_item("water", 2), alert_item("gas", 3)
+    env.publish(1, {"data/a.bin": os.urandom(100)}, alerts=[fire])
+    playing = lambda: (env.status() or {}).get("playing") or {}
+    wait_for(lambda: playing().get("revision") == 1 and playing().get("item") == "fire",
+             "the emergency of revision 1 on screen")
+    cut_in = "a new alert; it takes over at once"
+    for revision, alerts, cuts in ((2, [fire, water], False), (3, [fire, water, gas], True)):
+        seen = len(env.log_lines)
+        env.publish(revision, {"data/a.bin": os.urandom(100)}, alerts=alerts)
+        wait_for(lambda: playing().get("revision") == revision, "revision %d on screen" % revision)
+        said = any(cut_in in line for _, line in env.log_lines[seen:])
+        check(said == cuts, "revision %d: %r in the log: %s, expected %s"
+              % (revision, cut_in, said, cuts))
+    # The warning is hidden while the emergencies take turns.
+    shown = set()
+    start = time.monotonic()
+    while time.monotonic() - start < 10:
+        shown.add(playing().get("item"))
+        time.sleep(0.1)
+    check(shown == {"fire", "gas"}, "on screen with two emergencies and a warning: %r" % shown)
+    check(env.player.poll() is None, "the player exited")
+
+
 def case_bench(env):
     env.start_player(os.path.join(env.data, "published"))
     env.local_result("missing")
@@ -277,7 +315,8 @@ def case_bench(env):
               % (what, statistics.median(to_screen), min(to_screen), max(to_screen)), flush=True)
 
 
-CASES = {"publish": case_publish, "half": case_half, "signed": case_signed, "bench": case_bench}
+CASES = {"publish": case_publish, "half": case_half, "signed": case_signed,
+         "priority": case_priority, "bench": case_bench}
 
 
 def main():
