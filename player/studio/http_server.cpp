@@ -53,7 +53,11 @@ bool allows(Role role, Permission permission) {
 }
 
 Response json_error(int status, std::string message) {
-  return json_response(nlohmann::json{{"error", std::move(message)}}.dump(), status);
+  // Messages quote what the client sent (a path is decoded: %FF is the byte 0xFF), so bytes that
+  // are not UTF-8 are replaced rather than thrown about.
+  return json_response(nlohmann::json{{"error", std::move(message)}}.dump(
+                           -1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       status);
 }
 
 Response json_response(std::string json_text, int status) {
@@ -430,9 +434,8 @@ Response run_handler(const Route& route, const Request& r) {
   }
 }
 
-MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method,
-                      const char*, const char* upload_data, size_t* upload_size, void** slot) {
-  auto& state = *static_cast<HttpServer::State*>(cls);
+MHD_Result answer(HttpServer::State& state, MHD_Connection* c, const char* url, const char* method,
+                  const char* upload_data, size_t* upload_size, void** slot) {
   auto* x = static_cast<Exchange*>(*slot);
   if (!x) {  // the headers are in, the body is not read yet: judge the request now
     x = new Exchange;
@@ -472,6 +475,19 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
   if (x->too_large) return send(c, *x, too_large(x->request, x->body_limit));
   if (!x->route) return send(c, *x, serve_static(state.router.web_dir, x->request));
   return send(c, *x, run_handler(*x->route, x->request));
+}
+
+// libmicrohttpd is C: an exception must not unwind through it (std::terminate would stop the
+// studio). What a handler throws is answered in run_handler; this catches the rest.
+MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method,
+                      const char*, const char* upload_data, size_t* upload_size, void** slot) {
+  try {
+    return answer(*static_cast<HttpServer::State*>(cls), c, url, method, upload_data, upload_size,
+                  slot);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "signage-studio: %s %s failed: %s\n", method, url, e.what());
+    return MHD_NO;  // libmicrohttpd closes the connection
+  }
 }
 
 void on_completed(void*, MHD_Connection*, void** slot, MHD_RequestTerminationCode) {

@@ -22,7 +22,7 @@ Response error(const Request& request, int status, const std::string& zh_text,
   extra["error"] = zh(request) ? zh_text : en_text;
   Response r;
   r.status = status;
-  r.body = extra.dump();
+  r.body = extra.dump(-1, ' ', false, Json::error_handler_t::replace);  // an item id as sent
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }

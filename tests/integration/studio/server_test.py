@@ -300,6 +300,23 @@ class StaticFiles(unittest.TestCase):
                     self.assertNotIn(b"root:", got)
                 self.assertEqual(c.post("/index.html", body=b"")[0], 404)
 
+    def test_paths_that_are_not_utf8_answer_404_and_the_studio_goes_on(self):
+        # libmicrohttpd decodes %FF into the byte 0xFF; the message that names the path must
+        # still be JSON (the studio crashed on it, signed in or not).
+        with Studio(BINARY, users=[ADMIN]) as s:
+            anyone = s.client()
+            for path in ["/%FF", "/img/%C3%28.png"]:
+                status, _, got = anyone.get(path)
+                self.assertEqual(status, 404, path)
+                self.assertIn("error", json.loads(got))
+            signed_in = s.login(ADMIN[0], ADMIN[1])
+            status, _, got = signed_in.get("/api/%FF")
+            self.assertEqual(status, 404)
+            self.assertIn("error", json.loads(got))
+            status, _, got = signed_in.get("/api/thumbnail?item=%FF")
+            self.assertEqual(status, 404, got)
+            self.assertEqual(signed_in.get("/api/me")[0], 200)  # still serving
+
 
 class Files(unittest.TestCase):
     def test_users_json_is_private_and_holds_no_password(self):
