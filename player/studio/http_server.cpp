@@ -67,6 +67,41 @@ Response json_response(std::string json_text, int status) {
   return r;
 }
 
+namespace {
+
+// Refuses (returns false, which stops the parse) at the first value nested too deep.
+struct DepthLimit : nlohmann::json::json_sax_t {
+  std::size_t depth = 0;
+  bool enter() { return ++depth <= kMaxBodyDepth; }
+  bool leave() {
+    --depth;
+    return true;
+  }
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return enter(); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_array() override { return leave(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+};
+
+}  // namespace
+
+nlohmann::json parse_json_body(std::string_view body) {
+  DepthLimit limit;
+  if (!nlohmann::json::sax_parse(body, &limit)) return nlohmann::json::value_t::discarded;
+  return nlohmann::json::parse(body, nullptr, false);
+}
+
 std::string language_of(std::string_view header) {
   // The language with the highest q; the first of equals. Tags are compared case-insensitively.
   std::string best;

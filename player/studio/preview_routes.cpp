@@ -118,7 +118,7 @@ Response thumbnail(Previews& previews, const Request& q) {
 }
 
 Response preview(Previews& previews, const Request& q) {
-  Json body = Json::parse(q.body, nullptr, false);
+  Json body = parse_json_body(q.body);
   if (!body.is_object() || !body.contains("playlist") || !body["playlist"].is_object()) {
     return error(q, 400, "请求里没有节目单（playlist）。", "The request has no playlist.");
   }

@@ -140,7 +140,7 @@ std::vector<Route> session_routes(Sessions& sessions, Accounts& accounts, LoginL
   std::vector<Route> routes;
   routes.push_back(
       {"POST", "/api/login", Permission::open, 4 << 10, [&, secure](const Request& r) {
-         json doc = json::parse(r.body, nullptr, false);
+         json doc = parse_json_body(r.body);
          if (!doc.is_object() || !doc.contains("name") || !doc["name"].is_string() ||
              !doc.contains("password") || !doc["password"].is_string()) {
            return json_error(400, say(r, "Give a name and a password.", "请输入用户名和密码。"));

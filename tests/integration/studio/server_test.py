@@ -259,6 +259,24 @@ class Limits(unittest.TestCase):
             self.assertEqual(c.get("/api/me")[0], 401)  # and the server is still fine
             self.assertNotIn("bo", [u["name"] for u in a.json("GET", "/api/users")])
 
+    def test_bodies_nested_too_deep_are_refused_and_the_studio_goes_on(self):
+        # 2 MB of brackets fit the playlist routes' limit; serialising them again recursed
+        # a million deep and overflowed the thread's stack (the studio crashed).
+        n = 1_000_000
+        deep = "[" * n + "]" * n
+        with Studio(BINARY, users=[ADMIN]) as s:
+            a = s.login(ADMIN[0], ADMIN[1])
+            base = a.json("GET", "/api/draft")["version"]
+            for method, path, body in [
+                    ("POST", "/api/check", '{"playlist": {"x": %s}}' % deep),
+                    ("PUT", "/api/draft", '{"base": "%s", "playlist": {"x": %s}}' % (base, deep)),
+                    ("POST", "/api/preview", '{"item": 0, "playlist": {"x": %s}}' % deep)]:
+                status, _, got = a.request(method, path, body=body.encode(),
+                                           headers={"Content-Type": "application/json"})
+                self.assertEqual(status, 400, f"{method} {path}: {got[:200]!r}")
+            self.assertEqual(a.get("/api/me")[0], 200)  # still serving
+            self.assertEqual(a.json("GET", "/api/draft")["version"], base)
+
 
 class StaticFiles(unittest.TestCase):
     def test_the_web_dir_is_served_and_confined(self):
