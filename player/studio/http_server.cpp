@@ -429,9 +429,14 @@ std::string client_ip(MHD_Connection* c) {
   return text;
 }
 
-// One line per request on stderr: never the body, the query, cookies or tokens.
+// One line per request on stderr: never the body, the query, cookies or tokens. The path is
+// decoded: its control characters are shown as '?', so a %0A cannot forge a line of the log.
 void log_request(const Request& r, int status) {
-  std::fprintf(stderr, "signage-studio: %s %s %d %s\n", r.method.c_str(), r.path.c_str(), status,
+  std::string path = r.path;
+  for (char& c : path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  std::fprintf(stderr, "signage-studio: %s %s %d %s\n", r.method.c_str(), path.c_str(), status,
                r.user ? r.user->name.c_str() : "-");
 }
 

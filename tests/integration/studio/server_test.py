@@ -327,6 +327,9 @@ class StaticFiles(unittest.TestCase):
                 status, _, got = anyone.get(path)
                 self.assertEqual(status, 404, path)
                 self.assertIn("error", json.loads(got))
+            # A decoded %0A would start a forged line in the log (journald shows it as real).
+            self.assertEqual(anyone.get("/x%0Asignage-studio:%20POST%20/api/users%20201%20ann")[0], 404)
+            self.assertNotIn("\nsignage-studio: POST /api/users", s.log())
             signed_in = s.login(ADMIN[0], ADMIN[1])
             status, _, got = signed_in.get("/api/%FF")
             self.assertEqual(status, 404)
