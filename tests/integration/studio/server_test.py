@@ -116,6 +116,22 @@ class Csrf(unittest.TestCase):
             self.assertEqual(a.post("/api/users", json=new_user)[0], 201)
             self.assertIn("zoe", [u["name"] for u in a.json("GET", "/api/users")])
 
+    def test_a_login_must_be_json_so_another_site_cannot_sign_the_browser_in(self):
+        # A form on another site can POST text/plain without a preflight; it would sign the
+        # browser in to the attacker's account (whose work the staff would then do).
+        with Studio(BINARY, users=[ADMIN]) as s:
+            body = json.dumps({"name": ADMIN[0], "password": ADMIN[1]}).encode()
+            for kind in ["text/plain", "application/x-www-form-urlencoded", None]:
+                headers = {"Content-Type": kind} if kind else {}
+                status, headers_in, _ = s.client().request("POST", "/api/login", body=body,
+                                                           headers=headers)
+                self.assertEqual(status, 415, kind)
+                self.assertNotIn("set-cookie", headers_in)
+            status, _, _ = s.client().request(
+                "POST", "/api/login", body=body,
+                headers={"Content-Type": "application/json; charset=utf-8"})
+            self.assertEqual(status, 200)
+
 
 class Roles(unittest.TestCase):
     def test_only_admins_manage_accounts_and_settings(self):
