@@ -178,13 +178,15 @@ long peak_kb(bool reset) {
 }
 
 TEST(TableImport, ColumnsAreBoundedBeforeMemoryIsSpent) {
-  // The route's 2 MB of commas: two million empty cells, which cost 64 MB and more as strings.
+  // The route's 2 MB of commas: two million empty cells, which cost 160 MB as strings. Bounded,
+  // the import stays under the studio's whole goal (64 MB) even in the asan build, whose freed
+  // blocks stay resident a while (about 2 MB here otherwise).
   const std::string commas = "本月接待居民,1286" + std::string(2 << 20, ',') + "x\n";
   const long before = peak_kb(true);
   ASSERT_GT(before, 0);
   ImportResult r = import_table(commas, ImportKind::statistic);
   const long grown_kb = peak_kb(false) - before;
-  EXPECT_LT(grown_kb, 24 << 10) << "peak grew by " << grown_kb << " KB";
+  EXPECT_LT(grown_kb, 64 << 10) << "peak grew by " << grown_kb << " KB";
   ASSERT_EQ(r.problems.size(), 1u);
   EXPECT_NE(r.problems[0].words.en.find("this row has " + std::to_string((2 << 20) + 2)),
             std::string::npos)
