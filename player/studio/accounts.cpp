@@ -250,7 +250,7 @@ bool require_approval(const StudioPaths& paths) {
 namespace {
 
 std::optional<json> body_object(const Request& r) {
-  json doc = json::parse(r.body, nullptr, false);
+  json doc = parse_json_body(r.body);
   if (!doc.is_object()) return std::nullopt;
   return doc;
 }

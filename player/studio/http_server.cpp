@@ -53,7 +53,11 @@ bool allows(Role role, Permission permission) {
 }
 
 Response json_error(int status, std::string message) {
-  return json_response(nlohmann::json{{"error", std::move(message)}}.dump(), status);
+  // Messages quote what the client sent (a path is decoded: %FF is the byte 0xFF), so bytes that
+  // are not UTF-8 are replaced rather than thrown about.
+  return json_response(nlohmann::json{{"error", std::move(message)}}.dump(
+                           -1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       status);
 }
 
 Response json_response(std::string json_text, int status) {
@@ -61,6 +65,41 @@ Response json_response(std::string json_text, int status) {
   r.status = status;
   r.body = std::move(json_text);
   return r;
+}
+
+namespace {
+
+// Refuses (returns false, which stops the parse) at the first value nested too deep.
+struct DepthLimit : nlohmann::json::json_sax_t {
+  std::size_t depth = 0;
+  bool enter() { return ++depth <= kMaxBodyDepth; }
+  bool leave() {
+    --depth;
+    return true;
+  }
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return enter(); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_array() override { return leave(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+};
+
+}  // namespace
+
+nlohmann::json parse_json_body(std::string_view body) {
+  DepthLimit limit;
+  if (!nlohmann::json::sax_parse(body, &limit)) return nlohmann::json::value_t::discarded;
+  return nlohmann::json::parse(body, nullptr, false);
 }
 
 std::string language_of(std::string_view header) {
@@ -390,9 +429,14 @@ std::string client_ip(MHD_Connection* c) {
   return text;
 }
 
-// One line per request on stderr: never the body, the query, cookies or tokens.
+// One line per request on stderr: never the body, the query, cookies or tokens. The path is
+// decoded: its control characters are shown as '?', so a %0A cannot forge a line of the log.
 void log_request(const Request& r, int status) {
-  std::fprintf(stderr, "signage-studio: %s %s %d %s\n", r.method.c_str(), r.path.c_str(), status,
+  std::string path = r.path;
+  for (char& c : path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  std::fprintf(stderr, "signage-studio: %s %s %d %s\n", r.method.c_str(), path.c_str(), status,
                r.user ? r.user->name.c_str() : "-");
 }
 
@@ -430,9 +474,8 @@ Response run_handler(const Route& route, const Request& r) {
   }
 }
 
-MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method,
-                      const char*, const char* upload_data, size_t* upload_size, void** slot) {
-  auto& state = *static_cast<HttpServer::State*>(cls);
+MHD_Result answer(HttpServer::State& state, MHD_Connection* c, const char* url, const char* method,
+                  const char* upload_data, size_t* upload_size, void** slot) {
   auto* x = static_cast<Exchange*>(*slot);
   if (!x) {  // the headers are in, the body is not read yet: judge the request now
     x = new Exchange;
@@ -472,6 +515,19 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
   if (x->too_large) return send(c, *x, too_large(x->request, x->body_limit));
   if (!x->route) return send(c, *x, serve_static(state.router.web_dir, x->request));
   return send(c, *x, run_handler(*x->route, x->request));
+}
+
+// libmicrohttpd is C: an exception must not unwind through it (std::terminate would stop the
+// studio). What a handler throws is answered in run_handler; this catches the rest.
+MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method,
+                      const char*, const char* upload_data, size_t* upload_size, void** slot) {
+  try {
+    return answer(*static_cast<HttpServer::State*>(cls), c, url, method, upload_data, upload_size,
+                  slot);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "signage-studio: %s %s failed: %s\n", method, url, e.what());
+    return MHD_NO;  // libmicrohttpd closes the connection
+  }
 }
 
 void on_completed(void*, MHD_Connection*, void** slot, MHD_RequestTerminationCode) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,12 @@ struct Response {
 // {"error": message} with `status`; `message` is for people, in the request's language.
 Response json_error(int status, std::string message);
 Response json_response(std::string json_text, int status = 200);
+
+// A request body as JSON: a discarded value (is_discarded) when it is not JSON or is nested
+// deeper than kMaxBodyDepth. Every route parses its body with it: nlohmann's dump() and the
+// checker recurse, and a body of a million '[' would overflow a server thread's stack.
+inline constexpr std::size_t kMaxBodyDepth = 64;
+nlohmann::json parse_json_body(std::string_view body);
 
 // Runs on one of the server's threads, maybe beside other handlers (guard shared state). An
 // exception becomes a 500 whose reason goes to the log, not to the page.

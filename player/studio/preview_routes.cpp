@@ -22,7 +22,7 @@ Response error(const Request& request, int status, const std::string& zh_text,
   extra["error"] = zh(request) ? zh_text : en_text;
   Response r;
   r.status = status;
-  r.body = extra.dump();
+  r.body = extra.dump(-1, ' ', false, Json::error_handler_t::replace);  // an item id as sent
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
@@ -118,7 +118,7 @@ Response thumbnail(Previews& previews, const Request& q) {
 }
 
 Response preview(Previews& previews, const Request& q) {
-  Json body = Json::parse(q.body, nullptr, false);
+  Json body = parse_json_body(q.body);
   if (!body.is_object() || !body.contains("playlist") || !body["playlist"].is_object()) {
     return error(q, 400, "请求里没有节目单（playlist）。", "The request has no playlist.");
   }

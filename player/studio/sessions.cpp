@@ -140,7 +140,13 @@ std::vector<Route> session_routes(Sessions& sessions, Accounts& accounts, LoginL
   std::vector<Route> routes;
   routes.push_back(
       {"POST", "/api/login", Permission::open, 4 << 10, [&, secure](const Request& r) {
-         json doc = json::parse(r.body, nullptr, false);
+         // The one change without a CSRF token: JSON only, which a form on another site
+         // cannot send without the browser asking this server first (and it never agrees).
+         auto type = r.headers.find("content-type");
+         if (type == r.headers.end() || !type->second.starts_with("application/json")) {
+           return json_error(415, say(r, "A login is sent as JSON.", "登录请求须为 JSON。"));
+         }
+         json doc = parse_json_body(r.body);
          if (!doc.is_object() || !doc.contains("name") || !doc["name"].is_string() ||
              !doc.contains("password") || !doc["password"].is_string()) {
            return json_error(400, say(r, "Give a name and a password.", "请输入用户名和密码。"));

@@ -40,7 +40,7 @@ std::string param(const Request& request, std::string_view name) {
 }
 
 Response begin_upload(Uploads& uploads, const Request& request) {
-  const json body = json::parse(request.body, nullptr, false);
+  const json body = parse_json_body(request.body);
   if (!body.is_object() || !body.contains("name") || !body["name"].is_string() ||
       !body.contains("size") || !body["size"].is_number_unsigned()) {
     return bad_request(request, "请求需要 name（文件名）和 size（字节数）。",
@@ -81,7 +81,7 @@ Response upload_status(Uploads& uploads, const Request& request) {
 }
 
 Response finish_upload(Uploads& uploads, const Request& request) {
-  json body = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+  json body = request.body.empty() ? json::object() : parse_json_body(request.body);
   const std::string as = body.is_object() && body.contains("as") && body["as"].is_string()
                              ? body["as"].get<std::string>()
                              : "picture";
@@ -111,7 +111,7 @@ Response import_rows(const Request& request) {
     kind_name = kind == request.query.end() ? "" : kind->second;
     text = request.body;
   } else {
-    const json body = json::parse(request.body, nullptr, false);
+    const json body = parse_json_body(request.body);
     if (body.is_object() && body.contains("kind") && body["kind"].is_string() &&
         body.contains("text") && body["text"].is_string()) {
       kind_name = body["kind"].get<std::string>();

@@ -194,6 +194,12 @@ std::map<std::string, sync::FileDigest> digests_of(const json& value) {
   return out;
 }
 
+// A string member, "" when it is absent or not a string (files may be damaged).
+std::string text_member(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // The studio's own alerts (sent with send_alert) still running at `now`.
 std::vector<ojson> running_alerts(const ojson& playlist, std::int64_t now) {
   std::vector<ojson> out;
@@ -771,12 +777,19 @@ void Workspace::run_due() {
   for (const fs::path& file : due) {
     auto entry = read_json(file);
     if (!entry || !entry->is_object()) continue;
-    Staged staged{entry->value("playlist", std::string()), paths_.draft_dir(), false, true,
-                  digests_of((*entry)["assets"])};
-    Outcome published = publish_locked(staged, "scheduled publish", entry->value("by", ""),
-                                       entry->value("note", ""));
+    // This runs on the scheduler thread, where an exception would end the studio (and again at
+    // every restart, the file still there): a damaged entry is a failed publish.
+    Outcome published;
+    try {
+      Staged staged{entry->value("playlist", std::string()), paths_.draft_dir(), false, true,
+                    digests_of((*entry)["assets"])};
+      published = publish_locked(staged, "scheduled publish", text_member(*entry, "by"),
+                                 text_member(*entry, "note"));
+    } catch (const std::exception& e) {
+      published = failure(500, std::string("damaged entry: ") + e.what(), "定时发布的记录已损坏");
+    }
     if (!published.ok()) {
-      record_locked("scheduled publish failed", entry->value("by", ""), 0, published.error.en);
+      record_locked("scheduled publish failed", text_member(*entry, "by"), 0, published.error.en);
     }
     fs::remove(file, ec);
   }

@@ -23,7 +23,7 @@ Response bad_request(const Request& request, const char* en, const char* zh) {
 }
 
 std::optional<json> body_object(const Request& request) {
-  json body = json::parse(request.body, nullptr, false);
+  json body = parse_json_body(request.body);
   if (body.is_discarded() || !body.is_object()) return std::nullopt;
   return body;
 }

@@ -343,6 +343,18 @@ TEST_F(WorkspaceTest, AScheduledPublishHappensAtItsTimeAlsoAfterARestart) {
   EXPECT_TRUE(ws->scheduled().empty());
 }
 
+TEST_F(WorkspaceTest, ADamagedScheduledEntryIsDroppedNotThrown) {
+  // run_due runs on the scheduler thread: what it throws ends the studio, at every restart.
+  auto ws = open();
+  ASSERT_TRUE(files::replace_file(paths.data_dir / "scheduled" / "0badc0de.json",
+                                  R"({"id": "0badc0de", "publish_at": 0, "playlist": 5,
+                                      "assets": {"images/a.png": 7}})",
+                                  0600));
+  ASSERT_NO_THROW(ws->run_due());
+  EXPECT_TRUE(ws->scheduled().empty());
+  EXPECT_EQ(ws->history().back()["what"], "scheduled publish failed");
+}
+
 TEST_F(WorkspaceTest, TheSchedulerThreadPublishesOnTime) {
   WorkspaceOptions options;  // the real clock and thread
   std::string error;

@@ -116,6 +116,22 @@ class Csrf(unittest.TestCase):
             self.assertEqual(a.post("/api/users", json=new_user)[0], 201)
             self.assertIn("zoe", [u["name"] for u in a.json("GET", "/api/users")])
 
+    def test_a_login_must_be_json_so_another_site_cannot_sign_the_browser_in(self):
+        # A form on another site can POST text/plain without a preflight; it would sign the
+        # browser in to the attacker's account (whose work the staff would then do).
+        with Studio(BINARY, users=[ADMIN]) as s:
+            body = json.dumps({"name": ADMIN[0], "password": ADMIN[1]}).encode()
+            for kind in ["text/plain", "application/x-www-form-urlencoded", None]:
+                headers = {"Content-Type": kind} if kind else {}
+                status, headers_in, _ = s.client().request("POST", "/api/login", body=body,
+                                                           headers=headers)
+                self.assertEqual(status, 415, kind)
+                self.assertNotIn("set-cookie", headers_in)
+            status, _, _ = s.client().request(
+                "POST", "/api/login", body=body,
+                headers={"Content-Type": "application/json; charset=utf-8"})
+            self.assertEqual(status, 200)
+
 
 class Roles(unittest.TestCase):
     def test_only_admins_manage_accounts_and_settings(self):
@@ -259,6 +275,24 @@ class Limits(unittest.TestCase):
             self.assertEqual(c.get("/api/me")[0], 401)  # and the server is still fine
             self.assertNotIn("bo", [u["name"] for u in a.json("GET", "/api/users")])
 
+    def test_bodies_nested_too_deep_are_refused_and_the_studio_goes_on(self):
+        # 2 MB of brackets fit the playlist routes' limit; serialising them again recursed
+        # a million deep and overflowed the thread's stack (the studio crashed).
+        n = 1_000_000
+        deep = "[" * n + "]" * n
+        with Studio(BINARY, users=[ADMIN]) as s:
+            a = s.login(ADMIN[0], ADMIN[1])
+            base = a.json("GET", "/api/draft")["version"]
+            for method, path, body in [
+                    ("POST", "/api/check", '{"playlist": {"x": %s}}' % deep),
+                    ("PUT", "/api/draft", '{"base": "%s", "playlist": {"x": %s}}' % (base, deep)),
+                    ("POST", "/api/preview", '{"item": 0, "playlist": {"x": %s}}' % deep)]:
+                status, _, got = a.request(method, path, body=body.encode(),
+                                           headers={"Content-Type": "application/json"})
+                self.assertEqual(status, 400, f"{method} {path}: {got[:200]!r}")
+            self.assertEqual(a.get("/api/me")[0], 200)  # still serving
+            self.assertEqual(a.json("GET", "/api/draft")["version"], base)
+
 
 class StaticFiles(unittest.TestCase):
     def test_the_web_dir_is_served_and_confined(self):
@@ -299,6 +333,26 @@ class StaticFiles(unittest.TestCase):
                     self.assertNotIn(b"outside the web dir", got)
                     self.assertNotIn(b"root:", got)
                 self.assertEqual(c.post("/index.html", body=b"")[0], 404)
+
+    def test_paths_that_are_not_utf8_answer_404_and_the_studio_goes_on(self):
+        # libmicrohttpd decodes %FF into the byte 0xFF; the message that names the path must
+        # still be JSON (the studio crashed on it, signed in or not).
+        with Studio(BINARY, users=[ADMIN]) as s:
+            anyone = s.client()
+            for path in ["/%FF", "/img/%C3%28.png"]:
+                status, _, got = anyone.get(path)
+                self.assertEqual(status, 404, path)
+                self.assertIn("error", json.loads(got))
+            # A decoded %0A would start a forged line in the log (journald shows it as real).
+            self.assertEqual(anyone.get("/x%0Asignage-studio:%20POST%20/api/users%20201%20ann")[0], 404)
+            self.assertNotIn("\nsignage-studio: POST /api/users", s.log())
+            signed_in = s.login(ADMIN[0], ADMIN[1])
+            status, _, got = signed_in.get("/api/%FF")
+            self.assertEqual(status, 404)
+            self.assertIn("error", json.loads(got))
+            status, _, got = signed_in.get("/api/thumbnail?item=%FF")
+            self.assertEqual(status, 404, got)
+            self.assertEqual(signed_in.get("/api/me")[0], 200)  # still serving
 
 
 class Files(unittest.TestCase):
