@@ -105,4 +105,62 @@ LoopReport describe_loop(const std::shared_ptr<const content::Playlist>& playlis
   return report;
 }
 
+using json = nlohmann::json;
+
+nlohmann::json diagnostics_json(const std::vector<content::Diagnostic>& diagnostics) {
+  json out = json::array();
+  for (const auto& d : diagnostics) {
+    out.push_back({{"severity", d.severity == content::Severity::error ? "error" : "warning"},
+                   {"pointer", d.pointer},
+                   {"message", d.message},
+                   {"line", d.line},
+                   {"column", d.column}});
+  }
+  return out;
+}
+
+namespace {
+const char* absent_reason(AbsentReason reason) {
+  switch (reason) {
+    case AbsentReason::outside_schedule: return "outside_schedule";
+    case AbsentReason::alert_instead: return "alert_instead";
+    case AbsentReason::schedule_ends_before_turn: return "schedule_ends_before_turn";
+  }
+  return "";
+}
+}  // namespace
+
+json loop_json(const std::shared_ptr<const content::Playlist>& playlist, std::int64_t at) {
+  json out = {{"at", content::format_instant(at, playlist ? playlist->timezone : "")},
+              {"length_s", nullptr},
+              {"slots", json::array()},
+              {"absent", json::array()}};
+  if (!playlist) return out;
+  const LoopReport report = describe_loop(playlist, at);
+  const auto seconds = [](scene::Nanos t) { return double(t) / 1e9; };
+  if (report.length) out["length_s"] = seconds(*report.length);
+  for (const LoopSlot& slot : report.slots) {
+    json s = {{"start_s", seconds(slot.start)},
+              {"duration_s", seconds(slot.duration)},
+              {"alert", slot.alert}};
+    if (slot.item) {
+      const content::Item& item = playlist->items[*slot.item];
+      s.update({{"index", *slot.item},
+                {"id", item.id},
+                {"type", type_name(item.type)},
+                {"title", item.title}});
+    } else {
+      s.update(
+          {{"index", nullptr}, {"id", nullptr}, {"type", "fallback"}, {"title", playlist->title}});
+    }
+    out["slots"].push_back(std::move(s));
+  }
+  for (const LoopAbsent& absent : report.absent) {
+    out["absent"].push_back({{"index", absent.item},
+                             {"id", playlist->items[absent.item].id},
+                             {"reason", absent_reason(absent.reason)}});
+  }
+  return out;
+}
+
 }  // namespace signage::run

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,5 +49,12 @@ struct LoopReport {
 // The loop as the player plays it when started at `clock` (Unix seconds).
 LoopReport describe_loop(const std::shared_ptr<const content::Playlist>& playlist,
                          std::int64_t clock);
+
+// The JSON forms the studio's API gives (docs/studio-api.md): diagnostics as
+// [{"severity", "pointer", "message", "line", "column"}], and the loop started at `at` as
+// {"at", "length_s", "slots": [{"index", "id", "type", "title", "start_s", "duration_s",
+// "alert"}], "absent": [{"index", "id", "reason"}]}. A null playlist has an empty loop.
+nlohmann::json diagnostics_json(const std::vector<content::Diagnostic>& diagnostics);
+nlohmann::json loop_json(const std::shared_ptr<const content::Playlist>& playlist, std::int64_t at);
 
 }  // namespace signage::run

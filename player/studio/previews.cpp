@@ -18,6 +18,7 @@
 #include "content/content.h"
 #include "files/files.h"
 #include "render/render.h"
+#include "run/check.h"
 #include "run/player.h"
 #include "scene/scene.h"
 #include "sync/crypto.h"
@@ -48,30 +49,6 @@ struct Job {
   std::shared_future<PreviewResult> result = promise.get_future().share();
 };
 
-const char* type_name(content::ItemType type) {
-  switch (type) {
-    case content::ItemType::headline: return "headline";
-    case content::ItemType::statistic: return "statistic";
-    case content::ItemType::statistic_group: return "statistic_group";
-    case content::ItemType::notice: return "notice";
-    case content::ItemType::image: return "image";
-    case content::ItemType::alert: return "alert";
-  }
-  return "item";
-}
-
-std::string diagnostics_json(const std::vector<content::Diagnostic>& diagnostics) {
-  Json out = Json::array();
-  for (const content::Diagnostic& d : diagnostics) {
-    out.push_back({{"severity", d.severity == content::Severity::error ? "error" : "warning"},
-                   {"pointer", d.pointer},
-                   {"message", d.message},
-                   {"line", d.line},
-                   {"column", d.column}});
-  }
-  return out.dump();
-}
-
 // Query-string encoding for the contact sheet's thumbnail URLs (ids and "+08:00").
 std::string url_encode(std::string_view text) {
   static const char* hex = "0123456789ABCDEF";
@@ -101,7 +78,7 @@ std::shared_ptr<const content::Playlist> parse(const std::string& json, const fs
   content::ParseResult parsed = content::parse_playlist(json, "playlist.json", dir);
   if (!parsed.playlist) {
     *problem = failed(PreviewProblem::bad_playlist);
-    problem->diagnostics_json = diagnostics_json(parsed.diagnostics);
+    problem->diagnostics_json = run::diagnostics_json(parsed.diagnostics).dump();
   }
   return parsed.playlist;
 }
@@ -332,50 +309,17 @@ std::optional<std::string> Previews::contact_sheet(std::optional<std::int64_t> w
   DraftSnapshot draft = shared_->draft();
   auto playlist = parse(draft.playlist_json, draft.dir, problem);
   if (!playlist) return std::nullopt;
-  const std::size_t n = playlist->items.size();
-  const scene::LoopRound round = scene::first_round(playlist, at, 2 * n + 2);
   const std::string iso = content::format_instant(at, playlist->timezone);
-  Json out;
-  out["at"] = iso;
-  out["length_s"] = round.length ? Json(double(*round.length) / scene::kSecond) : Json();
-  out["slots"] = Json::array();
-  std::vector<bool> shown(n, false);
-  for (const scene::Slot& slot : round.slots) {
-    Json s = {{"start_s", double(slot.start) / scene::kSecond},
-              {"duration_s", double(slot.end - slot.start) / scene::kSecond},
-              {"alert", slot.alert}};
-    if (slot.item) {
-      const content::Item& item = playlist->items[*slot.item];
-      shown[*slot.item] = true;
-      s["index"] = *slot.item;
-      s["id"] = item.id;
-      s["type"] = type_name(item.type);
-      s["title"] = item.title;
-      // The item's first showing in the loop started at `at`: this slot (render --item --clock).
-      s["thumbnail"] = "/api/thumbnail?item=" + url_encode(item.id) +
-                       "&version=" + url_encode(draft.version) +
-                       "&width=" + std::to_string(std::clamp(width, 16, kLandscape.width)) +
-                       "&at=" + url_encode(iso);
-    } else {
-      s["index"] = nullptr;  // nothing eligible: the fallback screen
-      s["id"] = nullptr;
-      s["type"] = "fallback";
-      s["title"] = playlist->title;
-      s["thumbnail"] = nullptr;
-    }
-    out["slots"].push_back(std::move(s));
-  }
-  const bool alerts = std::any_of(round.slots.begin(), round.slots.end(),
-                                  [](const scene::Slot& slot) { return slot.alert; });
-  out["absent"] = Json::array();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (shown[i]) continue;
-    const content::Item& item = playlist->items[i];
-    // As `check` says it: outside its schedule then, an alert instead, or its window ends first.
-    const char* reason = !content::is_eligible(item, at, playlist->timezone) ? "schedule"
-                         : alerts                                            ? "alert"
-                                                                             : "schedule_ends";
-    out["absent"].push_back({{"index", i}, {"id", item.id}, {"reason", reason}});
+  Json out = run::loop_json(playlist, at);
+  for (Json& slot : out["slots"]) {
+    // The item's first showing in the loop started at `at` (render --item --clock).
+    slot["thumbnail"] =
+        slot["id"].is_string()
+            ? Json("/api/thumbnail?item=" + url_encode(slot["id"].get<std::string>()) +
+                   "&version=" + url_encode(draft.version) +
+                   "&width=" + std::to_string(std::clamp(width, 16, kLandscape.width)) +
+                   "&at=" + url_encode(iso))
+            : Json();
   }
   return out.dump();
 }

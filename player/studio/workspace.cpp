@@ -107,60 +107,6 @@ bool place_file(const fs::path& from, const fs::path& to, bool link, std::string
   return fsync_file(to);
 }
 
-nlohmann::json diagnostics_json(const std::vector<content::Diagnostic>& diagnostics) {
-  json out = json::array();
-  for (const auto& d : diagnostics) {
-    out.push_back({{"severity", d.severity == content::Severity::error ? "error" : "warning"},
-                   {"pointer", d.pointer},
-                   {"message", d.message},
-                   {"line", d.line},
-                   {"column", d.column}});
-  }
-  return out;
-}
-
-const char* absent_reason(run::AbsentReason reason) {
-  switch (reason) {
-    case run::AbsentReason::outside_schedule: return "outside_schedule";
-    case run::AbsentReason::alert_instead: return "alert_instead";
-    case run::AbsentReason::schedule_ends_before_turn: return "schedule_ends_before_turn";
-  }
-  return "";
-}
-
-json loop_json(const std::shared_ptr<const content::Playlist>& playlist, std::int64_t at) {
-  json out = {{"at", content::format_instant(at, playlist ? playlist->timezone : "")},
-              {"length_s", nullptr},
-              {"slots", json::array()},
-              {"absent", json::array()}};
-  if (!playlist) return out;
-  const run::LoopReport report = run::describe_loop(playlist, at);
-  const auto seconds = [](scene::Nanos t) { return double(t) / 1e9; };
-  if (report.length) out["length_s"] = seconds(*report.length);
-  for (const run::LoopSlot& slot : report.slots) {
-    json s = {{"start_s", seconds(slot.start)},
-              {"duration_s", seconds(slot.duration)},
-              {"alert", slot.alert}};
-    if (slot.item) {
-      const content::Item& item = playlist->items[*slot.item];
-      s.update({{"index", *slot.item},
-                {"id", item.id},
-                {"type", run::type_name(item.type)},
-                {"title", item.title}});
-    } else {
-      s.update(
-          {{"index", nullptr}, {"id", nullptr}, {"type", "fallback"}, {"title", playlist->title}});
-    }
-    out["slots"].push_back(std::move(s));
-  }
-  for (const run::LoopAbsent& absent : report.absent) {
-    out["absent"].push_back({{"index", absent.item},
-                             {"id", playlist->items[absent.item].id},
-                             {"reason", absent_reason(absent.reason)}});
-  }
-  return out;
-}
-
 // The empty playlist a new studio starts with.
 std::string empty_draft() {
   ojson playlist = {{"version", 1},
@@ -356,7 +302,7 @@ json Workspace::check_text(const std::string& bytes, const fs::path& dir) {
                         : run::text_fit_warnings(*result.playlist, "playlist.json", bytes);
     diagnostics.insert(diagnostics.end(), warnings.begin(), warnings.end());
   }
-  return diagnostics_json(diagnostics);
+  return run::diagnostics_json(diagnostics);
 }
 
 json Workspace::check(std::string_view playlist) {
@@ -379,7 +325,7 @@ json Workspace::loop(std::optional<std::int64_t> at) {
     bytes = draft_bytes_;
   }
   auto result = content::parse_playlist(bytes, "playlist.json", paths_.draft_dir());
-  return loop_json(result.playlist, at.value_or(now()));
+  return run::loop_json(result.playlist, at.value_or(now()));
 }
 
 // Built outside the workspace's mutex: text fit takes a while and needs only the text.
@@ -388,7 +334,7 @@ json Workspace::draft_json_of(const std::string& bytes, const std::string& versi
   return {{"version", version},
           {"playlist", json::parse(bytes, nullptr, false)},
           {"diagnostics", check_text(bytes, paths_.draft_dir())},
-          {"loop", loop_json(result.playlist, now())}};
+          {"loop", run::loop_json(result.playlist, now())}};
 }
 
 json Workspace::draft_json() {
@@ -454,7 +400,7 @@ Outcome Workspace::publish_locked(const Staged& staged, const std::string& what,
   if (!result.playlist) {
     return failure(422, "The playlist has errors; fix them before publishing",
                    "节目单有错误,请先改正再发布",
-                   {{"diagnostics", diagnostics_json(result.diagnostics)}});
+                   {{"diagnostics", run::diagnostics_json(result.diagnostics)}});
   }
   // revisions/rN.tmp: the pictures, then playlist.json with its assets list, then the signature.
   const std::string name = "r" + std::to_string(revision);
@@ -555,7 +501,7 @@ Outcome Workspace::stage_file_locked(const fs::path& folder, const PublishReques
   if (!result.playlist) {
     return failure(422, "The playlist has errors; fix them before publishing",
                    "节目单有错误,请先改正再发布",
-                   {{"diagnostics", diagnostics_json(result.diagnostics)}});
+                   {{"diagnostics", run::diagnostics_json(result.diagnostics)}});
   }
   std::map<std::string, sync::FileDigest> digests;
   for (const std::string& path : result.playlist->asset_paths) {
