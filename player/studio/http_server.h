@@ -70,8 +70,10 @@ struct Route {
 };
 
 struct ServerLimits {
-  std::size_t max_connections = 64;
-  std::size_t max_connections_per_ip = 16;
+  // libmicrohttpd shares max_connections among its worker threads (64 each of 4); one address
+  // may hold two browsers' 6 connections each, a phone, and closed ones not yet reaped.
+  std::size_t max_connections = 256;
+  std::size_t max_connections_per_ip = 32;
   int connection_timeout_s = 30;
   std::size_t max_request_bytes = 64 << 10;  // requests no route takes (the page's files)
 };

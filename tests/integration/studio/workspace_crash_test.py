@@ -20,8 +20,9 @@ from studio_fixture import Studio
 ADMIN = ("ann", "ann-password-1", "admin")
 
 
-def publish_forever(studio, stop):
-    """One browser: edit the title, save, publish; until the studio dies."""
+def publish_forever(studio, stop, publishing, durations):
+    """One browser: edit the title, save, publish; until the studio dies. `publishing` is set
+    while a publish request is in flight; `durations` collects how long each took."""
     try:
         c = studio.login(ADMIN[0], ADMIN[1])
         n = 0
@@ -30,7 +31,11 @@ def publish_forever(studio, stop):
             draft["playlist"]["title"] = f"第 {n} 次发布"
             saved = c.json("PUT", "/api/draft", {"base": draft["version"],
                                                   "playlist": draft["playlist"]})
+            publishing.set()
+            start = time.monotonic()
             c.json("POST", "/api/publish", {"base": saved["version"], "note": str(n)})
+            durations.append(time.monotonic() - start)
+            publishing.clear()
             n += 1
     except Exception:  # the studio was killed
         pass
@@ -52,15 +57,21 @@ def main():
     studio = Studio(binary, users=[ADMIN], data_dir=data, extra_args=args)
     studio.__enter__()
     last, interrupted = 0, 0
+    durations = []  # seconds per publish request, over all rounds
     try:
         for i in range(kills):
-            stop = threading.Event()
-            worker = threading.Thread(target=publish_forever, args=(studio, stop))
+            stop, publishing = threading.Event(), threading.Event()
+            worker = threading.Thread(target=publish_forever,
+                                      args=(studio, stop, publishing, durations))
             worker.start()
-            if i == 0:
-                while not os.path.lexists(os.path.join(data, "published")):
-                    time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 0.4))
+            # The kill lands at a random moment of a publish request, however slow this build
+            # is (a sanitizer's): the first round first times one whole publish.
+            deadline = time.monotonic() + 300
+            while not durations and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if not publishing.wait(timeout=300):
+                sys.exit(f"kill {i}: the browser never got to publish")
+            time.sleep(rng.uniform(0.0, 1.2 * sorted(durations)[len(durations) // 2]))
             studio.proc.kill()
             studio.proc.wait()
             stop.set()
