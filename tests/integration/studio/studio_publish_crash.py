@@ -28,13 +28,24 @@ def main():
         key, pub = os.path.join(root, "studio.key"), os.path.join(root, "studio.pub")
         last = 0
         interrupted = 0  # kills that left an rN.tmp or published.tmp: landed inside a publish
+        publish_s = None  # how long one publish takes here
         for i in range(args.kills):
             proc = subprocess.Popen([args.loop, "loop", data, args.seed, key],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            # Let it publish at least once before the first kill, then kill anywhere.
-            if i == 0:
-                proc.stdout.readline()
-            time.sleep(rng.uniform(0.0, 0.3))
+            # The kill lands at a random moment of a publish (the loop says "publishing" before
+            # each), however slow the build is (a sanitizer's): the first round times one.
+            while True:
+                line = proc.stdout.readline()
+                if not line:
+                    sys.exit(f"kill {i}: the loop ended: {proc.communicate()[1].decode()}")
+                if line.strip() != b"publishing":
+                    continue
+                if publish_s is not None:
+                    break
+                start = time.monotonic()
+                proc.stdout.readline()  # the revision it published
+                publish_s = time.monotonic() - start
+            time.sleep(rng.uniform(0.0, 1.2 * publish_s))
             proc.send_signal(signal.SIGKILL)
             _, err = proc.communicate()
             if proc.returncode != -signal.SIGKILL:

@@ -42,6 +42,8 @@ int loop(const fs::path& data, const fs::path& seed, const fs::path& key) {
     playlist["title"] = "第 " + std::to_string(n) + " 次发布";
     auto saved = ws->save_draft(ws->draft().version, playlist.dump(), "crash");
     if (!saved.ok()) return fail("save: " + saved.error.en);
+    std::printf("publishing\n");  // the crash test kills within the publish that follows
+    std::fflush(stdout);
     auto published = n % 5 == 4 ? ws->send_alert("停水通知", "今日停水", 30, "crash")
                                 : ws->publish({ws->draft().version, "loop", "crash",
                                                studio::Role::admin, std::nullopt});
