@@ -180,12 +180,8 @@ std::optional<Problem> Accounts::update(std::string_view name, std::optional<Rol
   }
   std::lock_guard lock(mutex_);
   if (auto p = load_locked()) return p;
-  auto it = std::find_if(accounts_.begin(), accounts_.end(),
-                         [&](const Account& a) { return a.name == name; });
-  if (it == accounts_.end()) {
-    return problem(404, "There is no user named " + std::string(name) + ".",
-                   "没有名为 " + std::string(name) + " 的用户。");
-  }
+  auto it = find_locked(name);
+  if (it == accounts_.end()) return no_such_user(name);
   if (role && it->role == Role::admin && *role != Role::admin && admins(accounts_) == 1) {
     return problem(409, "This is the last administrator: make another user admin first.",
                    "这是最后一位管理员：请先把另一位用户设为管理员。");
@@ -200,15 +196,21 @@ std::optional<Problem> Accounts::update(std::string_view name, std::optional<Rol
   return std::nullopt;
 }
 
+std::vector<Account>::iterator Accounts::find_locked(std::string_view name) {
+  return std::find_if(accounts_.begin(), accounts_.end(),
+                      [&](const Account& a) { return a.name == name; });
+}
+
+Problem Accounts::no_such_user(std::string_view name) {
+  return problem(404, "There is no user named " + std::string(name) + ".",
+                 "没有名为 " + std::string(name) + " 的用户。");
+}
+
 std::optional<Problem> Accounts::remove(std::string_view name) {
   std::lock_guard lock(mutex_);
   if (auto p = load_locked()) return p;
-  auto it = std::find_if(accounts_.begin(), accounts_.end(),
-                         [&](const Account& a) { return a.name == name; });
-  if (it == accounts_.end()) {
-    return problem(404, "There is no user named " + std::string(name) + ".",
-                   "没有名为 " + std::string(name) + " 的用户。");
-  }
+  auto it = find_locked(name);
+  if (it == accounts_.end()) return no_such_user(name);
   if (it->role == Role::admin && admins(accounts_) == 1) {
     return problem(409, "This is the last administrator and cannot be removed.",
                    "这是最后一位管理员，不能删除。");

@@ -62,6 +62,8 @@ class Accounts {
  private:
   std::optional<Problem> load_locked();
   std::optional<Problem> save_locked();
+  std::vector<Account>::iterator find_locked(std::string_view name);  // end() when none
+  static Problem no_such_user(std::string_view name);
   std::string hash(std::string_view password);
 
   std::filesystem::path file_;

@@ -27,15 +27,21 @@ int fail(const std::string& why) {
   return 1;
 }
 
-int loop(const fs::path& data, const fs::path& seed, const fs::path& key) {
+// The workspace as the studio opens it, without its scheduler thread.
+std::unique_ptr<studio::Workspace> open_workspace(const fs::path& data, const fs::path& seed,
+                                                  const fs::path& key, std::string* error) {
   studio::StudioPaths paths;
   paths.data_dir = data;
   studio::WorkspaceOptions options;
   options.seed = seed;
   options.sign_key = key;
   options.scheduler_thread = false;
+  return studio::Workspace::open(paths, options, error);
+}
+
+int loop(const fs::path& data, const fs::path& seed, const fs::path& key) {
   std::string error;
-  auto ws = studio::Workspace::open(paths, options, &error);
+  auto ws = open_workspace(data, seed, key, &error);
   if (!ws) return fail(error);
   for (long n = 0;; ++n) {
     auto playlist = nlohmann::json::parse(ws->draft().playlist_json);
@@ -54,14 +60,8 @@ int loop(const fs::path& data, const fs::path& seed, const fs::path& key) {
 }
 
 int bench(const fs::path& data, const fs::path& seed, const fs::path& key) {
-  studio::StudioPaths paths;
-  paths.data_dir = data;
-  studio::WorkspaceOptions options;
-  options.seed = seed;
-  options.sign_key = key;
-  options.scheduler_thread = false;
   std::string error;
-  auto ws = studio::Workspace::open(paths, options, &error);
+  auto ws = open_workspace(data, seed, key, &error);
   if (!ws) return fail(error);
   std::vector<double> ms;
   for (int i = 0; i < 10; ++i) {
@@ -86,7 +86,8 @@ int clean(const fs::path& data) {
   auto ws = studio::Workspace::open(paths, options, &error);
   if (!ws) return fail(error);
   for (const auto& entry : fs::directory_iterator(paths.revisions_dir())) {
-    if (entry.path().extension() == ".tmp") return fail("left after open: " + entry.path().string());
+    if (entry.path().extension() == ".tmp")
+      return fail("left after open: " + entry.path().string());
   }
   if (fs::exists(data / "published.tmp")) return fail("left after open: published.tmp");
   return 0;
@@ -123,5 +124,6 @@ int main(int argc, char** argv) {
   if (mode == "bench" && argc == 5) return bench(argv[2], argv[3], argv[4]);
   if (mode == "verify" && argc == 4) return verify(argv[2], argv[3]);
   if (mode == "clean" && argc == 3) return clean(argv[2]);
-  return fail("usage: studio_publish_loop loop|bench DATA SEED KEY | verify DATA PUBLIC_KEY | clean DATA");
+  return fail(
+      "usage: studio_publish_loop loop|bench DATA SEED KEY | verify DATA PUBLIC_KEY | clean DATA");
 }
