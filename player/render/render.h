@@ -6,6 +6,18 @@
 //   renderer->read_frame();                            // optional: the frame as RGBA (PNG output)
 //   renderer->present();                               // waits for vsync when paced by the display
 //
+// Two ways to put a frame on a screen (RendererChoice):
+//   gpu       SDL's accelerated renderer (OpenGL or OpenGLES2; on a Pi console KMSDRM + GLES2 on
+//             V3D/VC4). Every frame is drawn whole and flipped: the GPU composes textures.
+//   software  SDL's software renderer drawing into a frame that keeps its pixels (headless: an
+//             offscreen surface; a window: X11's shared-memory window surface, with SDL's
+//             framebuffer acceleration turned off so no GL library is ever loaded). Only the
+//             rectangles whose draw commands changed are repainted and sent to the screen, so a
+//             ticker frame costs the ticker band, not the screen.
+// `automatic` takes gpu when the machine has a GPU (a DRM render node of a hardware driver, or
+// SDL's KMSDRM console) and software otherwise (no GPU: Mesa's llvmpipe would draw every pixel
+// on the CPU and map 60 MB of LLVM to do it).
+//
 // Textures are cached by scene::Image::id: uploaded on first use (or by upload()), freed by
 // retain_only() once no prepared content refers to the image any more. With a rotation the scene
 // is drawn at the rotated size (e.g. 1080x1920 on a 1920x1080 output) into a target texture that
@@ -21,6 +33,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "picture/picture.h"
 #include "scene/scene.h"
@@ -81,8 +94,14 @@ enum class Output {
   headless,    // no display: SDL's software renderer drawing into a surface of `size`
 };
 
+enum class RendererChoice { automatic, gpu, software };
+
+// "auto", "gpu", "software" (the --renderer setting); nullopt for anything else.
+std::optional<RendererChoice> parse_renderer_choice(std::string_view text);
+
 struct RendererOptions {
   Output output = Output::window;
+  RendererChoice renderer = RendererChoice::automatic;  // headless is always software
   scene::Size size{1920, 1080};  // the output's size (ignored for fullscreen: the display's)
   int rotate = 0;                // 0, 90, 180 or 270 degrees clockwise
   bool vsync = true;             // false: present as fast as possible (--unpaced)
@@ -115,6 +134,13 @@ class Renderer {
   double refresh_hz() const;     // the display's rate; 60 when unknown or headless
   bool vsync() const;            // whether present() waits for the display
   std::string driver() const;    // e.g. "x11/opengl", "KMSDRM/opengles2", "headless/software"
+  bool accelerated() const;      // drawn by a GPU renderer (which may still be Mesa's llvmpipe)
+  // Bytes of pixels held in textures now: the cache, its spares and the rotation target, at 4
+  // bytes a pixel (what a GPU's memory must hold; a Pi 3's budget is about 48 MB at 1080p).
+  std::uint64_t texture_bytes() const;
+  // Pixels the last present() sent to the screen: the damaged rectangles in software, the whole
+  // output on a GPU.
+  std::int64_t presented_pixels() const;
 
   // Texture cache. upload() gives `image` a texture, converting at most `max_rows` more rows
   // (so a full-screen card can be uploaded over a few frames before it shows); true once the
@@ -140,7 +166,8 @@ class Renderer {
   // until the next draw() or present() and while the renderer lives.
   RgbaRows frame_rows();
   void present();
-  // Headless only: the output as presented (after present(); rotated when rotating).
+  // The output as the screen shows it (rotated when rotating), straight RGBA, for every output:
+  // call after draw(); before present() on a GPU, whose buffer is undefined after the flip.
   text::RgbaImage read_output();
 
   // Handles window events; true when the user asked to quit (window closed, Escape, q).

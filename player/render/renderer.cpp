@@ -56,6 +56,8 @@ struct Renderer::State {
   int max_texture_size = kUnlimitedTextureSize;
   double refresh_hz = kDefaultRefreshHz;
   bool vsync = false;
+  bool accelerated = false;
+  std::int64_t presented_pixels = 0;
   std::string driver;
   // A flat list: a frame holds a few dozen images, so a linear search is cheap, and with the
   // capacity reserved up front caching a texture does not allocate.
@@ -97,6 +99,13 @@ struct Renderer::State {
     return t && t->rows_done == t->height ? t : nullptr;
   }
 };
+
+std::optional<RendererChoice> parse_renderer_choice(std::string_view text) {
+  if (text == "auto") return RendererChoice::automatic;
+  if (text == "gpu") return RendererChoice::gpu;
+  if (text == "software") return RendererChoice::software;
+  return std::nullopt;
+}
 
 std::string no_display_message(const std::string& sdl_error) {
   return "cannot open a display (" + sdl_error +
@@ -186,6 +195,7 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
     int limit = std::min(info.max_texture_width, info.max_texture_height);
     if (limit > 0) s->max_texture_size = limit;
     if (options.output != Output::headless) s->driver += std::string("/") + info.name;
+    s->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
     // Headless has no display to wait for: the frame loop paces itself.
     s->vsync = options.vsync && options.output != Output::headless &&
                (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
@@ -246,6 +256,23 @@ bool Renderer::vsync() const {
 }
 std::string Renderer::driver() const {
   return state_->driver;
+}
+bool Renderer::accelerated() const {
+  return state_->accelerated;
+}
+std::uint64_t Renderer::texture_bytes() const {
+  std::uint64_t bytes = 0;
+  for (const auto* list : {&state_->textures, &state_->spares}) {
+    for (const CachedTexture& t : *list)
+      bytes += std::uint64_t(t.width) * std::uint64_t(t.height) * 4;
+  }
+  if (state_->target) {
+    bytes += std::uint64_t(state_->scene.width) * std::uint64_t(state_->scene.height) * 4;
+  }
+  return bytes;
+}
+std::int64_t Renderer::presented_pixels() const {
+  return state_->presented_pixels;
 }
 std::size_t Renderer::cached_textures() const {
   return state_->textures.size();
@@ -587,6 +614,7 @@ void Renderer::present() {
     SDL_RenderCopyEx(r, s.target.get(), nullptr, &dst, double(s.rotate), nullptr, SDL_FLIP_NONE);
   }
   SDL_RenderPresent(r);
+  s.presented_pixels = std::int64_t(s.output.width) * s.output.height;
 }
 
 bool Renderer::poll_quit() {
