@@ -36,16 +36,17 @@ using scene::Nanos;
 // The tolerance: how far a GL frame may be from the headless one. GL and SDL's software
 // blitters round a blend differently (SDL's software blend approximates the division by 255,
 // GL computes in floats), so a blended pixel (the clock's and the counters' antialiased edges
-// over the card, a fade) may be off by a little; an opaque copy or fill (card tiles, ticker
-// tiles, solid blocks) must match exactly, and there is no filtering: every copy is 1:1.
+// over the card, a fade) may be off by a little. Opaque copies and fills (card tiles, ticker
+// tiles, solid blocks) come out exact, and there is no filtering (every copy is 1:1), so outside
+// a fade only a small share of a frame may differ.
 // Measured on Mesa 22.3 llvmpipe (Debian 12), both drivers, every frame below: at most 3 in a
 // channel (1 or 2 for most), 0.10-0.38% of the pixels without a fade (the clock, the counters,
 // the notice band), 19-43% in a fade (every pixel of a card blended). The bounds:
 constexpr int kMaxChannelDifference = 3;      // in 0..255, any channel of any pixel
 constexpr double kMaxShareDiffering = 0.005;  // of a frame's pixels, except during a fade
 
-// A Pi 3 (VC4) at 1080p: 256 MB of memory for the GPU at most, of which textures should take no
-// more than about 48 MB (issue 15).
+// A Pi 3 (VC4) at 1080p: textures share the GPU's memory with the display's buffers and should
+// take no more than about 48 MB (issue 15). Measured: see platform/raspberry-pi/README.md.
 constexpr std::uint64_t kTextureBudgetBytes = 48ull << 20;
 
 fs::path demo_path() {
