@@ -204,6 +204,23 @@ std::unique_ptr<render::Renderer> open_headless(scene::Size size, int rotate, in
   return r;
 }
 
+// `image` turned `degrees` clockwise, pixel for pixel (what a screen turned the other way shows).
+text::RgbaImage turned(const text::RgbaImage& image, int degrees) {
+  const int w = image.width, h = image.height;
+  const bool swap = degrees == 90 || degrees == 270;
+  text::RgbaImage out(swap ? h : w, swap ? w : h);
+  for (int y = 0; y < out.height; ++y) {
+    for (int x = 0; x < out.width; ++x) {
+      int sx = x, sy = y;
+      if (degrees == 90) sx = y, sy = h - 1 - x;  // the scene's top edge on the right
+      if (degrees == 180) sx = w - 1 - x, sy = h - 1 - y;
+      if (degrees == 270) sx = w - 1 - y, sy = x;  // the scene's top edge on the left
+      std::copy_n(image.at(sx, sy), 4, out.at(x, y));
+    }
+  }
+  return out;
+}
+
 struct Difference {
   int max_channel = 0;
   std::int64_t differing = 0;  // pixels with any channel off
@@ -318,8 +335,13 @@ TEST_P(GlEquality, FramesEqualTheHeadlessRender) {
     gl->draw(frame.list);
     headless->draw(frame.list);
     EXPECT_EQ(gl->uploads_in_draw(), headless->uploads_in_draw());
-    expect_equal(gl->read_frame(), headless->read_frame(), case_name(c) + "-" + at.name,
-                 at.previous.has_value());
+    const std::string name = case_name(c) + "-" + at.name;
+    const text::RgbaImage scene = headless->read_frame();
+    expect_equal(gl->read_frame(), scene, name, at.previous.has_value());
+    // The output as the screen shows it: the scene turned clockwise, by the GPU for GL.
+    const text::RgbaImage expected = turned(scene, c.rotate);
+    expect_equal(headless->read_output(), expected, name + "-output-headless", false);
+    expect_equal(gl->read_output(), expected, name + "-output", at.previous.has_value());
     gl->present();
     headless->present();
     if (HasFatalFailure()) return;
