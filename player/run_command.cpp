@@ -138,12 +138,14 @@ int run_command(const std::vector<std::string_view>& args_in) {
     if (frame.frame == 0) {  // once: how long a restarted screen stays dark
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
-      std::cerr << "signage-player: first frame on screen " << ms.count() << " ms after start\n";
+      std::cerr << "signage-player: first frame on screen " << ms.count() << " ms after start"
+                << (frame.display_off ? " (blank: outside the display hours)\n" : "\n");
     }
     // Relaxed stores only: the frame loop must not block. The screen turning off or on is
-    // written to status.json at once (with `playing`, which asks for a write).
-    if (syncer && (frame.frame % 64 == 0 || frame.display_off == display_on)) {
-      shown_reported = shown_reported && frame.display_off != display_on;
+    // written to status.json at once (asking for a write as a new item on screen does).
+    const bool display_changed = frame.display_off == display_on;
+    if (syncer && (frame.frame % 64 == 0 || display_changed)) {
+      if (display_changed) shown_reported = false;
       display_on = !frame.display_off;
       syncer->report_player({frame.frame, 0, display_on});
     }

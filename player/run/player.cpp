@@ -1123,7 +1123,7 @@ struct FrameLoop {
         last_playlist = current->slot.playlist.get();
       }
       live_changed = true;
-    } else if (!urgent && late_sequence != current->slot.sequence) {
+    } else if (!urgent && !resuming && late_sequence != current->slot.sequence) {
       late_sequence = current->slot.sequence;  // counted once per boundary
       ++stats.late_boundaries;
     }

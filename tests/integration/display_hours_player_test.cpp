@@ -95,8 +95,11 @@ TEST(DisplayHoursPlayer, BlanksStopsDrawingAndAnAlertTurnsTheScreenOn) {
       if (now_s < closing) ++drawn_before;
       if (now_s >= alert_from && now_s < alert_until) {
         if (!first_alert_frame_shows_alert) {
-          // The first frame after the screen came back: the alert and its colours at once.
-          first_alert_frame_shows_alert = f.alert && has_colour(renderer->read_frame(), 0x9b1d20);
+          // The first frame after the screen came back: the alert and its colours at once, all
+          // of it repainted (no pixel of the black frame left).
+          const text::RgbaImage image = renderer->read_frame();
+          first_alert_frame_shows_alert =
+              f.alert && has_colour(image, 0x9b1d20) && !has_colour(image, 0x000000);
         }
         ++drawn_in_alert;
       }
@@ -151,6 +154,30 @@ TEST(DisplayHoursPlayer, PlayerConfHoursOverrideThePlaylist) {
   EXPECT_EQ(drawn, 10u);
   EXPECT_EQ(off, 0u);
   EXPECT_EQ(stats.display_offs, 0u);
+}
+
+// The commands: run with /bin/sh -c, their output in the log line by line, their exit status;
+// one that hangs is killed with its process group when its time is up.
+TEST(DisplayCommands, OutputExitStatusAndTimeout) {
+  testing::internal::CaptureStderr();
+  const CommandResult done =
+      run_logged_command("display_on_command", "echo one; echo two >&2; exit 3", 10);
+  const std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(done.started);
+  EXPECT_FALSE(done.timed_out);
+  EXPECT_EQ(done.exit_status, 3);
+  EXPECT_NE(log.find("signage-player: display_on_command: one\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("signage-player: display_on_command: two\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("display_on_command exited with status 3"), std::string::npos) << log;
+
+  testing::internal::CaptureStderr();
+  const CommandResult hung = run_logged_command("display_off_command", "sleep 30 & sleep 30", 0.3);
+  const std::string hung_log = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(hung.timed_out);
+  EXPECT_EQ(hung.exit_status, 128 + 9);  // SIGKILL
+  EXPECT_NE(hung_log.find("display_off_command did not finish within 0.3 s; killed"),
+            std::string::npos)
+      << hung_log;
 }
 
 }  // namespace
