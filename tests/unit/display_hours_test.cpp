@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -175,6 +176,43 @@ TEST(DisplayHours, CompactFormErrorsSayWhatAndWhere) {
   EXPECT_NE(problem("Mon 08:00-17:00").find("is not days"), std::string::npos);
   EXPECT_NE(problem("mon-xyz 08:00-17:00").find("is not days"), std::string::npos);
   EXPECT_NE(problem("").find("entry 1 is empty"), std::string::npos);
+}
+
+// Any text from the form's own characters: an answer (never a crash), and what parses reads
+// back the same from its formatted form.
+TEST(DisplayHours, CompactFormRoundTripsAndNeverFails) {
+  // Pieces of good and bad entries, and stray characters, in random order.
+  const std::vector<std::string> pieces = {
+      "mon",         "fri",         "sat-sun",     "fri-mon",     "daily",       "mon+wed",
+      "sun-sun",     "xyz",         "07:30-21:00", "22:00-02:00", "00:00-24:00", "9-17",
+      "08:00-08:00", "23:59-00:00", " ",           "\t",          ", ",          ",",
+      "-",           "+",           ":",           "always"};
+  std::mt19937 random(15);
+  int parsed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const int length = int(random() % 8);
+    for (int p = 0; p < length; ++p) {
+      text += pieces[random() % pieces.size()];
+      if (random() % 2) text += " ";
+    }
+    std::string why;
+    auto hours = parse_display_hours(text, &why);
+    if (!hours) {
+      EXPECT_FALSE(why.empty()) << text;
+      continue;
+    }
+    ++parsed;
+    std::string again_why;
+    auto again = parse_display_hours(format_display_hours(*hours), &again_why);
+    ASSERT_TRUE(again) << text << " -> " << format_display_hours(*hours) << ": " << again_why;
+    ASSERT_EQ(again->size(), hours->size()) << text;
+    for (std::size_t e = 0; e < hours->size(); ++e) {
+      EXPECT_EQ((*again)[e].days, (*hours)[e].days) << text;
+      ASSERT_EQ((*again)[e].windows.size(), (*hours)[e].windows.size()) << text;
+    }
+  }
+  EXPECT_GT(parsed, 0);
 }
 
 std::vector<std::string> check(const std::string& display_hours) {
