@@ -133,14 +133,22 @@ int run_command(const std::vector<std::string_view>& args_in) {
   std::uint64_t shown_sequence = ~std::uint64_t(0);
   std::int64_t shown_since_ms = 0;
   bool shown_reported = true;
+  bool display_on = true;
   run::RunStats stats = player->run([&](const run::FrameInfo& frame) {
     if (frame.frame == 0) {  // once: how long a restarted screen stays dark
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
-      std::cerr << "signage-player: first frame on screen " << ms.count() << " ms after start\n";
+      std::cerr << "signage-player: first frame on screen " << ms.count() << " ms after start"
+                << (frame.display_off ? " (blank: outside the display hours)\n" : "\n");
     }
-    // Relaxed stores only: the frame loop must not block.
-    if (syncer && frame.frame % 64 == 0) syncer->report_player({frame.frame, 0});
+    // Relaxed stores only: the frame loop must not block. The screen turning off or on is
+    // written to status.json at once (asking for a write as a new item on screen does).
+    const bool display_changed = frame.display_off == display_on;
+    if (syncer && (frame.frame % 64 == 0 || display_changed)) {
+      if (display_changed) shown_reported = false;
+      display_on = !frame.display_off;
+      syncer->report_player({frame.frame, 0, display_on});
+    }
     if (syncer && frame.shown_sequence != shown_sequence) {
       shown_sequence = frame.shown_sequence;
       shown_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -161,7 +169,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
     return true;
   });
   if (syncer) {
-    syncer->report_player({stats.frames, stats.dropped_frames});
+    syncer->report_player({stats.frames, stats.dropped_frames, display_on});
     syncer.reset();  // joins the sync threads, writes status.json a last time
   }
   player.reset();

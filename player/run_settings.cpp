@@ -174,6 +174,24 @@ constexpr Setting kSettings[] = {
     {"player_id", SettingType::value, "ID", "made once, kept in STATE_DIR/player-id",
      "this screen's name in the User-Agent and status",
      [](std::string_view v, RunSettings& s) { return non_empty(v, s.sync.player_id); }},
+    {"display_hours", SettingType::value, "HOURS", "the playlist's display_hours, else always",
+     "when the screen is on, e.g. \"mon-fri 07:30-21:00, sat-sun 09:00-17:00\" or always; "
+     "overrides the playlist's (see docs/sources.md)",
+     [](std::string_view v, RunSettings& s) {
+       std::string why;
+       s.player.display_hours = content::parse_display_hours(v, &why);
+       return s.player.display_hours ? std::string() : "needs days and times: " + why;
+     },
+     "The screen (display hours; the commands are this box's, never a playlist's):"},
+    {"display_off_command", SettingType::value, "CMD", "",
+     "run with /bin/sh -c when the screen turns off (HDMI-CEC standby: see "
+     "platform/raspberry-pi/README.md)",
+     [](std::string_view v, RunSettings& s) {
+       return non_empty(v, s.player.display_commands.off);
+     }},
+    {"display_on_command", SettingType::value, "CMD", "",
+     "run with /bin/sh -c when the screen turns on, and at start when it is on",
+     [](std::string_view v, RunSettings& s) { return non_empty(v, s.player.display_commands.on); }},
     {"headless", SettingType::boolean, "", "",
      "no display: SDL's software renderer drawing offscreen",
      [](std::string_view v, RunSettings& s) { return set_switch(v, s.headless); },

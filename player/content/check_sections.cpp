@@ -27,6 +27,8 @@ std::optional<Rgba> parse_colour(std::string_view text) {
   return value;
 }
 
+}  // namespace
+
 // "HH:MM" as minutes; "24:00" only when `allow_24`.
 std::optional<int> parse_clock_time(std::string_view text, bool allow_24) {
   if (text.size() != 5 || text[2] != ':') return std::nullopt;
@@ -39,8 +41,6 @@ std::optional<int> parse_clock_time(std::string_view text, bool allow_24) {
   if (hour > 23) return std::nullopt;
   return hour * 60 + minute;
 }
-
-}  // namespace
 
 void Checker::check_theme(const JsonValue& v, const std::string& pointer, Theme& theme) {
   if (!require_object(v, pointer, "an object of colours and sizes")) return;
@@ -257,6 +257,49 @@ bool Checker::check_window(const JsonValue& window, const std::string& pointer, 
   }
   unknown_fields(window, pointer, {"from", "until"}, "a daily window");
   return true;
+}
+
+// "display_hours": [{"days": [...], "times": [...]}, ...]: the screen is on while any entry
+// holds. An entry is a schedule without validity (days, times or both).
+void Checker::check_display_hours(const JsonValue& v, const std::string& pointer,
+                                  DisplayHours& out) {
+  if (v.kind != Kind::array) {
+    expected(v, pointer,
+             "an array of opening hours such as [{\"days\": [\"mon\", \"tue\"], \"times\": "
+             "[{\"from\": \"07:30\", \"until\": \"21:00\"}]}]");
+    return;
+  }
+  if (v.children.empty()) {
+    error(v.offset, pointer,
+          "expected at least one entry (leave \"display_hours\" out for a screen always on)");
+    return;
+  }
+  if (v.children.size() > kMaxWindows) {
+    error(v.offset, pointer, "expected at most " + std::to_string(kMaxWindows) + " entries");
+    return;
+  }
+  has_schedules_ = true;
+  for (std::size_t i = 0; i < v.children.size(); ++i) {
+    const JsonValue& entry = v.children[i];
+    const std::string at = child(pointer, i);
+    if (!require_object(entry, at,
+                        "an entry such as {\"days\": [\"mon\"], \"times\": [{\"from\": "
+                        "\"07:30\", \"until\": \"21:00\"}]}")) {
+      continue;
+    }
+    Schedule hours;
+    const JsonValue* days = find(entry, "days");
+    const JsonValue* times = find(entry, "times");
+    if (days) check_days(*days, child(at, "days"), hours.days);
+    if (times) check_times(*times, child(at, "times"), hours.windows);
+    if (!days && !times) {
+      error(entry.offset, at,
+            "expected \"days\", \"times\" or both (an entry of neither is always on: leave "
+            "\"display_hours\" out instead)");
+    }
+    unknown_fields(entry, at, {"days", "times"}, "a display hours entry");
+    out.push_back(std::move(hours));
+  }
 }
 
 void Checker::check_ticker(const JsonValue& v, const std::string& pointer, Ticker& ticker) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,9 @@ constexpr std::uintmax_t kLargeImageBytes = 20u << 20;
 
 // An id as the playlist may write it: 1 to 64 of [A-Za-z0-9._-].
 bool is_safe_id(std::string_view id);
+
+// "HH:MM" as minutes after midnight; "24:00" only when `allow_24`.
+std::optional<int> parse_clock_time(std::string_view text, bool allow_24);
 
 class Checker {
  public:
@@ -151,6 +155,7 @@ class Checker {
   void check_times(const JsonValue& times, const std::string& pointer,
                    std::vector<TimeWindow>& out);
   bool check_window(const JsonValue& window, const std::string& pointer, TimeWindow& out);
+  void check_display_hours(const JsonValue& v, const std::string& pointer, DisplayHours& out);
   void check_ticker(const JsonValue& v, const std::string& pointer, Ticker& ticker);
   bool check_asset(const JsonValue& v, const std::string& pointer, fs::path& out);
   bool check_picture(const JsonValue& v, const std::string& pointer, const std::string& relative,

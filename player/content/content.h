@@ -65,6 +65,10 @@ struct Schedule {
   std::vector<TimeWindow> windows;  // empty: all day
 };
 
+// When the screen is on: while any entry holds (its days and daily windows; valid_from and
+// valid_until are not used). Empty: always on. Read in the playlist's time zone.
+using DisplayHours = std::vector<Schedule>;
+
 struct StatisticValue {
   std::string value;  // exactly as written, e.g. "690万余", "1.3", "两位数"
   std::string unit;   // e.g. "人次", "亿元", "%"
@@ -166,6 +170,7 @@ struct Playlist {
   Theme theme;
   std::vector<Item> items;
   std::optional<Ticker> ticker;
+  DisplayHours display_hours;            // "display_hours"; empty: the screen is always on
   std::filesystem::path bundle_dir;      // where relative asset paths were resolved
   std::vector<Asset> assets;             // the "assets" list; empty when the playlist has none
   bool has_asset_list = false;           // "assets" present: every image an item names is in it
@@ -247,5 +252,40 @@ const icu::TimeZone& time_zone(const std::string& name);
 // inside the repeated hour occurs twice. An empty or unknown `timezone` means the system's zone.
 bool is_eligible(const Item& item, std::int64_t now_s, const std::string& timezone);
 bool is_eligible(const Schedule& schedule, std::int64_t now_s, const std::string& timezone);
+
+// ---------------------------------------------------------------------------------------------
+// Display hours
+
+// Whether `hours` hold at `now_s` in `timezone` (is_eligible of each entry); empty: always.
+bool within_hours(const DisplayHours& hours, std::int64_t now_s, const std::string& timezone);
+
+enum class DisplayReason {
+  always,  // no display hours: on
+  hours,   // inside the display hours: on
+  alert,   // outside them, but an alert of the playlist is eligible: on while it is
+  closed,  // outside them: off
+};
+struct DisplayDecision {
+  bool on = true;
+  DisplayReason why = DisplayReason::always;
+};
+const char* to_string(DisplayReason why);
+
+// Whether the screen is on at `now_s` for `playlist`: `hours` when given (player.conf's, which
+// override the playlist's), else the playlist's display_hours, in the playlist's time zone; an
+// eligible alert of the playlist turns it on outside them.
+DisplayDecision display_decision(const std::optional<DisplayHours>& hours, const Playlist& playlist,
+                                 std::int64_t now_s);
+
+// The compact form of player.conf: entries separated by ",", each days then one or more
+// windows: "mon-fri 07:30-21:00, sat-sun 09:00-17:00", "daily 08:00-12:00 14:00-22:00",
+// "fri 22:00-02:00" (past midnight, like a schedule's times). Days are mon..sun, a range
+// "mon-fri" (may wrap: "fri-mon"), days joined by "+" ("mon+wed"), or "daily"; "always" alone means
+// always on (overriding the playlist's hours). nullopt and *error (what is wrong and where) for
+// anything else.
+std::optional<DisplayHours> parse_display_hours(std::string_view text, std::string* error);
+
+// The hours in the compact form, for the log ("always" when empty).
+std::string format_display_hours(const DisplayHours& hours);
 
 }  // namespace signage::content

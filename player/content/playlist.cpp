@@ -144,7 +144,7 @@ void Checker::check_settings(const JsonValue& root, Playlist& playlist) {
   }
 }
 
-// "theme", "defaults", "items" and "ticker": what shows.
+// "theme", "defaults", "items", "ticker" and "display_hours": what shows, and when.
 void Checker::check_cards(const JsonValue& root, Playlist& playlist) {
   if (const JsonValue* theme = find(root, "theme")) check_theme(*theme, "/theme", playlist.theme);
   double default_duration = 8;
@@ -162,6 +162,9 @@ void Checker::check_cards(const JsonValue& root, Playlist& playlist) {
     Ticker parsed;
     check_ticker(*ticker, "/ticker", parsed);
     playlist.ticker = std::move(parsed);
+  }
+  if (const JsonValue* hours = find(root, "display_hours")) {
+    check_display_hours(*hours, "/display_hours", playlist.display_hours);
   }
 }
 
@@ -216,7 +219,7 @@ ParseResult Checker::run() {
   }
   unknown_fields(root, "",
                  {"version", "id", "revision", "expires", "title", "lang", "timezone", "clock",
-                  "theme", "defaults", "items", "ticker", "assets"},
+                  "theme", "defaults", "items", "ticker", "assets", "display_hours"},
                  "the playlist");
   return finish(std::move(playlist));
 }

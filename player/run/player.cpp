@@ -249,6 +249,14 @@ struct Player::Shared {
   Nanos notice_until = 0;
   std::uint64_t notice_version = 0;
 
+  // Display hours. frame loop -> worker: the screen is off (draw no ticker windows or clocks);
+  // turned on again (count): cut to the slot at loop_t. worker -> frame loop: the newest
+  // playlist taken, whose hours and alerts decide.
+  std::atomic<bool> display_off{false};
+  std::atomic<std::uint64_t> display_resumes{0};
+  std::shared_ptr<const content::Playlist> newest;
+  std::uint64_t newest_version = 0;
+
   // set before the worker starts, read-only afterwards
   std::shared_ptr<const content::Playlist> initial;
   scene::Size screen;
@@ -286,6 +294,8 @@ std::unique_ptr<Player> Player::create(render::Renderer& renderer, const PlayerO
   sh.screen = renderer.scene_size();
   sh.max_texture_size = renderer.max_texture_size();
   sh.refresh_hz = renderer.refresh_hz();
+  sh.newest = sh.initial;
+  player->power_ = std::make_unique<DisplayPower>(options.display_commands);
   player->worker_ = std::thread([p = player.get()] { p->worker_main(); });
   std::unique_lock lock(sh.mutex);
   sh.wake_starter.wait(lock, [&] { return sh.engine_ready || !sh.error.empty(); });
@@ -345,6 +355,7 @@ struct WorkerRound {
   bool need_card = false;
   bool tickers_changed = false;
   bool clocks_changed = false;
+  bool newest_changed = false;
   std::optional<std::uint64_t> shown;  // the sequence the frame loop shows
 };
 
@@ -367,12 +378,15 @@ struct Worker {
   std::array<PreparedClockFor, 4> clocks;
   std::optional<fs::file_time_type> watched_time;
   Clock::time_point next_watch;
+  std::shared_ptr<const content::Playlist> newest;  // the playlist taken last
+  std::uint64_t resumes_seen = 0;
 
   Worker(Player::Shared& shared, const PlayerOptions& opts, Preparation& preparation)
       : sh(shared),
         options(opts),
         prep(preparation),
-        sequencer(shared.initial, opts.wall_clock_at_start_s) {
+        sequencer(shared.initial, opts.wall_clock_at_start_s),
+        newest(shared.initial) {
     released.reserve(kReleasedCapacity);
     if (!options.watch_path.empty()) watched_time = modified(options.watch_path);
     next_watch = Clock::now() + std::chrono::nanoseconds(options.watch_interval);
@@ -393,16 +407,19 @@ struct Worker {
     r.retired.reset();
     released.clear();
     if (r.submitted) take_playlist(r);
+    resume_display(r);
     if (r.need_card) prepare(last ? sequencer.slot_at(last->end) : sequencer.slot_at(0), r);
+    // While the screen is off nothing moves on it: no ticker windows, no clocks.
+    const bool display_off = sh.display_off.load();
     // The ticker windows ahead of the band (take_requests wakes this at least every 50 ms).
     for (TickerState& ticker : tickers) {
-      if (keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, sh.refresh_hz,
-                     options.ticker_lookahead)) {
+      if (!display_off && keep_ahead(prep, ticker, sh.loop_t.load(), sh.screen, sh.refresh_hz,
+                                     options.ticker_lookahead)) {
         r.tickers_changed = true;
       }
     }
     if (r.notice_request) make_notice(r);
-    prepare_clocks(r);
+    if (!display_off) prepare_clocks(r);
     publish(r);
     return true;
   }
@@ -414,7 +431,8 @@ struct Worker {
       return !sh.ready && (!last || (sh.showing && sh.shown_sequence == last->sequence));
     };
     sh.wake_worker.wait_for(lock, std::chrono::milliseconds(50), [&] {
-      return sh.stop || sh.submitted || sh.notice_request || card_wanted();
+      return sh.stop || sh.submitted || sh.notice_request || card_wanted() ||
+             sh.display_resumes.load() != resumes_seen;
     });
     if (sh.stop) return false;
     r.submitted = std::move(sh.submitted);
@@ -454,6 +472,8 @@ struct Worker {
   // replaces the slot handed over ahead, if any (for the next boundary only while that is far
   // enough away for the new card to be ready before it).
   void take_playlist(WorkerRound& r) {
+    newest = r.submitted;
+    r.newest_changed = true;
     const Nanos now = sh.loop_t.load();
     const bool waiting = last && !last->item;
     if (last && last->playlist &&
@@ -468,6 +488,21 @@ struct Worker {
     } else {
       sequencer.replace_playlist(std::move(r.submitted));
     }
+  }
+
+  // The screen turned on again after display hours: what shows is cut to now (the slots prepared
+  // before it went off are hours old), its ticker window first, so the frame loop draws no stale
+  // frame.
+  void resume_display(WorkerRound& r) {
+    const std::uint64_t resumes = sh.display_resumes.load();
+    if (resumes == resumes_seen) return;
+    resumes_seen = resumes;
+    const Nanos now = sh.loop_t.load();
+    if (keep_ahead(prep, tickers[1], now, sh.screen, sh.refresh_hz, options.ticker_lookahead)) {
+      r.tickers_changed = true;
+    }
+    prepare(sequencer.cut_to(newest, now), r, Handover::at_once);
+    r.need_card = false;
   }
 
   // `next` shows an alert at t that `playing` does not (the same id, title and body): one of the
@@ -579,6 +614,10 @@ struct Worker {
   // Hands the changed clocks and ticker windows and the counters to the frame loop.
   void publish(WorkerRound& r) {
     std::lock_guard lock(sh.mutex);
+    if (r.newest_changed) {
+      sh.newest = newest;
+      ++sh.newest_version;
+    }
     if (r.clocks_changed) {
       sh.clocks = clocks;
       ++sh.clocks_version;
@@ -787,12 +826,25 @@ struct FrameLoop {
   std::uint64_t late_sequence = ~std::uint64_t(0);
   Clock::time_point start, last_present, deadline;
 
-  FrameLoop(render::Renderer& r, const PlayerOptions& opts, Player::Shared& shared)
+  // Display hours (display_step): decided once a second from the newest playlist.
+  DisplayPower& power;
+  std::shared_ptr<const content::Playlist> newest;
+  std::uint64_t newest_version = 0;
+  std::optional<std::int64_t> display_checked_s;
+  content::DisplayDecision display;
+  bool display_off = false;  // blanked: nothing composed, drawn or presented
+  bool resuming = false;     // on again: waiting for the worker's fresh slot
+  Nanos resume_t = 0;
+  Clock::time_point off_since;
+
+  FrameLoop(render::Renderer& r, const PlayerOptions& opts, Player::Shared& shared,
+            DisplayPower& display_power)
       : renderer(r),
         options(opts),
         sh(shared),
         uploads_before(r.uploads()),
-        period(Nanos(1e9 / r.refresh_hz())) {
+        period(Nanos(1e9 / r.refresh_hz())),
+        power(display_power) {
     stats.refresh_hz = renderer.refresh_hz();
     live.reserve(4096);
     released.reserve(kReleasedCapacity);
@@ -815,6 +867,7 @@ struct FrameLoop {
     stats.fallback_slots += !current->slot.item;
     sh.wake_worker.notify_all();
     last_playlist = current->slot.playlist.get();
+    newest = current->slot.playlist;
     start = last_present = deadline = Clock::now();
   }
 
@@ -831,11 +884,13 @@ struct FrameLoop {
     sh.loop_t.store(t, std::memory_order_relaxed);
 
     take_from_mailbox();
+    if (!display_step(t)) return idle(frame, t, hook);
     UploadBudget upload;
     upload_ahead(upload);
     switch_at_boundary(t);
-    end_transition(t);
     choose_clock(t);
+    if (resuming && !resumed(t)) return idle(frame, t, hook);
+    end_transition(t);
     if (live_changed) keep_live_textures();
     compose_and_present(t);
     release_uploaded(upload);
@@ -846,7 +901,7 @@ struct FrameLoop {
     pace(frame);
     return !hook || hook(FrameInfo{frame, t, current->slot.sequence, current->slot.playlist.get(),
                                    in.previous != nullptr, work, work_cpu, in.notice != nullptr,
-                                   events, current->slot.item, current->slot.alert});
+                                   events, current->slot.item, current->slot.alert, false});
   }
 
   // The mailbox: take what is ready, say what is shown. Never waits for the worker.
@@ -882,6 +937,10 @@ struct FrameLoop {
     if (!released.empty() && sh.released.empty()) {
       sh.released.swap(released);  // both keep a reserved capacity: no allocation
     }
+    if (sh.newest_version != newest_version) {
+      newest = sh.newest;  // the worker keeps a reference too, and frees the old one
+      newest_version = sh.newest_version;
+    }
     if (publish_shown) {
       sh.showing = true;
       sh.shown_sequence = current->slot.sequence;
@@ -889,6 +948,112 @@ struct FrameLoop {
       lock.unlock();
       sh.wake_worker.notify_all();
     }
+  }
+
+  // ---- Display hours: whether this frame is drawn. Decided when the second changes; turning off
+  // blanks the output once and stops drawing, turning on has the worker cut to fresh content.
+  bool display_step(Nanos t) {
+    const std::int64_t now_s = options.wall_clock_at_start_s + t / scene::kSecond;
+    if (display_checked_s == now_s) return !display_off;
+    const bool first = !display_checked_s;
+    display_checked_s = now_s;
+    const content::DisplayDecision d =
+        content::display_decision(options.display_hours, *newest, now_s);
+    if (first || d.on == display_off || (d.on && d.why != display.why)) {
+      log_display(d, now_s, first);
+    }
+    if (d.on && display_off) turn_display_on(t);
+    if (!d.on && !display_off) turn_display_off();
+    power.set(d.on);  // runs a command only when the state changed (and once at start)
+    display = d;
+    return !display_off;
+  }
+
+  void log_display(const content::DisplayDecision& d, std::int64_t now_s, bool first) {
+    const std::string& zone = newest->timezone;
+    const content::DisplayHours& hours =
+        options.display_hours ? *options.display_hours : newest->display_hours;
+    if (first && d.why == content::DisplayReason::always) return;  // no hours: nothing to say
+    std::cerr << "signage-player: display " << (d.on ? "on" : "off") << " at "
+              << content::format_instant(now_s, zone) << ": " << content::to_string(d.why) << " ("
+              << content::format_display_hours(hours) << ", "
+              << (options.display_hours ? "player.conf" : "the playlist") << ", "
+              << (zone.empty() ? "the system's time zone" : zone) << ")\n";
+  }
+
+  // A black frame presented once; then nothing is drawn until the screen is on again.
+  void turn_display_off() {
+    drop_previous();
+    list.commands.clear();
+    list.clear = 0x000000ff;
+    list.covers_screen = true;
+    list.commands.push_back({scene::DrawCommand::Kind::fill,
+                             nullptr,
+                             {},
+                             {0, 0, float(in.screen.width), float(in.screen.height)},
+                             0x000000ff});
+    renderer.draw(list);
+    renderer.present();
+    display_off = true;
+    resuming = false;
+    sh.display_off.store(true);
+    ++stats.display_offs;
+    off_since = Clock::now();
+  }
+
+  void turn_display_on(Nanos t) {
+    display_off = false;
+    resuming = true;
+    resume_t = t;
+    stats.display_off_s += std::chrono::duration<double>(Clock::now() - off_since).count();
+    sh.display_off.store(false);
+    sh.display_resumes.fetch_add(1);
+    sh.wake_worker.notify_all();
+  }
+
+  // On again: drawing resumes once the worker's slot cut at resume_t is current with its
+  // textures and this minute's clock (or after two seconds whatever there is), never with the
+  // frame from before the screen went off.
+  bool resumed(Nanos t) {
+    drop_previous();  // no transition from the card shown before the screen went off
+    const bool clock_fresh =
+        !current->slot.playlist->show_clock ||
+        (clock && clock->minute == unix_minute(options.wall_clock_at_start_s, t));
+    const bool fresh = current->slot.start >= resume_t && clock_fresh;
+    if (!fresh && t - resume_t < 2 * scene::kSecond) return false;
+    resuming = false;
+    last_present = Clock::now();  // the dark time is not a frame interval
+    return true;
+  }
+
+  // The previous card of a transition is not shown any more (the screen goes off or comes back
+  // with fresh content): back to the worker as end_transition hands it.
+  void drop_previous() {
+    if (!previous) return;
+    if (!retiring) retiring = std::move(previous);
+    previous.reset();
+    publish_shown = true;
+    live_changed = true;
+  }
+
+  // No frame: the screen is off, or waits for fresh content. Sleeps (a quarter second when off,
+  // a refresh period when waiting), then tells the hook.
+  bool idle(std::uint64_t frame, Nanos t, const FrameHook& hook) {
+    const Nanos nap = display_off ? scene::kSecond / 4 : period;
+    Nanos until = t + nap;
+    if (options.duration) until = std::min(until, *options.duration);
+    std::this_thread::sleep_until(start + std::chrono::nanoseconds(until));
+    deadline = Clock::now();
+    if (!hook) return true;
+    FrameInfo info;
+    info.frame = frame;
+    info.t = t;
+    info.shown_sequence = current->slot.sequence;
+    info.playlist = current->slot.playlist.get();
+    info.item = current->slot.item;
+    info.alert = current->slot.alert;
+    info.display_off = true;
+    return hook(info);
   }
 
   // A replacing slot takes the upcoming one's place, which goes back to the worker to be freed
@@ -958,7 +1123,7 @@ struct FrameLoop {
         last_playlist = current->slot.playlist.get();
       }
       live_changed = true;
-    } else if (!urgent && late_sequence != current->slot.sequence) {
+    } else if (!urgent && !resuming && late_sequence != current->slot.sequence) {
       late_sequence = current->slot.sequence;  // counted once per boundary
       ++stats.late_boundaries;
     }
@@ -1087,6 +1252,8 @@ struct FrameLoop {
   }
 
   RunStats finish() {
+    if (display_off)
+      stats.display_off_s += std::chrono::duration<double>(Clock::now() - off_since).count();
     stats.frame_ms_p50 = times->percentile_ms(50);
     stats.frame_ms_p99 = times->percentile_ms(99);
     stats.frame_ms_max = times->max_ms();
@@ -1110,7 +1277,7 @@ struct FrameLoop {
 }  // namespace
 
 RunStats Player::run(const FrameHook& hook) {
-  FrameLoop loop(renderer_, options_, *shared_);
+  FrameLoop loop(renderer_, options_, *shared_, *power_);
   loop.wait_for_first_card();
   for (std::uint64_t frame = 0; loop.frame(frame, hook); ++frame) {
   }

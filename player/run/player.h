@@ -31,6 +31,7 @@
 
 #include "content/content.h"
 #include "render/render.h"
+#include "run/display_power.h"
 #include "run/stats.h"
 #include "run/work_counters.h"
 #include "scene/scene.h"
@@ -114,10 +115,14 @@ struct PlayerOptions {
   // How far past the visible part of the ticker band its tiles are drawn ahead, in time of
   // motion (plus a screen width): generous, so a worker busy with a card never leaves a gap.
   Nanos ticker_lookahead = 6 * scene::kSecond;
+  // Display hours from player.conf, overriding the playlist's (content::display_decision).
+  std::optional<content::DisplayHours> display_hours;
+  DisplayCommands display_commands;  // player.conf only, never from a playlist
 };
 
 // Called on the render thread after each presented frame (tests and benchmarks); return false
-// to stop. Must not block.
+// to stop. Must not block. While the screen is off (display hours) nothing is presented: it is
+// called about four times a second with display_off set instead.
 struct FrameInfo {
   std::uint64_t frame = 0;
   Nanos t = 0;
@@ -130,6 +135,7 @@ struct FrameInfo {
   ThreadEvents events;  // the render thread's page faults and context switches, same span
   std::optional<std::size_t> item;  // the item shown (nullopt: the fallback screen)
   bool alert = false;               // it is an alert pre-empting the loop
+  bool display_off = false;         // outside the display hours: nothing drawn (see above)
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;
 
@@ -171,6 +177,7 @@ class Player {
   render::Renderer& renderer_;
   PlayerOptions options_;
   std::unique_ptr<Shared> shared_;
+  std::unique_ptr<DisplayPower> power_;
   std::thread worker_;
 };
 

@@ -111,6 +111,8 @@ std::string stats_json(const RunStats& s) {
       {"ticker_gaps", s.ticker_gaps},
       {"ticker_tiles_max", s.ticker_tiles_max},
       {"ticker_windows", s.ticker_windows},
+      {"display_offs", s.display_offs},
+      {"display_off_s", round3(s.display_off_s)},
       {"render_thread", counters_json(s.render_thread)},
       {"worker_thread", counters_json(s.worker_thread)},
   };

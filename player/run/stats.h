@@ -46,6 +46,8 @@ struct RunStats {
   std::uint64_t ticker_gaps = 0;
   std::uint64_t ticker_tiles_max = 0;  // most tiles in a ticker window drawn from
   std::uint64_t ticker_windows = 0;    // new windows of the shown ticker taken from the worker
+  std::uint64_t display_offs = 0;      // times the screen turned off (display hours)
+  double display_off_s = 0;            // time it spent off
   WorkCounters render_thread;          // work the frame loop did itself: all zero when it behaves
   WorkCounters worker_thread;
 };

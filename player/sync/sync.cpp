@@ -136,6 +136,7 @@ struct Sync::State {
   std::vector<std::thread> threads;
 
   std::atomic<std::uint64_t> frames{0}, dropped_frames{0};
+  std::atomic<bool> display_on{true};
 
   // status.json, under status_mutex.
   std::mutex status_mutex;
@@ -206,6 +207,7 @@ struct Sync::State {
                         {"uptime_s", std::int64_t(std::time(nullptr)) - started_s},
                         {"frames", frames.load()},
                         {"dropped_frames", dropped_frames.load()}};
+    status["display"] = display_on.load() ? "on" : "off";
     return status.dump(2) + "\n";
   }
 
@@ -599,6 +601,7 @@ bool Sync::report_playing(PlayingNow now) {
 void Sync::report_player(const PlayerCounters& counters) {
   state_->frames = counters.frames;
   state_->dropped_frames = counters.dropped_frames;
+  state_->display_on = counters.display_on;
 }
 
 }  // namespace signage::sync

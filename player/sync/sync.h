@@ -96,6 +96,7 @@ struct SyncCallbacks {
 struct PlayerCounters {
   std::uint64_t frames = 0;
   std::uint64_t dropped_frames = 0;
+  bool display_on = true;  // false outside the display hours
 };
 
 // The item on screen now, for status.json's "playing" (what the studio shows as "on screen").

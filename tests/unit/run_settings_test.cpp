@@ -58,6 +58,28 @@ TEST(RunSettings, TheDocumentedExampleParses) {
   EXPECT_EQ(s.sync.player_id, "hexi-community-3");
   EXPECT_EQ(s.screen.rotate, 90);
   EXPECT_TRUE(s.fullscreen);
+  ASSERT_TRUE(s.player.display_hours);
+  EXPECT_EQ(content::format_display_hours(*s.player.display_hours),
+            "mon-fri 07:30-21:00, sat-sun 09:00-17:00");
+  EXPECT_EQ(s.player.display_commands.off, "cec-ctl -d /dev/cec0 --to 0 --standby");
+  EXPECT_EQ(s.player.display_commands.on, "cec-ctl -d /dev/cec0 --to 0 --image-view-on");
+}
+
+// Display hours in player.conf: checked strictly, the problem at its line.
+TEST(RunSettings, DisplayHoursAreCheckedWithTheirLine) {
+  RunSettings s;
+  EXPECT_EQ(parse("# the center\ndisplay_hours = mon-fri 7:30-21:00\n", s),
+            "player.conf:2: error: display_hours needs days and times: entry 1 \"mon-fri "
+            "7:30-21:00\": \"7:30-21:00\" is not a time window: write HH:MM-HH:MM such as "
+            "07:30-21:00 (24:00 for midnight; an until earlier than from runs past midnight; the "
+            "two differ), got \"mon-fri 7:30-21:00\"");
+  RunSettings always;
+  ASSERT_EQ(parse("display_hours = always\n", always), "");
+  ASSERT_TRUE(always.player.display_hours);
+  EXPECT_TRUE(always.player.display_hours->empty());
+  RunSettings none;
+  ASSERT_EQ(parse("usb = false\n", none), "");
+  EXPECT_FALSE(none.player.display_hours);
 }
 
 // A key file is read with a limit: a path like /dev/zero is refused, not read until memory ends.
