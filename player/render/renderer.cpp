@@ -757,27 +757,29 @@ void turn_rect(const SDL_Surface* from, SDL_Surface* to, const SDL_Rect& r, int 
   const bool same_format =
       from->format->format == to->format->format && to->format->BytesPerPixel == 4;
   if (SDL_MUSTLOCK(to)) SDL_LockSurface(to);
+  const auto* src = static_cast<const std::uint8_t*>(from->pixels);
   for (int oy = out.y; oy < out.y + out.h; ++oy) {
     auto* row = static_cast<std::uint8_t*>(to->pixels) + std::ptrdiff_t(oy) * to->pitch;
-    for (int ox = out.x; ox < out.x + out.w; ++ox) {
-      int x = ox, y = oy;
-      if (rotate == 90) x = oy, y = scene.height - 1 - ox;
-      if (rotate == 180) x = scene.width - 1 - ox, y = scene.height - 1 - oy;
-      if (rotate == 270) x = scene.width - 1 - oy, y = ox;
+    // The scene pixel under (out.x, oy), and the step to the next one along the output row.
+    int x = out.x, y = oy;
+    std::ptrdiff_t step = 4;
+    if (rotate == 90) x = oy, y = scene.height - 1 - out.x, step = -from->pitch;
+    if (rotate == 180) x = scene.width - 1 - out.x, y = scene.height - 1 - oy, step = -4;
+    if (rotate == 270) x = scene.width - 1 - oy, y = out.x, step = from->pitch;
+    const std::uint8_t* p = src + std::ptrdiff_t(y) * from->pitch + std::ptrdiff_t(x) * 4;
+    if (same_format) {
+      auto* o = reinterpret_cast<Uint32*>(row) + out.x;
+      for (int i = 0; i < out.w; ++i, p += step) std::memcpy(o + i, p, 4);
+      continue;
+    }
+    const int bytes = to->format->BytesPerPixel;
+    for (int ox = out.x; ox < out.x + out.w; ++ox, p += step) {
       Uint32 pixel;
-      std::memcpy(&pixel,
-                  static_cast<const std::uint8_t*>(from->pixels) + std::ptrdiff_t(y) * from->pitch +
-                      std::ptrdiff_t(x) * 4,
-                  4);
-      if (!same_format) {
-        Uint8 red, green, blue;
-        SDL_GetRGB(pixel, from->format, &red, &green, &blue);
-        pixel = SDL_MapRGB(to->format, red, green, blue);
-        SDL_memcpy(row + std::ptrdiff_t(ox) * to->format->BytesPerPixel, &pixel,
-                   to->format->BytesPerPixel);
-        continue;
-      }
-      std::memcpy(row + std::ptrdiff_t(ox) * 4, &pixel, 4);
+      std::memcpy(&pixel, p, 4);
+      Uint8 red, green, blue;
+      SDL_GetRGB(pixel, from->format, &red, &green, &blue);
+      pixel = SDL_MapRGB(to->format, red, green, blue);
+      SDL_memcpy(row + std::ptrdiff_t(ox) * bytes, &pixel, std::size_t(bytes));
     }
   }
   if (SDL_MUSTLOCK(to)) SDL_UnlockSurface(to);

@@ -251,7 +251,8 @@ bool maps_gl() {
 TEST(SoftwareWindowMemory, NoGlLibraryIsMapped) {
   const auto decision = render::decide_renderer(render::find_machine_graphics("x11"));
   for (auto choice : {render::RendererChoice::software, render::RendererChoice::automatic}) {
-    auto renderer = open_window(choice, 90);
+    // Unturned, SDL's software renderer of the window; turned, one drawing a scene surface.
+    auto renderer = open_window(choice, choice == render::RendererChoice::software ? 0 : 90);
     ASSERT_TRUE(renderer);
     if (choice == render::RendererChoice::automatic &&
         decision.choice == render::RendererChoice::gpu) {
