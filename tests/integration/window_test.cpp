@@ -2,6 +2,7 @@
 // what changed, yet the screen X shows equals the headless render of the same instant, frame by
 // frame, at every rotation; a ticker frame sends the ticker's rectangles, not the screen; and no
 // GL library is ever mapped.
+#include <SDL.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,22 +44,41 @@ std::unique_ptr<render::Renderer> open_window(render::RendererChoice choice, int
   return renderer;
 }
 
+struct DisplayCloser {
+  void operator()(Display* d) const { XCloseDisplay(d); }
+};
+
+// One connection to the X server and SDL's video kept for the whole program, as a player keeps
+// them: opening X again for every test sometimes found the server busy, and SDL then took its
+// offscreen driver.
+class XEnvironment : public testing::Environment {
+ public:
+  void SetUp() override {
+    display.reset(XOpenDisplay(nullptr));
+    ASSERT_TRUE(display) << "cannot open the X display";
+    ASSERT_EQ(SDL_InitSubSystem(SDL_INIT_VIDEO), 0) << SDL_GetError();
+  }
+  void TearDown() override {
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    display.reset();
+  }
+  static inline std::unique_ptr<Display, DisplayCloser> display;
+};
+const auto* const kEnvironment = testing::AddGlobalTestEnvironment(new XEnvironment);
+
 // What the X server shows (the root window: the window covers the screen), straight RGBA.
 text::RgbaImage x_screen() {
-  struct DisplayCloser {
-    void operator()(Display* d) const { XCloseDisplay(d); }
-  };
   struct ImageDestroyer {
     void operator()(XImage* i) const { XDestroyImage(i); }
   };
-  std::unique_ptr<Display, DisplayCloser> display(XOpenDisplay(nullptr));
+  Display* display = XEnvironment::display.get();
   text::RgbaImage out(kScreen.width, kScreen.height);
   if (!display) {
-    ADD_FAILURE() << "cannot open the X display";
+    ADD_FAILURE() << "no X display";
     return out;
   }
   std::unique_ptr<XImage, ImageDestroyer> image(
-      XGetImage(display.get(), DefaultRootWindow(display.get()), 0, 0, unsigned(kScreen.width),
+      XGetImage(display, DefaultRootWindow(display), 0, 0, unsigned(kScreen.width),
                 unsigned(kScreen.height), AllPlanes, ZPixmap));
   if (!image) {
     ADD_FAILURE() << "XGetImage failed";
