@@ -266,6 +266,8 @@ bool maps_gl() {
   return false;
 }
 
+// (Before the GpuWindow tests, which load GL into this process: GoogleTest runs them in file
+// order.)
 // Drawing in software never loads GL (60 MB of LLVM for Mesa's llvmpipe); `auto` on a machine
 // without a GPU (this one, unless it has a DRM render node) is the same.
 TEST(SoftwareWindowMemory, NoGlLibraryIsMapped) {
@@ -312,6 +314,23 @@ TEST(GpuWindow, AskedForItIsAcceleratedAndPresentsTheWholeScreen) {
   EXPECT_EQ(out.at(10, 500)[0], 0);
   renderer->present();
   EXPECT_EQ(renderer->presented_pixels(), std::int64_t(1920) * 1080);
+}
+
+// Asked for a GPU that is not there (SDL told to use its software renderer), the player refuses
+// to start and says what to do, rather than drawing somewhere else.
+TEST(GpuWindow, AskedForItWithoutOneIsAClearError) {
+  SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+  render::RendererOptions ro;
+  ro.renderer = render::RendererChoice::gpu;
+  ro.size = kScreen;
+  std::string error;
+  auto renderer = render::Renderer::open(ro, &error);
+  SDL_ResetHint(SDL_HINT_RENDER_DRIVER);
+  EXPECT_FALSE(renderer);
+  EXPECT_NE(error.find("renderer = gpu: SDL's \"software\" renderer is not a GPU renderer"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("use renderer = software (or auto)"), std::string::npos) << error;
 }
 
 }  // namespace
