@@ -20,8 +20,9 @@
 //
 // Textures are cached by scene::Image::id: uploaded on first use (or by upload()), freed by
 // retain_only() once no prepared content refers to the image any more. With a rotation the scene
-// is drawn at the rotated size (e.g. 1080x1920 on a 1920x1080 output) into a target texture that
-// is turned onto the output at present().
+// is drawn at the rotated size (e.g. 1080x1920 on a 1920x1080 output): on a GPU into a target
+// texture turned whole onto the output; in software into a surface that keeps its pixels, of
+// which only the damaged rectangles are turned onto the output (exactly, pixel for pixel).
 //
 // A Renderer belongs to the thread that opened it (SDL's renderer is single-threaded).
 #pragma once
