@@ -67,6 +67,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
   ro.vsync = s.player.paced;
   if (s.screen.size) ro.size = *s.screen.size;
   if (s.screen.rotate) ro.rotate = *s.screen.rotate;
+  ro.renderer = s.renderer;
   if (s.screen.max_texture_size) ro.max_texture_size = *s.screen.max_texture_size;
   s.player.wall_clock_at_start_s = s.screen.clock.value_or(std::int64_t(std::time(nullptr)));
 
@@ -115,7 +116,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
   std::cerr << "signage-player: playing " << playing << " on " << renderer->driver() << " at "
             << renderer->output_size().width << "x" << renderer->output_size().height << " (scene "
             << renderer->scene_size().width << "x" << renderer->scene_size().height << ", "
-            << renderer->refresh_hz() << " Hz)\n";
+            << renderer->refresh_hz() << " Hz); renderer " << renderer->reason() << "\n";
   if (syncer) {
     sync::SyncCallbacks callbacks;
     callbacks.on_playlist = [&player](std::shared_ptr<const content::Playlist> next) {

@@ -77,6 +77,15 @@ constexpr Setting kSettings[] = {
     {"rotate", SettingType::value, "DEG", "0",
      "the screen is turned: 90 or 270 lays out for portrait",
      [](std::string_view v, RunSettings& s) { return set_rotate(v, s.screen); }},
+    {"renderer", SettingType::value, "auto|gpu|software", "auto",
+     "how the screen is drawn: gpu (OpenGL/GLES), software (only what changed is drawn and sent; "
+     "no GL loaded), or auto: gpu when the machine has one",
+     [](std::string_view v, RunSettings& s) {
+       auto choice = render::parse_renderer_choice(v);
+       if (!choice) return std::string("needs auto, gpu or software");
+       s.renderer = *choice;
+       return std::string();
+     }},
     {"max_texture_size", SettingType::value, "PX", "what the GPU allows",
      "use textures at most this wide and tall",
      [](std::string_view v, RunSettings& s) { return set_max_texture_size(v, s.screen); }},

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "player_options.h"
+#include "render/render.h"
 #include "run/player.h"
 #include "sync/sync.h"
 
@@ -22,6 +23,7 @@ struct RunSettings {
   std::optional<std::string> path, stats_file, config_file;
   run::PlayerOptions player;
   bool headless = false, fullscreen = false;
+  render::RendererChoice renderer = render::RendererChoice::automatic;
   ScreenOptions screen;
   sync::SyncOptions sync;
   bool use_store = false;                                  // a content-source setting was given

@@ -20,8 +20,9 @@
 //
 // Textures are cached by scene::Image::id: uploaded on first use (or by upload()), freed by
 // retain_only() once no prepared content refers to the image any more. With a rotation the scene
-// is drawn at the rotated size (e.g. 1080x1920 on a 1920x1080 output) into a target texture that
-// is turned onto the output at present().
+// is drawn at the rotated size (e.g. 1080x1920 on a 1920x1080 output): on a GPU into a target
+// texture turned whole onto the output; in software into a surface that keeps its pixels, of
+// which only the damaged rectangles are turned onto the output (exactly, pixel for pixel).
 //
 // A Renderer belongs to the thread that opened it (SDL's renderer is single-threaded).
 #pragma once
@@ -34,6 +35,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "picture/picture.h"
 #include "scene/scene.h"
@@ -99,6 +101,23 @@ enum class RendererChoice { automatic, gpu, software };
 // "auto", "gpu", "software" (the --renderer setting); nullopt for anything else.
 std::optional<RendererChoice> parse_renderer_choice(std::string_view text);
 
+// What `automatic` looks at, found without loading GL (find_machine_graphics) ...
+struct MachineGraphics {
+  std::string video_driver;                      // SDL's video driver: "x11", "wayland", "KMSDRM"
+  bool libgl_always_software = false;            // LIBGL_ALWAYS_SOFTWARE is set
+  std::vector<std::string> render_node_drivers;  // /sys/class/drm/renderD*/device/driver
+};
+MachineGraphics find_machine_graphics(std::string video_driver);
+
+// ... and what it takes: gpu for SDL's KMSDRM console or a DRM render node of a hardware driver
+// (not vgem or vkms), software otherwise or when LIBGL_ALWAYS_SOFTWARE is set. `reason` says
+// why for the log ("software: no GPU found (no DRM render node)").
+struct RendererDecision {
+  RendererChoice choice = RendererChoice::software;
+  std::string reason;
+};
+RendererDecision decide_renderer(const MachineGraphics& machine);
+
 struct RendererOptions {
   Output output = Output::window;
   RendererChoice renderer = RendererChoice::automatic;  // headless is always software
@@ -135,6 +154,9 @@ class Renderer {
   bool vsync() const;            // whether present() waits for the display
   std::string driver() const;    // e.g. "x11/opengl", "KMSDRM/opengles2", "headless/software"
   bool accelerated() const;      // drawn by a GPU renderer (which may still be Mesa's llvmpipe)
+  // Why this renderer: "software: no GPU found (no DRM render node)", "gpu: asked for ...";
+  // when `automatic` found GL drawing on the CPU (llvmpipe) it says so and is software.
+  std::string reason() const;
   // Bytes of pixels held in textures now: the cache, its spares and the rotation target, at 4
   // bytes a pixel (what a GPU's memory must hold; a Pi 3's budget is about 48 MB at 1080p).
   std::uint64_t texture_bytes() const;

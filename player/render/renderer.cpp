@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -41,15 +42,52 @@ void set_draw_color(SDL_Renderer* r, content::Rgba c) {
   SDL_SetRenderDrawColor(r, Uint8(c >> 24), Uint8(c >> 16), Uint8(c >> 8), Uint8(c));
 }
 
+// Up to four rectangles of the screen to repaint; more are merged into the last one.
+struct Damage {
+  std::array<SDL_Rect, 4> rects{};
+  int count = 0;
+  bool everything = false;
+
+  void add(const scene::RectF& r, int width, int height) {
+    SDL_Rect a{int(std::floor(r.x)), int(std::floor(r.y)), 0, 0};
+    a.w = int(std::ceil(r.x + r.w)) - a.x;
+    a.h = int(std::ceil(r.y + r.h)) - a.y;
+    const SDL_Rect screen{0, 0, width, height};
+    if (!SDL_IntersectRect(&a, &screen, &a)) return;
+    for (int i = 0; i < count; ++i) {
+      if (SDL_HasIntersection(&a, &rects[i])) {
+        SDL_UnionRect(&a, &rects[i], &a);
+        rects[i] = rects[--count];  // merged: take it out and add the union again
+        add(scene::RectF{float(a.x), float(a.y), float(a.w), float(a.h)}, width, height);
+        return;
+      }
+    }
+    if (count == int(rects.size())) {
+      SDL_UnionRect(&a, &rects[count - 1], &rects[count - 1]);
+      return;
+    }
+    rects[count++] = a;
+  }
+};
+
 }  // namespace
 
 struct Renderer::State {
   // Video (window, fullscreen) or only events (headless: SIGINT/SIGTERM arrive as SDL_QUIT).
   std::unique_ptr<SdlSubsystem> subsystem;
   WindowPtr window;
-  SurfacePtr surface;  // headless: what the software renderer draws into
+  SurfacePtr surface;  // headless: the output
+  // Software with a rotation: the scene, drawn by the renderer and kept between frames; only
+  // the damaged rectangles are turned onto the output (the surface, or the window's).
+  SurfacePtr scene_surface;
   RendererPtr renderer;
-  TexturePtr target;  // rotation: the scene is drawn here, then turned onto the output
+  TexturePtr target;  // gpu with a rotation: the scene is drawn here, then turned onto the output
+  bool software_window = false;  // a window or fullscreen drawn in software: sent by rectangles
+  std::string reason;            // why this renderer (the log line)
+  // The scene's rectangles drawn since the last present(), and whether the whole output must be
+  // turned and sent again (the window was exposed, resized or shown).
+  Damage pending;
+  bool output_stale = true;
   scene::Size output;
   scene::Size scene;
   int rotate = 0;
@@ -117,6 +155,226 @@ std::string no_display_message(const std::string& sdl_error) {
          "`signage-player render PATH --at SECONDS -o OUT.png`.";
 }
 
+RendererDecision decide_renderer(const MachineGraphics& machine) {
+  if (machine.video_driver == "KMSDRM") {
+    return {RendererChoice::gpu, "gpu: the KMSDRM console (the display is driven by a GPU)"};
+  }
+  if (machine.libgl_always_software) {
+    return {RendererChoice::software, "software: LIBGL_ALWAYS_SOFTWARE is set"};
+  }
+  std::string virtual_drivers;
+  for (const std::string& driver : machine.render_node_drivers) {
+    if (driver != "vgem" && driver != "vkms") {
+      return {RendererChoice::gpu, "gpu: a GPU was found (DRM render node of " + driver + ")"};
+    }
+    virtual_drivers += (virtual_drivers.empty() ? "" : ", ") + driver;
+  }
+  if (!virtual_drivers.empty()) {
+    return {RendererChoice::software,
+            "software: no GPU found (only the virtual DRM driver " + virtual_drivers + ")"};
+  }
+  return {RendererChoice::software, "software: no GPU found (no DRM render node)"};
+}
+
+MachineGraphics find_machine_graphics(std::string video_driver) {
+  MachineGraphics machine;
+  machine.video_driver = std::move(video_driver);
+  const char* soft = std::getenv("LIBGL_ALWAYS_SOFTWARE");
+  machine.libgl_always_software =
+      soft && *soft && std::string_view(soft) != "0" && std::string_view(soft) != "false";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/drm", ec)) {
+    if (!entry.path().filename().string().starts_with("renderD")) continue;
+    std::error_code link_ec;
+    const auto driver = std::filesystem::read_symlink(entry.path() / "device" / "driver", link_ec);
+    if (!link_ec) machine.render_node_drivers.push_back(driver.filename().string());
+  }
+  std::sort(machine.render_node_drivers.begin(), machine.render_node_drivers.end());
+  return machine;
+}
+
+namespace {
+
+bool valid_size(scene::Size size, std::string* error) {
+  if (size.width <= 0 || size.height <= 0 || size.width > 16384 || size.height > 16384) {
+    *error = "the size must be between 1x1 and 16384x16384";
+    return false;
+  }
+  return true;
+}
+
+// Software: the renderer draws the scene into a surface that keeps its pixels: `output` itself,
+// or with a rotation a scene-sized one whose damaged rectangles are turned onto `output`.
+bool open_software_renderer(Renderer::State& s, SDL_Surface* output, std::string* error) {
+  s.scene = rotated(s.output, s.rotate);
+  SDL_Surface* draw_into = output;
+  if (s.rotate != 0) {
+    s.scene_surface.reset(SDL_CreateRGBSurfaceWithFormat(0, s.scene.width, s.scene.height, 32,
+                                                         SDL_PIXELFORMAT_RGB888));
+    if (!s.scene_surface) {
+      *error = std::string("cannot create the rotated scene's surface: ") + SDL_GetError();
+      return false;
+    }
+    draw_into = s.scene_surface.get();
+  }
+  s.renderer.reset(SDL_CreateSoftwareRenderer(draw_into));
+  if (!s.renderer) {
+    *error = std::string("cannot create the software renderer: ") + SDL_GetError();
+    return false;
+  }
+  return true;
+}
+
+bool open_window(Renderer::State& s, const RendererOptions& options, Uint32 flags,
+                 std::string* error) {
+  flags |= SDL_WINDOW_SHOWN;
+  if (options.output == Output::fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+  s.window.reset(SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
+                                  SDL_WINDOWPOS_CENTERED, options.size.width, options.size.height,
+                                  flags));
+  if (!s.window) {
+    *error = no_display_message(SDL_GetError());
+    return false;
+  }
+  SDL_ShowCursor(SDL_DISABLE);
+  SDL_DisableScreenSaver();
+  SDL_DisplayMode mode{};
+  if (SDL_GetWindowDisplayMode(s.window.get(), &mode) == 0 && mode.refresh_rate > 0) {
+    s.refresh_hz = mode.refresh_rate;
+  }
+  return true;
+}
+
+// A window drawn by SDL's software renderer into X11's shared-memory window surface: with the
+// framebuffer acceleration hint off, SDL never makes a GL texture of it, so no GL is loaded.
+// Only the damaged rectangles are sent (present()).
+bool open_software_window(Renderer::State& s, const RendererOptions& options, std::string* error) {
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  if (!open_window(s, options, 0, error)) return false;
+  SDL_Surface* surface = SDL_GetWindowSurface(s.window.get());
+  if (!surface) {
+    *error = std::string("cannot draw into the window in software (") + SDL_GetError() +
+             "); try --renderer gpu";
+    return false;
+  }
+  s.output = {surface->w, surface->h};
+  if (s.rotate == 0) {
+    // SDL's software renderer of the window follows its surface when the window is resized.
+    int index = -1;
+    for (int i = 0; i < SDL_GetNumRenderDrivers(); ++i) {
+      SDL_RendererInfo info{};
+      if (SDL_GetRenderDriverInfo(i, &info) == 0 && std::string_view(info.name) == "software") {
+        index = i;
+      }
+    }
+    s.renderer.reset(index < 0 ? nullptr : SDL_CreateRenderer(s.window.get(), index, 0));
+    if (!s.renderer) {
+      *error = std::string("cannot create the software renderer: ") + SDL_GetError();
+      return false;
+    }
+    s.scene = s.output;
+  } else if (!open_software_renderer(s, surface, error)) {
+    return false;
+  }
+  s.software_window = true;
+  s.driver = std::string(SDL_GetCurrentVideoDriver()) + "/software";
+  return true;
+}
+
+// What the GL driver says it is ("llvmpipe (LLVM 15.0.6, 256 bits)"); empty when not GL.
+std::string gl_renderer_name() {
+  using GetString = const unsigned char* (*)(unsigned);
+  constexpr unsigned kGlRenderer = 0x1F01;
+  auto get_string = reinterpret_cast<GetString>(SDL_GL_GetProcAddress("glGetString"));
+  const unsigned char* name = get_string ? get_string(kGlRenderer) : nullptr;
+  return name ? reinterpret_cast<const char*>(name) : "";
+}
+
+bool software_gl(const std::string& gl_renderer) {
+  for (const char* name : {"llvmpipe", "softpipe", "swrast"}) {
+    if (gl_renderer.find(name) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// SDL's accelerated renderer (SDL_RENDER_DRIVER picks opengl or opengles2); every frame whole.
+bool open_gpu_window(Renderer::State& s, const RendererOptions& options, std::string* error) {
+  if (!open_window(s, options, 0, error)) return false;
+  Uint32 flags = SDL_RENDERER_ACCELERATED | SDL_RENDERER_TARGETTEXTURE;
+  if (options.vsync) flags |= SDL_RENDERER_PRESENTVSYNC;
+  s.renderer.reset(SDL_CreateRenderer(s.window.get(), -1, flags));
+  SDL_RendererInfo info{};
+  if (!s.renderer || SDL_GetRendererInfo(s.renderer.get(), &info) != 0) {
+    *error = std::string("no GPU renderer could be opened (") + SDL_GetError() + ")";
+    return false;
+  }
+  if ((info.flags & SDL_RENDERER_ACCELERATED) == 0) {
+    *error = std::string("SDL's \"") + info.name + "\" renderer is not a GPU renderer";
+    return false;
+  }
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(s.renderer.get(), &w, &h);
+  s.output = {w, h};
+  s.scene = rotated(s.output, s.rotate);
+  s.accelerated = true;
+  s.vsync = options.vsync && (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
+  s.driver = std::string(SDL_GetCurrentVideoDriver()) + "/" + info.name;
+  return true;
+}
+
+bool open_display(Renderer::State& s, const RendererOptions& options, std::string* error) {
+  s.subsystem = std::make_unique<SdlSubsystem>(SDL_INIT_VIDEO);
+  if (!s.subsystem->ok()) {
+    *error = no_display_message(s.subsystem->error());
+    return false;
+  }
+  // Without X11, Wayland or KMSDRM, SDL falls back to its invisible offscreen or dummy driver:
+  // that is no display for a window, unless asked for by name.
+  const std::string driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "";
+  const char* requested = std::getenv("SDL_VIDEODRIVER");
+  if ((driver == "offscreen" || driver == "dummy" || driver == "evdev") &&
+      !(requested && driver == requested)) {
+    *error = no_display_message("no X11, Wayland or KMSDRM display; SDL found only its \"" +
+                                driver + "\" driver");
+    return false;
+  }
+  RendererDecision decision{options.renderer, ""};
+  if (options.renderer == RendererChoice::automatic) {
+    decision = decide_renderer(find_machine_graphics(driver));
+  } else {
+    decision.reason = options.renderer == RendererChoice::gpu
+                          ? "gpu: asked for (renderer = gpu)"
+                          : "software: asked for (renderer = software)";
+  }
+  if (decision.choice == RendererChoice::gpu) {
+    std::string why;
+    if (open_gpu_window(s, options, &why)) {
+      const std::string gl = gl_renderer_name();
+      if (options.renderer == RendererChoice::gpu || !software_gl(gl)) {
+        s.reason = decision.reason + (gl.empty() ? "" : ", GL_RENDERER " + gl);
+        return true;
+      }
+      why = "the GL driver is " + gl + ", which draws on the CPU";
+    }
+    if (options.renderer == RendererChoice::gpu) {
+      *error = "renderer = gpu: " + why +
+               ". Without a working GPU driver use renderer = software (or auto).";
+      return false;
+    }
+    // auto: start again without GL.
+    s.renderer.reset();
+    s.window.reset();
+    s.output_stale = true;
+    s.accelerated = false;
+    s.vsync = false;
+    decision.reason = "software: " + why;
+  }
+  s.reason = decision.reason;
+  return open_software_window(s, options, error);
+}
+
+}  // namespace
+
 std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::string* error) {
   if (options.rotate != 0 && options.rotate != 90 && options.rotate != 180 &&
       options.rotate != 270) {
@@ -126,11 +384,7 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
   auto s = std::make_unique<State>();
   s->rotate = options.rotate;
   if (options.output == Output::headless) {
-    if (options.size.width <= 0 || options.size.height <= 0 || options.size.width > 16384 ||
-        options.size.height > 16384) {
-      *error = "the size must be between 1x1 and 16384x16384";
-      return nullptr;
-    }
+    if (!valid_size(options.size, error)) return nullptr;
     // XRGB8888: opaque cards in the same format are copied row by row, faded ones take SDL's
     // fast constant-alpha blitter, and images with alpha its per-pixel ARGB-on-XRGB blitter.
     s->surface.reset(SDL_CreateRGBSurfaceWithFormat(0, options.size.width, options.size.height, 32,
@@ -139,81 +393,32 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
       *error = std::string("cannot create the offscreen surface: ") + SDL_GetError();
       return nullptr;
     }
-    s->renderer.reset(SDL_CreateSoftwareRenderer(s->surface.get()));
-    if (!s->renderer) {
-      *error = std::string("cannot create the software renderer: ") + SDL_GetError();
-      return nullptr;
-    }
     s->output = options.size;
+    if (!open_software_renderer(*s, s->surface.get(), error)) return nullptr;
     s->driver = "headless/software";
+    s->reason = "software: headless";
     s->subsystem = std::make_unique<SdlSubsystem>(SDL_INIT_EVENTS);
-  } else {
-    s->subsystem = std::make_unique<SdlSubsystem>(SDL_INIT_VIDEO);
-    if (!s->subsystem->ok()) {
-      *error = no_display_message(s->subsystem->error());
-      return nullptr;
-    }
-    // Without X11, Wayland or KMSDRM, SDL falls back to its invisible offscreen or dummy driver:
-    // that is no display for a window, unless asked for by name.
-    const std::string driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "";
-    const char* requested = std::getenv("SDL_VIDEODRIVER");
-    if ((driver == "offscreen" || driver == "dummy" || driver == "evdev") &&
-        !(requested && driver == requested)) {
-      *error = no_display_message("no X11, Wayland or KMSDRM display; SDL found only its \"" +
-                                  driver + "\" driver");
-      return nullptr;
-    }
-    Uint32 flags = SDL_WINDOW_SHOWN;
-    if (options.output == Output::fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    s->window.reset(SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
-                                     SDL_WINDOWPOS_CENTERED, options.size.width,
-                                     options.size.height, flags));
-    if (!s->window) {
-      *error = no_display_message(SDL_GetError());
-      return nullptr;
-    }
-    Uint32 renderer_flags = SDL_RENDERER_ACCELERATED | SDL_RENDERER_TARGETTEXTURE;
-    if (options.vsync) renderer_flags |= SDL_RENDERER_PRESENTVSYNC;
-    s->renderer.reset(SDL_CreateRenderer(s->window.get(), -1, renderer_flags));
-    if (!s->renderer) {
-      s->renderer.reset(SDL_CreateRenderer(s->window.get(), -1, SDL_RENDERER_SOFTWARE));
-    }
-    if (!s->renderer) {
-      *error = std::string("cannot create a renderer for the window: ") + SDL_GetError();
-      return nullptr;
-    }
-    SDL_ShowCursor(SDL_DISABLE);
-    SDL_DisableScreenSaver();
-    int w = 0, h = 0;
-    SDL_GetRendererOutputSize(s->renderer.get(), &w, &h);
-    s->output = {w, h};
-    SDL_DisplayMode mode{};
-    if (SDL_GetWindowDisplayMode(s->window.get(), &mode) == 0 && mode.refresh_rate > 0) {
-      s->refresh_hz = mode.refresh_rate;
-    }
-    s->driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "?";
+  } else if (!open_display(*s, options, error)) {
+    return nullptr;
   }
   SDL_RendererInfo info{};
   if (SDL_GetRendererInfo(s->renderer.get(), &info) == 0) {
     int limit = std::min(info.max_texture_width, info.max_texture_height);
     if (limit > 0) s->max_texture_size = limit;
-    if (options.output != Output::headless) s->driver += std::string("/") + info.name;
-    s->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
-    // Headless has no display to wait for: the frame loop paces itself.
-    s->vsync = options.vsync && options.output != Output::headless &&
-               (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
   }
   if (options.max_texture_size > 0) {
     s->max_texture_size = std::min(s->max_texture_size, options.max_texture_size);
   }
-  s->scene = rotated(s->output, s->rotate);
-  if (s->rotate != 0) {
+  if (s->rotate != 0 && s->accelerated) {
     if (s->scene.width > s->max_texture_size || s->scene.height > s->max_texture_size) {
       *error = "the screen is larger than the renderer's largest texture (" +
                std::to_string(s->max_texture_size) + " px); cannot rotate it";
       return nullptr;
     }
-    s->target.reset(SDL_CreateTexture(s->renderer.get(), SDL_PIXELFORMAT_RGB888,
+    // ARGB, not RGB888: when an opaque (RGB888) texture is faded onto a target of the same
+    // format, SDL 2.26's GLES2 renderer takes the texture's unused fourth byte (0) as its alpha,
+    // and the faded-in card does not show (render.gl_equality's GlFade test).
+    s->target.reset(SDL_CreateTexture(s->renderer.get(), SDL_PIXELFORMAT_ARGB8888,
                                       SDL_TEXTUREACCESS_TARGET, s->scene.width, s->scene.height));
     if (!s->target) {
       *error = std::string("cannot create the rotation target: ") + SDL_GetError();
@@ -222,11 +427,17 @@ std::unique_ptr<Renderer> Renderer::open(const RendererOptions& options, std::st
   }
   s->textures.reserve(256);
   s->spares.reserve(State::kMaxSpares);
-  s->retains_frame = options.output == Output::headless && !options.repaint_everything;
+  // Software keeps the frame between frames (a surface, or X11's window surface): only what
+  // changed is drawn. A GPU's back buffer is undefined after a flip: every frame whole.
+  s->retains_frame = !s->accelerated && !options.repaint_everything;
   s->keep_textures = options.keep_textures;
   s->last.commands.reserve(kMaxRememberedCommands);
   s->last_ids.reserve(kMaxRememberedCommands);
   return std::unique_ptr<Renderer>(new Renderer(std::move(s)));
+}
+
+std::string Renderer::reason() const {
+  return state_->reason;
 }
 
 Renderer::Renderer(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -383,34 +594,6 @@ void Renderer::retain_only(std::span<const std::uint64_t> live) {
 
 namespace {
 
-// Up to four rectangles of the screen to repaint; more are merged into the last one.
-struct Damage {
-  std::array<SDL_Rect, 4> rects{};
-  int count = 0;
-  bool everything = false;
-
-  void add(const scene::RectF& r, int width, int height) {
-    SDL_Rect a{int(std::floor(r.x)), int(std::floor(r.y)), 0, 0};
-    a.w = int(std::ceil(r.x + r.w)) - a.x;
-    a.h = int(std::ceil(r.y + r.h)) - a.y;
-    const SDL_Rect screen{0, 0, width, height};
-    if (!SDL_IntersectRect(&a, &screen, &a)) return;
-    for (int i = 0; i < count; ++i) {
-      if (SDL_HasIntersection(&a, &rects[i])) {
-        SDL_UnionRect(&a, &rects[i], &a);
-        rects[i] = rects[--count];  // merged: take it out and add the union again
-        add(scene::RectF{float(a.x), float(a.y), float(a.w), float(a.h)}, width, height);
-        return;
-      }
-    }
-    if (count == int(rects.size())) {
-      SDL_UnionRect(&a, &rects[count - 1], &rects[count - 1]);
-      return;
-    }
-    rects[count++] = a;
-  }
-};
-
 bool same(const scene::DrawCommand& a, std::uint64_t a_id, const scene::DrawCommand& b,
           std::uint64_t b_id) {
   return a.kind == b.kind && a_id == b_id && a.color == b.color && a.source.x == b.source.x &&
@@ -490,6 +673,13 @@ void Renderer::draw(const scene::DrawList& list) {
   if (damage.everything) {
     damage.count = 1;
     damage.rects[0] = SDL_Rect{0, 0, s.scene.width, s.scene.height};
+    s.pending.everything = true;
+  } else {
+    for (int d = 0; d < damage.count; ++d) {
+      const SDL_Rect& a = damage.rects[d];
+      s.pending.add(scene::RectF{float(a.x), float(a.y), float(a.w), float(a.h)}, s.scene.width,
+                    s.scene.height);
+    }
   }
 
   for (int d = 0; d < damage.count; ++d) {
@@ -551,19 +741,85 @@ void Renderer::draw(const scene::DrawList& list) {
 
 namespace {
 
-// Puts the frame last drawn on the output as the screen shows it: with a rotation the scene is
-// turned onto the output's back buffer (or surface). Once per frame.
+// Where scene rectangle `r` lands on the output turned `rotate` degrees clockwise (the scene is
+// `scene` large, the output its turned size).
+SDL_Rect turned(const SDL_Rect& r, scene::Size scene, int rotate) {
+  switch (rotate) {
+    case 90: return {scene.height - r.y - r.h, r.x, r.h, r.w};
+    case 180: return {scene.width - r.x - r.w, scene.height - r.y - r.h, r.w, r.h};
+    case 270: return {r.y, scene.width - r.x - r.w, r.h, r.w};
+    default: return r;
+  }
+}
+
+// Copies scene rectangle `r` of `from` (the scene) onto `to` (the output), turned: each output
+// pixel is one scene pixel, nothing is filtered.
+void turn_rect(const SDL_Surface* from, SDL_Surface* to, const SDL_Rect& r, int rotate) {
+  const scene::Size scene{from->w, from->h};
+  const SDL_Rect out = turned(r, scene, rotate);
+  const bool same_format =
+      from->format->format == to->format->format && to->format->BytesPerPixel == 4;
+  if (SDL_MUSTLOCK(to)) SDL_LockSurface(to);
+  const auto* src = static_cast<const std::uint8_t*>(from->pixels);
+  for (int oy = out.y; oy < out.y + out.h; ++oy) {
+    auto* row = static_cast<std::uint8_t*>(to->pixels) + std::ptrdiff_t(oy) * to->pitch;
+    // The scene pixel under (out.x, oy), and the step to the next one along the output row.
+    int x = out.x, y = oy;
+    std::ptrdiff_t step = 4;
+    if (rotate == 90) x = oy, y = scene.height - 1 - out.x, step = -from->pitch;
+    if (rotate == 180) x = scene.width - 1 - out.x, y = scene.height - 1 - oy, step = -4;
+    if (rotate == 270) x = scene.width - 1 - oy, y = out.x, step = from->pitch;
+    const std::uint8_t* p = src + std::ptrdiff_t(y) * from->pitch + std::ptrdiff_t(x) * 4;
+    if (same_format) {
+      auto* o = reinterpret_cast<Uint32*>(row) + out.x;
+      for (int i = 0; i < out.w; ++i, p += step) std::memcpy(o + i, p, 4);
+      continue;
+    }
+    const int bytes = to->format->BytesPerPixel;
+    for (int ox = out.x; ox < out.x + out.w; ++ox, p += step) {
+      Uint32 pixel;
+      std::memcpy(&pixel, p, 4);
+      Uint8 red, green, blue;
+      SDL_GetRGB(pixel, from->format, &red, &green, &blue);
+      pixel = SDL_MapRGB(to->format, red, green, blue);
+      SDL_memcpy(row + std::ptrdiff_t(ox) * bytes, &pixel, std::size_t(bytes));
+    }
+  }
+  if (SDL_MUSTLOCK(to)) SDL_UnlockSurface(to);
+}
+
+// The surface the screen shows when drawing in software: the headless surface or the window's.
+SDL_Surface* output_surface(Renderer::State& s) {
+  return s.window ? SDL_GetWindowSurface(s.window.get()) : s.surface.get();
+}
+
+// Puts the frame last drawn on the output as the screen shows it, once per frame: a GPU turns
+// the whole scene onto its back buffer; software turns only the damaged rectangles (or all of
+// it when the output is stale) onto the output surface.
 void compose(Renderer::State& s) {
   if (s.composed) return;
   s.composed = true;
-  if (!s.target) return;
   SDL_Renderer* r = s.renderer.get();
-  SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-  SDL_RenderClear(r);
-  // Centre the scene on the output, then turn it about its centre.
-  const SDL_Rect dst{(s.output.width - s.scene.width) / 2, (s.output.height - s.scene.height) / 2,
-                     s.scene.width, s.scene.height};
-  SDL_RenderCopyEx(r, s.target.get(), nullptr, &dst, double(s.rotate), nullptr, SDL_FLIP_NONE);
+  if (s.target) {
+    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+    SDL_RenderClear(r);
+    // Centre the scene on the output, then turn it about its centre.
+    const SDL_Rect dst{(s.output.width - s.scene.width) / 2, (s.output.height - s.scene.height) / 2,
+                       s.scene.width, s.scene.height};
+    SDL_RenderCopyEx(r, s.target.get(), nullptr, &dst, double(s.rotate), nullptr, SDL_FLIP_NONE);
+    return;
+  }
+  SDL_RenderFlush(r);  // the software renderer's queued commands, onto its surface
+  if (!s.scene_surface) return;
+  SDL_Surface* out = output_surface(s);
+  if (!out || out->w != s.output.width || out->h != s.output.height) return;
+  if (s.pending.everything || s.output_stale) {
+    turn_rect(s.scene_surface.get(), out, SDL_Rect{0, 0, s.scene.width, s.scene.height}, s.rotate);
+    return;
+  }
+  for (int i = 0; i < s.pending.count; ++i) {
+    turn_rect(s.scene_surface.get(), out, s.pending.rects[i], s.rotate);
+  }
 }
 
 // Rows [y, y + rows) of the frame last drawn into `out`, straight RGBA.
@@ -615,10 +871,18 @@ text::RgbaImage Renderer::read_output() {
   State& s = *state_;
   compose(s);
   text::RgbaImage image(s.output.width, s.output.height);
-  const SDL_Rect rect{0, 0, s.output.width, s.output.height};
-  if (SDL_RenderReadPixels(s.renderer.get(), &rect, SDL_PIXELFORMAT_RGBA32, image.pixels.data(),
-                           image.width * 4) != 0) {
-    std::fprintf(stderr, "signage-player: cannot read the output back: %s\n", SDL_GetError());
+  if (s.scene_surface) {
+    const SDL_Surface* out = output_surface(s);
+    if (out && out->w == s.output.width && out->h == s.output.height) {
+      SDL_ConvertPixels(out->w, out->h, out->format->format, out->pixels, out->pitch,
+                        SDL_PIXELFORMAT_RGBA32, image.pixels.data(), image.width * 4);
+    }
+  } else {
+    const SDL_Rect rect{0, 0, s.output.width, s.output.height};
+    if (SDL_RenderReadPixels(s.renderer.get(), &rect, SDL_PIXELFORMAT_RGBA32, image.pixels.data(),
+                             image.width * 4) != 0) {
+      std::fprintf(stderr, "signage-player: cannot read the output back: %s\n", SDL_GetError());
+    }
   }
   for (std::size_t i = 3; i < image.pixels.size(); i += 4) image.pixels[i] = 255;
   return image;
@@ -627,10 +891,50 @@ text::RgbaImage Renderer::read_output() {
 void Renderer::present() {
   State& s = *state_;
   compose(s);
-  SDL_RenderPresent(s.renderer.get());
+  if (s.accelerated) {
+    SDL_RenderPresent(s.renderer.get());
+    s.presented_pixels = std::int64_t(s.output.width) * s.output.height;
+  } else {
+    // Software: what changed since the last present(), turned; headless sends nothing.
+    std::array<SDL_Rect, 4> rects{};
+    int count = 0;
+    if (s.pending.everything || s.output_stale) {
+      rects[count++] = SDL_Rect{0, 0, s.output.width, s.output.height};
+    } else {
+      for (int i = 0; i < s.pending.count; ++i) {
+        rects[count++] = turned(s.pending.rects[i], s.scene, s.rotate);
+      }
+    }
+    s.presented_pixels = 0;
+    for (int i = 0; i < count; ++i) s.presented_pixels += std::int64_t(rects[i].w) * rects[i].h;
+    if (s.software_window && count > 0 &&
+        SDL_UpdateWindowSurfaceRects(s.window.get(), rects.data(), count) != 0) {
+      s.output_stale = true;  // e.g. resized: the next present() sends everything again
+      s.pending = Damage{};
+      s.composed = false;
+      return;
+    }
+  }
+  s.pending = Damage{};
+  s.output_stale = false;
   s.composed = false;  // a GPU's back buffer is undefined after the flip
-  s.presented_pixels = std::int64_t(s.output.width) * s.output.height;
 }
+
+namespace {
+
+// A software window keeps what was sent unless X11 lost it: shown or exposed, everything is sent
+// again; resized, SDL made a new window surface and everything is drawn again.
+void window_event(Renderer::State& s, Uint8 event) {
+  if (!s.software_window) return;
+  if (event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+    s.last_valid = false;
+    s.output_stale = true;
+    s.composed = false;
+  }
+  if (event == SDL_WINDOWEVENT_EXPOSED || event == SDL_WINDOWEVENT_SHOWN) s.output_stale = true;
+}
+
+}  // namespace
 
 bool Renderer::poll_quit() {
   if (!state_->subsystem || !state_->subsystem->ok()) return false;
@@ -638,6 +942,7 @@ bool Renderer::poll_quit() {
   bool quit = false;
   while (SDL_PollEvent(&event)) {
     if (event.type == SDL_QUIT) quit = true;
+    if (event.type == SDL_WINDOWEVENT) window_event(*state_, event.window.event);
     if (event.type == SDL_KEYDOWN &&
         (event.key.keysym.sym == SDLK_ESCAPE || event.key.keysym.sym == SDLK_q)) {
       quit = true;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "render/render.h"
 #include "scene/scene.h"
@@ -142,6 +143,66 @@ TEST(Renderer, RotationDrawsTheSceneAtTheTurnedSizeAndTurnsItOntoTheOutput) {
   ASSERT_EQ(output.height, 20);
   EXPECT_EQ(pixel(output, 38, 10)[0], 255);
   EXPECT_EQ(pixel(output, 1, 10)[0], 0);
+}
+
+// `automatic` decides from what it found, without loading GL.
+TEST(RendererChoice, AutomaticTakesAGpuOnlyWhenTheMachineHasOne) {
+  auto decide = [](std::string driver, bool soft, std::vector<std::string> nodes) {
+    MachineGraphics m;
+    m.video_driver = std::move(driver);
+    m.libgl_always_software = soft;
+    m.render_node_drivers = std::move(nodes);
+    return decide_renderer(m);
+  };
+  // A Pi console: KMSDRM + GLES2 on V3D/VC4.
+  EXPECT_EQ(decide("KMSDRM", false, {}).choice, RendererChoice::gpu);
+  EXPECT_EQ(decide("KMSDRM", false, {}).reason.rfind("gpu: ", 0), 0u);
+  EXPECT_EQ(decide("x11", false, {"v3d"}).choice, RendererChoice::gpu);
+  EXPECT_EQ(decide("x11", false, {"v3d"}).reason, "gpu: a GPU was found (DRM render node of v3d)");
+  EXPECT_EQ(decide("x11", false, {"vgem", "i915"}).choice, RendererChoice::gpu);
+  EXPECT_EQ(decide("wayland", false, {"amdgpu"}).choice, RendererChoice::gpu);
+  // Told to draw GL in software, or no GPU at all: the damage-aware software path.
+  EXPECT_EQ(decide("x11", true, {"i915"}).choice, RendererChoice::software);
+  EXPECT_EQ(decide("x11", true, {"i915"}).reason, "software: LIBGL_ALWAYS_SOFTWARE is set");
+  EXPECT_EQ(decide("x11", false, {}).choice, RendererChoice::software);
+  EXPECT_EQ(decide("x11", false, {}).reason, "software: no GPU found (no DRM render node)");
+  EXPECT_EQ(decide("x11", false, {"vgem"}).choice, RendererChoice::software);
+  EXPECT_EQ(decide("x11", false, {"vkms", "vgem"}).reason,
+            "software: no GPU found (only the virtual DRM driver vkms, vgem)");
+}
+
+TEST(RendererChoice, ParsesTheSetting) {
+  EXPECT_EQ(parse_renderer_choice("auto"), RendererChoice::automatic);
+  EXPECT_EQ(parse_renderer_choice("gpu"), RendererChoice::gpu);
+  EXPECT_EQ(parse_renderer_choice("software"), RendererChoice::software);
+  EXPECT_FALSE(parse_renderer_choice("opengl"));
+  EXPECT_FALSE(parse_renderer_choice(""));
+}
+
+// Headless draws in software whatever is asked, and present() reports what changed.
+TEST(Renderer, HeadlessIsSoftwareAndPresentsWhatChanged) {
+  RendererOptions options;
+  options.output = Output::headless;
+  options.size = {64, 32};
+  options.renderer = RendererChoice::gpu;
+  std::string error;
+  auto r = Renderer::open(options, &error);
+  ASSERT_TRUE(r) << error;
+  EXPECT_FALSE(r->accelerated());
+  EXPECT_EQ(r->reason(), "software: headless");
+  scene::DrawList list;
+  list.clear = 0x000000ff;
+  list.commands.push_back(fill({4, 4, 8, 8}, 0xff0000ff));
+  r->draw(list);
+  r->present();
+  EXPECT_EQ(r->presented_pixels(), 64 * 32);
+  list.commands[0] = fill({6, 4, 8, 8}, 0xff0000ff);
+  r->draw(list);
+  r->present();
+  EXPECT_EQ(r->presented_pixels(), 10 * 8);  // the old square and the new, merged
+  r->draw(list);
+  r->present();
+  EXPECT_EQ(r->presented_pixels(), 0);
 }
 
 // read_output() is the screen after draw(), before present() (a GPU's buffer is undefined after
