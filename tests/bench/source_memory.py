@@ -6,7 +6,7 @@
 
 For each player, case and run: `signage-player run playlists/hexi-2024 --state-dir EMPTY
 --source URL --no-usb --duration D --headless --stats-json F`, with GNUTLS_NO_IMPLICIT_INIT=1 as
-the Pi's unit sets it. Case "nginx": URL is the demo bundle served by nginx on 127.0.0.1 (the
+the Pi's unit sets it (--no-gnutls-env: unset, as when started by hand). Case "nginx": URL is the demo bundle served by nginx on 127.0.0.1 (the
 sync tests' config), so the player downloads the playlist and its 37 assets, verifies them,
 installs the bundle and swaps to it at an item boundary; at --publish-at seconds a new revision of
 the playlist is published (the same assets) and is fetched and swapped in as well. Case "closed":
@@ -100,7 +100,10 @@ def one_run(player, case, args, label):
         else:
             url = None
         state, stats_file = os.path.join(work, "state"), os.path.join(work, "stats.json")
-        env = dict(os.environ, GNUTLS_NO_IMPLICIT_INIT="1")
+        env = dict(os.environ)
+        env.pop("GNUTLS_NO_IMPLICIT_INIT", None)
+        if not args.no_gnutls_env:
+            env["GNUTLS_NO_IMPLICIT_INIT"] = "1"
         with open(os.path.join(work, "player.log"), "w") as log:
             source = ["--state-dir", state, "--source", url, "--no-usb"] if url else []
             p = subprocess.Popen([player, "run", BUNDLE] + source +
@@ -152,6 +155,8 @@ def main():
     ap.add_argument("--parallel", type=int, default=2)
     ap.add_argument("--cases", default="nginx,closed")
     ap.add_argument("--publish-at", type=float, default=150)
+    ap.add_argument("--no-gnutls-env", action="store_true",
+                    help="leave GNUTLS_NO_IMPLICIT_INIT unset, as a player started by hand")
     args = ap.parse_args()
 
     jobs = [(player, case, run) for run in range(args.runs) for case in args.cases.split(",")
