@@ -110,7 +110,8 @@ struct PlayingNow {
 class Sync {
  public:
   // Opens (creates) the state directory, recovers it after a crash and loads the current bundle
-  // (verified: signature, every asset's size and sha256). Starts no thread yet.
+  // (verified: signature, every asset's size and sha256). Starts no thread yet. With a web
+  // source or heartbeat it sets GNUTLS_NO_IMPLICIT_INIT (setenv): call it before other threads.
   static std::unique_ptr<Sync> open(const SyncOptions& options, std::string* error);
   ~Sync();  // stops and joins the threads
   Sync(const Sync&) = delete;

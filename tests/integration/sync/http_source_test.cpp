@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -727,6 +728,39 @@ TEST_F(HttpSourceTest, TheLastHeartbeatHasAShortLimit) {
                         ": gave up after 3 s, its time limit"),
             std::string::npos)
       << logged;
+}
+
+// A web source (or a heartbeat) turns off GnuTLS's initialization on load (libcurl pulls GnuTLS
+// in through librtmp; RTMP is never allowed), unless the user set GNUTLS_NO_IMPLICIT_INIT; a
+// player without one leaves the environment alone.
+TEST_F(HttpSourceTest, AWebSourceKeepsGnuTlsFromInitializingItself) {
+  constexpr const char* kName = "GNUTLS_NO_IMPLICIT_INIT";
+  auto open_with = [&](const std::string& url, const std::string& heartbeat) {
+    SyncOptions options;
+    options.state_dir = state;
+    options.watch_usb = false;
+    options.http.url = url;
+    options.http.heartbeat_url = heartbeat;
+    options.http.connect_timeout_s = 1;
+    std::string why;
+    StderrToFile capture(temp.path / "player.log");  // the last heartbeat's failure
+    auto sync = Sync::open(options, &why);
+    EXPECT_TRUE(sync) << why;
+  };
+  ::unsetenv(kName);
+  open_with("", "");
+  EXPECT_EQ(std::getenv(kName), nullptr);
+  open_with("http://127.0.0.1:9/playlist.json", "");
+  ASSERT_NE(std::getenv(kName), nullptr);
+  EXPECT_STREQ(std::getenv(kName), "1");
+  ::unsetenv(kName);
+  open_with("", "http://127.0.0.1:9/heartbeat");
+  ASSERT_NE(std::getenv(kName), nullptr);
+  EXPECT_STREQ(std::getenv(kName), "1");
+  ::setenv(kName, "0", 1);
+  open_with("http://127.0.0.1:9/playlist.json", "");
+  EXPECT_STREQ(std::getenv(kName), "0");
+  ::unsetenv(kName);
 }
 
 // The heartbeat: a POST of status JSON; a server error is reported, not thrown.
