@@ -275,7 +275,9 @@ void expect_equal(const text::RgbaImage& gl, const text::RgbaImage& headless,
   const bool ok = d.max_channel <= kMaxChannelDifference && (fade || share <= kMaxShareDiffering);
   EXPECT_LE(d.max_channel, kMaxChannelDifference)
       << name << ": at (" << d.first_x << ", " << d.first_y << ")";
-  if (!fade) EXPECT_LE(share, kMaxShareDiffering) << name;
+  if (!fade) {
+    EXPECT_LE(share, kMaxShareDiffering) << name;
+  }
   const char* dir_env = std::getenv("SIGNAGE_GL_PNG_DIR");
   if (ok && !dir_env) return;
   const fs::path dir = dir_env ? fs::path(dir_env) : fs::path("gl_equality");
