@@ -26,6 +26,13 @@ int usage_error(const std::string& message) {
 
 constexpr const char* kDefaultConfig = "/etc/signage-player/player.conf";
 
+// status.json's player numbers (no allocation: called from the frame loop).
+sync::PlayerCounters counters(std::uint64_t frames, std::uint64_t dropped,
+                              const run::DisplaySummary& d) {
+  return {frames,         dropped,       d.present_ms_p50, d.present_ms_p99,
+          d.damaged_mean, d.damaged_p99, d.texture_bytes,  d.texture_bytes_peak};
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string_view>& args_in) {
@@ -126,6 +133,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
       player->show_notice(notice.text, notice.problem,
                           scene::Nanos(notice.show_for_s * double(scene::kSecond)));
     };
+    syncer->report_renderer(renderer->driver(), renderer->accelerated());
     syncer->start(std::move(callbacks));
   }
   // The item on screen, for status.json: reported when it changes, again next frame when the
@@ -140,7 +148,10 @@ int run_command(const std::vector<std::string_view>& args_in) {
       std::cerr << "signage-player: first frame on screen " << ms.count() << " ms after start\n";
     }
     // Relaxed stores only: the frame loop must not block.
-    if (syncer && frame.frame % 64 == 0) syncer->report_player({frame.frame, 0});
+    if (syncer && frame.frame % 64 == 0) {
+      syncer->report_player(
+          counters(frame.frame, frame.dropped_frames, run::summarize(*frame.display)));
+    }
     if (syncer && frame.shown_sequence != shown_sequence) {
       shown_sequence = frame.shown_sequence;
       shown_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -161,7 +172,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
     return true;
   });
   if (syncer) {
-    syncer->report_player({stats.frames, stats.dropped_frames});
+    syncer->report_player(counters(stats.frames, stats.dropped_frames, stats.display));
     syncer.reset();  // joins the sync threads, writes status.json a last time
   }
   player.reset();
