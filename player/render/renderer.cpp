@@ -58,6 +58,9 @@ struct Renderer::State {
   bool vsync = false;
   bool accelerated = false;
   std::int64_t presented_pixels = 0;
+  // The rotation step of the frame last drawn is on the output (read_output() did it before
+  // present()): present() does not draw it again.
+  bool composed = false;
   std::string driver;
   // A flat list: a frame holds a few dozen images, so a linear search is cheap, and with the
   // capacity reserved up front caching a texture does not allocate.
@@ -543,9 +546,25 @@ void Renderer::draw(const scene::DrawList& list) {
     if (!whole) SDL_RenderSetClipRect(r, nullptr);
   }
   if (s.target) SDL_SetRenderTarget(r, nullptr);
+  s.composed = false;
 }
 
 namespace {
+
+// Puts the frame last drawn on the output as the screen shows it: with a rotation the scene is
+// turned onto the output's back buffer (or surface). Once per frame.
+void compose(Renderer::State& s) {
+  if (s.composed) return;
+  s.composed = true;
+  if (!s.target) return;
+  SDL_Renderer* r = s.renderer.get();
+  SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+  SDL_RenderClear(r);
+  // Centre the scene on the output, then turn it about its centre.
+  const SDL_Rect dst{(s.output.width - s.scene.width) / 2, (s.output.height - s.scene.height) / 2,
+                     s.scene.width, s.scene.height};
+  SDL_RenderCopyEx(r, s.target.get(), nullptr, &dst, double(s.rotate), nullptr, SDL_FLIP_NONE);
+}
 
 // Rows [y, y + rows) of the frame last drawn into `out`, straight RGBA.
 void read_rows(Renderer::State& s, int y, int rows, std::uint8_t* out) {
@@ -594,26 +613,22 @@ RgbaRows Renderer::frame_rows() {
 
 text::RgbaImage Renderer::read_output() {
   State& s = *state_;
+  compose(s);
   text::RgbaImage image(s.output.width, s.output.height);
-  if (!s.surface) return image;
-  SDL_ConvertPixels(s.output.width, s.output.height, s.surface->format->format, s.surface->pixels,
-                    s.surface->pitch, SDL_PIXELFORMAT_RGBA32, image.pixels.data(), image.width * 4);
+  const SDL_Rect rect{0, 0, s.output.width, s.output.height};
+  if (SDL_RenderReadPixels(s.renderer.get(), &rect, SDL_PIXELFORMAT_RGBA32, image.pixels.data(),
+                           image.width * 4) != 0) {
+    std::fprintf(stderr, "signage-player: cannot read the output back: %s\n", SDL_GetError());
+  }
   for (std::size_t i = 3; i < image.pixels.size(); i += 4) image.pixels[i] = 255;
   return image;
 }
 
 void Renderer::present() {
   State& s = *state_;
-  SDL_Renderer* r = s.renderer.get();
-  if (s.target) {
-    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-    SDL_RenderClear(r);
-    // Centre the scene on the output, then turn it about its centre.
-    const SDL_Rect dst{(s.output.width - s.scene.width) / 2, (s.output.height - s.scene.height) / 2,
-                       s.scene.width, s.scene.height};
-    SDL_RenderCopyEx(r, s.target.get(), nullptr, &dst, double(s.rotate), nullptr, SDL_FLIP_NONE);
-  }
-  SDL_RenderPresent(r);
+  compose(s);
+  SDL_RenderPresent(s.renderer.get());
+  s.composed = false;  // a GPU's back buffer is undefined after the flip
   s.presented_pixels = std::int64_t(s.output.width) * s.output.height;
 }
 

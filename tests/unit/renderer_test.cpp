@@ -144,6 +144,41 @@ TEST(Renderer, RotationDrawsTheSceneAtTheTurnedSizeAndTurnsItOntoTheOutput) {
   EXPECT_EQ(pixel(output, 1, 10)[0], 0);
 }
 
+// read_output() is the screen after draw(), before present() (a GPU's buffer is undefined after
+// the flip): the scene's top edge lands where each rotation puts it, and present() after it
+// leaves the output as it was.
+TEST(Renderer, ReadOutputBeforePresentShowsTheTurnedFrameAtEveryRotation) {
+  struct Case {
+    int rotate;
+    int red_x, red_y;    // on the scene's top edge, turned
+    int dark_x, dark_y;  // the opposite edge
+  };
+  for (const Case& c : {Case{0, 20, 1, 20, 18}, Case{90, 38, 10, 1, 10}, Case{180, 20, 18, 20, 1},
+                        Case{270, 1, 10, 38, 10}}) {
+    auto r = open_headless({40, 20}, c.rotate);
+    ASSERT_TRUE(r);
+    const scene::Size size = r->scene_size();
+    scene::DrawList list;
+    list.clear = 0x000000ff;
+    list.commands.push_back(fill({0, 0, float(size.width), 4}, 0xff0000ff));
+    r->draw(list);
+    text::RgbaImage before = r->read_output();
+    ASSERT_EQ(before.width, 40) << c.rotate;
+    ASSERT_EQ(before.height, 20) << c.rotate;
+    EXPECT_EQ(pixel(before, c.red_x, c.red_y)[0], 255) << c.rotate;
+    EXPECT_EQ(pixel(before, c.dark_x, c.dark_y)[0], 0) << c.rotate;
+    EXPECT_EQ(r->read_output().pixels, before.pixels) << c.rotate;  // idempotent
+    r->present();
+    EXPECT_EQ(r->read_output().pixels, before.pixels) << c.rotate;
+    // The next frame moves the band: read before present() shows it, not the last frame.
+    list.commands[0] = fill({0, float(size.height - 4), float(size.width), 4}, 0xff0000ff);
+    r->draw(list);
+    text::RgbaImage next = r->read_output();
+    EXPECT_EQ(pixel(next, c.red_x, c.red_y)[0], 0) << c.rotate;
+    EXPECT_EQ(pixel(next, c.dark_x, c.dark_y)[0], 255) << c.rotate;
+  }
+}
+
 // Headless, draw() repaints only what differs from the last frame. Frames with a moving strip,
 // a fading image, a changing number of commands and a disappearing card must come out exactly
 // as a renderer that draws each of them from scratch.
