@@ -26,6 +26,13 @@ int usage_error(const std::string& message) {
 
 constexpr const char* kDefaultConfig = "/etc/signage-player/player.conf";
 
+// status.json's player numbers (no allocation: called from the frame loop).
+sync::PlayerCounters counters(std::uint64_t frames, std::uint64_t dropped, bool display_on,
+                              const run::DisplaySummary& d) {
+  return {frames,        dropped,        display_on,      d.present_ms_p50, d.present_ms_p99,
+          d.damaged_mean, d.damaged_p99, d.texture_bytes, d.texture_bytes_peak};
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string_view>& args_in) {
@@ -127,6 +134,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
       player->show_notice(notice.text, notice.problem,
                           scene::Nanos(notice.show_for_s * double(scene::kSecond)));
     };
+    syncer->report_renderer(renderer->driver(), renderer->accelerated());
     syncer->start(std::move(callbacks));
   }
   // The item on screen, for status.json: reported when it changes, again next frame when the
@@ -148,7 +156,8 @@ int run_command(const std::vector<std::string_view>& args_in) {
     if (syncer && (frame.frame % 64 == 0 || display_changed)) {
       if (display_changed) shown_reported = false;
       display_on = !frame.display_off;
-      syncer->report_player({frame.frame, 0, display_on});
+      syncer->report_player(counters(frame.frame, frame.dropped_frames, display_on,
+                                     run::summarize(*frame.display)));
     }
     if (syncer && frame.shown_sequence != shown_sequence) {
       shown_sequence = frame.shown_sequence;
@@ -170,7 +179,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
     return true;
   });
   if (syncer) {
-    syncer->report_player({stats.frames, stats.dropped_frames, display_on});
+    syncer->report_player(counters(stats.frames, stats.dropped_frames, display_on, stats.display));
     syncer.reset();  // joins the sync threads, writes status.json a last time
   }
   player.reset();

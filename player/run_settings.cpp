@@ -219,7 +219,8 @@ constexpr Setting kSettings[] = {
      },
      "", false},
     {"stats_json", SettingType::value, "FILE", "",
-     "at exit, write frame times, dropped frames, peak RSS, CPU, glyph counts to FILE",
+     "at exit, write frame and present times, dropped frames, damage, renderer, texture "
+     "bytes, peak RSS, CPU, glyph counts to FILE",
      [](std::string_view v, RunSettings& s) { return non_empty(v, s.stats_file.emplace()); }, "",
      false},
     {"clock", SettingType::value, "ISO8601", "now",

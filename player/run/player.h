@@ -133,9 +133,11 @@ struct FrameInfo {
   Nanos work_cpu = 0;   // the render thread's CPU time for the same (not counting preemption)
   bool notice = false;  // the frame showed the notice band (show_notice)
   ThreadEvents events;  // the render thread's page faults and context switches, same span
-  std::optional<std::size_t> item;  // the item shown (nullopt: the fallback screen)
-  bool alert = false;               // it is an alert pre-empting the loop
-  bool display_off = false;         // outside the display hours: nothing drawn (see above)
+  std::optional<std::size_t> item;        // the item shown (nullopt: the fallback screen)
+  bool alert = false;                     // it is an alert pre-empting the loop
+  bool display_off = false;               // outside the display hours: nothing drawn (see above)
+  std::uint64_t dropped_frames = 0;       // so far: intervals longer than 1.5 refresh periods
+  const DisplayStats* display = nullptr;  // what presenting cost so far (summarize())
 };
 using FrameHook = std::function<bool(const FrameInfo&)>;
 

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -12,36 +13,56 @@
 
 namespace signage::run {
 
-void FrameTimes::add(std::int64_t interval_ns) {
-  interval_ns = std::max<std::int64_t>(interval_ns, 0);
-  auto bucket = std::min<std::size_t>(std::size_t(interval_ns / kBucketNs), kBuckets - 1);
-  ++buckets_[bucket];
+namespace {
+constexpr std::uint64_t kSub = 1u << 7;  // Histogram's buckets per doubling
+
+std::size_t bucket_of(std::uint64_t v) {
+  if (v < kSub) return std::size_t(v);
+  const int shift = std::bit_width(v) - 1 - std::countr_zero(kSub);  // >= 0
+  return std::size_t(shift) * kSub + std::size_t(v >> shift);        // v >> shift in [128, 256)
+}
+}  // namespace
+
+void Histogram::add(std::uint64_t value) {
+  ++buckets_[std::min(bucket_of(value), kBuckets - 1)];
   ++count_;
-  max_ns_ = std::max(max_ns_, interval_ns);
+  sum_ += value;
+  max_ = std::max(max_, value);
 }
 
-double FrameTimes::percentile_ms(double p) const {
+double Histogram::percentile(double p) const {
   if (count_ == 0) return 0;
-  // The smallest bucket below which at least p% of the frames fall; its upper edge.
+  // The smallest bucket below which at least p% of the values fall.
   auto rank = std::uint64_t(std::max(1.0, std::ceil(double(count_) * p / 100.0)));
   std::uint64_t seen = 0;
-  for (std::size_t i = 0; i < kBuckets; ++i) {
+  std::size_t i = 0;
+  for (; i + 1 < kBuckets; ++i) {
     seen += buckets_[i];
-    if (seen >= rank) {
-      double upper = double((std::int64_t(i) + 1) * kBucketNs) / 1e6;
-      return std::min(upper, max_ms());
-    }
+    if (seen >= rank) break;
   }
-  return max_ms();
+  double lower = double(i), width = 1;
+  if (i >= kSub) {
+    const int shift = int(i / kSub) - 1;
+    lower = double((i % kSub + kSub) << shift);
+    width = double(std::uint64_t(1) << shift);
+  }
+  return std::min(lower + (width - 1) / 2, double(max_));
 }
 
-std::uint64_t FrameTimes::longer_than(std::int64_t limit_ns) const {
-  std::uint64_t n = 0;
-  // Buckets that start at or past the limit (10 us resolution).
-  auto limit = std::max<std::int64_t>(limit_ns, 0);
-  auto first = std::size_t((limit + kBucketNs - 1) / kBucketNs);
-  for (std::size_t i = std::min(first, kBuckets); i < kBuckets; ++i) n += buckets_[i];
-  return n;
+DisplaySummary summarize(const DisplayStats& d) {
+  DisplaySummary s;
+  s.present_ms_p50 = d.present_us.percentile(50) / 1e3;
+  s.present_ms_p99 = d.present_us.percentile(99) / 1e3;
+  s.present_ms_max = double(d.present_us.max()) / 1e3;
+  if (d.output_pixels > 0) {
+    const double whole = double(d.output_pixels);
+    s.damaged_mean = d.presented_pixels.mean() / whole;
+    s.damaged_p99 = d.presented_pixels.percentile(99) / whole;
+    s.damaged_max = double(d.presented_pixels.max()) / whole;
+  }
+  s.texture_bytes = d.texture_bytes;
+  s.texture_bytes_peak = d.texture_bytes_peak;
+  return s;
 }
 
 double peak_rss_mb() {
@@ -84,6 +105,9 @@ namespace {
 double round3(double v) {
   return std::round(v * 1000) / 1000;
 }
+double round4(double v) {
+  return std::round(v * 10000) / 10000;
+}
 nlohmann::json counters_json(const WorkCounters& c) {
   return {{"text_layouts", c.text_layouts},
           {"glyph_rasterizations", c.glyph_rasterizations},
@@ -98,6 +122,16 @@ std::string stats_json(const RunStats& s) {
       {"frame_ms_p99", round3(s.frame_ms_p99)},
       {"frame_ms_max", round3(s.frame_ms_max)},
       {"dropped_frames", s.dropped_frames},
+      {"renderer", s.renderer},
+      {"accelerated", s.accelerated},
+      {"present_ms_p50", round3(s.display.present_ms_p50)},
+      {"present_ms_p99", round3(s.display.present_ms_p99)},
+      {"present_ms_max", round3(s.display.present_ms_max)},
+      {"damaged_mean", round4(s.display.damaged_mean)},
+      {"damaged_p99", round4(s.display.damaged_p99)},
+      {"damaged_max", round4(s.display.damaged_max)},
+      {"texture_bytes", s.display.texture_bytes},
+      {"texture_bytes_peak", s.display.texture_bytes_peak},
       {"refresh_hz", s.refresh_hz},
       {"peak_rss_mb", round3(s.peak_rss_mb)},
       {"cpu_s", round3(s.cpu_s)},

@@ -138,6 +138,10 @@ struct Sync::State {
 
   std::atomic<std::uint64_t> frames{0}, dropped_frames{0};
   std::atomic<bool> display_on{true};
+  std::atomic<double> present_ms_p50{0}, present_ms_p99{0}, damaged_mean{0}, damaged_p99{0};
+  std::atomic<std::uint64_t> texture_bytes{0}, texture_bytes_peak{0};
+  std::string renderer;  // under status_mutex; empty until report_renderer
+  bool accelerated = false;
 
   // status.json, under status_mutex.
   std::mutex status_mutex;
@@ -207,9 +211,23 @@ struct Sync::State {
                         {"version", SIGNAGE_VERSION},
                         {"uptime_s", std::int64_t(std::time(nullptr)) - started_s},
                         {"frames", frames.load()},
-                        {"dropped_frames", dropped_frames.load()}};
+                        {"dropped_frames", dropped_frames.load()},
+                        {"display", display_json()}};
     status["display"] = display_on.load() ? "on" : "off";
     return status.dump(2) + "\n";
+  }
+
+  // Under status_mutex.
+  Json display_json() const {
+    auto round = [](double v, double unit) { return std::round(v / unit) * unit; };
+    return {{"renderer", or_null(renderer)},
+            {"accelerated", accelerated},
+            {"present_ms_p50", round(present_ms_p50.load(), 1e-3)},
+            {"present_ms_p99", round(present_ms_p99.load(), 1e-3)},
+            {"damaged_mean", round(damaged_mean.load(), 1e-4)},
+            {"damaged_p99", round(damaged_p99.load(), 1e-4)},
+            {"texture_bytes", texture_bytes.load()},
+            {"texture_bytes_peak", texture_bytes_peak.load()}};
   }
 
   // Serializes write_status: the HTTP, USB and status threads (and the destructor) share one
@@ -610,6 +628,18 @@ void Sync::report_player(const PlayerCounters& counters) {
   state_->frames = counters.frames;
   state_->dropped_frames = counters.dropped_frames;
   state_->display_on = counters.display_on;
+  state_->present_ms_p50 = counters.present_ms_p50;
+  state_->present_ms_p99 = counters.present_ms_p99;
+  state_->damaged_mean = counters.damaged_mean;
+  state_->damaged_p99 = counters.damaged_p99;
+  state_->texture_bytes = counters.texture_bytes;
+  state_->texture_bytes_peak = counters.texture_bytes_peak;
+}
+
+void Sync::report_renderer(const std::string& driver, bool accelerated) {
+  std::lock_guard lock(state_->status_mutex);
+  state_->renderer = driver;
+  state_->accelerated = accelerated;
 }
 
 }  // namespace signage::sync

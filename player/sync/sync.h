@@ -97,6 +97,11 @@ struct PlayerCounters {
   std::uint64_t frames = 0;
   std::uint64_t dropped_frames = 0;
   bool display_on = true;  // false outside the display hours
+  // What putting frames on the screen costs (run::DisplaySummary): milliseconds in the
+  // renderer's present, the share of the screen's pixels one present sends, texture memory.
+  double present_ms_p50 = 0, present_ms_p99 = 0;
+  double damaged_mean = 0, damaged_p99 = 0;
+  std::uint64_t texture_bytes = 0, texture_bytes_peak = 0;
 };
 
 // The item on screen now, for status.json's "playing" (what the studio shows as "on screen").
@@ -126,6 +131,8 @@ class Sync {
 
   // Called by the frame loop's owner now and then (cheap; never blocks on I/O).
   void report_player(const PlayerCounters& counters);
+  // The renderer drawing the frames (Renderer::driver(), accelerated()): once, before frames.
+  void report_renderer(const std::string& driver, bool accelerated);
   // Called by the frame loop when the item on screen changed: never waits (false: the status
   // was busy, call again next frame). status.json is written by a sync thread, at most once a
   // second.

@@ -15,6 +15,7 @@
 #include "content/content.h"
 #include "render/render.h"
 #include "run/player.h"
+#include "run/stats.h"
 #include "run/work_counters.h"
 #include "support/temp_dir.h"
 
@@ -440,6 +441,65 @@ TEST(PlayerSwap, AnEmptyOrMissingPlaylistShowsTheFallbackScreen) {
   EXPECT_EQ(stats.frames, 21u);
   EXPECT_EQ(stats.render_thread.text_layouts, 0u);
   EXPECT_GE(stats.cards_prepared, 1u);
+}
+
+// The histogram behind frame_ms and present_ms: percentiles within its 0.4% buckets, the
+// largest value exact even past the last bucket.
+TEST(Histogram, PercentilesWithinABucketAndTheExactMax) {
+  Histogram h;
+  EXPECT_EQ(h.percentile(50), 0);
+  for (std::uint64_t v = 1; v <= 100'000; ++v) h.add(v);
+  EXPECT_EQ(h.count(), 100'000u);
+  EXPECT_NEAR(h.percentile(50), 50'000, 50'000 * 0.004);
+  EXPECT_NEAR(h.percentile(99), 99'000, 99'000 * 0.004);
+  EXPECT_DOUBLE_EQ(h.mean(), 50'000.5);
+  Histogram small;
+  for (std::uint64_t v : {3, 3, 7, 200}) small.add(v);
+  EXPECT_EQ(small.percentile(50), 3);  // exact below 256
+  EXPECT_EQ(small.percentile(75), 7);
+  small.add(std::uint64_t(1) << 40);  // past the last bucket
+  EXPECT_EQ(small.max(), std::uint64_t(1) << 40);
+  EXPECT_GT(small.percentile(100), double(1 << 26));
+}
+
+// --stats-json describes the display: the renderer, what present() cost, how much of the screen
+// each frame sent (a ticker frame sends its band, not the screen) and the texture memory.
+TEST(PlayerStats, DescribeTheDisplay) {
+  auto playlist = parse(R"({"version": 1, "id": "s", "title": "河西区", "timezone": "Asia/Shanghai",
+    "items": [{"type": "headline", "title": "中共河西区委经济工作会议召开", "duration": 30}],
+    "ticker": {"items": ["新建挖潜补充学位1.6万个", "将全区划分为1406个微网格"]}})");
+  ASSERT_TRUE(playlist);
+  auto renderer = headless({1280, 720});
+  ASSERT_TRUE(renderer);
+  PlayerOptions po = test_options();
+  po.paced = true;  // the ticker moves by a refresh's step each frame
+  std::string error;
+  auto player = Player::create(*renderer, po, playlist, &error);
+  ASSERT_TRUE(player) << error;
+  std::uint64_t reported = 0;
+  RunStats stats = player->run([&](const FrameInfo& f) {
+    if (f.display) reported = f.display->present_us.count();
+    return f.frame < 90;
+  });
+  EXPECT_EQ(reported, stats.frames);  // the hook sees every present so far
+  EXPECT_EQ(stats.renderer, renderer->driver());
+  EXPECT_EQ(stats.renderer, "headless/software");
+  EXPECT_FALSE(stats.accelerated);
+  const DisplaySummary& d = stats.display;
+  EXPECT_LE(d.present_ms_p50, d.present_ms_p99);
+  EXPECT_LE(d.present_ms_p99, d.present_ms_max);
+  EXPECT_EQ(d.damaged_max, 1.0);  // the first frame is the whole screen
+  EXPECT_GT(d.damaged_mean, 0.0);
+  EXPECT_LT(d.damaged_mean, 0.25) << "ticker frames present more than the band";
+  EXPECT_GT(d.texture_bytes, 0u);
+  EXPECT_LE(d.texture_bytes, d.texture_bytes_peak);
+  const std::string json = stats_json(stats);
+  for (const char* key :
+       {"\"renderer\": \"headless/software\"", "\"accelerated\": false", "\"present_ms_p50\"",
+        "\"present_ms_p99\"", "\"damaged_mean\"", "\"damaged_p99\"", "\"damaged_max\": 1.0",
+        "\"texture_bytes\"", "\"texture_bytes_peak\""}) {
+    EXPECT_NE(json.find(key), std::string::npos) << key << " not in\n" << json;
+  }
 }
 
 }  // namespace

@@ -603,7 +603,7 @@ def case_signature(run):
 HEARTBEAT_FIELDS = {
     "content": ["id", "revision", "sha256", "source", "since"],
     "sync": ["url", "last_check", "last_result", "last_error", "next_check"],
-    "player": ["version", "uptime_s", "frames", "dropped_frames"],
+    "player": ["version", "uptime_s", "frames", "dropped_frames", "display"],
 }
 
 
@@ -724,8 +724,17 @@ def case_heartbeat(run):
     check(last["player"]["frames"] > 0, "the last heartbeat counts no frames: %s" % last["player"])
     check(final["player"]["frames"] >= last["player"]["frames"],
           "frames: status.json %s, the last heartbeat %s" % (final["player"], last["player"]))
+    display = final["player"]["display"]
+    check(display["renderer"] == "headless/software" and display["accelerated"] is False,
+          "status.json's renderer: %s" % display)
+    check(0 <= display["present_ms_p50"] <= display["present_ms_p99"],
+          "status.json's present_ms: %s" % display)
+    check(0 < display["damaged_mean"] <= 1 and 0 < display["damaged_p99"] <= 1,
+          "status.json's damaged share of the screen: %s" % display)
+    check(0 < display["texture_bytes"] <= display["texture_bytes_peak"],
+          "status.json's texture_bytes: %s" % display)
     for doc in (last, final):
-        for key in ("uptime_s", "frames", "dropped_frames"):
+        for key in ("uptime_s", "frames", "dropped_frames", "display"):
             doc["player"].pop(key)
     check(last == final, "the last heartbeat is not the final status.json (but for the counters):\n"
           "heartbeat:   %s\nstatus.json: %s" % (json.dumps(last, sort_keys=True), json.dumps(final, sort_keys=True)))
