@@ -29,7 +29,7 @@ constexpr const char* kDefaultConfig = "/etc/signage-player/player.conf";
 // status.json's player numbers (no allocation: called from the frame loop).
 sync::PlayerCounters counters(std::uint64_t frames, std::uint64_t dropped, bool display_on,
                               const run::DisplaySummary& d) {
-  return {frames,        dropped,        display_on,      d.present_ms_p50, d.present_ms_p99,
+  return {frames,         dropped,       display_on,      d.present_ms_p50,    d.present_ms_p99,
           d.damaged_mean, d.damaged_p99, d.texture_bytes, d.texture_bytes_peak};
 }
 
@@ -156,8 +156,8 @@ int run_command(const std::vector<std::string_view>& args_in) {
     if (syncer && (frame.frame % 64 == 0 || display_changed)) {
       if (display_changed) shown_reported = false;
       display_on = !frame.display_off;
-      syncer->report_player(counters(frame.frame, frame.dropped_frames, display_on,
-                                     run::summarize(*frame.display)));
+      syncer->report_player(
+          counters(frame.frame, frame.dropped_frames, display_on, run::summarize(*frame.display)));
     }
     if (syncer && frame.shown_sequence != shown_sequence) {
       shown_sequence = frame.shown_sequence;

@@ -167,7 +167,7 @@ TEST_P(SoftwareWindow, TheScreenEqualsTheHeadlessRenderFrameByFrame) {
     std::uint64_t output, screen;
   };
   std::vector<Sample> samples;
-  int transitions = 0, small_frames = 0, after_fade = 0;
+  int transitions = 0, ticker_frames = 0, small_frames = 0, after_fade = 0;
   bool last_transition = true;
   std::uint64_t last_sequence = 0;
   const std::int64_t screen_pixels = std::int64_t(kScreen.width) * kScreen.height;
@@ -177,6 +177,7 @@ TEST_P(SoftwareWindow, TheScreenEqualsTheHeadlessRenderFrameByFrame) {
     // band, not the screen.
     if (f.frame > 0 && !f.transition && !last_transition && f.shown_sequence == last_sequence) {
       EXPECT_LT(renderer->presented_pixels(), screen_pixels / 8) << "frame " << f.frame;
+      ++ticker_frames;
       small_frames += renderer->presented_pixels() > 0;
     }
     after_fade = f.transition ? 3 : std::max(0, after_fade - 1);
@@ -192,7 +193,10 @@ TEST_P(SoftwareWindow, TheScreenEqualsTheHeadlessRenderFrameByFrame) {
   });
   EXPECT_GE(samples.size(), 10u);
   EXPECT_GE(transitions, 10) << "the fade was not played";
-  EXPECT_GE(small_frames, 100);
+  // How many frames the loop draws depends on the machine's load; every ticker-only frame sends
+  // its band.
+  EXPECT_GE(ticker_frames, 30);
+  EXPECT_EQ(small_frames, ticker_frames);
   run::StillRenderer stills;
   run::StillOptions still;
   still.size = kScreen;
