@@ -3,10 +3,12 @@
 # before closing time, fake display commands (a script writing what it was asked, with a
 # timestamp), a state directory for status.json. Off at 21:00:00 once, on again for an alert at
 # 21:00:01, off when it ends; the log says when and why; status.json says "off" at the end.
-# Usage: display_hours_cli.sh PLAYER JQ
+# Usage: display_hours_cli.sh JQ PLAYER...  (the player command last: a cross build puts its
+# emulator in front of it)
 set -euo pipefail
-player=$1
-jq=$2
+jq=$1
+shift
+player=("$@")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/bundle" "$dir/state"
@@ -28,7 +30,7 @@ chmod +x "$dir/screen.sh"
 
 fail() { echo "FAIL: $*"; echo "--- log"; cat "$dir/log"; exit 1; }
 
-"$player" run --headless --size 640x360 --clock 2025-01-20T20:59:57+08:00 --duration 6 \
+"${player[@]}" run --headless --size 640x360 --clock 2025-01-20T20:59:57+08:00 --duration 6 \
   --state-dir "$dir/state" --no-usb --stats-json "$dir/stats.json" \
   --display-off-command "$dir/screen.sh off" --display-on-command "$dir/screen.sh on" \
   "$dir/bundle" 2> "$dir/log" || fail "exit status $?"
@@ -45,7 +47,7 @@ grep -q '^signage-player: display_off_command: screen off$' "$dir/log" || fail "
 
 # A bad display_hours in player.conf stops the player with FILE:LINE.
 printf 'state_dir = %s\nusb = false\ndisplay_hours = mon-fri 7:30-21:00\n' "$dir/state" > "$dir/player.conf"
-if "$player" run --headless --duration 1 --config "$dir/player.conf" 2> "$dir/log"; then
+if "${player[@]}" run --headless --duration 1 --config "$dir/player.conf" 2> "$dir/log"; then
   fail "a bad display_hours was accepted"
 fi
 grep -q "^signage-player run: $dir/player.conf:3: error: display_hours needs days and times: entry 1 \"mon-fri 7:30-21:00\": \"7:30-21:00\" is not a time window" "$dir/log" || fail "no FILE:LINE error"
