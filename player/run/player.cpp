@@ -1198,6 +1198,7 @@ struct FrameLoop {
     if (notice && notice->image) live.push_back(notice->image->id);
     std::sort(live.begin(), live.end());  // in place: no allocation
     renderer.retain_only(live);
+    note_texture_bytes();
     live_changed = false;
   }
 
@@ -1235,6 +1236,11 @@ struct FrameLoop {
     renderer.present();
     display->present_us.add(std::uint64_t((Clock::now() - present_start).count() / 1000));
     display->presented_pixels.add(std::uint64_t(renderer.presented_pixels()));
+  }
+
+  // Texture memory changes only when a texture is made (uploads) or let go (retain_only): read
+  // then, not every frame (texture_bytes() walks the cache).
+  void note_texture_bytes() {
     display->texture_bytes = renderer.texture_bytes();
     display->texture_bytes_peak = std::max(display->texture_bytes_peak, display->texture_bytes);
   }
@@ -1244,6 +1250,7 @@ struct FrameLoop {
   void release_uploaded(const UploadBudget& upload) {
     if (upload.spent == 0 && renderer.uploads() == uploads_seen) return;
     uploads_seen = renderer.uploads();
+    note_texture_bytes();
     release(renderer, *current, released);
     if (upcoming) release(renderer, *upcoming, released);
     if (clock) release(renderer, clock->image.get(), released);
