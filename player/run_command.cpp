@@ -7,12 +7,14 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "commands.h"
 #include "content/content.h"
 #include "player_options.h"
 #include "render/render.h"
 #include "run/player.h"
+#include "run/service_manager.h"
 #include "run_settings.h"
 #include "sync/sync.h"
 
@@ -143,12 +145,40 @@ int run_command(const std::vector<std::string_view>& args_in) {
   std::int64_t shown_since_ms = 0;
   bool shown_reported = true;
   bool display_on = true;
+  // systemd (Type=notify): READY=1 with the first status, STATUS= when the item or the screen's
+  // state changes, the heartbeat every frame. Made here, after Sync::open's setenv: sd_notify
+  // reads the environment on the notifier thread.
+  auto service = run::ServiceNotifier::from_environment();
+  std::uint64_t status_sequence = ~std::uint64_t(0);
+  bool status_off = false, status_posted = true;
+  std::string status;
+  const std::optional<scene::Nanos> stall_at =
+      s.debug_stall_after_s ? std::optional(scene::Nanos(*s.debug_stall_after_s * 1e9))
+                            : std::nullopt;
   run::RunStats stats = player->run([&](const run::FrameInfo& frame) {
     if (frame.frame == 0) {  // once: how long a restarted screen stays dark
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
       std::cerr << "signage-player: first frame on screen " << ms.count() << " ms after start"
                 << (frame.display_off ? " (blank: outside the display hours)\n" : "\n");
+    }
+    if (stall_at && frame.t >= *stall_at) {
+      std::cerr << "signage-player: --debug-stall-after: the frame loop hangs now\n";
+      for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+    }
+    if (service) {
+      service->heartbeat();
+      if (frame.playlist &&
+          (frame.shown_sequence != status_sequence || frame.display_off != status_off)) {
+        status_sequence = frame.shown_sequence;
+        status_off = frame.display_off;
+        const std::int64_t now_s = s.player.wall_clock_at_start_s + frame.t / scene::kSecond;
+        status = frame.display_off
+                     ? run::display_off_status(s.player.display_hours, *frame.playlist, now_s)
+                     : run::playing_status(*frame.playlist, frame.item, frame.alert);
+        status_posted = false;
+      }
+      if (!status_posted) status_posted = service->post_status(status);
     }
     // Relaxed stores only: the frame loop must not block. The screen turning off or on is
     // written to status.json at once (asking for a write as a new item on screen does).

@@ -226,6 +226,15 @@ constexpr Setting kSettings[] = {
     {"clock", SettingType::value, "ISO8601", "now",
      "the wall-clock time at start (schedules, the clock)",
      [](std::string_view v, RunSettings& s) { return set_clock(v, s.screen); }, "", false},
+    {"debug_stall_after", SettingType::value, "S", "",
+     "for tests of the systemd watchdog only: the frame loop hangs after S seconds of playing "
+     "(the watchdog pings stop; systemd restarts the player)",
+     [](std::string_view v, RunSettings& s) {
+       auto d = parse_seconds(v);
+       if (d) s.debug_stall_after_s = double(*d) / 1e9;
+       return std::string(d ? "" : "needs seconds >= 0");
+     },
+     "", false},
 };
 
 const Setting* find_setting(std::string_view key) {

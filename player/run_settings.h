@@ -27,6 +27,7 @@ struct RunSettings {
   ScreenOptions screen;
   sync::SyncOptions sync;
   bool use_store = false;                                  // a content-source setting was given
+  std::optional<double> debug_stall_after_s;  // tests of the watchdog: the frame loop hangs then
   std::map<std::string, std::string, std::less<>> origin;  // key -> "FILE:LINE" or "--flag"
 };
 
