@@ -19,6 +19,7 @@
 #include "studio/sessions.h"
 #include "studio/studio_settings.h"
 #include "run/player.h"
+#include "run/service_manager.h"
 #include "studio/previews.h"
 #include "studio/uploads.h"
 #include "studio/workspace.h"
@@ -209,9 +210,12 @@ int serve(const std::vector<std::string>& args) {
   std::fprintf(stderr, "signage-studio: listening on %s://%s%s%s:%d/\n",
                s.server.tls_cert_file.empty() ? "http" : "https", v6 ? "[" : "",
                s.server.listen_address.c_str(), v6 ? "]" : "", port);
+  // systemd (Type=notify): started once it listens.
+  run::notify_service_manager("READY=1\nSTATUS=listening on port " + std::to_string(port));
   int signal = 0;
   sigwait(&stop, &signal);
   std::fprintf(stderr, "signage-studio: stopping (%s)\n", strsignal(signal));
+  run::notify_service_manager("STOPPING=1");
   server.reset();
   return 0;
 }

@@ -12,12 +12,16 @@ player sends:
                thread (still running) says so in STATUS= and sends no WATCHDOG=1 any more.
   display_off  outside the display hours: READY=1 with "display off until <when on again>", and
                WATCHDOG=1 keeps coming from the idle ticks; SIGTERM ends it with STOPPING=1.
+  studio       signage-studio: READY=1 once it listens, with the port in STATUS=; STOPPING=1 on
+               SIGTERM.
 
-usage: notify_test.py CASE --player PLAYER [--emulator PART]...
+usage: notify_test.py CASE --player PLAYER [--studio STUDIO] [--emulator PART]...
 """
 import argparse
 import json
 import os
+import pwd
+import re
 import signal
 import socket
 import subprocess
@@ -57,6 +61,7 @@ class Run:
         self.path = os.path.join(tmp, "notify.sock")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(self.path)
+        os.chmod(self.path, 0o777)  # the studio under root gives up root before it sends
         self.log_path = os.path.join(tmp, "player.log")
         self.log = open(self.log_path, "wb")
         env = dict(os.environ, NOTIFY_SOCKET=self.path, WATCHDOG_USEC=str(WATCHDOG_USEC))
@@ -163,15 +168,48 @@ def case_display_off(tmp, player):
         run.close()
 
 
+def case_studio(tmp, studio):
+    os.chmod(tmp, 0o755)  # the studio's user (nobody, under root) reaches the socket
+    data = os.path.join(tmp, "data")
+    os.mkdir(data, 0o700)
+    config = os.path.join(tmp, "studio.conf")  # empty: not the machine's own
+    open(config, "w").close()
+    command = studio + ["--data-dir", data, "--listen", "127.0.0.1", "--port", "0",
+                        "--config", config]
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(data, nobody.pw_uid, nobody.pw_gid)
+        command += ["--run-as", "nobody"]
+    run = Run(tmp, command)
+    try:
+        _, first = run.until(lambda m: True, "first message")
+        listening = re.search(r"listening on https?://127.0.0.1:(\d+)/", run.stderr())
+        if not listening:
+            fail(f"{first!r} before the studio logged where it listens:\n{run.stderr()}")
+        if first != f"READY=1\nSTATUS=listening on port {listening.group(1)}":
+            fail(f"not READY=1 with the port it listens on: {first!r}\n{run.stderr()}")
+        run.proc.send_signal(signal.SIGTERM)
+        run.until(lambda m: m == "STOPPING=1", "STOPPING=1 after SIGTERM")
+        if run.proc.wait(WAIT) != 0:
+            fail(f"exit status {run.proc.returncode} after SIGTERM:\n{run.stderr()}")
+        print(f"ok: {first!r} once listening, STOPPING=1 on SIGTERM")
+    finally:
+        run.close()
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["playing", "display_off"])
+    parser.add_argument("case", choices=["playing", "display_off", "studio"])
     parser.add_argument("--player", required=True)
+    parser.add_argument("--studio")
     parser.add_argument("--emulator", action="append", default=[])
     args = parser.parse_args()
     player = args.emulator + [args.player]
     with tempfile.TemporaryDirectory(prefix="signage-notify-") as tmp:
-        {"playing": case_playing, "display_off": case_display_off}[args.case](tmp, player)
+        if args.case == "studio":
+            case_studio(tmp, args.emulator + [args.studio])
+        else:
+            {"playing": case_playing, "display_off": case_display_off}[args.case](tmp, player)
 
 
 if __name__ == "__main__":
