@@ -27,8 +27,9 @@ struct RunSettings {
   ScreenOptions screen;
   sync::SyncOptions sync;
   bool use_store = false;                                  // a content-source setting was given
-  std::optional<double> debug_stall_after_s;  // tests of the watchdog: the frame loop hangs then
   std::map<std::string, std::string, std::less<>> origin;  // key -> "FILE:LINE" or "--flag"
+  // Tests of the systemd watchdog only: the frame loop hangs after this many seconds.
+  std::optional<double> debug_stall_after_s;
 };
 
 enum class SettingType {

@@ -141,8 +141,7 @@ std::string playing_status(const content::Playlist& playlist, std::optional<std:
   }
   const content::Item& shown = playlist.items[*item];
   std::string text = std::string(alert ? "alert " : "playing ") + std::to_string(*item + 1) + "/" +
-                     std::to_string(playlist.items.size()) + " \"" + shortened(shown.id, 60) +
-                     "\"";
+                     std::to_string(playlist.items.size()) + " \"" + shortened(shown.id, 60) + "\"";
   if (!shown.title.empty()) text += ": " + shortened(shown.title, 90);
   return one_line(text + revision);
 }
@@ -153,8 +152,7 @@ std::string display_off_status(const std::optional<content::DisplayHours>& hours
   for (std::int64_t t = (now_s / kMinute + 1) * kMinute; t <= now_s + kLookAhead; t += kMinute) {
     if (content::display_decision(hours, playlist, t).on) {
       const std::string at = content::format_instant(t, playlist.timezone);  // ISO 8601
-      return "display off until " + at.substr(0, 10) + " " + at.substr(11, 5) +
-             " (display hours)";
+      return "display off until " + at.substr(0, 10) + " " + at.substr(11, 5) + " (display hours)";
     }
   }
   return "display off (display hours; not on again within 8 days)";
