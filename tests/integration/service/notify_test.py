@@ -128,12 +128,13 @@ def case_playing(tmp, player):
         check_ready(run, 'playing 1/2 "first": 第一条 消息 (revision 7)')
         before, _ = run.until(lambda m: m == 'STATUS=playing 2/2 "second": 第二条 (revision 7)',
                               "STATUS= for the second item")
-        before, stalled = run.until(lambda m: m.startswith("STATUS=stalled"), "stalled STATUS=")
+        # A loaded machine may delay a frame past the limit before that (a missed ping, then the
+        # status again): the stall that counts is the one after the player logged the hang.
+        _, stalled = run.until(lambda m: m.startswith("STATUS=stalled") and
+                               "the frame loop hangs now" in run.stderr(), "stalled STATUS=")
         pings = run.seen.count("WATCHDOG=1")
         if pings < 3:
             fail(f"only {pings} WATCHDOG=1 while the frame loop ran: {run.seen}")
-        if "the frame loop hangs now" not in run.stderr():
-            fail(f"{stalled!r} before the frame loop was made to hang:\n{run.stderr()}")
         # Stalled for good: three more ping intervals without a single ping, the process alive.
         after = []
         deadline = time.monotonic() + 3 * WATCHDOG_USEC / 2e6
