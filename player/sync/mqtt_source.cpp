@@ -209,7 +209,7 @@ std::optional<Alert> check_alert(std::string_view payload, const std::vector<Pub
   }
   std::string why;
   if (!verify_any(alert.text, alert.signature, keys, &why)) {
-    return refuse("bad signature: " + why);
+    return refuse("bad signature: the alert is not signed with a configured public_key");
   }
   Json a = Json::parse(alert.text, nullptr, false);
   if (!a.is_object()) return refuse("the signed alert is not a JSON object");
@@ -479,9 +479,17 @@ struct MqttSource::State {
   }
 
   void set_error(const std::string& error) {
-    std::lock_guard lock(mutex);
-    if (error != last_error) log(error);
-    last_error = error;
+    {
+      std::lock_guard lock(mutex);
+      if (error == last_error) return;
+      log(error);
+      last_error = error;
+    }
+    changed();
+  }
+
+  void changed() {
+    if (hooks.on_state_changed) hooks.on_state_changed();
   }
 
   void on_connect(int rc) {
@@ -497,6 +505,7 @@ struct MqttSource::State {
     }
     log("connected to " + settings.broker + " as " + player_id);
     connected = true;
+    changed();
     for (const std::string& group : settings.groups) {
       mosquitto_subscribe(mosq.get(), nullptr, update_topic(settings.fleet, group).c_str(), 1);
       mosquitto_subscribe(mosq.get(), nullptr, alert_topic(settings.fleet, group).c_str(), 1);
@@ -537,8 +546,14 @@ struct MqttSource::State {
         last_refused = {
             {"id", alert ? Json(alert->id) : Json()}, {"reason", why}, {"time_ms", unix_ms()}};
         status_dirty = true;
-        return;
       }
+    }
+    if (!why.empty()) {
+      changed();
+      return;
+    }
+    {
+      std::lock_guard lock(mutex);
       prune_alerts(held, now_s);
       std::string error;
       if (!save_alerts(alerts_file, held, &error)) {
@@ -551,6 +566,7 @@ struct MqttSource::State {
         alert->issued + ")");
     status_dirty = true;
     if (hooks.on_alerts) hooks.on_alerts(shown);
+    changed();
   }
 
   void publish(const std::string& topic, const std::string& payload, bool retain) {
@@ -586,6 +602,7 @@ struct MqttSource::State {
     }
     status_dirty = true;
     if (hooks.on_alerts) hooks.on_alerts(shown);
+    changed();
   }
 
   // Waits up to `seconds` unless stopping; true when stopping.

@@ -97,6 +97,8 @@ struct MqttHooks {
   // sync, download, uptime_s, frames, dropped_frames, display; see docs/fleet.md); the source
   // adds player, online, groups, alerts, alert_refused and time_ms. Called on the MQTT thread.
   std::function<std::string()> status;
+  // What status_json() says changed (connected, an error, an alert held or refused).
+  std::function<void()> on_state_changed;
 };
 
 // The settings' problems that must stop the player at start ("" when none): the broker URL, the

@@ -140,6 +140,7 @@ struct Sync::State {
   std::mutex wake_mutex;
   std::condition_variable wake;
   bool playing_changed = false;  // under wake_mutex: status.json does not show `playing` yet
+  bool mqtt_changed = false;     // under wake_mutex: nor the MQTT source's state
   std::vector<std::thread> threads;
 
   std::atomic<std::uint64_t> frames{0}, dropped_frames{0};
@@ -535,14 +536,16 @@ void Sync::State::status_main() {
   auto next_minute = SteadyClock::now() + std::chrono::seconds(60);
   warn_if_stale();
   for (int minute = 0;;) {
-    bool changed = false;
+    bool changed = false, played = false;
     {
       std::unique_lock lock(wake_mutex);
-      wake.wait_until(lock, next_minute, [&] { return stop.load() || playing_changed; });
+      wake.wait_until(lock, next_minute,
+                      [&] { return stop.load() || playing_changed || mqtt_changed; });
       if (stop) break;
-      changed = std::exchange(playing_changed, false);
+      played = std::exchange(playing_changed, false);
+      changed = std::exchange(mqtt_changed, false) || played;
     }
-    if (changed && mqtt) {
+    if (played && mqtt) {
       std::optional<PlayingNow> now;
       {
         std::lock_guard lock(status_mutex);
@@ -715,6 +718,13 @@ void Sync::start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlis
     hooks.on_update = [s] { s->update_requested(); };
     hooks.on_alerts = [s](const std::vector<Alert>& now) { s->alerts_changed(now); };
     hooks.status = [s] { return s->mqtt_status(); };
+    hooks.on_state_changed = [s] {
+      {
+        std::lock_guard lock(s->wake_mutex);
+        s->mqtt_changed = true;
+      }
+      s->wake.notify_all();
+    };
     std::string error;
     s->mqtt = MqttSource::start(s->options.mqtt, s->id, s->options.public_keys,
                                 s->options.state_dir, std::move(hooks), &error);
