@@ -468,6 +468,7 @@ struct MqttSource::State {
   std::vector<std::string> pending_acks;                 // payloads not yet published
   std::string last_error;
   Json last_refused;  // {"id", "reason", "time_ms"} or null
+  std::string last_library_error;  // libmosquitto's last error line (OpenSSL's reason for TLS)
   std::condition_variable wake;
 
   std::string status_topic() const { return sync::status_topic(settings.fleet, player_id); }
@@ -612,6 +613,20 @@ struct MqttSource::State {
                          [&] { return stop.load(); });
   }
 
+  // Why a call failed, in words: OpenSSL's reason for a TLS error, errno's for a socket.
+  std::string reason(int rc) {
+    if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
+    std::string why = mosquitto_strerror(rc);
+    if (rc == MOSQ_ERR_TLS) {
+      std::lock_guard lock(mutex);
+      if (!last_library_error.empty()) why += " (" + last_library_error + ")";
+      if (last_library_error.find("certificate verify failed") != std::string::npos) {
+        why += ": the broker's certificate is not trusted; set mqtt_ca_file to its CA";
+      }
+    }
+    return why;
+  }
+
   void main();
   void say_goodbye();
 };
@@ -631,17 +646,15 @@ void MqttSource::State::main() {
         first = false;
         need_connect = false;
       } else {
-        set_error(
-            "cannot reach " + settings.broker + ": " +
-            (rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc)));
+        set_error("cannot reach " + settings.broker + ": " + reason(rc));
       }
     }
     int rc = need_connect ? MOSQ_ERR_NO_CONN : mosquitto_loop(mosq.get(), 100, 1);
     if (rc != MOSQ_ERR_SUCCESS) {
       if (connected.exchange(false)) {
-        set_error(
-            "lost the broker " + settings.broker + ": " +
-            (rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc)));
+        set_error("lost the broker " + settings.broker + ": " + reason(rc));
+      } else if (rc != MOSQ_ERR_NO_CONN && rc != MOSQ_ERR_CONN_REFUSED) {  // on_connect said why
+        set_error("cannot connect to " + settings.broker + ": " + reason(rc));
       }
       // Exponential backoff with jitter, so a fleet does not reconnect in step after an outage.
       double delay = backoff_s * (0.5 + double(randombytes_uniform(1001)) / 1000.0);
@@ -677,6 +690,7 @@ void MqttSource::State::main() {
 // On a clean exit: the retained status says offline (as the last will would), then disconnect.
 void MqttSource::State::say_goodbye() {
   if (!connected) return;
+  log("disconnecting: the status says offline");
   int mid = 0;
   std::string offline = Json{{"player", player_id}, {"online", false}}.dump();
   if (mosquitto_publish(mosq.get(), &mid, status_topic().c_str(), int(offline.size()),
@@ -693,6 +707,7 @@ void MqttSource::State::say_goodbye() {
   }
   mosquitto_disconnect(mosq.get());
   mosquitto_loop(mosq.get(), 50, 1);
+  connected = false;
 }
 
 std::unique_ptr<MqttSource> MqttSource::start(const MqttSettings& settings,
@@ -754,6 +769,12 @@ std::unique_ptr<MqttSource> MqttSource::start(const MqttSettings& settings,
                      true);
   mosquitto_connect_callback_set(
       m, [](mosquitto*, void* obj, int rc) { static_cast<State*>(obj)->on_connect(rc); });
+  mosquitto_log_callback_set(m, [](mosquitto*, void* obj, int level, const char* text) {
+    if (level != MOSQ_LOG_ERR || !text) return;
+    auto* s = static_cast<State*>(obj);
+    std::lock_guard lock(s->mutex);
+    s->last_library_error = text;
+  });
   mosquitto_message_callback_set(m, [](mosquitto*, void* obj, const mosquitto_message* message) {
     static_cast<State*>(obj)->on_message(*message);
   });
@@ -764,13 +785,17 @@ std::unique_ptr<MqttSource> MqttSource::start(const MqttSettings& settings,
 
 MqttSource::MqttSource(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-MqttSource::~MqttSource() {
+void MqttSource::stop() {
   {
     std::lock_guard lock(state_->mutex);
     state_->stop = true;
   }
   state_->wake.notify_all();
-  state_->thread.join();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+MqttSource::~MqttSource() {
+  stop();
 }
 
 std::vector<Alert> MqttSource::shown() const {

@@ -114,8 +114,9 @@ class MqttSource {
                                            const std::vector<PublicKey>& keys,
                                            const std::filesystem::path& state_dir, MqttHooks hooks,
                                            std::string* error);
-  // Publishes {"online": false} (retained), disconnects and joins the thread.
-  ~MqttSource();
+  // Publishes {"online": false} (retained), disconnects and joins the thread (once).
+  void stop();
+  ~MqttSource();  // stop()
   MqttSource(const MqttSource&) = delete;
   MqttSource& operator=(const MqttSource&) = delete;
 

@@ -684,7 +684,7 @@ Sync::~Sync() {
   state_->store->stop_checks();
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
-  state_->mqtt.reset();  // publishes "offline" (retained); no thread uses it any more
+  if (state_->mqtt) state_->mqtt->stop();  // publishes "offline" (retained)
   state_->write_status();
   // The last word: the final status, with a limit of its own so a dead server cannot hold up
   // the exit (systemd waits 90 s).

@@ -352,7 +352,22 @@ def case_tls(run):
     run.stop(p, log)
     error = read_status(state)["mqtt"]["last_error"]
     print("without the CA: %s" % error)
+    check("certificate" in error and "mqtt_ca_file" in error, "the error should name the certificate: %s" % error)
     check(not read_status(state)["mqtt"]["connected"], "connected without the CA")
+
+    # A wrong password: the broker's refusal, with what to check.
+    wrong = run.path("wrong-password")
+    with open(wrong, "w") as f:
+        f.write("guess\n")
+    os.chmod(wrong, 0o600)
+    log = run.path("wrong-password.log")
+    p = player(run, state, log, mqtt, ["--mqtt-username", "screen", "--mqtt-password-file", wrong,
+                                       "--mqtt-broker", url, "--mqtt-ca-file", p_("ca.pem")])
+    wait_for(lambda: "refused the connection" in ((read_status(state) or {}).get("mqtt") or {}).get("last_error", "")
+             or "", "the broker's refusal in status.json")
+    run.stop(p, log)
+    print("wrong password: %s" % read_status(state)["mqtt"]["last_error"])
+    check("mqtt_password_file" in read_status(state)["mqtt"]["last_error"], "the refusal should say what to check")
 
     log = run.path("player.log")
     p = player(run, state, log, mqtt, common + ["--mqtt-broker", url, "--mqtt-ca-file", p_("ca.pem")])
