@@ -467,7 +467,7 @@ struct MqttSource::State {
   std::set<std::pair<std::string, std::int64_t>> acked;  // (id, issued ms) on screen already
   std::vector<std::string> pending_acks;                 // payloads not yet published
   std::string last_error;
-  Json last_refused;  // {"id", "reason", "time_ms"} or null
+  Json last_refused;               // {"id", "reason", "time_ms"} or null
   std::string last_library_error;  // libmosquitto's last error line (OpenSSL's reason for TLS)
   std::condition_variable wake;
 
