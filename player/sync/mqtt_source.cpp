@@ -670,6 +670,9 @@ void MqttSource::State::main() {
       next_prune = now + std::chrono::seconds(1);
     }
     if (!connected) continue;
+    if (hooks.downloading && now - last_status >= std::chrono::seconds(5) && hooks.downloading()) {
+      status_dirty = true;
+    }
     if ((status_dirty && now - last_status >= std::chrono::seconds(1)) || now >= next_status) {
       status_dirty = false;
       publish_status();

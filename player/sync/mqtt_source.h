@@ -99,6 +99,8 @@ struct MqttHooks {
   std::function<std::string()> status;
   // What status_json() says changed (connected, an error, an alert held or refused).
   std::function<void()> on_state_changed;
+  // True while a bundle downloads: the status (its "download") is published every 5 s then.
+  std::function<bool()> downloading;
 };
 
 // The settings' problems that must stop the player at start ("" when none): the broker URL, the

@@ -168,6 +168,7 @@ struct Sync::State {
   std::shared_ptr<const content::Playlist> base;
   std::vector<Alert> alerts;
   std::unique_ptr<MqttSource> mqtt;
+  DownloadProgress download;  // the HTTP thread's assets in flight
 
   // Sleeps until `deadline` or stop; true when stopping.
   bool sleep_until(SteadyClock::time_point deadline) {
@@ -245,7 +246,9 @@ struct Sync::State {
                                                  : last_result;
     status["sync"] = {{"state", state},
                       {"last_error", or_null(scrubbed(last_error, options.http.url))}};
-    status["download"] = nullptr;
+    std::uint64_t total = download.total, done = download.done;
+    status["download"] =
+        total ? Json{{"done_bytes", std::min(done, total)}, {"total_bytes", total}} : Json();
     status["uptime_s"] = std::int64_t(std::time(nullptr)) - started_s;
     status["frames"] = frames.load();
     status["dropped_frames"] = dropped_frames.load();
@@ -370,7 +373,7 @@ void Sync::State::http_main() {
       update_at.reset();  // this poll answers the updates so far
     }
     HttpValidators before = validators;
-    PollOutcome outcome = poll_http(*store, http, user_agent, validators, stop);
+    PollOutcome outcome = poll_http(*store, http, user_agent, validators, stop, &download);
     if (stop) break;
     if (validators.etag != before.etag || validators.last_modified != before.last_modified ||
         validators.bundle_sha256 != before.bundle_sha256) {
@@ -718,6 +721,7 @@ void Sync::start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlis
     hooks.on_update = [s] { s->update_requested(); };
     hooks.on_alerts = [s](const std::vector<Alert>& now) { s->alerts_changed(now); };
     hooks.status = [s] { return s->mqtt_status(); };
+    hooks.downloading = [s] { return s->download.total > 0; };
     hooks.on_state_changed = [s] {
       {
         std::lock_guard lock(s->wake_mutex);

@@ -18,6 +18,8 @@ CASE:
           without a broker, the player shows the alert from its store; a cancel removes it, the
           original replayed is refused; SIGTERM publishes "online": false, and kill -9 makes the
           broker publish the last will
+  download  while a bundle's asset downloads slowly (fault_server.py) the retained status says
+          how far (done and total bytes), then null
   tls     mqtts:// with a CA made here by openssl and a password: refused without the CA (the
           certificate problem in status.json), connected with it; a password file readable by
           others stops the player at start with a clear error
@@ -169,6 +171,33 @@ def case_update(run):
     run.stop(p, log)
     status = mqtt.retained("signage/%s/status/screen-1" % FLEET)
     check(status == {"player": "screen-1", "online": False}, "after SIGTERM the status is %s" % status)
+
+
+def case_download(run):
+    """A bundle whose asset arrives slowly (fault_server.py, 200 kB/s): while it downloads the
+    retained status says how far ("download": done and total bytes), then null."""
+    root, state, log = run.path("www"), run.path("state"), run.path("player.log")
+    port, set_mode, _ = run.fault_server(root, lifetime=120)
+    write_bundle(root, 1, {})
+    mqtt = Mqtt(run)
+    mqtt.start()
+    p = player(run, state, log, mqtt, ["--source", "http://127.0.0.1:%d/playlist.json" % port,
+                                       "--poll-interval", "600"])
+    wait_revision(state, 1)
+    set_mode("rate:200000 .bin")
+    time.sleep(1.1)
+    write_bundle(root, 2, {"data/big.bin": os.urandom(1_000_000)})
+    mqtt.pub("signage/%s/all/update" % FLEET, "")
+    topic = "signage/%s/status/screen-1" % FLEET
+    progress = wait_for(lambda: (s := mqtt.retained(topic, 2)) and s.get("download"), "download progress", 60)
+    print("while downloading: %s" % progress)
+    check(progress["total_bytes"] == 1_000_000 and 0 <= progress["done_bytes"] <= 1_000_000,
+          "download: %s" % progress)
+    wait_revision(state, 2, 60)
+    status = wait_for(lambda: (s := mqtt.retained(topic, 2)) and s.get("revision") == 2 and s,
+                      "revision 2 in the status")
+    check(status["download"] is None, "download after it ended: %s" % status["download"])
+    run.stop(p, log)
 
 
 class Signer:
@@ -385,7 +414,7 @@ def phase(name):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["update", "alerts", "tls"])
+    parser.add_argument("case", choices=["update", "download", "alerts", "tls"])
     parser.add_argument("--player", required=True)
     parser.add_argument("--emulator", action="append", default=[])
     parser.add_argument("--mosquitto", required=True)
