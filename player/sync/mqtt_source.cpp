@@ -120,6 +120,10 @@ std::string ack_topic(const std::string& fleet, const std::string& player) {
   return "signage/" + fleet + "/ack/" + player;
 }
 
+std::string screenshot_topic(const std::string& fleet, const std::string& player) {
+  return "signage/" + fleet + "/screenshot/" + player;
+}
+
 std::string topic_level_problem(std::string_view level) {
   if (level.empty() || level.size() > 64) return "needs 1 to 64 characters";
   for (char c : level) {
@@ -469,6 +473,12 @@ struct MqttSource::State {
   std::string last_error;
   Json last_refused;               // {"id", "reason", "time_ms"} or null
   std::string last_library_error;  // libmosquitto's last error line (OpenSSL's reason for TLS)
+  struct PendingShot {
+    std::string id;
+    SteadyClock::time_point deadline;
+  };
+  std::vector<PendingShot> shots;    // asked for, not answered yet
+  std::vector<std::string> replies;  // screenshot replies not yet published
   std::condition_variable wake;
 
   std::string status_topic() const { return sync::status_topic(settings.fleet, player_id); }
@@ -507,6 +517,8 @@ struct MqttSource::State {
     log("connected to " + settings.broker + " as " + player_id);
     connected = true;
     changed();
+    mosquitto_subscribe(mosq.get(), nullptr, screenshot_topic(settings.fleet, player_id).c_str(),
+                        1);
     for (const std::string& group : settings.groups) {
       mosquitto_subscribe(mosq.get(), nullptr, update_topic(settings.fleet, group).c_str(), 1);
       mosquitto_subscribe(mosq.get(), nullptr, alert_topic(settings.fleet, group).c_str(), 1);
@@ -518,6 +530,10 @@ struct MqttSource::State {
     std::string topic = message.topic ? message.topic : "";
     std::string_view payload(static_cast<const char*>(message.payload),
                              std::size_t(std::max(message.payloadlen, 0)));
+    if (topic == screenshot_topic(settings.fleet, player_id)) {
+      if (!message.retain) screenshot_request(payload);
+      return;
+    }
     for (const std::string& group : settings.groups) {
       if (topic == update_topic(settings.fleet, group)) {
         if (!message.retain) {
@@ -568,6 +584,57 @@ struct MqttSource::State {
     status_dirty = true;
     if (hooks.on_alerts) hooks.on_alerts(shown);
     changed();
+  }
+
+  // {"id": "<request id>", "width": 480}: handed to the player; a bad request is answered
+  // with what is wrong.
+  void screenshot_request(std::string_view payload) {
+    Json request = Json::parse(payload.substr(0, 4096), nullptr, false);
+    std::string id = request.is_object() && request.contains("id") && request["id"].is_string()
+                         ? request["id"].get<std::string>()
+                         : "";
+    int width = 480;
+    std::string error;
+    if (id.empty() || id.size() > 128) {
+      error = "a screenshot request needs {\"id\": \"<1 to 128 characters>\", \"width\": N}";
+    } else if (request.contains("width")) {
+      if (!request["width"].is_number_integer() || request["width"].get<std::int64_t>() < 16 ||
+          request["width"].get<std::int64_t>() > kMaxScreenshotWidth) {
+        error = "\"width\" must be a whole number of pixels, 16 to " +
+                std::to_string(kMaxScreenshotWidth);
+      } else {
+        width = request["width"].get<int>();
+      }
+    }
+    if (!error.empty() || !hooks.on_screenshot) {
+      reply(id, std::nullopt, error.empty() ? "this player takes no screenshots" : error);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex);
+      shots.push_back({id, SteadyClock::now() + std::chrono::seconds(5)});
+    }
+    log("screenshot " + id + " asked for, " + std::to_string(width) + " px wide");
+    hooks.on_screenshot(ScreenshotRequest{id, width});
+  }
+
+  // Queues the reply to request `id` (one reply per request: a late one is dropped).
+  void reply(const std::string& id, const std::optional<std::string>& png,
+             const std::string& error) {
+    Json j = {{"id", id}, {"player", player_id}, {"time_ms", unix_ms()}};
+    if (png) {
+      std::string text(sodium_base64_encoded_len(png->size(), sodium_base64_VARIANT_ORIGINAL),
+                       '\0');
+      sodium_bin2base64(text.data(), text.size(),
+                        reinterpret_cast<const unsigned char*>(png->data()), png->size(),
+                        sodium_base64_VARIANT_ORIGINAL);
+      text.resize(std::strlen(text.c_str()));
+      j["png"] = std::move(text);
+    } else {
+      j["error"] = error;
+    }
+    std::lock_guard lock(mutex);
+    replies.push_back(j.dump());
   }
 
   void publish(const std::string& topic, const std::string& payload, bool retain) {
@@ -686,6 +753,21 @@ void MqttSource::State::main() {
       acks.swap(pending_acks);
     }
     for (const std::string& ack : acks) publish(ack_topic(settings.fleet, player_id), ack, false);
+    std::vector<std::string> shots_due, out;
+    {
+      std::lock_guard lock(mutex);
+      out.swap(replies);
+      for (const auto& shot : shots) {
+        if (now >= shot.deadline) shots_due.push_back(shot.id);
+      }
+      std::erase_if(shots, [&](const PendingShot& shot) { return now >= shot.deadline; });
+    }
+    for (const std::string& r : out) {
+      publish(screenshot_topic(settings.fleet, player_id) + "/reply", r, false);
+    }
+    for (const std::string& id : shots_due) {
+      reply(id, std::nullopt, "no frame within 5 s (the screen is off outside its display hours?)");
+    }
   }
   say_goodbye();
 }
@@ -821,6 +903,19 @@ void MqttSource::alert_on_screen(const std::string& id, std::int64_t shown_ms) {
         {"issued", a.issued},
         {"shown_ms", shown_ms}}.dump());
   }
+}
+
+void MqttSource::screenshot_ready(const std::string& request_id, std::optional<std::string> png,
+                                  const std::string& error) {
+  {
+    std::lock_guard lock(state_->mutex);
+    auto& shots = state_->shots;
+    auto it = std::find_if(shots.begin(), shots.end(),
+                           [&](const State::PendingShot& s) { return s.id == request_id; });
+    if (it == shots.end()) return;  // answered already (timed out)
+    shots.erase(it);
+  }
+  state_->reply(request_id, png, error);
 }
 
 std::string MqttSource::status_json() const {

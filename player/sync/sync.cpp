@@ -722,6 +722,7 @@ void Sync::start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlis
     hooks.on_alerts = [s](const std::vector<Alert>& now) { s->alerts_changed(now); };
     hooks.status = [s] { return s->mqtt_status(); };
     hooks.downloading = [s] { return s->download.total > 0; };
+    if (s->callbacks.on_screenshot) hooks.on_screenshot = s->callbacks.on_screenshot;
     hooks.on_state_changed = [s] {
       {
         std::lock_guard lock(s->wake_mutex);
@@ -758,6 +759,11 @@ bool Sync::report_playing(PlayingNow now) {
   wake_lock.unlock();
   s.wake.notify_all();
   return true;
+}
+
+void Sync::screenshot_ready(const std::string& request_id, std::optional<std::string> png,
+                            const std::string& error) {
+  if (state_->mqtt) state_->mqtt->screenshot_ready(request_id, std::move(png), error);
 }
 
 void Sync::report_player(const PlayerCounters& counters) {

@@ -8,7 +8,8 @@ as docs/fleet.md ("Topics and payloads") describes it.
 
 CASE:
   update  with --poll-interval 600, an `update` message makes the player fetch the playlist at
-          once (nginx's access log): the new revision plays; a storm of 20 updates in a second
+          once (nginx's access log): the new revision plays; a screenshot request is answered
+          with a PNG of the frame at the width asked (a width over 960 with an error); a storm of 20 updates in a second
           makes at most two fetches (jitter, and never more often than once per 2 s)
   alerts  a signed alert shows ("alert ID on screen MS" in the log; its latency from publish is
           printed), is acknowledged on the ack topic and listed in the retained status; a forged
@@ -150,6 +151,25 @@ def case_update(run):
     status = online_status(mqtt, "the status with revision 2")
     wait_for(lambda: (s := mqtt.retained("signage/%s/status/screen-1" % FLEET, 2)) and s.get("revision") == 2,
              "revision 2 in the retained status")
+
+    # A screenshot: the frame on screen, scaled to the width asked for, as a PNG.
+    replies = run.path("screenshots.log")
+    mqtt.sub_start("signage/%s/screenshot/screen-1/reply" % FLEET, replies)
+    time.sleep(0.5)  # mosquitto_sub subscribed
+    mqtt.pub("signage/%s/screenshot/screen-1" % FLEET, json.dumps({"id": "s1", "width": 320}))
+    mqtt.pub("signage/%s/screenshot/screen-1" % FLEET, json.dumps({"id": "s2", "width": 5000}))
+    got = wait_for(lambda: (lines := log_text(replies).splitlines()) and len(lines) >= 2 and lines,
+                   "two screenshot replies")
+    shots = {r["id"]: r for r in (json.loads(line.split(" ", 1)[1]) for line in got)}
+    png = base64.b64decode(shots["s1"]["png"])
+    check(png[:8] == b"\x89PNG\r\n\x1a\n", "the reply is not a PNG")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    check((width, height) == (320, 180), "the screenshot is %dx%d, not 320x180" % (width, height))
+    check(shots["s1"]["player"] == "screen-1" and shots["s1"]["time_ms"] > 0, "reply: %s" % shots["s1"].keys())
+    with open(run.path("screenshot.png"), "wb") as f:
+        f.write(png)
+    check("960" in shots["s2"].get("error", ""), "a width of 5000: %s" % shots["s2"])
+    print("screenshot: %dx%d, %d bytes of PNG" % (width, height, len(png)))
 
     # A storm: 20 updates within about a second (on both groups) fetch at most twice.
     phase('A storm: 20 updates within about a secon')
