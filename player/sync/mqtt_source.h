@@ -6,6 +6,8 @@
 //                                                 kept in STATE/alerts.json, hooks.on_alerts
 //   signage/<fleet>/status/<player>  <-         retained status; last will {"online": false}
 //   signage/<fleet>/ack/<player>     <-         an alert first on screen (alert_on_screen)
+//   signage/<fleet>/screenshot/<player>         -> hooks.on_screenshot; screenshot_ready
+//                                                  answers on .../reply (a PNG, base64)
 //
 // Client id = player id, clean session off (QoS 1 alerts queued while offline arrive), reconnects
 // with exponential backoff and jitter. Nothing here runs on the frame loop.

@@ -9,7 +9,8 @@
 //                second -> store
 //   MQTT thread: a broker (libmosquitto; docs/fleet.md): `update` wakes the HTTP thread (after a
 //                random jitter); signed `alert`s are checked, kept in STATE/alerts.json and merged
-//                into the playlist handed over; status (retained, with a last will), acks
+//                into the playlist handed over; status (retained, with a last will), acks;
+//                screenshot requests -> on_screenshot, answered with screenshot_ready
 //   all:         status.json, replaced atomically; on_playlist(new content) for the player
 //
 // Which content wins, whatever the source: the higher "revision" in playlist.json. An equal
