@@ -7,6 +7,10 @@
 //   USB thread:  watch /proc/self/mountinfo -> a stick with signage/playlist.json -> store
 //   local thread: a folder on this machine (the studio's published revision), looked at every
 //                second -> store
+//   MQTT thread: a broker (libmosquitto; docs/fleet.md): `update` wakes the HTTP thread (after a
+//                random jitter); signed `alert`s are checked, kept in STATE/alerts.json and merged
+//                into the playlist handed over; status (retained, with a last will), acks;
+//                screenshot requests -> on_screenshot, answered with screenshot_ready
 //   all:         status.json, replaced atomically; on_playlist(new content) for the player
 //
 // Which content wins, whatever the source: the higher "revision" in playlist.json. An equal
@@ -66,6 +70,20 @@ struct HttpSettings {
   double heartbeat_interval_s = 60;
 };
 
+// The MQTT client (sync/mqtt_source.h; topics and payloads in docs/fleet.md).
+struct MqttSettings {
+  std::string broker;  // mqtt://host:port or mqtts://host:port; empty: no MQTT
+  std::string fleet = "default";
+  std::vector<std::string> groups = {"all"};
+  std::string username;
+  std::filesystem::path password_file;        // must not be readable by group or others
+  std::filesystem::path ca_file;              // mqtts: the CA; empty: the system's
+  std::filesystem::path cert_file, key_file;  // a client certificate
+  int keepalive_s = 60;
+  double status_interval_s = 60;  // the retained status is published at least this often
+  double update_jitter_s = 5;     // an `update` waits a random 0..this before the web check
+};
+
 struct SyncOptions {
   std::filesystem::path state_dir = "/var/lib/signage-player";
   std::uint64_t store_max_bytes = 1ull << 30;  // assets of the current and previous bundle
@@ -77,6 +95,7 @@ struct SyncOptions {
   // A bundle folder on this machine (the studio's <data dir>/published); empty: none.
   std::filesystem::path local_source;
   std::string player_id;  // in the User-Agent and status; empty: made once, kept in the state dir
+  MqttSettings mqtt;
 };
 
 // What the player shows about sync on screen: import progress, a confirmation, a problem.
@@ -86,10 +105,18 @@ struct Notice {
   double show_for_s = 10;
 };
 
+// A screenshot asked for over MQTT: the frame on screen, `width` pixels wide (16..960).
+struct ScreenshotRequest {
+  std::string id;
+  int width = 480;
+};
+
 struct SyncCallbacks {
   // A new bundle became current: the playlist loaded from the store (called on a sync thread).
   std::function<void(std::shared_ptr<const content::Playlist>)> on_playlist;
   std::function<void(const Notice&)> on_notice;
+  // Called on the MQTT thread; answer with Sync::screenshot_ready (from any thread).
+  std::function<void(const ScreenshotRequest&)> on_screenshot;
 };
 
 // The player's own numbers for status.json.
@@ -123,11 +150,14 @@ class Sync {
   Sync& operator=(const Sync&) = delete;
 
   // The playlist of the stored current bundle (or the previous one when the current fails its
-  // check); null when the store has none. Available right after open, with no network at all.
+  // check), with the stored MQTT alerts that have not expired merged in; null when the store has
+  // no bundle. Available right after open, with no network at all.
   std::shared_ptr<const content::Playlist> stored_playlist() const;
 
-  // Starts the HTTP and USB threads.
-  void start(SyncCallbacks callbacks);
+  // Starts the HTTP, USB, local and MQTT threads. `playing`: what the player starts with when
+  // the store had no bundle (a PATH or the waiting screen): MQTT alerts are merged into it until
+  // a source delivers.
+  void start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlist> playing = nullptr);
 
   // Called by the frame loop's owner now and then (cheap; never blocks on I/O).
   void report_player(const PlayerCounters& counters);
@@ -137,6 +167,9 @@ class Sync {
   // was busy, call again next frame). status.json is written by a sync thread, at most once a
   // second.
   bool report_playing(PlayingNow playing);
+  // The answer to on_screenshot: PNG bytes, or nullopt and what went wrong.
+  void screenshot_ready(const std::string& request_id, std::optional<std::string> png,
+                        const std::string& error = "");
 
   struct State;
 
