@@ -15,7 +15,8 @@
 #    directory's owner and mode, the units enabled and `systemd-analyze verify`, --version, the
 #    demo played headless by the signage user from /usr/share with the installed fonts and the
 #    conffile read, the conffile's edit kept on an upgrade, and purge removing what install made.
-# 4. The arm64 package's program under qemu-aarch64: --version and a short headless run.
+# 4. The arm64 package's program under qemu-aarch64: --version and a short headless run of the
+#    demo it finds next to itself.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -24,7 +25,7 @@ host_arch=$(dpkg --print-architecture)
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$out"
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%ds] %s\n' "$SECONDS" "$*"; }
 fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
 expect() { # DESCRIPTION COMMAND...: the command must succeed
   local what=$1
@@ -188,7 +189,7 @@ expect "signage-player-run(1) lists --state-dir" man_has signage-player-run.1.gz
 echo "rotate = 90" >>"$root/etc/signage-player/player.conf"
 demo=/usr/share/signage-player/playlists/hexi-2024
 run_log=$out/run-headless.log
-in_root setpriv --reuid=signage --regid=signage --init-groups -- signage-player run --headless --duration 3 "$demo" \
+in_root timeout -k 10 120 setpriv --reuid=signage --regid=signage --init-groups -- signage-player run --headless --duration 3 "$demo" \
   --stats-json /tmp/stats.json >"$run_log" 2>&1 || { cat "$run_log"; fail "the demo did not play"; }
 sed 's/^/    /' "$run_log"
 expect "the demo played from /usr/share, rotated by player.conf" \
@@ -232,7 +233,10 @@ if [[ $host_arch != arm64 ]]; then
   arm_root=$out/arm64-files
   rm -rf "$arm_root"
   dpkg-deb -x "$arm64_deb" "$arm_root"
-  qemu=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
+  # As the aarch64 stage runs its tests: the arm64 loader and libraries of the :arm64 packages
+  # (install-deps --cross) from the multiarch directories. (With -L /usr/aarch64-linux-gnu the
+  # player spun for over 10 minutes before its first line here.) A program that hangs is killed.
+  qemu=(timeout -k 10 300 qemu-aarch64)
   arm_version=$("${qemu[@]}" "$arm_root/usr/bin/signage-player" --version)
   expect "arm64 signage-player --version: $arm_version" test "$arm_version" = "signage-player ${version%%-*}"
   arm_log=$out/run-headless-arm64.log
@@ -243,6 +247,7 @@ if [[ $host_arch != arm64 ]]; then
   # No PATH: the default demo, found next to the program (../share/signage-player/playlists).
   expect "the arm64 program played the packaged demo" \
     grep -q "playing $arm_root/usr/share/signage-player/playlists/hexi-2024 " "$arm_log"
+  expect "every font found by the arm64 program" bash -c "! grep -q 'not installed' '$arm_log'"
   arm_frames=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['frames'])" "$out/stats-arm64.json")
   expect "arm64 frames drawn ($arm_frames)" test "$arm_frames" -gt 0
 fi
