@@ -93,6 +93,11 @@ int run_command(const std::vector<std::string_view>& args_in) {
   RunSettings s;
   bool help = false;
 
+  if (args.size() == 1 && args[0] == "--example-config") {  // for the package's player.conf
+    std::cout << run_config_example();
+    return 0;
+  }
+
   // The config file first (named, or the default one when it exists); the command line after it.
   RunSettings from_command_line;
   if (std::string problem = parse_run_arguments(args, from_command_line, &help); !problem.empty()) {

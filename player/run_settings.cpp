@@ -591,4 +591,45 @@ std::string run_usage() {
   return out;
 }
 
+namespace {
+
+// `text` wrapped as "# " comment lines of at most 100 columns.
+std::string comment_lines(std::string_view text) {
+  std::string wrapped = "# " + wrap(text, 2, 100);
+  for (std::size_t at = wrapped.find("\n  "); at != std::string::npos;
+       at = wrapped.find("\n  ", at + 1)) {
+    wrapped.replace(at, 3, "\n# ");
+  }
+  return wrapped;
+}
+
+}  // namespace
+
+std::string run_config_example() {
+  std::string out =
+      "# /etc/signage-player/player.conf: the settings of `signage-player run` on this box\n"
+      "# (signage-player.service reads it at start; `systemctl restart signage-player` after a\n"
+      "# change). One \"key = value\" a line; switches take true or false. Every setting is\n"
+      "# below, commented out: remove the \"#\" in front of a key to set it. Made from the same\n"
+      "# table as `signage-player run --help`; docs/sources.md explains the content sources.\n";
+  std::string_view group;
+  for (const Setting& setting : kSettings) {
+    if (!setting.group.empty()) group = setting.group;
+    if (!setting.in_config) continue;
+    if (!group.empty()) {
+      out += "\n" + comment_lines(group);
+      group = {};
+    }
+    std::string help(setting.help);
+    if (setting.type == SettingType::repeated) help += " (one line each)";
+    if (!setting.fallback.empty()) help += " (default: " + std::string(setting.fallback) + ")";
+    // A switch shows the value that changes something; the rest their value's name.
+    std::string value = setting.type != SettingType::boolean ? std::string(setting.value_name)
+                        : setting.fallback == "true"         ? "false"
+                                                             : "true";
+    out += "\n" + comment_lines(help) + "#" + std::string(setting.key) + " = " + value + "\n";
+  }
+  return out;
+}
+
 }  // namespace signage

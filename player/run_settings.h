@@ -74,4 +74,8 @@ std::string finish_run_settings(RunSettings& s);
 // The whole `run --help` text.
 std::string run_usage();
 
+// An example player.conf: every setting of the config file, commented out, with its help and
+// default (`run --example-config`; the package installs it as /etc/signage-player/player.conf).
+std::string run_config_example();
+
 }  // namespace signage

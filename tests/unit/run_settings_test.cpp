@@ -194,5 +194,24 @@ TEST(RunSettings, UsageListsEverySetting) {
       << usage;
 }
 
+// The package's /etc/signage-player/player.conf: every config-file setting commented out, nothing
+// for the command line only, and the file as installed changes nothing.
+TEST(RunSettings, ExampleConfigHasEverySettingCommentedOut) {
+  std::string example = run_config_example();
+  for (const Setting& setting : run_settings()) {
+    bool listed = example.find("\n#" + std::string(setting.key) + " = ") != std::string::npos;
+    EXPECT_EQ(listed, setting.in_config) << setting.key;
+  }
+  RunSettings s;
+  EXPECT_EQ(parse_run_config("/etc/signage-player/player.conf", example, s), "");
+  EXPECT_TRUE(s.origin.empty());
+  // A switch's line, uncommented, is a valid setting.
+  std::string usb_line = example.substr(example.find("#usb = "));
+  usb_line = usb_line.substr(1, usb_line.find('\n'));
+  RunSettings no_usb;
+  ASSERT_EQ(parse(usb_line, no_usb), "");
+  EXPECT_FALSE(no_usb.sync.watch_usb);
+}
+
 }  // namespace
 }  // namespace signage
