@@ -19,6 +19,7 @@
 
 #include "files/files.h"
 #include "sync/http_source.h"
+#include "sync/live_worker.h"
 #include "sync/local_source.h"
 #include "sync/store.h"
 #include "sync/usb_source.h"
@@ -155,6 +156,7 @@ struct Sync::State {
   std::int64_t local_last_s = 0;
   std::string local_result, local_error;
   std::optional<PlayingNow> playing;
+  std::unique_ptr<LiveWorker> live;  // feeds and live values (sync/live_worker.h)
 
   // Sleeps until `deadline` or stop; true when stopping.
   bool sleep_until(SteadyClock::time_point deadline) {
@@ -214,6 +216,7 @@ struct Sync::State {
                         {"dropped_frames", dropped_frames.load()},
                         {"display", display_json()}};
     status["display"] = display_on.load() ? "on" : "off";
+    status["feeds"] = live ? live->status() : Json::array();
     return status.dump(2) + "\n";
   }
 
@@ -276,7 +279,14 @@ struct Sync::State {
     log("now playing " + info.id + " revision " + std::to_string(info.revision) + " from " +
         source_name(info.source) + " " + info.origin + " (" + std::to_string(info.items) +
         " items)");
-    if (callbacks.on_playlist) callbacks.on_playlist(playlist);
+    if (callbacks.on_playlist) callbacks.on_playlist(live->fill(playlist));
+  }
+
+  // The live data changed: the current playlist again, filled with it.
+  void live_changed() {
+    std::lock_guard switching(switch_mutex);
+    auto playlist = live->filled_current();
+    if (playlist && callbacks.on_playlist) callbacks.on_playlist(playlist);
   }
 
   void notice(const std::string& text, bool problem) {
@@ -519,7 +529,7 @@ void Sync::State::verify_main() {
       content_problem = problem;
     }
     notice("存储的内容已损坏：" + first_line(problem), true);
-    if (playlist && callbacks.on_playlist) callbacks.on_playlist(playlist);
+    if (playlist && callbacks.on_playlist) callbacks.on_playlist(live->fill(playlist));
   }
   write_status();
   {
@@ -562,6 +572,10 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   state->content = state->store->current();
   state->content_problem = problem;
   if (!state->stored) state->content.reset();
+  State* s = state.get();
+  state->live = std::make_unique<LiveWorker>(
+      options, state->user_agent, [s] { s->live_changed(); }, [s] { s->write_status(); });
+  state->stored = state->live->fill(state->stored);
   state->write_status();
   return std::unique_ptr<Sync>(new Sync(std::move(state)));
 }
@@ -576,6 +590,7 @@ Sync::~Sync() {
   state_->store->stop_checks();
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
+  state_->live.reset();
   state_->write_status();
   // The last word: the final status, with a limit of its own so a dead server cannot hold up
   // the exit (systemd waits 90 s).
@@ -604,6 +619,7 @@ void Sync::start(SyncCallbacks callbacks) {
   }
   if (!s->options.local_source.empty()) s->threads.emplace_back([s] { s->local_main(); });
   s->threads.emplace_back([s] { s->status_main(); });
+  s->live->start();
   s->threads.emplace_back([s] { s->verify_main(); });
   if (!s->options.http.heartbeat_url.empty()) {
     s->threads.emplace_back([s] { s->heartbeat_main(); });
