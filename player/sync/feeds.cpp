@@ -143,7 +143,14 @@ std::string plain_title(std::string_view html, std::size_t max_characters) {
   HtmlCtxt ctxt(htmlNewParserCtxt());
   if (!ctxt) return {};
   // Wrapped in a body so that text before any tag is body text, never a <head> title.
-  const std::string wrapped = "<html><body>" + std::string(html) + "</body></html>";
+  // Control characters out first: the HTML parser drops the word around one.
+  std::string body;
+  body.reserve(html.size());
+  for (char c : html) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 0x20 && u != 0x7f) || c == '\t' || c == '\n' || c == '\r') body += c;
+  }
+  const std::string wrapped = "<html><body>" + body + "</body></html>";
   Doc doc(htmlCtxtReadMemory(ctxt.get(), wrapped.data(), int(wrapped.size()), nullptr, "UTF-8",
                              HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING));
   std::string text;
