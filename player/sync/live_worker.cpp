@@ -34,6 +34,12 @@ std::string iso_time(std::int64_t unix_s) {
   return buffer;
 }
 
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : " | ") + item;
+  return out;
+}
+
 // One source the playlist names.
 struct Wanted {
   std::string key;
@@ -98,9 +104,13 @@ std::shared_ptr<const content::Playlist> LiveWorker::fill(
   {
     std::lock_guard lock(mutex_);
     base_ = playlist;
-    for (const Wanted& w : base_ ? wanted(*base_) : std::vector<Wanted>())
-      kinds_[w.key] = kind_of(w);
     filled = fill_live(playlist, data_, now_s());
+  }
+  if (filled && filled->ticker && filled->ticker->feed) {
+    std::string shown = joined(filled->ticker->items);
+    log("the ticker shows: " + shown);
+    std::lock_guard lock(mutex_);
+    logged_ticker_ = std::move(shown);
   }
   wake_.notify_all();
   return filled;
@@ -108,7 +118,13 @@ std::shared_ptr<const content::Playlist> LiveWorker::fill(
 
 std::shared_ptr<const content::Playlist> LiveWorker::filled_current() {
   std::lock_guard lock(mutex_);
-  return fill_live(base_, data_, now_s());
+  auto filled = fill_live(base_, data_, now_s());
+  if (filled && filled->ticker && filled->ticker->feed) {
+    std::string shown = joined(filled->ticker->items);
+    if (shown != logged_ticker_) log("the ticker now shows: " + shown);
+    logged_ticker_ = std::move(shown);
+  }
+  return filled;
 }
 
 Json LiveWorker::status() {
@@ -124,7 +140,9 @@ Json LiveWorker::status() {
                   {"last_try", e.tried_s ? Json(iso_time(e.tried_s)) : Json()},
                   {"last_error", e.error.empty() ? Json() : Json(e.error)}};
     if (w.feed) {
-      entry["items"] = e.items;
+      const std::size_t n = std::min(e.items.size(), w.feed->max_items);
+      entry["items"] =
+          std::vector<std::string>(e.items.begin(), e.items.begin() + std::ptrdiff_t(n));
     } else {
       entry["value"] = e.value.empty() ? Json() : Json(e.value);
     }
@@ -199,10 +217,9 @@ bool LiveWorker::fetch(const std::string& key, const std::string& url,
     log(error + "; the last good data stays (" +
         (before.ok_s ? "from " + iso_time(before.ok_s) : std::string("none yet")) + ")");
   } else if (got.result == GetResult::Result::ok) {
-    std::string shown;
     if (feed) {
-      for (const std::string& item : after.items) shown += (shown.empty() ? "" : " | ") + item;
-      log(redacted(url) + ": " + std::to_string(after.items.size()) + " headlines: " + shown);
+      log(redacted(url) + ": " + std::to_string(after.items.size()) +
+          " headlines: " + joined(after.items));
     } else {
       log(redacted(url) + ": value " + after.value);
     }
@@ -211,7 +228,9 @@ bool LiveWorker::fetch(const std::string& key, const std::string& url,
     std::lock_guard lock(mutex_);
     data_[key] = after;
   }
-  return after.items != before.items || after.value != before.value || after.ok_s != before.ok_s;
+  // The "as of" time shows minutes: a new minute is a change, a confirmation within one is not.
+  return after.items != before.items || after.value != before.value ||
+         after.ok_s / 60 != before.ok_s / 60;
 }
 
 void LiveWorker::main() {

@@ -55,7 +55,7 @@ class LiveWorker {
   std::atomic<bool> stop_transfer_{false};
   std::shared_ptr<const content::Playlist> base_;
   LiveData data_;
-  std::map<std::string, std::string> kinds_;  // key -> "feed", "json", "csv" for the status
+  std::string logged_ticker_;  // the ticker last written to the log
   std::thread thread_;
 };
 
