@@ -93,9 +93,12 @@ void Checker::check_value_source(const JsonValue& v, const std::string& pointer,
   const JsonValue* column = find(v, "csv_column");
   const JsonValue* row = find(v, "csv_row");
   if (json_pointer && (column || row)) {
-    error(json_pointer->offset, child(pointer, "json_pointer"),
-          "a source is JSON (\"json_pointer\") or CSV (\"csv_column\", \"csv_row\"), not both");
-  } else if (json_pointer) {
+    const JsonValue& unused = column ? *column : *row;
+    warning(unused.key_offset, child(pointer, column ? "csv_column" : "csv_row"),
+            "a source with \"json_pointer\" reads JSON: \"csv_column\" and \"csv_row\" are not "
+            "used (ignored)");
+  }
+  if (json_pointer) {
     // RFC 6901: "/" then tokens with "~0" and "~1" escapes (not "", the whole document).
     const std::string& p = json_pointer->string;
     bool ok = json_pointer->kind == Kind::string && !p.empty() && p[0] == '/' && p.size() <= 1024;

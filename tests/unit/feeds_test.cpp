@@ -66,8 +66,6 @@ TEST(LiveCheck, BadSourcesSayWhatAndWhere) {
        "/items/0/source/csv_row: expected \"last\" or the data row's number"},
       {"", R"(, "source": {"url": "http://x/t", "csv_column": 0})",
        "/items/0/source/csv_column: expected the column's name"},
-      {"", R"(, "source": {"url": "http://x/t", "json_pointer": "/a", "csv_column": "b"})",
-       "not both"},
       {"", R"(, "source": {"url": "http://x/t", "json_pointer": "/a", "refresh_s": 1})",
        "/items/0/source/refresh_s: expected seconds between fetches at least 5"},
   };
@@ -77,6 +75,17 @@ TEST(LiveCheck, BadSourcesSayWhatAndWhere) {
     EXPECT_NE(all_messages(r).find(c.expected), std::string::npos)
         << "expected: " << c.expected << "\ngot: " << all_messages(r);
   }
+}
+
+TEST(LiveCheck, CsvFieldsBesideAJsonPointerAreAWarning) {
+  auto r =
+      check("", R"(, "source": {"url": "http://x/t", "json_pointer": "/a", "csv_column": "b"})");
+  ASSERT_TRUE(r.playlist) << all_messages(r);
+  EXPECT_EQ(r.playlist->items[0].statistics[0].source->json_pointer, "/a");
+  EXPECT_NE(all_messages(r).find("warning: /items/0/source/csv_column: a source with "
+                                 "\"json_pointer\" reads JSON"),
+            std::string::npos)
+      << all_messages(r);
 }
 
 TEST(LiveCheck, AShortRefreshIsAWarning) {
