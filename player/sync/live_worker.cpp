@@ -85,6 +85,10 @@ LiveWorker::LiveWorker(const SyncOptions& options, std::string user_agent,
 }
 
 LiveWorker::~LiveWorker() {
+  stop();
+}
+
+void LiveWorker::stop() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
@@ -155,6 +159,13 @@ void LiveWorker::save() {
   std::string text;
   {
     std::lock_guard lock(mutex_);
+    // Only the current playlist's sources: live.json does not grow with every revision's.
+    const auto sources = base_ ? wanted(*base_) : std::vector<Wanted>();
+    for (auto it = data_.begin(); it != data_.end();) {
+      const bool used = std::any_of(sources.begin(), sources.end(),
+                                    [&](const Wanted& w) { return w.key == it->first; });
+      it = used ? std::next(it) : data_.erase(it);
+    }
     text = live_json(data_);
   }
   std::string why;

@@ -29,6 +29,8 @@ class LiveWorker {
   LiveWorker& operator=(const LiveWorker&) = delete;
 
   void start();
+  // Stops the thread (aborting a transfer) and joins it; status() still answers.
+  void stop();
 
   // `playlist` (as the store loaded it) becomes the one whose sources are fetched; returns it
   // filled with the data kept so far.

@@ -590,7 +590,7 @@ Sync::~Sync() {
   state_->store->stop_checks();
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
-  state_->live.reset();
+  state_->live->stop();
   state_->write_status();
   // The last word: the final status, with a limit of its own so a dead server cannot hold up
   // the exit (systemd waits 90 s).

@@ -186,6 +186,7 @@ def case_bad(run):
              "the kept titles after a restart without the server", 60)
     f = wait_for(lambda: feeds(state).get("/value.json"), "feeds in status.json after the restart", 60)
     check(f["value"] == "1234", "the kept value after a restart: %s" % f)
+    wait_for(lambda: "first frame on screen" in log_text(log2), "the first frame after the restart", 60)
     run.stop(player, log2)
 
 
