@@ -19,7 +19,9 @@ struct ItemKindInfo {
 const std::vector<ItemKindInfo>& item_kinds() {
   static const std::vector<ItemKindInfo> kinds = {
       {"headline", ItemType::headline, {"title", "subtitle", "body", "image", "fit", "focus"}},
-      {"statistic", ItemType::statistic, {"value", "unit", "label", "comparison", "series", "source"}},
+      {"statistic",
+       ItemType::statistic,
+       {"value", "unit", "label", "comparison", "series", "source"}},
       {"statistic_group", ItemType::statistic_group, {"title", "statistics"}},
       {"notice", ItemType::notice, {"title", "body"}},
       {"image", ItemType::image, {"image", "fit", "focus", "caption"}},

@@ -97,7 +97,7 @@ struct StatisticValue {
     std::string label;
     double value = 0;
   };
-  std::vector<Point> series;  // optional bar chart
+  std::vector<Point> series;          // optional bar chart
   std::optional<ValueSource> source;  // live: `value` is replaced by the fetched one
   // When the live value shown was fetched, as the card shows it ("截至 14:05", "as of 14:05"):
   // set by sync with the value; empty for a value as written.
