@@ -19,7 +19,9 @@ struct ItemKindInfo {
 const std::vector<ItemKindInfo>& item_kinds() {
   static const std::vector<ItemKindInfo> kinds = {
       {"headline", ItemType::headline, {"title", "subtitle", "body", "image", "fit", "focus"}},
-      {"statistic", ItemType::statistic, {"value", "unit", "label", "comparison", "series"}},
+      {"statistic",
+       ItemType::statistic,
+       {"value", "unit", "label", "comparison", "series", "source"}},
       {"statistic_group", ItemType::statistic_group, {"title", "statistics"}},
       {"notice", ItemType::notice, {"title", "body"}},
       {"image", ItemType::image, {"image", "fit", "focus", "caption"}},
@@ -103,6 +105,11 @@ bool Checker::check_statistic(const JsonValue& object, const std::string& pointe
   optional_text(object, pointer, "comparison", out.comparison, false);
   if (const JsonValue* series = find(object, "series")) {
     check_series(*series, child(pointer, "series"), out.series);
+  }
+  if (const JsonValue* source = find(object, "source")) {
+    ValueSource live;
+    check_value_source(*source, child(pointer, "source"), live);
+    out.source = std::move(live);
   }
   return errors_ == errors_before;
 }
@@ -217,7 +224,8 @@ void Checker::check_statistic_group(const JsonValue& v, const std::string& point
     }
     StatisticValue statistic;
     check_statistic(s, s_pointer, statistic);
-    unknown_fields(s, s_pointer, {"value", "unit", "label", "comparison", "series"}, "a statistic");
+    unknown_fields(s, s_pointer, {"value", "unit", "label", "comparison", "series", "source"},
+                   "a statistic");
     item.statistics.push_back(std::move(statistic));
   }
 }

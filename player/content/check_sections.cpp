@@ -333,7 +333,12 @@ void Checker::check_ticker(const JsonValue& v, const std::string& pointer, Ticke
     choice<bool>(*position, child(pointer, "position"), {{"bottom", false}, {"top", true}},
                  ticker.top);
   }
-  unknown_fields(v, pointer, {"items", "separator", "speed", "position"}, "the ticker");
+  if (const JsonValue* feed = find(v, "feed")) {
+    FeedSource live;
+    check_feed(*feed, child(pointer, "feed"), live);
+    ticker.feed = std::move(live);
+  }
+  unknown_fields(v, pointer, {"items", "separator", "speed", "position", "feed"}, "the ticker");
 }
 
 }  // namespace signage::content::detail

@@ -157,6 +157,11 @@ class Checker {
   bool check_window(const JsonValue& window, const std::string& pointer, TimeWindow& out);
   void check_display_hours(const JsonValue& v, const std::string& pointer, DisplayHours& out);
   void check_ticker(const JsonValue& v, const std::string& pointer, Ticker& ticker);
+  // --- live data (check_live.cpp)
+  bool check_url(const JsonValue& object, const std::string& pointer, std::string& out);
+  bool check_refresh(const JsonValue& object, const std::string& pointer, double& out);
+  void check_feed(const JsonValue& v, const std::string& pointer, FeedSource& out);
+  void check_value_source(const JsonValue& v, const std::string& pointer, ValueSource& out);
   bool check_asset(const JsonValue& v, const std::string& pointer, fs::path& out);
   bool check_picture(const JsonValue& v, const std::string& pointer, const std::string& relative,
                      const fs::path& resolved);

@@ -69,6 +69,25 @@ struct Schedule {
 // valid_until are not used). Empty: always on. Read in the playlist's time zone.
 using DisplayHours = std::vector<Schedule>;
 
+// Live data: where sync fetches a statistic's value (a JSON or CSV document at `url`) or a
+// ticker's headlines (an RSS or Atom feed). See playlists/README.md, "Live data".
+struct ValueSource {
+  std::string url;           // http or https
+  std::string json_pointer;  // set: the body is JSON and the value is at this pointer
+  // Else the body is CSV with a header row: the column by its header name, or by its number
+  // counting from 1 (csv_column_number > 0); the data row counting from 1, or the last (0).
+  std::string csv_column;
+  std::size_t csv_column_number = 0;
+  std::size_t csv_row = 0;
+  double refresh_s = 300;  // at most one fetch per this many seconds
+};
+
+struct FeedSource {
+  std::string url;  // http or https: RSS 2.0 or Atom
+  std::size_t max_items = 10;
+  double refresh_s = 300;
+};
+
 struct StatisticValue {
   std::string value;  // exactly as written, e.g. "690万余", "1.3", "两位数"
   std::string unit;   // e.g. "人次", "亿元", "%"
@@ -78,7 +97,11 @@ struct StatisticValue {
     std::string label;
     double value = 0;
   };
-  std::vector<Point> series;  // optional bar chart
+  std::vector<Point> series;          // optional bar chart
+  std::optional<ValueSource> source;  // live: `value` is replaced by the fetched one
+  // When the live value shown was fetched, as the card shows it ("截至 14:05", "as of 14:05"):
+  // set by sync with the value; empty for a value as written.
+  std::string as_of;
 };
 
 enum class ItemType { headline, statistic, statistic_group, notice, image, alert };
@@ -109,7 +132,8 @@ struct Item {
 };
 
 struct Ticker {
-  std::vector<std::string> items;
+  std::vector<std::string> items;  // with a feed: the written ones, then the feed's titles
+  std::optional<FeedSource> feed;
   std::string separator = "　◆　";
   double speed_px_per_s = 120;  // at 1080 px screen height; scaled with the screen
   bool top = false;             // default: a band along the bottom

@@ -443,6 +443,9 @@ void image_card(Ctx& x, const content::Item& item) {
 // The label, value row and comparison of one statistic in `area`.
 struct Block {
   text::Layout label, comparison;
+  text::Layout
+      as_of;  // "截至 14:05" of a live value: beside the comparison when it fits, else under
+  bool as_of_beside = false;
   float value_size = 0;
   int height = 0;
 };
@@ -460,11 +463,21 @@ Block plan_block(Ctx& x, const content::StatisticValue& v, RectI area, float val
                              x.min_label(), field + "/label");
   b.comparison = detail::fit_text(x.c, v.comparison, float(area.w), float(area.h) * 0.2f, compare,
                                   x.min_label(), field + "/comparison");
+  TextStyle as_of{label_size * 0.6f, x.theme.body_weight, x.theme.muted};
+  b.as_of = detail::fit_text(x.c, v.as_of, float(area.w), float(area.h) * 0.2f, as_of,
+                             x.min_label(), field + "/as_of");
   const int lh = detail::extent(b.label).height, ch = detail::extent(b.comparison).height;
+  const int ah = detail::extent(b.as_of).height;
+  // Beside the comparison when the row has room, so a grid's values need not shrink for it.
+  b.as_of_beside =
+      !b.as_of.lines.empty() && !b.comparison.lines.empty() &&
+      detail::extent(b.comparison).width + gap + detail::extent(b.as_of).width <= area.w;
+  const bool as_of_under = !b.as_of.lines.empty() && !b.as_of_beside;
   float size = fit_value_size(x, v, value_size, area.w);
   for (int i = 0; i < 20; ++i) {
     ValueRow r = value_row(x, v, size, 0, 0, false, nullptr);
-    b.height = lh + gap + r.height + (b.comparison.lines.empty() ? 0 : gap + ch);
+    b.height = lh + gap + r.height + (b.comparison.lines.empty() ? 0 : gap + ch) +
+               (as_of_under ? gap / 2 + ah : 0);
     if (b.height <= area.h) break;
     size *= 0.9f;
   }
@@ -482,8 +495,19 @@ void statistic_block(Ctx& x, const content::StatisticValue& v, RectI area, float
   y += detail::extent(b.label).height + gap;
   ValueRow r = value_row(x, v, b.value_size, area.x, y, true, &counters);
   y += r.height;
-  if (!b.comparison.lines.empty())
+  // A live value says when it was fetched, small and muted.
+  const text::Extent ce = detail::extent(b.comparison), ae = detail::extent(b.as_of);
+  if (!b.comparison.lines.empty()) {
     detail::draw_text(x.c, b.comparison, area.x, y + gap, x.theme.muted);
+    if (b.as_of_beside) {
+      detail::draw_text(x.c, b.as_of, area.x + ce.width + gap, y + gap + ce.height - ae.height,
+                        x.theme.muted);
+    }
+    y += gap + ce.height;
+  }
+  if (!b.as_of.lines.empty() && !b.as_of_beside) {
+    detail::draw_text(x.c, b.as_of, area.x, y + gap / 2, x.theme.muted);
+  }
 }
 
 void statistic(Ctx& x, const content::Item& item, std::vector<Counter>& counters) {

@@ -478,4 +478,35 @@ bool post_json(const HttpSettings& settings, const std::string& user_agent, cons
   return true;
 }
 
+GetResult get_conditional(const HttpSettings& settings, const std::string& user_agent,
+                          const std::string& url, const std::string& etag,
+                          const std::string& last_modified, std::uint64_t max_bytes,
+                          const std::atomic<bool>& stop) {
+  GetResult result;
+  Request request{url, {}, std::nullopt};
+  if (!etag.empty()) request.headers.push_back("If-None-Match: " + etag);
+  if (!last_modified.empty()) request.headers.push_back("If-Modified-Since: " + last_modified);
+  Sink sink;
+  sink.memory = &result.body;
+  sink.limit = max_bytes;
+  sink.stop = &stop;
+  Response response = perform(settings, user_agent, request, sink);
+  result.bytes_read = sink.received;
+  result.too_large = response.too_large;
+  if (!response.ok) {
+    result.body.clear();
+    result.error = redacted(url) + ": " + response.error;
+  } else if (response.status == 304) {
+    result.result = GetResult::Result::not_modified;
+  } else if (response.status != 200) {
+    result.body.clear();
+    result.error = redacted(url) + ": HTTP status " + std::to_string(response.status);
+  } else {
+    result.result = GetResult::Result::ok;
+    result.etag = response.etag;
+    result.last_modified = response.last_modified;
+  }
+  return result;
+}
+
 }  // namespace signage::sync

@@ -53,4 +53,22 @@ bool post_json(const HttpSettings& settings, const std::string& user_agent, cons
                const std::string& json, std::string* error, const std::atomic<bool>& stop,
                double time_limit_s = 0);
 
+// One GET of `url` into memory for live data (sync/feeds.h), with the same transfer limits, TLS
+// and redirects as the playlist's: If-None-Match / If-Modified-Since from `etag` and
+// `last_modified`, and at most `max_bytes` (a larger Content-Length is refused before any body,
+// a body that grows past it is aborted as soon as it does). `stop` aborts it.
+struct GetResult {
+  enum class Result { ok, not_modified, error };
+  Result result = Result::error;
+  std::string body;   // when ok
+  std::string error;  // when error: one line, with the redacted URL
+  std::string etag, last_modified;
+  std::uint64_t bytes_read = 0;  // of the body, as it arrived
+  bool too_large = false;
+};
+GetResult get_conditional(const HttpSettings& settings, const std::string& user_agent,
+                          const std::string& url, const std::string& etag,
+                          const std::string& last_modified, std::uint64_t max_bytes,
+                          const std::atomic<bool>& stop);
+
 }  // namespace signage::sync

@@ -19,6 +19,7 @@
 
 #include "files/files.h"
 #include "sync/http_source.h"
+#include "sync/live_worker.h"
 #include "sync/local_source.h"
 #include "sync/mqtt_source.h"
 #include "sync/store.h"
@@ -162,6 +163,7 @@ struct Sync::State {
   std::int64_t local_last_s = 0;
   std::string local_result, local_error;
   std::optional<PlayingNow> playing;
+  std::unique_ptr<LiveWorker> live;  // feeds and live values (sync/live_worker.h)
 
   // Under switch_mutex: the playlist the sources delivered (or the player started with) and the
   // MQTT alerts merged into what is handed over.
@@ -229,6 +231,7 @@ struct Sync::State {
                         {"display", display_json()}};
     status["display"] = display_on.load() ? "on" : "off";
     status["mqtt"] = mqtt ? Json::parse(mqtt->status_json(), nullptr, false) : Json();
+    status["feeds"] = live ? live->status() : Json::array();
     return status.dump(2) + "\n";
   }
 
@@ -256,9 +259,9 @@ struct Sync::State {
     return status.dump();
   }
 
-  // Under switch_mutex: `base` with the alerts to the player.
+  // Under switch_mutex: `base` with its live data and the alerts to the player.
   void hand_over() {
-    if (callbacks.on_playlist && base) callbacks.on_playlist(with_alerts(base, alerts));
+    if (callbacks.on_playlist && base) callbacks.on_playlist(with_alerts(live->fill(base), alerts));
   }
 
   // The MQTT thread: the alerts held changed.
@@ -346,6 +349,13 @@ struct Sync::State {
     base = playlist;
     hand_over();
     if (mqtt) mqtt->status_changed();
+  }
+
+  // The live data changed: the current playlist again, filled with it.
+  void live_changed() {
+    std::lock_guard switching(switch_mutex);
+    auto playlist = live->filled_current();
+    if (playlist && callbacks.on_playlist) callbacks.on_playlist(with_alerts(playlist, alerts));
   }
 
   void notice(const std::string& text, bool problem) {
@@ -668,6 +678,10 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   state->content_problem = problem;
   if (!state->stored) state->content.reset();
   state->base = state->stored;
+  State* s = state.get();
+  state->live = std::make_unique<LiveWorker>(
+      options, state->user_agent, [s] { s->live_changed(); }, [s] { s->write_status(); });
+  state->stored = state->live->fill(state->stored);
   if (!options.mqtt.broker.empty()) {
     // A held alert shows from the first frame, even with no broker reachable.
     state->alerts = stored_alerts(options.state_dir, options.public_keys);
@@ -688,6 +702,7 @@ Sync::~Sync() {
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
   if (state_->mqtt) state_->mqtt->stop();  // publishes "offline" (retained)
+  state_->live->stop();
   state_->write_status();
   // The last word: the final status, with a limit of its own so a dead server cannot hold up
   // the exit (systemd waits 90 s).
@@ -741,6 +756,7 @@ void Sync::start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlis
   }
   if (!s->options.local_source.empty()) s->threads.emplace_back([s] { s->local_main(); });
   s->threads.emplace_back([s] { s->status_main(); });
+  s->live->start();
   s->threads.emplace_back([s] { s->verify_main(); });
   if (!s->options.http.heartbeat_url.empty()) {
     s->threads.emplace_back([s] { s->heartbeat_main(); });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang (libFuzzer + ASan + UBSan) and runs each for its share of a
-# bounded time: the playlist parser, player.conf, the store's checks, signatures, pictures.
+# bounded time: the playlist parser, player.conf, the store's checks, signatures, pictures,
+# live data (feeds, JSON, CSV).
 #
 #   tests/fuzz/run.sh [SECONDS]       default 80 in all; the build goes to build-fuzz/ (or
 #                                     $FUZZ_BUILD_DIR)
@@ -25,7 +26,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DSIGNAGE_BUILD_FUZZ=ON -DSIGNAGE_BUILD_TESTS=OFF >"$build/configure.log" 2>&1 ||
   { cat "$build/configure.log" >&2; exit 1; }
-targets=(playlist config store signature picture)
+targets=(playlist config store signature picture feed)
 declare -A dicts=([playlist]=playlist.dict [store]=playlist.dict [config]=config.dict)
 cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]/%/_fuzz}"
 

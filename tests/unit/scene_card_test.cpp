@@ -120,6 +120,7 @@ Playlist demo() {
   s.id = "statistic";
   s.type = ItemType::statistic;
   s.statistics = {stat("690万余", "人次", "全年服务群众", "同比增长12.3%")};
+  s.statistics[0].as_of = "截至 14:05";  // a live value (sync/feeds.h)
   add(s);
   Item ss;
   ss.id = "statistic-series";
@@ -133,6 +134,7 @@ Playlist demo() {
       stat("690万余", "人次", "服务群众"),       stat("1.3", "亿元", "民生投入"),
       stat("37.7万", "户", "走访家庭", "+8.1%"), stat("1.6万", "个", "新增就业岗位"),
       stat("28.5万", "人", "惠及居民"),          stat("12,345", "次", "志愿服务", "两位数增长")};
+  six[5].as_of = "截至 12月3日 09:30";
   for (int n : {2, 4, 6}) {
     Item g;
     g.id = "group-" + std::to_string(n);
