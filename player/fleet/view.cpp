@@ -226,7 +226,7 @@ std::string format_table(const View& view, const TableOptions& options) {
       if (acks != view.acks.end() && acks->second.count(name)) {
         const AckSeen& seen = acks->second.at(name);
         auto issued = parse_time_ms(seen.ack.issued);
-        if (issued && seen.ack.shown_ms > 0) {
+        if (issued && seen.ack.shown_ms >= *issued) {
           char text[48];
           std::snprintf(text, sizeof text, " (shown %.1f s after issue)",
                         (seen.ack.shown_ms - *issued) / 1000.0);
