@@ -135,7 +135,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
                           scene::Nanos(notice.show_for_s * double(scene::kSecond)));
     };
     syncer->report_renderer(renderer->driver(), renderer->accelerated());
-    syncer->start(std::move(callbacks));
+    syncer->start(std::move(callbacks), playlist);
   }
   // The item on screen, for status.json: reported when it changes, again next frame when the
   // sync side was busy (the frame loop never waits).

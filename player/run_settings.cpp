@@ -5,6 +5,7 @@
 #include <set>
 
 #include "files/files.h"
+#include "sync/mqtt_source.h"
 
 namespace signage {
 namespace {
@@ -183,6 +184,90 @@ constexpr Setting kSettings[] = {
     {"player_id", SettingType::value, "ID", "made once, kept in STATE_DIR/player-id",
      "this screen's name in the User-Agent and status",
      [](std::string_view v, RunSettings& s) { return non_empty(v, s.sync.player_id); }},
+    {"mqtt_broker", SettingType::value, "URL", "",
+     "an MQTT broker, mqtt://host:port or mqtts://host:port: updates pushed at once, signed "
+     "alerts, this screen's status (see docs/fleet.md)",
+     [](std::string_view v, RunSettings& s) {
+       s.use_store = true;
+       std::string why;
+       if (!sync::parse_broker_url(v, &why)) return why;
+       s.sync.mqtt.broker = std::string(v);
+       return std::string();
+     },
+     "Fleet push over MQTT (see docs/fleet.md):"},
+    {"mqtt_fleet", SettingType::value, "NAME", "default",
+     "the fleet in the topics signage/NAME/...",
+     [](std::string_view v, RunSettings& s) {
+       std::string why = sync::topic_level_problem(v);
+       if (why.empty()) s.sync.mqtt.fleet = std::string(v);
+       return why;
+     }},
+    {"mqtt_groups", SettingType::repeated, "GROUP", "all",
+     "groups this screen belongs to (repeat, or a comma list): it takes the updates and alerts "
+     "of each",
+     [](std::string_view v, RunSettings& s) {
+       for (std::size_t start = 0; start <= v.size();) {
+         std::size_t comma = std::min(v.find(',', start), v.size());
+         std::string_view group = v.substr(start, comma - start);
+         while (!group.empty() && group.front() == ' ') group.remove_prefix(1);
+         while (!group.empty() && group.back() == ' ') group.remove_suffix(1);
+         if (std::string why = sync::topic_level_problem(group); !why.empty()) return why;
+         s.sync.mqtt.groups.push_back(std::string(group));
+         start = comma + 1;
+       }
+       return std::string();
+     },
+     "", true, [](RunSettings& s) { s.sync.mqtt.groups.clear(); }},
+    {"mqtt_username", SettingType::value, "NAME", "", "the user name at the broker",
+     [](std::string_view v, RunSettings& s) { return non_empty(v, s.sync.mqtt.username); }},
+    {"mqtt_password_file", SettingType::value, "FILE", "",
+     "a file holding the broker password (mode 0600: not readable by group or others)",
+     [](std::string_view v, RunSettings& s) {
+       std::string file;
+       std::string problem = non_empty(v, file);
+       s.sync.mqtt.password_file = file;
+       return problem;
+     }},
+    {"mqtt_ca_file", SettingType::value, "FILE", "the system's CAs",
+     "the CA certificate of an mqtts:// broker",
+     [](std::string_view v, RunSettings& s) {
+       std::string file;
+       std::string problem = non_empty(v, file);
+       s.sync.mqtt.ca_file = file;
+       return problem;
+     }},
+    {"mqtt_cert_file", SettingType::value, "FILE", "", "a client certificate (PEM) for mqtts://",
+     [](std::string_view v, RunSettings& s) {
+       std::string file;
+       std::string problem = non_empty(v, file);
+       s.sync.mqtt.cert_file = file;
+       return problem;
+     }},
+    {"mqtt_key_file", SettingType::value, "FILE", "", "the client certificate's key (PEM)",
+     [](std::string_view v, RunSettings& s) {
+       std::string file;
+       std::string problem = non_empty(v, file);
+       s.sync.mqtt.key_file = file;
+       return problem;
+     }},
+    {"mqtt_keepalive_s", SettingType::value, "S", "60",
+     "seconds between pings; the broker publishes the last will after 1.5 times this",
+     [](std::string_view v, RunSettings& s) {
+       auto seconds = parse_int(v, 5, 65535);
+       s.sync.mqtt.keepalive_s = seconds.value_or(60);
+       return std::string(seconds ? "" : "needs whole seconds, 5..65535");
+     }},
+    {"mqtt_status_interval_s", SettingType::value, "S", "60",
+     "the retained status is published on every change and at least this often",
+     [](std::string_view v, RunSettings& s) {
+       return seconds_at_least(v, 1, s.sync.mqtt.status_interval_s);
+     }},
+    {"mqtt_update_jitter_s", SettingType::value, "S", "5",
+     "an update message waits a random 0..S seconds before the web check, so a fleet does not "
+     "hit the server at once",
+     [](std::string_view v, RunSettings& s) {
+       return seconds_at_least(v, 0, s.sync.mqtt.update_jitter_s);
+     }},
     {"display_hours", SettingType::value, "HOURS", "the playlist's display_hours, else always",
      "when the screen is on, e.g. \"mon-fri 07:30-21:00, sat-sun 09:00-17:00\" or always; "
      "overrides the playlist's (see docs/sources.md)",
@@ -441,6 +526,18 @@ std::string finish_run_settings(RunSettings& s) {
     const std::string& where = s.origin["ca_file"];
     return where.starts_with("--") ? where + ": no such file " + ca.string()
                                    : where + ": error: ca_file: no such file " + ca.string();
+  }
+  for (auto [key, file] : {std::pair{"mqtt_ca_file", &s.sync.mqtt.ca_file},
+                           std::pair{"mqtt_cert_file", &s.sync.mqtt.cert_file},
+                           std::pair{"mqtt_key_file", &s.sync.mqtt.key_file},
+                           std::pair{"mqtt_password_file", &s.sync.mqtt.password_file}}) {
+    if (file->empty() || std::filesystem::is_regular_file(*file)) continue;
+    const std::string& where = s.origin[key];
+    return where.starts_with("--") ? where + ": no such file " + file->string()
+                                   : where + ": error: " + key + ": no such file " + file->string();
+  }
+  if (s.sync.mqtt.cert_file.empty() != s.sync.mqtt.key_file.empty()) {
+    return "mqtt_cert_file and mqtt_key_file go together: give both or neither";
   }
   return "";
 }

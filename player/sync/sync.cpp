@@ -20,6 +20,7 @@
 #include "files/files.h"
 #include "sync/http_source.h"
 #include "sync/local_source.h"
+#include "sync/mqtt_source.h"
 #include "sync/store.h"
 #include "sync/usb_source.h"
 
@@ -131,6 +132,11 @@ struct Sync::State {
 
   std::atomic<bool> stop{false};
   std::atomic<bool> poll_now{false};  // the HTTP thread polls at once (the store lost content)
+  // Under wake_mutex: an MQTT `update` asks for a poll at this time (jittered), and when the
+  // last poll started (polls are at least kMinPollSpacing apart, whatever arrives).
+  std::optional<SteadyClock::time_point> update_at;
+  SteadyClock::time_point last_poll_start{};
+  static constexpr auto kMinPollSpacing = std::chrono::seconds(2);
   std::mutex wake_mutex;
   std::condition_variable wake;
   bool playing_changed = false;  // under wake_mutex: status.json does not show `playing` yet
@@ -155,6 +161,12 @@ struct Sync::State {
   std::int64_t local_last_s = 0;
   std::string local_result, local_error;
   std::optional<PlayingNow> playing;
+
+  // Under switch_mutex: the playlist the sources delivered (or the player started with) and the
+  // MQTT alerts merged into what is handed over.
+  std::shared_ptr<const content::Playlist> base;
+  std::vector<Alert> alerts;
+  std::unique_ptr<MqttSource> mqtt;
 
   // Sleeps until `deadline` or stop; true when stopping.
   bool sleep_until(SteadyClock::time_point deadline) {
@@ -214,7 +226,58 @@ struct Sync::State {
                         {"dropped_frames", dropped_frames.load()},
                         {"display", display_json()}};
     status["display"] = display_on.load() ? "on" : "off";
+    status["mqtt"] = mqtt ? Json::parse(mqtt->status_json(), nullptr, false) : Json();
     return status.dump(2) + "\n";
+  }
+
+  // The status topic's fields that sync knows (docs/fleet.md; the MQTT source adds the rest).
+  std::string mqtt_status() {
+    std::lock_guard lock(status_mutex);
+    Json status;
+    status["revision"] = content ? Json(content->revision) : Json();
+    status["playing"] = playing ? Json{{"item", or_null(playing->item)},
+                                       {"since_ms", playing->since_ms},
+                                       {"revision", playing->revision}}
+                                : Json();
+    std::string state = options.http.url.empty() ? "no-source"
+                        : last_result.empty()    ? "starting"
+                                                 : last_result;
+    status["sync"] = {{"state", state},
+                      {"last_error", or_null(scrubbed(last_error, options.http.url))}};
+    status["download"] = nullptr;
+    status["uptime_s"] = std::int64_t(std::time(nullptr)) - started_s;
+    status["frames"] = frames.load();
+    status["dropped_frames"] = dropped_frames.load();
+    status["display"] = display_on.load() ? "on" : "off";
+    return status.dump();
+  }
+
+  // Under switch_mutex: `base` with the alerts to the player.
+  void hand_over() {
+    if (callbacks.on_playlist && base) callbacks.on_playlist(with_alerts(base, alerts));
+  }
+
+  // The MQTT thread: the alerts held changed.
+  void alerts_changed(const std::vector<Alert>& now) {
+    std::lock_guard switching(switch_mutex);
+    alerts = now;
+    hand_over();
+  }
+
+  // The MQTT thread: an `update` message. The web source is checked after a random delay, so
+  // a fleet told at once does not hit the server at once.
+  void update_requested() {
+    if (options.http.url.empty()) {
+      log("mqtt: update ignored: there is no web source (source)");
+      return;
+    }
+    double jitter = options.mqtt.update_jitter_s * double(randombytes_uniform(1001)) / 1000.0;
+    auto at = SteadyClock::now() + std::chrono::milliseconds(std::llround(jitter * 1000));
+    {
+      std::lock_guard lock(wake_mutex);
+      if (!update_at || at < *update_at) update_at = at;
+    }
+    wake.notify_all();
   }
 
   // Under status_mutex.
@@ -276,7 +339,9 @@ struct Sync::State {
     log("now playing " + info.id + " revision " + std::to_string(info.revision) + " from " +
         source_name(info.source) + " " + info.origin + " (" + std::to_string(info.items) +
         " items)");
-    if (callbacks.on_playlist) callbacks.on_playlist(playlist);
+    base = playlist;
+    hand_over();
+    if (mqtt) mqtt->status_changed();
   }
 
   void notice(const std::string& text, bool problem) {
@@ -284,6 +349,7 @@ struct Sync::State {
   }
 
   void http_main();
+  void wait_for_poll(SteadyClock::time_point deadline);
   void usb_main();
   void local_main();
   void status_main();
@@ -297,6 +363,11 @@ void Sync::State::http_main() {
   fs::path validators_file = options.state_dir / "http.json";
   HttpValidators validators = read_validators(validators_file, http.url);
   while (!stop) {
+    {
+      std::lock_guard lock(wake_mutex);
+      last_poll_start = SteadyClock::now();
+      update_at.reset();  // this poll answers the updates so far
+    }
     HttpValidators before = validators;
     PollOutcome outcome = poll_http(*store, http, user_agent, validators, stop);
     if (stop) break;
@@ -338,10 +409,20 @@ void Sync::State::http_main() {
     }
     if (outcome.installed) switched(*outcome.installed);
     write_status();
-    std::unique_lock lock(wake_mutex);
-    wake.wait_until(lock,
-                    SteadyClock::now() + std::chrono::milliseconds(std::llround(delay * 1000)),
-                    [&] { return stop || poll_now.exchange(false); });
+    if (mqtt) mqtt->status_changed();
+    wait_for_poll(SteadyClock::now() + std::chrono::milliseconds(std::llround(delay * 1000)));
+  }
+}
+
+// Until `deadline`, an MQTT update's time (never sooner than kMinPollSpacing after the last
+// poll started), a request to poll at once, or stop.
+void Sync::State::wait_for_poll(SteadyClock::time_point deadline) {
+  std::unique_lock lock(wake_mutex);
+  while (!stop && !poll_now.exchange(false)) {
+    auto until = deadline;
+    if (update_at) until = std::min(until, std::max(*update_at, last_poll_start + kMinPollSpacing));
+    if (SteadyClock::now() >= until) break;
+    wake.wait_until(lock, until);
   }
 }
 
@@ -461,6 +542,15 @@ void Sync::State::status_main() {
       if (stop) break;
       changed = std::exchange(playing_changed, false);
     }
+    if (changed && mqtt) {
+      std::optional<PlayingNow> now;
+      {
+        std::lock_guard lock(status_mutex);
+        now = playing;
+      }
+      if (now && !now->item.empty()) mqtt->alert_on_screen(now->item, now->since_ms);
+      mqtt->status_changed();
+    }
     write_status();
     if (!changed || SteadyClock::now() >= next_minute) {
       next_minute = SteadyClock::now() + std::chrono::seconds(60);
@@ -519,7 +609,10 @@ void Sync::State::verify_main() {
       content_problem = problem;
     }
     notice("存储的内容已损坏：" + first_line(problem), true);
-    if (playlist && callbacks.on_playlist) callbacks.on_playlist(playlist);
+    if (playlist) {
+      base = playlist;
+      hand_over();
+    }
   }
   write_status();
   {
@@ -553,6 +646,12 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   state->store = Store::open(store_options, error);
   if (!state->store) return nullptr;
   state->id = player_id(options);
+  if (!options.mqtt.broker.empty()) {
+    if (std::string problem = mqtt_settings_problem(options.mqtt, state->id); !problem.empty()) {
+      if (error) *error = problem;
+      return nullptr;
+    }
+  }
   state->user_agent = std::string("signage-player/") + SIGNAGE_VERSION + " (" + state->id + ")";
   if (state->store->read_only()) log(state->store->read_only_reason());
   std::string problem;
@@ -562,6 +661,12 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   state->content = state->store->current();
   state->content_problem = problem;
   if (!state->stored) state->content.reset();
+  state->base = state->stored;
+  if (!options.mqtt.broker.empty()) {
+    // A held alert shows from the first frame, even with no broker reachable.
+    state->alerts = stored_alerts(options.state_dir, options.public_keys);
+    if (state->stored) state->stored = with_alerts(state->stored, state->alerts);
+  }
   state->write_status();
   return std::unique_ptr<Sync>(new Sync(std::move(state)));
 }
@@ -576,6 +681,7 @@ Sync::~Sync() {
   state_->store->stop_checks();
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
+  state_->mqtt.reset();  // publishes "offline" (retained); no thread uses it any more
   state_->write_status();
   // The last word: the final status, with a limit of its own so a dead server cannot hold up
   // the exit (systemd waits 90 s).
@@ -595,9 +701,25 @@ std::shared_ptr<const content::Playlist> Sync::stored_playlist() const {
   return state_->stored;
 }
 
-void Sync::start(SyncCallbacks callbacks) {
+void Sync::start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlist> playing) {
   state_->callbacks = std::move(callbacks);
   State* s = state_.get();
+  if (!s->options.mqtt.broker.empty()) {
+    {
+      std::lock_guard switching(s->switch_mutex);
+      if (!s->base) s->base = playing;
+      // Alerts held for a player that started without a stored bundle: on screen at once.
+      if (!s->stored && !s->alerts.empty()) s->hand_over();
+    }
+    MqttHooks hooks;
+    hooks.on_update = [s] { s->update_requested(); };
+    hooks.on_alerts = [s](const std::vector<Alert>& now) { s->alerts_changed(now); };
+    hooks.status = [s] { return s->mqtt_status(); };
+    std::string error;
+    s->mqtt = MqttSource::start(s->options.mqtt, s->id, s->options.public_keys,
+                                s->options.state_dir, std::move(hooks), &error);
+    if (!s->mqtt) log("mqtt: " + error);
+  }
   if (!s->options.http.url.empty()) s->threads.emplace_back([s] { s->http_main(); });
   if (s->options.watch_usb && !s->options.usb_roots.empty()) {
     s->threads.emplace_back([s] { s->usb_main(); });

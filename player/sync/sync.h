@@ -7,6 +7,9 @@
 //   USB thread:  watch /proc/self/mountinfo -> a stick with signage/playlist.json -> store
 //   local thread: a folder on this machine (the studio's published revision), looked at every
 //                second -> store
+//   MQTT thread: a broker (libmosquitto; docs/fleet.md): `update` wakes the HTTP thread (after a
+//                random jitter); signed `alert`s are checked, kept in STATE/alerts.json and merged
+//                into the playlist handed over; status (retained, with a last will), acks
 //   all:         status.json, replaced atomically; on_playlist(new content) for the player
 //
 // Which content wins, whatever the source: the higher "revision" in playlist.json. An equal
@@ -66,6 +69,20 @@ struct HttpSettings {
   double heartbeat_interval_s = 60;
 };
 
+// The MQTT client (sync/mqtt_source.h; topics and payloads in docs/fleet.md).
+struct MqttSettings {
+  std::string broker;  // mqtt://host:port or mqtts://host:port; empty: no MQTT
+  std::string fleet = "default";
+  std::vector<std::string> groups = {"all"};
+  std::string username;
+  std::filesystem::path password_file;        // must not be readable by group or others
+  std::filesystem::path ca_file;              // mqtts: the CA; empty: the system's
+  std::filesystem::path cert_file, key_file;  // a client certificate
+  int keepalive_s = 60;
+  double status_interval_s = 60;  // the retained status is published at least this often
+  double update_jitter_s = 5;     // an `update` waits a random 0..this before the web check
+};
+
 struct SyncOptions {
   std::filesystem::path state_dir = "/var/lib/signage-player";
   std::uint64_t store_max_bytes = 1ull << 30;  // assets of the current and previous bundle
@@ -77,6 +94,7 @@ struct SyncOptions {
   // A bundle folder on this machine (the studio's <data dir>/published); empty: none.
   std::filesystem::path local_source;
   std::string player_id;  // in the User-Agent and status; empty: made once, kept in the state dir
+  MqttSettings mqtt;
 };
 
 // What the player shows about sync on screen: import progress, a confirmation, a problem.
@@ -123,11 +141,14 @@ class Sync {
   Sync& operator=(const Sync&) = delete;
 
   // The playlist of the stored current bundle (or the previous one when the current fails its
-  // check); null when the store has none. Available right after open, with no network at all.
+  // check), with the stored MQTT alerts that have not expired merged in; null when the store has
+  // no bundle. Available right after open, with no network at all.
   std::shared_ptr<const content::Playlist> stored_playlist() const;
 
-  // Starts the HTTP and USB threads.
-  void start(SyncCallbacks callbacks);
+  // Starts the HTTP, USB, local and MQTT threads. `playing`: what the player starts with when
+  // the store had no bundle (a PATH or the waiting screen): MQTT alerts are merged into it until
+  // a source delivers.
+  void start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlist> playing = nullptr);
 
   // Called by the frame loop's owner now and then (cheap; never blocks on I/O).
   void report_player(const PlayerCounters& counters);
