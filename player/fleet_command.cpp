@@ -262,18 +262,18 @@ int publish_alert(fleet::Broker& broker, fleet::View& view, const Options& o) {
   while (!interrupted && fleet::now_ms() < until) {
     if (!collect(broker, view, o, 0.2, &why, on_ack)) return fail(why);
     progress = fleet::alert_progress(view, id, groups);
-    if (progress.waiting.empty() && !progress.acked.empty()) break;
+    if (progress.waiting.empty() && progress.holding.empty() && !progress.acked.empty()) break;
   }
   progress = fleet::alert_progress(view, id, groups);
   std::cout << "\n" << fleet::format_table(view, table_options(o, id));
-  if (progress.acked.empty() && progress.waiting.empty()) {
+  if (progress.acked.empty() && progress.holding.empty() && progress.waiting.empty()) {
     std::cout << "no screen of group " << o.group
               << " is online; the alert is kept by the broker and shows when they connect\n";
     return 0;
   }
-  if (!progress.waiting.empty()) {
-    return fail(std::to_string(progress.waiting.size()) + " online screen(s) did not show alert " +
-                id + " within " + std::to_string(int(o.wait_s)) + " s");
+  if (std::size_t missing = progress.waiting.size() + progress.holding.size()) {
+    return fail(std::to_string(missing) + " online screen(s) did not show alert " + id +
+                " within " + std::to_string(int(o.wait_s)) + " s");
   }
   return 0;
 }

@@ -133,10 +133,12 @@ struct TableOptions {
 // online screens of its groups have not).
 std::string format_table(const View& view, const TableOptions& options);
 
-// For an alert: the online players it is for (in one of `groups`), those that acknowledged it
-// (ack, or the id in their status) and those that have not.
+// For an alert: the players that acknowledged it (it was on their screen), those that hold it
+// (its id in their status: checked and kept, but no ack seen by this program: acks are not
+// retained, or it waits behind an alert of higher priority) and the online players of `groups`
+// that have neither.
 struct AlertProgress {
-  std::vector<std::string> acked, waiting;
+  std::vector<std::string> acked, holding, waiting;
 };
 AlertProgress alert_progress(const View& view, const std::string& alert_id,
                              const std::set<std::string>& groups);

@@ -1,6 +1,7 @@
 // Topics and the JSON payloads of the fleet (docs/fleet.md), and signed alerts.
 #include <time.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -89,10 +90,11 @@ TopicParts split_topic(std::string_view fleet, std::string_view topic) {
 }
 
 bool valid_name(std::string_view name, std::string* error) {
+  // As the player checks its own names (sync/mqtt_source.h, topic_level_problem).
   if (name.empty() || name.size() > 64) return fail(error, "must have 1 to 64 characters");
   for (char c : name) {
-    if (c == '/' || c == '+' || c == '#' || c == ' ' || static_cast<unsigned char>(c) < 0x20) {
-      return fail(error, "may not contain '/', '+', '#', spaces or control characters");
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return fail(error, "may only use letters A-Z and a-z, digits, '.', '_' and '-'");
     }
   }
   if (name == "status" || name == "ack" || name == "screenshot") {
@@ -177,6 +179,14 @@ std::optional<std::string> alert_from_file(std::string_view file_text, std::stri
     fail(error, "is not a JSON object like {\"id\": ..., \"expires\": ..., \"item\": {...}}");
     return std::nullopt;
   }
+  for (const auto& [key, value] : object.items()) {
+    if (key != "id" && key != "action" && key != "issued" && key != "expires" && key != "item") {
+      fail(error, "\"" + key +
+                      "\" is not a field of an alert (players refuse it): use \"id\", "
+                      "\"expires\" and \"item\"");
+      return std::nullopt;
+    }
+  }
   std::string why;
   if (!object.contains("id") || !object["id"].is_string() ||
       !valid_name(object["id"].get<std::string>(), &why)) {
@@ -254,7 +264,8 @@ std::optional<std::int64_t> parse_time_ms(std::string_view text) {
   auto dot = text.find('.');
   if (dot != std::string_view::npos) {
     int scale = 100;
-    for (std::size_t i = dot + 1; i < text.size() && scale > 0 && std::isdigit(text[i]); ++i) {
+    for (std::size_t i = dot + 1;
+         i < text.size() && scale > 0 && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
       ms += (text[i] - '0') * scale;
       scale /= 10;
     }

@@ -142,7 +142,7 @@ AlertProgress alert_progress(const View& view, const std::string& alert_id,
     bool shows = row.status.online &&
                  std::count(row.status.alerts.begin(), row.status.alerts.end(), alert_id);
     if (acked || shows) {
-      progress.acked.push_back(name);
+      (acked ? progress.acked : progress.holding).push_back(name);
       continue;
     }
     if (!row.status.online) continue;
@@ -237,6 +237,9 @@ std::string format_table(const View& view, const TableOptions& options) {
     }
     out << "  on screen (acknowledged): " << acked.size() << (acked.empty() ? "" : ": ")
         << join(acked, ", ") << "\n";
+    out << "  holding it (in their status; no acknowledgement seen here): "
+        << progress.holding.size() << (progress.holding.empty() ? "" : ": ")
+        << join(progress.holding, ", ") << "\n";
     out << "  online and not yet: " << progress.waiting.size()
         << (progress.waiting.empty() ? "" : ": ") << join(progress.waiting, ", ") << "\n";
   }
