@@ -252,7 +252,7 @@ int publish_alert(fleet::Broker& broker, fleet::View& view, const Options& o) {
     auto parts = fleet::split_topic(o.fleet_name, m.topic);
     auto ack = parts.kind == "ack" ? fleet::parse_ack(m.payload, nullptr) : std::nullopt;
     if (ack && ack->alert == id) {
-      std::printf("  %s on screen, acknowledged %.2f s after publishing\n", ack->player.c_str(),
+      std::printf("  %s on screen, acknowledged %.3f s after publishing\n", ack->player.c_str(),
                   (fleet::now_ms() - published) / 1000.0);
       std::fflush(stdout);
     }
