@@ -40,7 +40,9 @@ std::string connack_words(int rc) {
     case 2: return "the broker refused this client name";
     case 3: return "the broker is not available now (it answered, but takes no clients)";
     case 4: return "the broker refused the user name or password (--username, --password-file)";
-    case 5: return "the broker says this user is not allowed to connect";
+    case 5:  // mosquitto 2 answers a wrong password with this too
+      return "the broker did not let this user in: a wrong user name or password "
+             "(--username, --password-file), or the user may not connect";
     default: return "the broker refused the connection (code " + std::to_string(rc) + ")";
   }
 }
