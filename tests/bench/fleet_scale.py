@@ -6,7 +6,7 @@
 
 Starts a real mosquitto and nginx on 127.0.0.1 (free ports) and fleet_sim: N players' own sync
 clients (store, web source polled every 60 s, MQTT client with its defaults: status at least
-every 60 s, keepalive 60 s, update jitter 0-5 s) in one process without rendering. Then:
+every 60 s, keepalive 60 s, update jitter 0-5 s), 100 per process, without rendering. Then:
 
 - idle: over --idle-seconds, the broker's $SYS/broker/bytes/received and /sent, nginx's bytes
   (the 60 s conditional polls) and the CPU of mosquitto and fleet_sim from /proc; scaled to bytes
@@ -28,6 +28,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -40,6 +41,7 @@ SOURCE = os.path.dirname(os.path.dirname(HERE))
 FLEET = "bench"
 GROUP = "district"
 TICKS = os.sysconf("SC_CLK_TCK")
+PER_PROCESS = 100  # players per fleet_sim process (see fleet_sim.cpp: select() and 1024)
 
 
 def free_port():
@@ -63,6 +65,10 @@ def cpu_s(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def sims_cpu(sims):
+    return sum(cpu_s(sim.pid) for sim in sims)
 
 
 def sys_bytes(port):
@@ -110,6 +116,8 @@ def main():
     ap.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
     ap.add_argument("--mosquitto", default=shutil.which("mosquitto") or "/usr/sbin/mosquitto")
     args = ap.parse_args()
+    # SIGTERM stops the servers and players too (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("fleet_scale.py: stopped"))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 500 sockets each way
 
@@ -152,15 +160,18 @@ http {
         wait_port(port)
 
         t0 = time.time()
-        sim = subprocess.Popen([args.sim, "--players", str(args.players), "--broker",
-                                "mqtt://127.0.0.1:%d" % port, "--source",
-                                "http://127.0.0.1:%d/playlist.json" % web, "--public-key",
-                                key + ".pub", "--state-root", os.path.join(work, "state"),
-                                "--fleet", FLEET, "--group", GROUP],
-                               stdout=subprocess.PIPE, stderr=open(os.path.join(work, "sim.log"),
-                                                                   "w"), text=True)
-        procs.append(sim)
-        sim.stdout.readline()  # "ready N"
+        sims = []
+        for first in range(0, args.players, PER_PROCESS):
+            sims.append(subprocess.Popen(
+                [args.sim, "--players", str(min(PER_PROCESS, args.players - first)), "--first",
+                 str(first), "--broker", "mqtt://127.0.0.1:%d" % port, "--source",
+                 "http://127.0.0.1:%d/playlist.json" % web, "--public-key", key + ".pub",
+                 "--state-root", os.path.join(work, "state"), "--fleet", FLEET, "--group", GROUP],
+                stdout=subprocess.PIPE, stderr=open(os.path.join(work, "sim-%d.log" % first), "w"),
+                text=True))
+            procs.append(sims[-1])
+        for sim in sims:
+            sim.stdout.readline()  # "ready N"
         online = ok = 0
         while time.time() - t0 < 300:
             online, ok = fleet_table(args, port)
@@ -172,9 +183,9 @@ http {
         time.sleep(5)
 
         # Idle.
-        b0, c0, s0, w0 = sys_bytes(port), cpu_s(broker.pid), cpu_s(sim.pid), time.time()
+        b0, c0, s0, w0 = sys_bytes(port), cpu_s(broker.pid), sims_cpu(sims), time.time()
         time.sleep(args.idle_seconds)
-        b1, c1, s1, w1 = sys_bytes(port), cpu_s(broker.pid), cpu_s(sim.pid), time.time()
+        b1, c1, s1, w1 = sys_bytes(port), cpu_s(broker.pid), sims_cpu(sims), time.time()
         span = w1 - w0
         mqtt_bytes = (b1[0] - b0[0]) + (b1[1] - b0[1])
         http_bytes = sum(r[4] + r[5] for r in access_log(os.path.join(work, "access.log"))
@@ -201,12 +212,12 @@ http {
             sub = subprocess.Popen(["mosquitto_sub", "-p", str(port), "-q", "1", "-t",
                                     "signage/%s/ack/+" % FLEET], stdout=open(acks, "w"))
             time.sleep(1)
-            c0, s0, w0 = cpu_s(broker.pid), cpu_s(sim.pid), time.time()
+            c0, s0, w0 = cpu_s(broker.pid), sims_cpu(sims), time.time()
             out = subprocess.run([args.player, "fleet", "--broker", "mqtt://127.0.0.1:%d" % port,
                                   "--fleet", FLEET, "--alert", alert, "--key", key + ".key",
                                   "--group", GROUP, "--settle", "3", "--wait", "120"],
                                  capture_output=True, text=True)
-            c1, s1, w1 = cpu_s(broker.pid), cpu_s(sim.pid), time.time()
+            c1, s1, w1 = cpu_s(broker.pid), sims_cpu(sims), time.time()
             time.sleep(1)
             sub.terminate()
             sub.wait()

@@ -4,9 +4,13 @@
 // stands in for the renderer: when a playlist with an alert in it arrives, the alert is reported
 // on screen at the next 16 ms tick, as the frame loop reports the item it shows.
 //
-//   fleet_sim --players 500 --broker mqtt://127.0.0.1:PORT --source http://127.0.0.1:P/playlist.json
-//             --public-key content.pub --state-root DIR [--fleet NAME] [--group G]
-//             [--connect-spacing-ms 10] [--duration S]
+//   fleet_sim --players 100 [--first 0] --broker mqtt://127.0.0.1:PORT
+//             --source http://127.0.0.1:P/playlist.json --public-key content.pub --state-root DIR
+//             [--fleet NAME] [--group G] [--connect-spacing-ms 10] [--duration S]
+//
+// At most about 300 players per process: libmosquitto's mosquitto_loop waits with select(),
+// which cannot watch a descriptor numbered 1024 or more, and each player holds a few (a player
+// on a screen holds one broker connection, far below that). fleet_scale.py runs 100 a process.
 //
 // It prints one line "ready N" when every player is started, and runs until --duration or
 // SIGTERM. Used by fleet_scale.py (README.md, "Fleet").
@@ -34,7 +38,7 @@ volatile sig_atomic_t stopping = 0;
 void on_signal(int) { stopping = 1; }
 
 struct Options {
-  int players = 500;
+  int players = 100, first = 0;
   std::string broker, source, public_key, fleet = "default", group = "district";
   fs::path state_root;
   int connect_spacing_ms = 10;
@@ -56,6 +60,7 @@ bool parse(int argc, char** argv, Options& o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
     if (a == "--players") o.players = std::stoi(v);
+    else if (a == "--first") o.first = std::stoi(v);
     else if (a == "--broker") o.broker = v;
     else if (a == "--source") o.source = v;
     else if (a == "--public-key") o.public_key = v;
@@ -76,7 +81,7 @@ int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr,
-                 "usage: fleet_sim --players N --broker URL --source URL --public-key FILE "
+                 "usage: fleet_sim --players N [--first I] --broker URL --source URL --public-key FILE "
                  "--state-root DIR [--fleet NAME] [--group G] [--connect-spacing-ms MS] "
                  "[--duration S]\n");
     return 2;
@@ -97,7 +102,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<sync::Sync>> players;
   for (int i = 0; i < o.players; ++i) {
     char id[16];
-    std::snprintf(id, sizeof id, "sim-%03d", i);
+    std::snprintf(id, sizeof id, "sim-%03d", o.first + i);
     sync::SyncOptions options;
     options.state_dir = o.state_root / id;
     options.player_id = id;
