@@ -218,7 +218,11 @@ http {
                                   "--group", GROUP, "--settle", "3", "--wait", "120"],
                                  capture_output=True, text=True)
             c1, s1, w1 = cpu_s(broker.pid), sims_cpu(sims), time.time()
-            time.sleep(1)
+            subprocess.run([args.player, "fleet", "--broker", "mqtt://127.0.0.1:%d" % port,
+                            "--fleet", FLEET, "--cancel", "bench-%d" % n, "--key", key + ".key",
+                            "--group", GROUP, "--settle", "0"], check=True,
+                           stdout=subprocess.DEVNULL)
+            time.sleep(2)
             sub.terminate()
             sub.wait()
             got = [float(x) for x in re.findall(r"acknowledged ([\d.]+) s after publishing",

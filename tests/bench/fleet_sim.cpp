@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < players.size() && !stopping; ++i) {
     sync::SyncCallbacks callbacks;
     callbacks.on_playlist = [&screens, i](std::shared_ptr<const content::Playlist> playlist) {
-      for (std::size_t k = 0; playlist && k < playlist->items.size(); ++k) {
+      // The alerts come after the playlist's own items, the newest last: it goes on screen.
+      for (std::size_t k = playlist ? playlist->items.size() : 0; k-- > 0;) {
         const content::Item& item = playlist->items[k];
         if (item.type != content::ItemType::alert) continue;
         std::lock_guard lock(screens.mutex);
