@@ -35,7 +35,9 @@ namespace fs = std::filesystem;
 using namespace signage;
 
 volatile sig_atomic_t stopping = 0;
-void on_signal(int) { stopping = 1; }
+void on_signal(int) {
+  stopping = 1;
+}
 
 struct Options {
   int players = 100, first = 0;
@@ -59,17 +61,28 @@ std::int64_t now_ms() {
 bool parse(int argc, char** argv, Options& o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
-    if (a == "--players") o.players = std::stoi(v);
-    else if (a == "--first") o.first = std::stoi(v);
-    else if (a == "--broker") o.broker = v;
-    else if (a == "--source") o.source = v;
-    else if (a == "--public-key") o.public_key = v;
-    else if (a == "--state-root") o.state_root = v;
-    else if (a == "--fleet") o.fleet = v;
-    else if (a == "--group") o.group = v;
-    else if (a == "--connect-spacing-ms") o.connect_spacing_ms = std::stoi(v);
-    else if (a == "--duration") o.duration_s = std::stod(v);
-    else return false;
+    if (a == "--players")
+      o.players = std::stoi(v);
+    else if (a == "--first")
+      o.first = std::stoi(v);
+    else if (a == "--broker")
+      o.broker = v;
+    else if (a == "--source")
+      o.source = v;
+    else if (a == "--public-key")
+      o.public_key = v;
+    else if (a == "--state-root")
+      o.state_root = v;
+    else if (a == "--fleet")
+      o.fleet = v;
+    else if (a == "--group")
+      o.group = v;
+    else if (a == "--connect-spacing-ms")
+      o.connect_spacing_ms = std::stoi(v);
+    else if (a == "--duration")
+      o.duration_s = std::stod(v);
+    else
+      return false;
   }
   return argc % 2 == 1 && !o.broker.empty() && !o.source.empty() && !o.public_key.empty() &&
          !o.state_root.empty();
@@ -80,10 +93,11 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) {
-    std::fprintf(stderr,
-                 "usage: fleet_sim --players N [--first I] --broker URL --source URL --public-key FILE "
-                 "--state-root DIR [--fleet NAME] [--group G] [--connect-spacing-ms MS] "
-                 "[--duration S]\n");
+    std::fprintf(
+        stderr,
+        "usage: fleet_sim --players N [--first I] --broker URL --source URL --public-key FILE "
+        "--state-root DIR [--fleet NAME] [--group G] [--connect-spacing-ms MS] "
+        "[--duration S]\n");
     return 2;
   }
   sync::crypto_init();

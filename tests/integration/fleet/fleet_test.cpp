@@ -1,11 +1,11 @@
 // signage-player fleet against a real mosquitto started here on a free port: players' retained
 // statuses published with mosquitto_pub, a last will sent by the broker when a client dies, the
 // expected revision read from nginx, a signed alert checked with the project's crypto API and
-// acknowledged with mosquitto_pub, and clear errors.
+// acknowledged with mosquitto_pub, a screenshot asked for and answered, and clear errors.
 //
 // Programs come from the build (SIGNAGE_MOSQUITTO, SIGNAGE_MOSQUITTO_PUB, SIGNAGE_MOSQUITTO_SUB,
-// SIGNAGE_NGINX; configuring fails without them); the player runs under SIGNAGE_EMULATOR in a
-// cross build.
+// SIGNAGE_NGINX, SIGNAGE_STDBUF; configuring fails without them); the player runs under
+// SIGNAGE_EMULATOR in a cross build.
 #include "fleet/fleet.h"
 
 #include <fcntl.h>
@@ -372,6 +372,46 @@ TEST_F(FleetTest, AnAlertNotShownEverywhereNamesTheScreens) {
   EXPECT_NE(out.find("online and not yet: 2: hall-1, hall-2"), std::string::npos) << out;
   EXPECT_NE(out.find("2 online screen(s) did not show alert cold within 2 s"), std::string::npos)
       << out;
+}
+
+TEST_F(FleetTest, ScreenshotRequestedAndWritten) {
+  // A screen that answers screenshot requests, played by mosquitto_sub and mosquitto_pub
+  // (line-buffered by stdbuf, so its "received SUBACK" shows before it exits).
+  Child screen({SIGNAGE_STDBUF, "-oL", SIGNAGE_MOSQUITTO_SUB, "-d", "-p", std::to_string(port),
+                "-q", "1", "-t", "signage/t/screenshot/hall-1", "-C", "1", "-W", "120"},
+               dir.path / "request.log");
+  ASSERT_TRUE(wait_for([&] {
+    return read_file(dir.path / "request.log").find("received SUBACK") != std::string::npos;
+  })) << read_file(dir.path / "request.log");
+  fs::path shot = dir.path / "shot.png";
+  Child asker(player_command({"--broker", url, "--fleet", "t", "--screenshot", "hall-1", "-o",
+                              shot.string(), "--width", "320", "--wait", "120"}),
+              dir.path / "asker.log");
+  ASSERT_EQ(screen.wait(), 0) << read_file(dir.path / "request.log");
+  std::string request;
+  std::istringstream lines(read_file(dir.path / "request.log"));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("{")) request = line;
+  }
+  auto asked = nlohmann::json::parse(request);
+  EXPECT_EQ(asked.at("width"), 320);
+  const std::string png_base64 =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+"
+      "M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+  // A reply to another request first: not this one's.
+  publish("signage/t/screenshot/hall-1/reply",
+          nlohmann::json{{"id", "other"}, {"player", "hall-1"}, {"png", "AAAA"}}.dump(), false);
+  publish("signage/t/screenshot/hall-1/reply",
+          nlohmann::json{
+              {"id", asked.at("id")}, {"player", "hall-1"}, {"png", png_base64}, {"time_ms", 1}}
+              .dump(),
+          false);
+  ASSERT_EQ(asker.wait(), 0) << read_file(dir.path / "asker.log");
+  std::string bytes = read_file(shot);
+  EXPECT_EQ(bytes.size(), 70u);
+  EXPECT_TRUE(bytes.starts_with("\x89PNG\r\n\x1a\n"));
+  EXPECT_NE(read_file(dir.path / "asker.log").find("screenshot of hall-1 (70 bytes)"),
+            std::string::npos);
 }
 
 TEST_F(FleetTest, ClearErrors) {
