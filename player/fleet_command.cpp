@@ -238,8 +238,31 @@ int publish_alert(fleet::Broker& broker, fleet::View& view, const Options& o) {
   const auto& [id, payload] = *message;
   std::string why;
   std::string topic = fleet::alert_topic(o.fleet_name, o.group);
+  bool echoed = false;  // the broker passed it on (to this program, subscribed to +/alert)
   std::int64_t published = fleet::now_ms();
+  auto on_message = [&](const fleet::Message& m) {
+    if (m.topic == topic && m.payload == payload) echoed = true;
+    auto parts = fleet::split_topic(o.fleet_name, m.topic);
+    auto ack = parts.kind == "ack" ? fleet::parse_ack(m.payload, nullptr) : std::nullopt;
+    if (ack && ack->alert == id && o.cancel_id.empty()) {
+      std::printf("  %s on screen, acknowledged %.3f s after publishing\n", ack->player.c_str(),
+                  (fleet::now_ms() - published) / 1000.0);
+      std::fflush(stdout);
+    }
+  };
   if (!broker.publish(topic, payload, true, &why)) return fail(why);
+  // A broker acknowledges a message its ACL refuses as if it took it (MQTT 3.1.1): only seeing
+  // it come back tells that the screens get it.
+  for (int i = 0; i < 50 && !echoed && !interrupted; ++i) {
+    if (!collect(broker, view, o, 0.1, &why, on_message)) return fail(why);
+  }
+  if (!echoed) {
+    return fail("the broker did not pass the " +
+                std::string(o.cancel_id.empty() ? "alert" : "cancel") + " on: " +
+                (o.broker.username.empty() ? std::string("a client without a user name")
+                                           : "user '" + o.broker.username + "'") +
+                " may not publish to " + topic + " (see the broker's ACL; docs/fleet.md)");
+  }
   if (!o.cancel_id.empty()) {
     std::cout << "cancel of alert " << id << " published to group " << o.group
               << " (kept by the broker for screens that connect later)\n";
@@ -248,19 +271,10 @@ int publish_alert(fleet::Broker& broker, fleet::View& view, const Options& o) {
   std::cout << "alert " << id << " published to group " << o.group << "; waiting up to "
             << int(o.wait_s) << " s for the screens to show it (Ctrl-C stops waiting)\n";
   std::set<std::string> groups = {o.group};
-  auto on_ack = [&](const fleet::Message& m) {
-    auto parts = fleet::split_topic(o.fleet_name, m.topic);
-    auto ack = parts.kind == "ack" ? fleet::parse_ack(m.payload, nullptr) : std::nullopt;
-    if (ack && ack->alert == id) {
-      std::printf("  %s on screen, acknowledged %.3f s after publishing\n", ack->player.c_str(),
-                  (fleet::now_ms() - published) / 1000.0);
-      std::fflush(stdout);
-    }
-  };
   auto until = published + std::int64_t(o.wait_s * 1000);
   fleet::AlertProgress progress;
   while (!interrupted && fleet::now_ms() < until) {
-    if (!collect(broker, view, o, 0.2, &why, on_ack)) return fail(why);
+    if (!collect(broker, view, o, 0.2, &why, on_message)) return fail(why);
     progress = fleet::alert_progress(view, id, groups);
     if (progress.waiting.empty() && progress.holding.empty() && !progress.acked.empty()) break;
   }

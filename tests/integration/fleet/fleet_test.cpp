@@ -414,6 +414,40 @@ TEST_F(FleetTest, ScreenshotRequestedAndWritten) {
             std::string::npos);
 }
 
+TEST_F(FleetTest, AnAlertTheBrokersAclRefusesIsReported) {
+  // This broker lets clients without a user name read the fleet's topics, not write them. It
+  // reads the ACL after dropping root for the mosquitto user: the folder must be readable.
+  broker.reset();
+  fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
+  write_file(dir.path / "acl", "topic read signage/#\n");
+  fs::permissions(dir.path / "acl", fs::perms::owner_read | fs::perms::owner_write |
+                                        fs::perms::group_read | fs::perms::others_read);
+  write_file(dir.path / "mosquitto.conf", "listener " + std::to_string(port) +
+                                              " 127.0.0.1\nallow_anonymous true\n"
+                                              "persistence false\nlog_dest stdout\nacl_file " +
+                                              (dir.path / "acl").string() + "\n");
+  broker = std::make_unique<Child>(
+      std::vector<std::string>{SIGNAGE_MOSQUITTO, "-c", (dir.path / "mosquitto.conf").string()},
+      dir.path / "mosquitto.log");
+  ASSERT_TRUE(wait_for([&] { return port_open(port); })) << read_file(dir.path / "mosquitto.log");
+  signage::sync::crypto_init();
+  write_file(dir.path / "content.key", signage::sync::generate_key_pair().secret_key);
+  write_file(
+      dir.path / "alert.json",
+      R"({"id": "a", "expires": "2099-01-01T00:00:00Z", "item": {"type": "alert", "title": "t"}})");
+  std::string out;
+  EXPECT_EQ(fleet({"--broker", url, "--fleet", "t", "--alert", (dir.path / "alert.json").string(),
+                   "--key", (dir.path / "content.key").string(), "--group", "north", "--settle",
+                   "0", "--wait", "5"},
+                  &out),
+            1);
+  EXPECT_NE(out.find("the broker did not pass the alert on: a client without a user name may not "
+                     "publish to signage/t/north/alert"),
+            std::string::npos)
+      << out;
+}
+
 TEST_F(FleetTest, ClearErrors) {
   std::string out;
   int closed = free_port();
