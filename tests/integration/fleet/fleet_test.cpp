@@ -448,6 +448,59 @@ TEST_F(FleetTest, AnAlertTheBrokersAclRefusesIsReported) {
       << out;
 }
 
+TEST_F(FleetTest, ARealPlayerShowsAndAcknowledgesTheAlert) {
+  // signage-player run, headless, with its MQTT client: the contract end to end.
+  signage::sync::crypto_init();
+  signage::sync::KeyPair keys = signage::sync::generate_key_pair();
+  write_file(dir.path / "content.key", keys.secret_key);
+  write_file(dir.path / "alert.json",
+             R"({"id": "power-1205", "expires": "2099-12-05T18:00:00+08:00",
+                 "item": {"type": "alert", "title": "临时停电", "priority": 3}})");
+  std::vector<std::string> run = player_command({});
+  run.back() = "run";  // player_command ends with "fleet"
+  run.insert(run.end(),
+             {"--headless", "--size", "320x180", "--duration", "300", "--state-dir",
+              (dir.path / "state").string(), "--public-key", keys.public_key, "--player-id",
+              "hall-9", "--mqtt-broker", url, "--mqtt-fleet", "t", "--mqtt-groups", "north",
+              SIGNAGE_SOURCE_DIR "/playlists/examples/minimal.json"});
+  Child player(run, dir.path / "player.log");
+  std::string out;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        fleet({"--broker", url, "--fleet", "t", "--settle", "1"}, &out);
+        return row_of(out, "hall-9").find(" yes ") != std::string::npos;
+      },
+      120))
+      << out << read_file(dir.path / "player.log");
+  EXPECT_NE(row_of(out, "hall-9").find(" north "), std::string::npos) << out;
+
+  ASSERT_EQ(fleet({"--broker", url, "--fleet", "t", "--alert", (dir.path / "alert.json").string(),
+                   "--key", (dir.path / "content.key").string(), "--group", "north", "--settle",
+                   "1", "--wait", "120"},
+                  &out),
+            0)
+      << out << read_file(dir.path / "player.log");
+  EXPECT_NE(out.find("hall-9 on screen, acknowledged"), std::string::npos) << out;
+  EXPECT_NE(out.find("on screen (acknowledged): 1: hall-9"), std::string::npos) << out;
+
+  ASSERT_EQ(fleet({"--broker", url, "--fleet", "t", "--cancel", "power-1205", "--key",
+                   (dir.path / "content.key").string(), "--group", "north", "--settle", "0"},
+                  &out),
+            0)
+      << out;
+  EXPECT_TRUE(wait_for(
+      [&] {
+        return read_file(dir.path / "player.log").find("alert power-1205 cancelled") !=
+               std::string::npos;
+      },
+      60))
+      << read_file(dir.path / "player.log");
+
+  player.kill(SIGTERM);  // a clean exit says "offline" (retained)
+  ASSERT_EQ(fleet({"--broker", url, "--fleet", "t", "--settle", "1"}, &out), 0) << out;
+  EXPECT_NE(row_of(out, "hall-9").find(" NO "), std::string::npos) << out;
+}
+
 TEST_F(FleetTest, ClearErrors) {
   std::string out;
   int closed = free_port();
