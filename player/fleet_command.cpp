@@ -166,9 +166,9 @@ std::optional<int> parse(const std::vector<std::string_view>& args, Options& o) 
     return usage("give --username and --password-file together");
   }
   std::string why;
-  for (const std::string* name : {&o.fleet_name, &o.group, &o.screenshot_player}) {
+  for (const std::string* name : {&o.fleet_name, &o.group, &o.screenshot_player, &o.cancel_id}) {
     if (!name->empty() && !fleet::valid_name(*name, &why)) {
-      return usage("'" + *name + "' cannot be a fleet, group or player name: " + why);
+      return usage("'" + *name + "' cannot be a fleet, group, player or alert name: " + why);
     }
   }
   if (!password_file.empty()) {
