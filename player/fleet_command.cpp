@@ -301,14 +301,24 @@ int screenshot(fleet::Broker& broker, const Options& o) {
   if (!broker.publish(topic, request, false, &why)) return fail(why);
   std::optional<std::string> png;
   auto until = fleet::now_ms() + std::int64_t(o.wait_s * 1000);
-  while (!png && !interrupted && fleet::now_ms() < until) {
+  bool failed = false;
+  while (!png && !failed && !interrupted && fleet::now_ms() < until) {
     bool ok = broker.poll(
         200,
         [&](const fleet::Message& m) {
           auto reply = nlohmann::json::parse(m.payload, nullptr, false);
-          if (m.topic != topic + "/reply" || !reply.is_object() || reply.value("id", "") != id)
+          if (m.topic != topic + "/reply" || !reply.is_object() || !reply.contains("id") ||
+              reply["id"] != id)
             return;
-          std::string text = reply.value("png", "");
+          if (reply.contains("error")) {  // the player says why it cannot (display off, bad width)
+            why = o.screenshot_player + " could not take a screenshot: " +
+                  (reply["error"].is_string() ? reply["error"].get<std::string>() : "(no reason)");
+            failed = true;
+            return;
+          }
+          std::string text = reply.contains("png") && reply["png"].is_string()
+                                 ? reply["png"].get<std::string>()
+                                 : std::string();
           std::string bytes(text.size(), '\0');
           std::size_t length = 0;
           if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),

@@ -38,7 +38,7 @@ std::string text_of(const json& object, const char* key) {
 template <class T>
 std::optional<T> number_of(const json& object, const char* key) {
   auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
+  if (it == object.end() || !it->is_number_integer()) return std::nullopt;  // no float casts
   return it->get<T>();
 }
 
@@ -215,7 +215,7 @@ std::optional<std::string> alert_from_file(std::string_view file_text, std::stri
     return std::nullopt;
   }
   json& item = object["item"];
-  if (!item.is_object() || item.value("type", "") != "alert" || !item.contains("title") ||
+  if (!item.is_object() || text_of(item, "type") != "alert" || !item.contains("title") ||
       !item["title"].is_string() || item["title"].get<std::string>().empty()) {
     fail(error,
          "\"item\" must be {\"type\": \"alert\", \"title\": ..., \"body\": ..., "

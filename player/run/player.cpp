@@ -243,6 +243,9 @@ struct Player::Shared {
     Nanos duration = 0;
   };
   std::optional<NoticeRequest> notice_request;
+  // request_frame_copy: the frame loop looks at the flag (no lock) and takes the function.
+  std::atomic<bool> copy_wanted{false};
+  std::function<void(text::RgbaImage)> copy_to;
 
   // worker -> frame loop: the notice band and when it ends (loop time)
   std::shared_ptr<const scene::PreparedNotice> notice;
@@ -322,6 +325,12 @@ void Player::show_notice(std::string text, bool problem, Nanos duration) {
     shared_->notice_request = Shared::NoticeRequest{std::move(text), problem, duration};
   }
   shared_->wake_worker.notify_all();
+}
+
+void Player::request_frame_copy(std::function<void(text::RgbaImage)> deliver) {
+  std::lock_guard lock(shared_->mutex);
+  shared_->copy_to = std::move(deliver);
+  shared_->copy_wanted = true;
 }
 
 void Player::submit_playlist(std::shared_ptr<const content::Playlist> playlist) {
@@ -1202,6 +1211,18 @@ struct FrameLoop {
     live_changed = false;
   }
 
+  // A requested copy of the frame just drawn (before present: a GPU's buffer is undefined
+  // after the flip). The mailbox busy: next frame.
+  void copy_frame() {
+    std::unique_lock lock(sh.mutex, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    auto deliver = std::move(sh.copy_to);
+    sh.copy_to = nullptr;
+    sh.copy_wanted = false;
+    lock.unlock();
+    if (deliver) deliver(renderer.read_output());
+  }
+
   void compose_and_present(Nanos t) {
     in.t = t;
     in.frame = frame_at(t, stats.refresh_hz);
@@ -1232,6 +1253,7 @@ struct FrameLoop {
     in.background = current->slot.playlist->theme.background;
     scene::compose(in, list);
     renderer.draw(list);
+    if (sh.copy_wanted.load(std::memory_order_relaxed)) copy_frame();
     const auto present_start = Clock::now();
     renderer.present();
     display->present_us.add(std::uint64_t((Clock::now() - present_start).count() / 1000));

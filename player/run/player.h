@@ -167,6 +167,12 @@ class Player {
   // frame loop still never waits).
   void submit_playlist(std::shared_ptr<const content::Playlist> playlist);
 
+  // Asks the frame loop for a copy of the next frame it draws, as the screen shows it
+  // (Renderer::read_output; one copy, no encoding on the frame loop): `deliver` is called on the
+  // render thread with it, so it must only hand the image over. A newer request replaces one not
+  // yet served. Nothing is delivered while the screen is off (display hours).
+  void request_frame_copy(std::function<void(text::RgbaImage)> deliver);
+
   // Runs frames until the duration is over, the user quits or `hook` returns false. Blocks
   // before the first frame until the first card is ready (startup, not a frame).
   RunStats run(const FrameHook& hook = {});

@@ -61,6 +61,7 @@ struct Sink {
   bool too_large = false;
   bool write_failed = false;
   const std::atomic<bool>* stop = nullptr;
+  std::atomic<std::uint64_t>* progress = nullptr;  // counts what is written
 };
 
 std::size_t write_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -71,6 +72,7 @@ std::size_t write_body(char* data, std::size_t size, std::size_t count, void* us
     return 0;  // anything but n aborts the transfer with CURLE_WRITE_ERROR
   }
   sink.received += n;
+  if (sink.progress) *sink.progress += n;
   if (sink.memory) {
     sink.memory->append(data, n);
   } else if (sink.file && std::fwrite(data, 1, n, sink.file) != n) {
@@ -302,7 +304,8 @@ struct TempFile {
 }  // namespace
 
 PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::string& user_agent,
-                      HttpValidators& validators, const std::atomic<bool>& stop) {
+                      HttpValidators& validators, const std::atomic<bool>& stop,
+                      DownloadProgress* progress) {
   PollOutcome outcome;
   auto fail = [&](std::string why) {
     outcome.result = PollOutcome::Result::error;
@@ -390,6 +393,16 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
   std::string why;
   auto import = store.begin(candidate, check, &why);
   if (!import) return fail(shown + ": " + why);
+  struct Progress {  // shown while the assets download, gone however this ends
+    DownloadProgress* p;
+    ~Progress() {
+      if (p) p->total = 0;
+    }
+  } shown_progress{progress};
+  if (progress) {
+    progress->done = 0;
+    progress->total = import->missing_bytes();
+  }
   for (const AssetRef& asset : import->missing()) {
     auto url = resolve(base, asset.path, &why);
     if (!url) return fail(shown + ": asset " + asset.path + ": " + why);
@@ -404,6 +417,7 @@ PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::str
     file_sink.file = file.get();
     file_sink.limit = asset.size;  // the playlist's size is the most it may have
     file_sink.stop = &stop;
+    if (progress) file_sink.progress = &progress->done;
     Response got = perform(settings, user_agent, Request{*url, {}, std::nullopt}, file_sink);
     outcome.bytes_downloaded += got.downloaded;
     if (!got.ok) {

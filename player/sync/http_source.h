@@ -34,8 +34,14 @@ struct PollOutcome {
 // changed: its .sig (when the store needs one), the store's check, every missing asset (URL
 // relative to the playlist's final URL), then commits. Updates `validators` only once the
 // content is stored (or known to be superseded / already current). `stop` aborts transfers.
+// `progress`, when given: the assets' bytes received and to fetch while they download (total 0
+// otherwise), read by other threads (the MQTT status).
+struct DownloadProgress {
+  std::atomic<std::uint64_t> done{0}, total{0};
+};
 PollOutcome poll_http(Store& store, const HttpSettings& settings, const std::string& user_agent,
-                      HttpValidators& validators, const std::atomic<bool>& stop);
+                      HttpValidators& validators, const std::atomic<bool>& stop,
+                      DownloadProgress* progress = nullptr);
 
 // `url` for status.json, bundle.json and the log: user name and password, and a query (which
 // may carry a token), replaced by "***".

@@ -120,6 +120,10 @@ std::string ack_topic(const std::string& fleet, const std::string& player) {
   return "signage/" + fleet + "/ack/" + player;
 }
 
+std::string screenshot_topic(const std::string& fleet, const std::string& player) {
+  return "signage/" + fleet + "/screenshot/" + player;
+}
+
 std::string topic_level_problem(std::string_view level) {
   if (level.empty() || level.size() > 64) return "needs 1 to 64 characters";
   for (char c : level) {
@@ -209,7 +213,7 @@ std::optional<Alert> check_alert(std::string_view payload, const std::vector<Pub
   }
   std::string why;
   if (!verify_any(alert.text, alert.signature, keys, &why)) {
-    return refuse("bad signature: " + why);
+    return refuse("bad signature: the alert is not signed with a configured public_key");
   }
   Json a = Json::parse(alert.text, nullptr, false);
   if (!a.is_object()) return refuse("the signed alert is not a JSON object");
@@ -467,7 +471,14 @@ struct MqttSource::State {
   std::set<std::pair<std::string, std::int64_t>> acked;  // (id, issued ms) on screen already
   std::vector<std::string> pending_acks;                 // payloads not yet published
   std::string last_error;
-  Json last_refused;  // {"id", "reason", "time_ms"} or null
+  Json last_refused;               // {"id", "reason", "time_ms"} or null
+  std::string last_library_error;  // libmosquitto's last error line (OpenSSL's reason for TLS)
+  struct PendingShot {
+    std::string id;
+    SteadyClock::time_point deadline;
+  };
+  std::vector<PendingShot> shots;    // asked for, not answered yet
+  std::vector<std::string> replies;  // screenshot replies not yet published
   std::condition_variable wake;
 
   std::string status_topic() const { return sync::status_topic(settings.fleet, player_id); }
@@ -479,9 +490,17 @@ struct MqttSource::State {
   }
 
   void set_error(const std::string& error) {
-    std::lock_guard lock(mutex);
-    if (error != last_error) log(error);
-    last_error = error;
+    {
+      std::lock_guard lock(mutex);
+      if (error == last_error) return;
+      log(error);
+      last_error = error;
+    }
+    changed();
+  }
+
+  void changed() {
+    if (hooks.on_state_changed) hooks.on_state_changed();
   }
 
   void on_connect(int rc) {
@@ -497,6 +516,9 @@ struct MqttSource::State {
     }
     log("connected to " + settings.broker + " as " + player_id);
     connected = true;
+    changed();
+    mosquitto_subscribe(mosq.get(), nullptr, screenshot_topic(settings.fleet, player_id).c_str(),
+                        1);
     for (const std::string& group : settings.groups) {
       mosquitto_subscribe(mosq.get(), nullptr, update_topic(settings.fleet, group).c_str(), 1);
       mosquitto_subscribe(mosq.get(), nullptr, alert_topic(settings.fleet, group).c_str(), 1);
@@ -508,6 +530,10 @@ struct MqttSource::State {
     std::string topic = message.topic ? message.topic : "";
     std::string_view payload(static_cast<const char*>(message.payload),
                              std::size_t(std::max(message.payloadlen, 0)));
+    if (topic == screenshot_topic(settings.fleet, player_id)) {
+      if (!message.retain) screenshot_request(payload);
+      return;
+    }
     for (const std::string& group : settings.groups) {
       if (topic == update_topic(settings.fleet, group)) {
         if (!message.retain) {
@@ -537,8 +563,14 @@ struct MqttSource::State {
         last_refused = {
             {"id", alert ? Json(alert->id) : Json()}, {"reason", why}, {"time_ms", unix_ms()}};
         status_dirty = true;
-        return;
       }
+    }
+    if (!why.empty()) {
+      changed();
+      return;
+    }
+    {
+      std::lock_guard lock(mutex);
       prune_alerts(held, now_s);
       std::string error;
       if (!save_alerts(alerts_file, held, &error)) {
@@ -551,6 +583,58 @@ struct MqttSource::State {
         alert->issued + ")");
     status_dirty = true;
     if (hooks.on_alerts) hooks.on_alerts(shown);
+    changed();
+  }
+
+  // {"id": "<request id>", "width": 480}: handed to the player; a bad request is answered
+  // with what is wrong.
+  void screenshot_request(std::string_view payload) {
+    Json request = Json::parse(payload.substr(0, 4096), nullptr, false);
+    std::string id = request.is_object() && request.contains("id") && request["id"].is_string()
+                         ? request["id"].get<std::string>()
+                         : "";
+    int width = 480;
+    std::string error;
+    if (id.empty() || id.size() > 128) {
+      error = "a screenshot request needs {\"id\": \"<1 to 128 characters>\", \"width\": N}";
+    } else if (request.contains("width")) {
+      if (!request["width"].is_number_integer() || request["width"].get<std::int64_t>() < 16 ||
+          request["width"].get<std::int64_t>() > kMaxScreenshotWidth) {
+        error = "\"width\" must be a whole number of pixels, 16 to " +
+                std::to_string(kMaxScreenshotWidth);
+      } else {
+        width = request["width"].get<int>();
+      }
+    }
+    if (!error.empty() || !hooks.on_screenshot) {
+      reply(id, std::nullopt, error.empty() ? "this player takes no screenshots" : error);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex);
+      shots.push_back({id, SteadyClock::now() + std::chrono::seconds(5)});
+    }
+    log("screenshot " + id + " asked for, " + std::to_string(width) + " px wide");
+    hooks.on_screenshot(ScreenshotRequest{id, width});
+  }
+
+  // Queues the reply to request `id` (one reply per request: a late one is dropped).
+  void reply(const std::string& id, const std::optional<std::string>& png,
+             const std::string& error) {
+    Json j = {{"id", id}, {"player", player_id}, {"time_ms", unix_ms()}};
+    if (png) {
+      std::string text(sodium_base64_encoded_len(png->size(), sodium_base64_VARIANT_ORIGINAL),
+                       '\0');
+      sodium_bin2base64(text.data(), text.size(),
+                        reinterpret_cast<const unsigned char*>(png->data()), png->size(),
+                        sodium_base64_VARIANT_ORIGINAL);
+      text.resize(std::strlen(text.c_str()));
+      j["png"] = std::move(text);
+    } else {
+      j["error"] = error;
+    }
+    std::lock_guard lock(mutex);
+    replies.push_back(j.dump());
   }
 
   void publish(const std::string& topic, const std::string& payload, bool retain) {
@@ -586,6 +670,7 @@ struct MqttSource::State {
     }
     status_dirty = true;
     if (hooks.on_alerts) hooks.on_alerts(shown);
+    changed();
   }
 
   // Waits up to `seconds` unless stopping; true when stopping.
@@ -593,6 +678,20 @@ struct MqttSource::State {
     std::unique_lock lock(mutex);
     return wake.wait_for(lock, std::chrono::milliseconds(std::int64_t(seconds * 1000)),
                          [&] { return stop.load(); });
+  }
+
+  // Why a call failed, in words: OpenSSL's reason for a TLS error, errno's for a socket.
+  std::string reason(int rc) {
+    if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
+    std::string why = mosquitto_strerror(rc);
+    if (rc == MOSQ_ERR_TLS) {
+      std::lock_guard lock(mutex);
+      if (!last_library_error.empty()) why += " (" + last_library_error + ")";
+      if (last_library_error.find("certificate verify failed") != std::string::npos) {
+        why += ": the broker's certificate is not trusted; set mqtt_ca_file to its CA";
+      }
+    }
+    return why;
   }
 
   void main();
@@ -614,17 +713,15 @@ void MqttSource::State::main() {
         first = false;
         need_connect = false;
       } else {
-        set_error(
-            "cannot reach " + settings.broker + ": " +
-            (rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc)));
+        set_error("cannot reach " + settings.broker + ": " + reason(rc));
       }
     }
     int rc = need_connect ? MOSQ_ERR_NO_CONN : mosquitto_loop(mosq.get(), 100, 1);
     if (rc != MOSQ_ERR_SUCCESS) {
       if (connected.exchange(false)) {
-        set_error(
-            "lost the broker " + settings.broker + ": " +
-            (rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc)));
+        set_error("lost the broker " + settings.broker + ": " + reason(rc));
+      } else if (rc != MOSQ_ERR_NO_CONN && rc != MOSQ_ERR_CONN_REFUSED) {  // on_connect said why
+        set_error("cannot connect to " + settings.broker + ": " + reason(rc));
       }
       // Exponential backoff with jitter, so a fleet does not reconnect in step after an outage.
       double delay = backoff_s * (0.5 + double(randombytes_uniform(1001)) / 1000.0);
@@ -640,6 +737,9 @@ void MqttSource::State::main() {
       next_prune = now + std::chrono::seconds(1);
     }
     if (!connected) continue;
+    if (hooks.downloading && now - last_status >= std::chrono::seconds(5) && hooks.downloading()) {
+      status_dirty = true;
+    }
     if ((status_dirty && now - last_status >= std::chrono::seconds(1)) || now >= next_status) {
       status_dirty = false;
       publish_status();
@@ -653,6 +753,21 @@ void MqttSource::State::main() {
       acks.swap(pending_acks);
     }
     for (const std::string& ack : acks) publish(ack_topic(settings.fleet, player_id), ack, false);
+    std::vector<std::string> shots_due, out;
+    {
+      std::lock_guard lock(mutex);
+      out.swap(replies);
+      for (const auto& shot : shots) {
+        if (now >= shot.deadline) shots_due.push_back(shot.id);
+      }
+      std::erase_if(shots, [&](const PendingShot& shot) { return now >= shot.deadline; });
+    }
+    for (const std::string& r : out) {
+      publish(screenshot_topic(settings.fleet, player_id) + "/reply", r, false);
+    }
+    for (const std::string& id : shots_due) {
+      reply(id, std::nullopt, "no frame within 5 s (the screen is off outside its display hours?)");
+    }
   }
   say_goodbye();
 }
@@ -660,6 +775,7 @@ void MqttSource::State::main() {
 // On a clean exit: the retained status says offline (as the last will would), then disconnect.
 void MqttSource::State::say_goodbye() {
   if (!connected) return;
+  log("disconnecting: the status says offline");
   int mid = 0;
   std::string offline = Json{{"player", player_id}, {"online", false}}.dump();
   if (mosquitto_publish(mosq.get(), &mid, status_topic().c_str(), int(offline.size()),
@@ -676,6 +792,7 @@ void MqttSource::State::say_goodbye() {
   }
   mosquitto_disconnect(mosq.get());
   mosquitto_loop(mosq.get(), 50, 1);
+  connected = false;
 }
 
 std::unique_ptr<MqttSource> MqttSource::start(const MqttSettings& settings,
@@ -737,6 +854,12 @@ std::unique_ptr<MqttSource> MqttSource::start(const MqttSettings& settings,
                      true);
   mosquitto_connect_callback_set(
       m, [](mosquitto*, void* obj, int rc) { static_cast<State*>(obj)->on_connect(rc); });
+  mosquitto_log_callback_set(m, [](mosquitto*, void* obj, int level, const char* text) {
+    if (level != MOSQ_LOG_ERR || !text) return;
+    auto* s = static_cast<State*>(obj);
+    std::lock_guard lock(s->mutex);
+    s->last_library_error = text;
+  });
   mosquitto_message_callback_set(m, [](mosquitto*, void* obj, const mosquitto_message* message) {
     static_cast<State*>(obj)->on_message(*message);
   });
@@ -747,13 +870,17 @@ std::unique_ptr<MqttSource> MqttSource::start(const MqttSettings& settings,
 
 MqttSource::MqttSource(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-MqttSource::~MqttSource() {
+void MqttSource::stop() {
   {
     std::lock_guard lock(state_->mutex);
     state_->stop = true;
   }
   state_->wake.notify_all();
-  state_->thread.join();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+MqttSource::~MqttSource() {
+  stop();
 }
 
 std::vector<Alert> MqttSource::shown() const {
@@ -776,6 +903,19 @@ void MqttSource::alert_on_screen(const std::string& id, std::int64_t shown_ms) {
         {"issued", a.issued},
         {"shown_ms", shown_ms}}.dump());
   }
+}
+
+void MqttSource::screenshot_ready(const std::string& request_id, std::optional<std::string> png,
+                                  const std::string& error) {
+  {
+    std::lock_guard lock(state_->mutex);
+    auto& shots = state_->shots;
+    auto it = std::find_if(shots.begin(), shots.end(),
+                           [&](const State::PendingShot& s) { return s.id == request_id; });
+    if (it == shots.end()) return;  // answered already (timed out)
+    shots.erase(it);
+  }
+  state_->reply(request_id, png, error);
 }
 
 std::string MqttSource::status_json() const {

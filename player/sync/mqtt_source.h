@@ -32,6 +32,8 @@ std::string update_topic(const std::string& fleet, const std::string& group);
 std::string alert_topic(const std::string& fleet, const std::string& group);
 std::string status_topic(const std::string& fleet, const std::string& player);
 std::string ack_topic(const std::string& fleet, const std::string& player);
+std::string screenshot_topic(const std::string& fleet, const std::string& player);  // + "/reply"
+constexpr int kMaxScreenshotWidth = 960;
 
 // "mqtt://host:port" or "mqtts://host:port" (port defaults 1883 / 8883).
 struct BrokerAddress {
@@ -97,6 +99,12 @@ struct MqttHooks {
   // sync, download, uptime_s, frames, dropped_frames, display; see docs/fleet.md); the source
   // adds player, online, groups, alerts, alert_refused and time_ms. Called on the MQTT thread.
   std::function<std::string()> status;
+  // What status_json() says changed (connected, an error, an alert held or refused).
+  std::function<void()> on_state_changed;
+  // True while a bundle downloads: the status (its "download") is published every 5 s then.
+  std::function<bool()> downloading;
+  // A screenshot request; answered with MqttSource::screenshot_ready (else after 5 s: an error).
+  std::function<void(const ScreenshotRequest&)> on_screenshot;
 };
 
 // The settings' problems that must stop the player at start ("" when none): the broker URL, the
@@ -112,8 +120,9 @@ class MqttSource {
                                            const std::vector<PublicKey>& keys,
                                            const std::filesystem::path& state_dir, MqttHooks hooks,
                                            std::string* error);
-  // Publishes {"online": false} (retained), disconnects and joins the thread.
-  ~MqttSource();
+  // Publishes {"online": false} (retained), disconnects and joins the thread (once).
+  void stop();
+  ~MqttSource();  // stop()
   MqttSource(const MqttSource&) = delete;
   MqttSource& operator=(const MqttSource&) = delete;
 
@@ -124,6 +133,9 @@ class MqttSource {
   // The alert `id` (the item's id) is on screen since `shown_ms`: logged, acknowledged once per
   // `issued`. Thread-safe, never blocks on I/O.
   void alert_on_screen(const std::string& id, std::int64_t shown_ms);
+  // The answer to hooks.on_screenshot, published on the reply topic. Thread-safe.
+  void screenshot_ready(const std::string& request_id, std::optional<std::string> png,
+                        const std::string& error);
   // For status.json: "connected", "connecting", the last error, the last refused alert.
   std::string status_json() const;
 

@@ -140,6 +140,7 @@ struct Sync::State {
   std::mutex wake_mutex;
   std::condition_variable wake;
   bool playing_changed = false;  // under wake_mutex: status.json does not show `playing` yet
+  bool mqtt_changed = false;     // under wake_mutex: nor the MQTT source's state
   std::vector<std::thread> threads;
 
   std::atomic<std::uint64_t> frames{0}, dropped_frames{0};
@@ -167,6 +168,7 @@ struct Sync::State {
   std::shared_ptr<const content::Playlist> base;
   std::vector<Alert> alerts;
   std::unique_ptr<MqttSource> mqtt;
+  DownloadProgress download;  // the HTTP thread's assets in flight
 
   // Sleeps until `deadline` or stop; true when stopping.
   bool sleep_until(SteadyClock::time_point deadline) {
@@ -244,7 +246,9 @@ struct Sync::State {
                                                  : last_result;
     status["sync"] = {{"state", state},
                       {"last_error", or_null(scrubbed(last_error, options.http.url))}};
-    status["download"] = nullptr;
+    std::uint64_t total = download.total, done = download.done;
+    status["download"] =
+        total ? Json{{"done_bytes", std::min(done, total)}, {"total_bytes", total}} : Json();
     status["uptime_s"] = std::int64_t(std::time(nullptr)) - started_s;
     status["frames"] = frames.load();
     status["dropped_frames"] = dropped_frames.load();
@@ -369,7 +373,7 @@ void Sync::State::http_main() {
       update_at.reset();  // this poll answers the updates so far
     }
     HttpValidators before = validators;
-    PollOutcome outcome = poll_http(*store, http, user_agent, validators, stop);
+    PollOutcome outcome = poll_http(*store, http, user_agent, validators, stop, &download);
     if (stop) break;
     if (validators.etag != before.etag || validators.last_modified != before.last_modified ||
         validators.bundle_sha256 != before.bundle_sha256) {
@@ -535,14 +539,16 @@ void Sync::State::status_main() {
   auto next_minute = SteadyClock::now() + std::chrono::seconds(60);
   warn_if_stale();
   for (int minute = 0;;) {
-    bool changed = false;
+    bool changed = false, played = false;
     {
       std::unique_lock lock(wake_mutex);
-      wake.wait_until(lock, next_minute, [&] { return stop.load() || playing_changed; });
+      wake.wait_until(lock, next_minute,
+                      [&] { return stop.load() || playing_changed || mqtt_changed; });
       if (stop) break;
-      changed = std::exchange(playing_changed, false);
+      played = std::exchange(playing_changed, false);
+      changed = std::exchange(mqtt_changed, false) || played;
     }
-    if (changed && mqtt) {
+    if (played && mqtt) {
       std::optional<PlayingNow> now;
       {
         std::lock_guard lock(status_mutex);
@@ -681,7 +687,7 @@ Sync::~Sync() {
   state_->store->stop_checks();
   state_->wake.notify_all();
   for (auto& thread : state_->threads) thread.join();
-  state_->mqtt.reset();  // publishes "offline" (retained); no thread uses it any more
+  if (state_->mqtt) state_->mqtt->stop();  // publishes "offline" (retained)
   state_->write_status();
   // The last word: the final status, with a limit of its own so a dead server cannot hold up
   // the exit (systemd waits 90 s).
@@ -715,6 +721,15 @@ void Sync::start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlis
     hooks.on_update = [s] { s->update_requested(); };
     hooks.on_alerts = [s](const std::vector<Alert>& now) { s->alerts_changed(now); };
     hooks.status = [s] { return s->mqtt_status(); };
+    hooks.downloading = [s] { return s->download.total > 0; };
+    if (s->callbacks.on_screenshot) hooks.on_screenshot = s->callbacks.on_screenshot;
+    hooks.on_state_changed = [s] {
+      {
+        std::lock_guard lock(s->wake_mutex);
+        s->mqtt_changed = true;
+      }
+      s->wake.notify_all();
+    };
     std::string error;
     s->mqtt = MqttSource::start(s->options.mqtt, s->id, s->options.public_keys,
                                 s->options.state_dir, std::move(hooks), &error);
@@ -744,6 +759,11 @@ bool Sync::report_playing(PlayingNow now) {
   wake_lock.unlock();
   s.wake.notify_all();
   return true;
+}
+
+void Sync::screenshot_ready(const std::string& request_id, std::optional<std::string> png,
+                            const std::string& error) {
+  if (state_->mqtt) state_->mqtt->screenshot_ready(request_id, std::move(png), error);
 }
 
 void Sync::report_player(const PlayerCounters& counters) {

@@ -104,10 +104,18 @@ struct Notice {
   double show_for_s = 10;
 };
 
+// A screenshot asked for over MQTT: the frame on screen, `width` pixels wide (16..960).
+struct ScreenshotRequest {
+  std::string id;
+  int width = 480;
+};
+
 struct SyncCallbacks {
   // A new bundle became current: the playlist loaded from the store (called on a sync thread).
   std::function<void(std::shared_ptr<const content::Playlist>)> on_playlist;
   std::function<void(const Notice&)> on_notice;
+  // Called on the MQTT thread; answer with Sync::screenshot_ready (from any thread).
+  std::function<void(const ScreenshotRequest&)> on_screenshot;
 };
 
 // The player's own numbers for status.json.
@@ -158,6 +166,9 @@ class Sync {
   // was busy, call again next frame). status.json is written by a sync thread, at most once a
   // second.
   bool report_playing(PlayingNow playing);
+  // The answer to on_screenshot: PNG bytes, or nullopt and what went wrong.
+  void screenshot_ready(const std::string& request_id, std::optional<std::string> png,
+                        const std::string& error = "");
 
   struct State;
 

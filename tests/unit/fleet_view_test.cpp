@@ -134,6 +134,8 @@ TEST(FleetAlert, FromFileChecksWhatPlayersCheck) {
     const char* error;
   } cases[] = {
       {R"([1])", "is not a JSON object"},
+      {R"({"id": "a", "expires": "2026-12-06T00:00:00Z", "item": {"type": 5, "title": "t"}})",
+       "\"item\" must be {\"type\": \"alert\""},
       {R"({"id": "a b", "expires": "2026-12-06T00:00:00Z", "item": {"type": "alert", "title": "t"}})",
        "\"id\" must be a text naming the alert"},
       {R"({"id": "a", "expires": "tomorrow", "item": {"type": "alert", "title": "t"}})",

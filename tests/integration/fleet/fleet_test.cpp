@@ -496,6 +496,24 @@ TEST_F(FleetTest, ARealPlayerShowsAndAcknowledgesTheAlert) {
       60))
       << read_file(dir.path / "player.log");
 
+  // A picture of its screen, 160 pixels wide (the PNG header's width).
+  fs::path shot = dir.path / "hall-9.png";
+  ASSERT_EQ(fleet({"--broker", url, "--fleet", "t", "--screenshot", "hall-9", "-o", shot.string(),
+                   "--width", "160", "--wait", "120"},
+                  &out),
+            0)
+      << out << read_file(dir.path / "player.log");
+  std::string png = read_file(shot);
+  ASSERT_GT(png.size(), 24u);
+  EXPECT_TRUE(png.starts_with("\x89PNG\r\n\x1a\n"));
+  EXPECT_EQ(std::string(png.data() + 16, 4), std::string("\0\0\0\xa0", 4));  // 160
+  // A width the player refuses: its reason, not a wait.
+  EXPECT_EQ(fleet({"--broker", url, "--fleet", "t", "--screenshot", "hall-9", "-o", shot.string(),
+                   "--width", "5000", "--wait", "120"},
+                  &out),
+            1);
+  EXPECT_NE(out.find("hall-9 could not take a screenshot: "), std::string::npos) << out;
+
   player.kill(SIGTERM);  // a clean exit says "offline" (retained)
   ASSERT_EQ(fleet({"--broker", url, "--fleet", "t", "--settle", "1"}, &out), 0) << out;
   EXPECT_NE(row_of(out, "hall-9").find(" NO "), std::string::npos) << out;
