@@ -14,5 +14,6 @@ int check_command(const std::vector<std::string_view>& args);
 int manifest_command(const std::vector<std::string_view>& args);
 int keygen_command(const std::vector<std::string_view>& args);
 int sign_command(const std::vector<std::string_view>& args);
+int fleet_command(const std::vector<std::string_view>& args);
 
 }  // namespace signage

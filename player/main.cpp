@@ -18,6 +18,7 @@ commands:
   manifest  write the sizes and sha256 of a bundle's assets into its playlist.json
   keygen    make an ed25519 key pair for signing bundles
   sign      sign a bundle's playlist.json (playlist.json.sig)
+  fleet     the players of a fleet over its MQTT broker; publish signed alerts (docs/fleet.md)
   help      show this text (signage-player COMMAND --help for a command's options)
   version   print the version
 )";
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "manifest") return signage::manifest_command(args);
   if (command == "keygen") return signage::keygen_command(args);
   if (command == "sign") return signage::sign_command(args);
+  if (command == "fleet") return signage::fleet_command(args);
   std::fprintf(stderr, "signage-player: unknown command '%.*s'\n\n%s", int(command.size()),
                command.data(), kUsage);
   return 2;
