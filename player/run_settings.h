@@ -28,6 +28,7 @@ struct RunSettings {
   sync::SyncOptions sync;
   bool use_store = false;                                  // a content-source setting was given
   std::map<std::string, std::string, std::less<>> origin;  // key -> "FILE:LINE" or "--flag"
+  std::string studio_url;  // the studio's address on the first-boot screen ({ip}: each address)
 };
 
 enum class SettingType {

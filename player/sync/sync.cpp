@@ -336,6 +336,10 @@ void Sync::State::http_main() {
     } else if (!outcome.note.empty()) {
       log("sync: " + redacted(http.url) + ": " + scrubbed(outcome.note, http.url));
     }
+    if (callbacks.on_web_poll) {
+      const bool ok = outcome.result != PollOutcome::Result::error;
+      callbacks.on_web_poll(ok, scrubbed(ok ? outcome.note : outcome.error, http.url));
+    }
     if (outcome.installed) switched(*outcome.installed);
     write_status();
     std::unique_lock lock(wake_mutex);
@@ -552,7 +556,7 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   store_options.channel = options.channel;
   state->store = Store::open(store_options, error);
   if (!state->store) return nullptr;
-  state->id = player_id(options);
+  state->id = sync::player_id(options);  // (not the member Sync::player_id)
   state->user_agent = std::string("signage-player/") + SIGNAGE_VERSION + " (" + state->id + ")";
   if (state->store->read_only()) log(state->store->read_only_reason());
   std::string problem;
@@ -593,6 +597,10 @@ Sync::~Sync() {
 
 std::shared_ptr<const content::Playlist> Sync::stored_playlist() const {
   return state_->stored;
+}
+
+const std::string& Sync::player_id() const {
+  return state_->id;
 }
 
 void Sync::start(SyncCallbacks callbacks) {

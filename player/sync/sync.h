@@ -90,6 +90,9 @@ struct SyncCallbacks {
   // A new bundle became current: the playlist loaded from the store (called on a sync thread).
   std::function<void(std::shared_ptr<const content::Playlist>)> on_playlist;
   std::function<void(const Notice&)> on_notice;
+  // After every poll of the web source (HTTP thread): whether it worked, and the error or note
+  // (credentials hidden; empty after a plain success). The first-boot screen shows it.
+  std::function<void(bool ok, const std::string& text)> on_web_poll;
 };
 
 // The player's own numbers for status.json.
@@ -125,6 +128,9 @@ class Sync {
   // The playlist of the stored current bundle (or the previous one when the current fails its
   // check); null when the store has none. Available right after open, with no network at all.
   std::shared_ptr<const content::Playlist> stored_playlist() const;
+
+  // This player's id (SyncOptions::player_id, else the one kept in the state directory).
+  const std::string& player_id() const;
 
   // Starts the HTTP and USB threads.
   void start(SyncCallbacks callbacks);
