@@ -2,6 +2,7 @@
 """Soak: the demo played for an hour with a web source and USB sticks coming and going.
 
   soak.py --player PLAYER [--duration 3600] [--modes headless,window] [--xvfb :51] [--out DIR]
+  soak.py --replot DIR      the report and plot again from DIR/samples.csv
 
 One player per mode, all at the same time, each with its own state directory:
   headless  run --headless --size 1920x1080
@@ -242,9 +243,42 @@ def plot(results, path, events):
     note("plot: " + path)
 
 
+FIELDS = ["mode", "t", "rss_mb", "pss_mb", "fds", "threads", "texture_mb", "frames", "dropped"]
+
+
+def report(results, events, out):
+    """The table and verdict per player, and OUT/soak.png."""
+    for mode, rows in results.items():
+        print()
+        print(table(mode, rows))
+        for key, label in MEASURES:
+            word, m, l = verdict(rows, key)
+            print("  %-10s %s: second third median %.1f, last third %.1f, slope %+.2f/h" % (
+                label, word, m, l, slope_per_hour(rows, key)))
+    plot(results, os.path.join(out, "soak.png"), events)
+
+
+def replot(out):
+    """The report again from OUT/samples.csv (and events.csv when there is one)."""
+    results = {}
+    with open(os.path.join(out, "samples.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            row = {k: float(v) for k, v in r.items() if k != "mode"}
+            rows = results.setdefault(r["mode"], [])
+            if rows or row["frames"] > 0:  # from the first sample of a player that draws
+                rows.append(row)
+    events = []
+    try:
+        with open(os.path.join(out, "events.csv"), newline="") as f:
+            events = [(float(r["t"]), r["kind"]) for r in csv.DictReader(f)]
+    except OSError:
+        pass
+    report(results, events, out)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--player", required=True)
+    parser.add_argument("--player")
     parser.add_argument("--duration", type=float, default=3600)
     parser.add_argument("--interval", type=float, default=10)
     parser.add_argument("--republish", type=float, default=300)
@@ -253,9 +287,15 @@ def main():
     parser.add_argument("--xvfb", help="start Xvfb on this display for the window mode, e.g. :51")
     parser.add_argument("--out", default=None, help="where samples.csv and soak.png go")
     parser.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
+    parser.add_argument("--replot", metavar="DIR",
+                        help="only print the report and plot again from DIR/samples.csv")
     args = parser.parse_args()
+    if args.replot:
+        return replot(args.replot)
     enter_namespace()
 
+    if not args.player:
+        parser.error("--player is needed")
     player = os.path.abspath(args.player)
     demo = os.path.join(REPO, "playlists", "hexi-2024")
     base = tempfile.mkdtemp(prefix="soak-")
@@ -340,31 +380,28 @@ def main():
                         raise SystemExit("the %s player exited (%s); see %s" % (
                             mode, p.poll(), os.path.join(out, "player-%s.log" % mode)))
                     row["t"] = t
-                    results[mode].append(row)
+                    if results[mode] or row["frames"] > 0:  # once it draws
+                        results[mode].append(row)
                 next_sample += args.interval
             time.sleep(0.5)
 
         with open(os.path.join(out, "samples.csv"), "w", newline="") as f:
-            fields = ["mode", "t", "rss_mb", "pss_mb", "fds", "threads", "texture_mb", "frames",
-                      "dropped"]
-            writer = csv.DictWriter(f, fields)
+            writer = csv.DictWriter(f, FIELDS)
             writer.writeheader()
             for mode, rows in results.items():
                 for r in rows:
                     writer.writerow(dict(r, mode=mode))
-        for mode, rows in results.items():
-            print()
-            print(table(mode, rows))
-            status = read_status(players[mode][1]) or {}
+        with open(os.path.join(out, "events.csv"), "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["t", "kind"])
+            writer.writerows(events)
+        for mode, (_, state) in players.items():
+            status = read_status(state) or {}
             print("%s: content revision %s from %s; renderer %s" % (
                 mode, (status.get("content") or {}).get("revision"),
                 (status.get("content") or {}).get("source"),
                 ((status.get("player") or {}).get("display") or {}).get("renderer")))
-            for key, label in MEASURES:
-                word, m, l = verdict(rows, key)
-                print("  %-10s %s: second third median %.1f, last third %.1f, slope %+.2f/h" % (
-                    label, word, m, l, slope_per_hour(rows, key)))
-        plot(results, os.path.join(out, "soak.png"), events)
+        report(results, events, out)
         print("published %d revisions (web and sticks), %d sticks plugged" % (revision,
                                                                              sticks.count))
     finally:
