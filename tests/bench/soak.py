@@ -18,10 +18,11 @@ so the players run in it and the sticks vanish with it; it needs root.
 
 Every --interval seconds (10) it samples, per player: RSS and PSS (/proc/PID/smaps_rollup), open
 file descriptors (/proc/PID/fd), threads (/proc/PID/task), and from STATE/status.json
-player.display.texture_bytes, player.frames and player.dropped_frames. It writes
-OUT/samples.csv, prints a table per 5 minutes (min/median/max), writes OUT/soak.png
-(python3-matplotlib) and a verdict per player and measure: "flat after warm-up" when the last
-third's median is within a tolerance of the second third's (RSS, PSS: 2% or 1 MB, whichever is
+player.display.texture_bytes, player.frames and player.dropped_frames (as of the player's last
+write of status.json: at most one item old). Samples start once a player's status.json counts
+frames. It writes OUT/samples.csv and OUT/events.csv, prints a table per 5 minutes
+(min/median/max), writes OUT/soak.png (python3-matplotlib: run it with Debian's /usr/bin/python3)
+and a verdict per player and measure: "flat after warm-up" when the last third's median is within a tolerance of the second third's (RSS, PSS: 2% or 1 MB, whichever is
 larger; texture bytes: 5% or 1 MB; descriptors and threads: equal medians), with the least-squares
 slope of the last two thirds per hour. A benchmark: it prints numbers, the exit status only
 says whether the players ran to the end.
@@ -223,7 +224,9 @@ def plot(results, path, events):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        note("no plot: python3-matplotlib is not installed (apt-get install python3-matplotlib)")
+        note("no plot: %s cannot import matplotlib (apt-get install python3-matplotlib, and run "
+             "this with Debian's /usr/bin/python3; --replot DIR plots the samples later)"
+             % sys.executable)
         return
     figure, axes = plt.subplots(len(MEASURES), 1, figsize=(10, 2.3 * len(MEASURES)), sharex=True)
     for axis, (key, label) in zip(axes, MEASURES):
