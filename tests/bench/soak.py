@@ -16,13 +16,14 @@ last, so each republish and each stick is a real import and switch. The script r
 a private mount namespace (`unshare -m --propagation private`, as tests/integration/sync does),
 so the players run in it and the sticks vanish with it; it needs root.
 
-Every --interval seconds (10) it samples, per player: RSS and PSS (/proc/PID/smaps_rollup), open
+Every --interval seconds (10) it samples, per player: RSS, PSS and anonymous memory (the heap and
+stacks: what a leak grows; /proc/PID/smaps_rollup), open
 file descriptors (/proc/PID/fd), threads (/proc/PID/task), and from STATE/status.json
 player.display.texture_bytes, player.frames and player.dropped_frames (as of the player's last
 write of status.json: at most one item old). Samples start once a player's status.json counts
 frames. It writes OUT/samples.csv and OUT/events.csv, prints a table per 5 minutes
 (min/median/max), writes OUT/soak.png (python3-matplotlib: run it with Debian's /usr/bin/python3)
-and a verdict per player and measure: "flat after warm-up" when the last third's median is within a tolerance of the second third's (RSS, PSS: 2% or 1 MB, whichever is
+and a verdict per player and measure: "flat after warm-up" when the last third's median is within a tolerance of the second third's (RSS, PSS, anon: 2% or 1 MB, whichever is
 larger; texture bytes: 5% or 1 MB; descriptors and threads: equal medians), with the least-squares
 slope of the last two thirds per hour. A benchmark: it prints numbers, the exit status only
 says whether the players ran to the end.
@@ -43,7 +44,7 @@ import time
 MARK = "SIGNAGE_SOAK_IN_NAMESPACE"
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-MEASURES = [("rss_mb", "RSS MB"), ("pss_mb", "PSS MB"), ("fds", "open fds"),
+MEASURES = [("rss_mb", "RSS MB"), ("pss_mb", "PSS MB"), ("anon_mb", "anon MB"), ("fds", "open fds"),
             ("threads", "threads"), ("texture_mb", "texture MB")]
 
 NGINX_CONF = """daemon off;
@@ -152,8 +153,8 @@ def sample(pid, state):
         with open("/proc/%d/smaps_rollup" % pid) as f:
             for line in f:
                 key, _, rest = line.partition(":")
-                if key in ("Rss", "Pss"):
-                    row[key.lower() + "_mb"] = int(rest.split()[0]) / 1024
+                if key in ("Rss", "Pss", "Anonymous"):
+                    row[key.lower()[:4] + "_mb"] = int(rest.split()[0]) / 1024
         row["fds"] = len(os.listdir("/proc/%d/fd" % pid))
         row["threads"] = len(os.listdir("/proc/%d/task" % pid))
     except OSError:
@@ -187,7 +188,7 @@ def verdict(rows, key):
     if not middle or not last:
         return "too short", 0.0, 0.0
     m, l = statistics.median(middle), statistics.median(last)
-    if key in ("rss_mb", "pss_mb"):
+    if key in ("rss_mb", "pss_mb", "anon_mb"):
         tolerance = max(1.0, 0.02 * m)
     elif key == "texture_mb":
         tolerance = max(1.0, 0.05 * m)
@@ -197,16 +198,21 @@ def verdict(rows, key):
     return ("flat after warm-up" if flat else "GROWING"), m, l
 
 
+def measured(rows):
+    """The MEASURES the rows have (samples.csv of an older soak.py lacks some)."""
+    return [(key, label) for key, label in MEASURES if rows and key in rows[0]]
+
+
 def table(mode, rows, bucket_s=300):
     lines = ["%s: per %d min, min / median / max" % (mode, bucket_s // 60)]
-    header = "| minutes | " + " | ".join(label for _, label in MEASURES) + " | frames | dropped |"
-    lines += [header, "|" + " --- |" * (len(MEASURES) + 3)]
+    header = "| minutes | " + " | ".join(label for _, label in measured(rows)) + " | frames | dropped |"
+    lines += [header, "|" + " --- |" * (len(measured(rows)) + 3)]
     start = 0
     while start < (rows[-1]["t"] if rows else 0):
         part = [r for r in rows if start <= r["t"] < start + bucket_s]
         if part:
             cells = []
-            for key, _ in MEASURES:
+            for key, _ in measured(rows):
                 values = [r[key] for r in part]
                 fmt = "%.0f" if key in ("fds", "threads") else "%.1f"
                 cells.append(" / ".join(fmt % v for v in
@@ -228,8 +234,9 @@ def plot(results, path, events):
              "this with Debian's /usr/bin/python3; --replot DIR plots the samples later)"
              % sys.executable)
         return
-    figure, axes = plt.subplots(len(MEASURES), 1, figsize=(10, 2.3 * len(MEASURES)), sharex=True)
-    for axis, (key, label) in zip(axes, MEASURES):
+    shown = measured(next(iter(results.values())))
+    figure, axes = plt.subplots(len(shown), 1, figsize=(10, 2.1 * len(shown)), sharex=True)
+    for axis, (key, label) in zip(axes, shown):
         for mode, rows in results.items():
             axis.plot([r["t"] / 60 for r in rows], [r[key] for r in rows], label=mode,
                       linewidth=1)
@@ -246,7 +253,7 @@ def plot(results, path, events):
     note("plot: " + path)
 
 
-FIELDS = ["mode", "t", "rss_mb", "pss_mb", "fds", "threads", "texture_mb", "frames", "dropped"]
+FIELDS = ["mode", "t", "rss_mb", "pss_mb", "anon_mb", "fds", "threads", "texture_mb", "frames", "dropped"]
 
 
 def report(results, events, out):
@@ -254,7 +261,7 @@ def report(results, events, out):
     for mode, rows in results.items():
         print()
         print(table(mode, rows))
-        for key, label in MEASURES:
+        for key, label in measured(rows):
             word, m, l = verdict(rows, key)
             print("  %-10s %s: second third median %.1f, last third %.1f, slope %+.2f/h" % (
                 label, word, m, l, slope_per_hour(rows, key)))
