@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "content/content.h"
+#include "first_boot.h"
 #include "player_options.h"
 #include "render/render.h"
 #include "run/player.h"
@@ -82,6 +83,66 @@ class ScreenshotWorker {
   std::condition_variable wake_;
   std::vector<std::pair<sync::ScreenshotRequest, text::RgbaImage>> queue_;
   bool stop_ = false;
+  std::thread thread_;
+};
+
+// While nothing is stored: keeps the first-boot screen current (this box's addresses, which DHCP
+// may hand out after the player started, and the web source's last poll) until content arrives.
+// New content goes through content_arrived, under the same lock, so a late update of the
+// waiting screen can never replace it.
+class FirstBootWatch {
+ public:
+  FirstBootWatch(const RunSettings& s, run::Player& player, std::string player_id,
+                 content::FirstBoot shown)
+      : s_(s), player_(player), id_(std::move(player_id)), shown_(std::move(shown)) {
+    thread_ = std::thread([this] { main(); });
+  }
+  ~FirstBootWatch() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  void web_poll(bool ok, const std::string& text) {
+    {
+      std::lock_guard lock(mutex_);
+      web_state_ = ok && text.empty() ? "OK" : text;
+      web_problem_ = !ok;
+    }
+    wake_.notify_all();
+  }
+  void content_arrived(std::shared_ptr<const content::Playlist> playlist) {
+    std::lock_guard lock(mutex_);
+    arrived_ = true;
+    player_.submit_playlist(std::move(playlist));
+  }
+
+ private:
+  void main() {
+    std::unique_lock lock(mutex_);
+    while (!stop_ && !arrived_) {
+      lock.unlock();
+      content::FirstBoot facts = first_boot_facts(s_, this_box_addresses(), id_);
+      lock.lock();
+      facts.web_state = web_state_;
+      facts.web_problem = web_problem_;
+      if (!arrived_ && !stop_ && !(facts == shown_)) {
+        shown_ = facts;
+        player_.submit_playlist(first_boot_playlist(facts));
+      }
+      wake_.wait_for(lock, std::chrono::seconds(5));
+    }
+  }
+  const RunSettings& s_;
+  run::Player& player_;
+  const std::string id_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false, arrived_ = false, web_problem_ = false;
+  std::string web_state_;
+  content::FirstBoot shown_;
   std::thread thread_;
 };
 
@@ -162,9 +223,11 @@ int run_command(const std::vector<std::string_view>& args_in) {
                    "waiting for it to be fixed\n";
     }
   }
+  std::optional<content::FirstBoot> first_boot;
   if (!playlist && s.use_store) {
-    playlist = run::empty_playlist("正在等待播放内容");
-    playing = "a waiting screen (nothing stored yet)";
+    first_boot = first_boot_facts(s, this_box_addresses(), syncer->player_id());
+    playlist = first_boot_playlist(*first_boot);
+    playing = "the first-boot waiting screen (nothing stored yet; it says how to give content)";
   }
 
   auto renderer = render::Renderer::open(ro, &error);
@@ -181,6 +244,10 @@ int run_command(const std::vector<std::string_view>& args_in) {
             << renderer->output_size().width << "x" << renderer->output_size().height << " (scene "
             << renderer->scene_size().width << "x" << renderer->scene_size().height << ", "
             << renderer->refresh_hz() << " Hz); renderer " << renderer->reason() << "\n";
+  std::unique_ptr<FirstBootWatch> watch;
+  if (first_boot) {
+    watch = std::make_unique<FirstBootWatch>(s, *player, syncer->player_id(), *first_boot);
+  }
   std::unique_ptr<ScreenshotWorker> screenshots;
   if (syncer) {
     sync::SyncCallbacks callbacks;
@@ -192,9 +259,18 @@ int run_command(const std::vector<std::string_view>& args_in) {
             [worker, request](text::RgbaImage frame) { worker->take(request, std::move(frame)); });
       };
     }
-    callbacks.on_playlist = [&player](std::shared_ptr<const content::Playlist> next) {
-      player->submit_playlist(std::move(next));
+    callbacks.on_playlist = [&player, &watch](std::shared_ptr<const content::Playlist> next) {
+      if (watch) {
+        watch->content_arrived(std::move(next));
+      } else {
+        player->submit_playlist(std::move(next));
+      }
     };
+    if (watch) {
+      callbacks.on_web_poll = [&watch](bool ok, const std::string& text) {
+        watch->web_poll(ok, text);
+      };
+    }
     callbacks.on_notice = [&player](const sync::Notice& notice) {
       if (notice.problem) std::cerr << "signage-player: on screen: " << notice.text << "\n";
       player->show_notice(notice.text, notice.problem,
@@ -277,6 +353,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
     syncer->report_player(counters(stats.frames, stats.dropped_frames, display_on, stats.display));
     syncer.reset();  // joins the sync threads, writes status.json a last time
   }
+  watch.reset();
   player.reset();
   if (s.stats_file) {
     std::ofstream out(*s.stats_file);

@@ -145,6 +145,10 @@ constexpr Setting kSettings[] = {
        s.sync.local_source = dir;
        return problem;
      }},
+    {"studio_url", SettingType::value, "URL", "http://{ip}:8080 with a local_source, else none",
+     "the studio's address the screen shows while it has no content yet; {ip} stands for each "
+     "of this box's IPv4 addresses",
+     [](std::string_view v, RunSettings& s) { return non_empty(v, s.studio_url); }},
     {"usb", SettingType::boolean, "", "true", "ignore USB sticks (in player.conf: usb = false)",
      [](std::string_view v, RunSettings& s) { return set_switch(v, s.sync.watch_usb); }},
     {"public_key", SettingType::repeated, "KEY", "",

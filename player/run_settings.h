@@ -30,6 +30,7 @@ struct RunSettings {
   std::map<std::string, std::string, std::less<>> origin;  // key -> "FILE:LINE" or "--flag"
   // Tests of the systemd watchdog only: the frame loop hangs after this many seconds.
   std::optional<double> debug_stall_after_s;
+  std::string studio_url;  // the studio's address on the first-boot screen ({ip}: each address)
 };
 
 enum class SettingType {

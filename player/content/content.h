@@ -182,6 +182,18 @@ struct Asset {
   int line = 0, column = 0;
 };
 
+// What the player's own waiting screen says when it has no content yet (first boot): how to give
+// this box content. Made by the player from its settings, never read from a playlist file.
+struct FirstBoot {
+  std::vector<std::string> studio_urls;  // the studio's address(es); empty: no studio here
+  std::string usb_folder;                // "signage"; empty: USB sticks are ignored
+  std::string web_url;                   // the web source (credentials hidden); empty: none
+  std::string web_state;                 // its last poll in words; empty: not polled yet
+  bool web_problem = false;              // the last poll failed
+  std::string player_id;
+  bool operator==(const FirstBoot&) const = default;
+};
+
 struct Playlist {
   int version = 1;
   std::string id;
@@ -199,6 +211,7 @@ struct Playlist {
   std::vector<Asset> assets;             // the "assets" list; empty when the playlist has none
   bool has_asset_list = false;           // "assets" present: every image an item names is in it
   std::vector<std::string> asset_paths;  // the files the items name, as written, each once
+  std::optional<FirstBoot> first_boot;   // the waiting screen shows it (no items then)
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -487,8 +487,11 @@ struct Worker {
     const bool waiting = last && !last->item;
     if (last && last->playlist &&
         (waiting || brings_new_alert(*r.submitted, *last->playlist, now))) {
-      std::cerr << (waiting ? "signage-player: content to show; it replaces the waiting screen\n"
-                            : "signage-player: a new alert; it takes over at once\n");
+      // (A new waiting screen, e.g. the first-boot screen with a new address, is not content.)
+      if (!waiting || !r.submitted->items.empty()) {
+        std::cerr << (waiting ? "signage-player: content to show; it replaces the waiting screen\n"
+                              : "signage-player: a new alert; it takes over at once\n");
+      }
       prepare(sequencer.cut_to(std::move(r.submitted), now), r, Handover::at_once);
       r.need_card = false;  // the next card is the alert's
     } else if (last && r.shown != last->sequence && last->start - now > kReplaceAhead) {

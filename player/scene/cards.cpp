@@ -654,6 +654,10 @@ void alert(Ctx& x, const content::Item& item) {
 
 void fallback(Ctx& x) {
   RectI area = x.z.content;
+  if (x.c.playlist.first_boot) {
+    detail::lay_out_first_boot(x.c, *x.c.playlist.first_boot, area, x.portrait, x.unit);
+    return;
+  }
   std::string title = x.c.playlist.title;
   if (title.empty()) title = is_zh(x.c.playlist) ? "信息发布屏" : "Information screen";
   TextStyle ts{x.title() * 1.1f, x.theme.title_weight, x.theme.foreground, text::Wrap::balance};
@@ -800,6 +804,27 @@ std::vector<TextOverflow> text_overflows(Preparer& p, const content::Playlist& p
     auto same = std::find_if(out.begin(), out.end(),
                              [&](const TextOverflow& o) { return o.pointer == overflow.pointer; });
     if (same == out.end()) out.push_back(std::move(overflow));
+  }
+  return out;
+}
+
+std::vector<CardText> card_texts(Preparer& p, const content::Playlist& playlist,
+                                 std::optional<std::size_t> item, Size screen) {
+  screen.width = std::max(1, screen.width);
+  screen.height = std::max(1, screen.height);
+  Canvas canvas{p, playlist, {}, {}, 0};
+  const Zones zones = zones_for(playlist, screen);
+  Ctx x{canvas, playlist.theme, zones, screen, screen.height > screen.width, float(zones.unit)};
+  PreparedCard card;
+  lay_out_card(x, playlist, item, card);
+  std::vector<CardText> out;
+  for (const detail::DrawOp& op : canvas.ops) {
+    if (op.kind != detail::DrawOp::Kind::text) continue;
+    const text::Extent e = detail::extent(op.layout);
+    const auto& lines = op.layout.lines;
+    const std::size_t begin = lines.front().begin, end = lines.back().end;
+    out.push_back({op.layout.text.substr(begin, std::max(begin, end) - begin),
+                   RectI{op.rect.x, op.rect.y, e.width, e.height}});
   }
   return out;
 }

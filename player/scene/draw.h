@@ -89,4 +89,9 @@ void draw_scaled(text::RgbaImage& dst, const Picture& src, RectF target, RectI c
 
 std::shared_ptr<const Image> make_image(text::RgbaImage pixels);
 
+// The first-boot screen (first_boot_screen's rows) in `area`: a table on a landscape screen, a
+// column on a portrait one, shrunk to fit.
+void lay_out_first_boot(Canvas& c, const content::FirstBoot& info, RectI area, bool portrait,
+                        float unit);
+
 }  // namespace signage::scene::detail

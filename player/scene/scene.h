@@ -310,6 +310,30 @@ struct TextOverflow {
 std::vector<TextOverflow> text_overflows(Preparer& p, const content::Playlist& playlist,
                                          std::optional<std::size_t> item, Size screen);
 
+// The texts a card draws (what each laid-out block's lines show, after punctuation
+// normalization: a block cut short shows less than it was given) and their boxes, in drawing
+// order: the card laid out as prepare_card lays it out, not drawn.
+struct CardText {
+  std::string text;
+  RectI box;
+};
+std::vector<CardText> card_texts(Preparer& p, const content::Playlist& playlist,
+                                 std::optional<std::size_t> item, Size screen);
+
+// The first-boot screen: the fallback screen of a playlist with `first_boot` (the player's own
+// waiting screen) says how to give the box content, a row per way, in Chinese and English.
+struct FirstBootRow {
+  std::string label;     // e.g. "U盘 USB stick"
+  std::string value;     // what to open, make or tell: an address, a folder, the player id
+  std::string note;      // how, in Chinese, then in English
+  bool problem = false;  // drawn in the alert colour (a web source that fails)
+};
+struct FirstBootScreen {
+  std::string heading, subheading;
+  std::vector<FirstBootRow> rows;
+};
+FirstBootScreen first_boot_screen(const content::FirstBoot& info);
+
 // Lays out and rasterizes one card for the screen. `item` = nullopt builds the fallback screen.
 PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
                           std::optional<std::size_t> item, Size screen);

@@ -421,6 +421,10 @@ void Sync::State::http_main() {
     } else if (!outcome.note.empty()) {
       log("sync: " + redacted(http.url) + ": " + scrubbed(outcome.note, http.url));
     }
+    if (callbacks.on_web_poll) {
+      const bool ok = outcome.result != PollOutcome::Result::error;
+      callbacks.on_web_poll(ok, scrubbed(ok ? outcome.note : outcome.error, http.url));
+    }
     if (outcome.installed) switched(*outcome.installed);
     write_status();
     if (mqtt) mqtt->status_changed();
@@ -661,7 +665,7 @@ std::unique_ptr<Sync> Sync::open(const SyncOptions& options, std::string* error)
   store_options.channel = options.channel;
   state->store = Store::open(store_options, error);
   if (!state->store) return nullptr;
-  state->id = player_id(options);
+  state->id = sync::player_id(options);  // (not the member Sync::player_id)
   if (!options.mqtt.broker.empty()) {
     if (std::string problem = mqtt_settings_problem(options.mqtt, state->id); !problem.empty()) {
       if (error) *error = problem;
@@ -720,6 +724,10 @@ Sync::~Sync() {
 
 std::shared_ptr<const content::Playlist> Sync::stored_playlist() const {
   return state_->stored;
+}
+
+const std::string& Sync::player_id() const {
+  return state_->id;
 }
 
 void Sync::start(SyncCallbacks callbacks, std::shared_ptr<const content::Playlist> playing) {

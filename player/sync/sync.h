@@ -117,6 +117,9 @@ struct SyncCallbacks {
   std::function<void(const Notice&)> on_notice;
   // Called on the MQTT thread; answer with Sync::screenshot_ready (from any thread).
   std::function<void(const ScreenshotRequest&)> on_screenshot;
+  // After every poll of the web source (HTTP thread): whether it worked, and the error or note
+  // (credentials hidden; empty after a plain success). The first-boot screen shows it.
+  std::function<void(bool ok, const std::string& text)> on_web_poll;
 };
 
 // The player's own numbers for status.json.
@@ -153,6 +156,9 @@ class Sync {
   // check), with the stored MQTT alerts that have not expired merged in; null when the store has
   // no bundle. Available right after open, with no network at all.
   std::shared_ptr<const content::Playlist> stored_playlist() const;
+
+  // This player's id (SyncOptions::player_id, else the one kept in the state directory).
+  const std::string& player_id() const;
 
   // Starts the HTTP, USB, local and MQTT threads. `playing`: what the player starts with when
   // the store had no bundle (a PATH or the waiting screen): MQTT alerts are merged into it until
