@@ -11,6 +11,8 @@
 #include <iostream>
 #include <utility>
 
+#include "text/fonts.h"
+
 namespace signage::run {
 
 namespace fs = std::filesystem;
@@ -134,8 +136,13 @@ struct Preparation {
     glyphs = std::make_unique<text::GlyphCache>(engine->fonts(), atlas_limits(max_texture_size));
     preparer.reset(new scene::Preparer{
         *engine, *glyphs, [this](const fs::path& p) { return files.lookup(p); }, max_texture_size});
+    preparer->close_fonts_before_drawing = true;
     return true;
   }
+
+  // FreeType's faces are opened again at the next glyph the cache does not have: between cards
+  // (and ticker windows, clocks and notices) they would hold 2 MB each for nothing.
+  void close_fonts() { engine->fonts().close_ft_faces(); }
 
   std::shared_ptr<const scene::PreparedCard> card(const scene::Slot& slot, scene::Size screen) {
     files.set_screen(screen);
@@ -143,6 +150,7 @@ struct Preparation {
       return scene::prepare_card(*preparer, *slot.playlist, slot.item, screen);
     }));
     files.drop_pixels();
+    close_fonts();
     return card;
   }
   std::unique_ptr<const scene::TickerText> ticker_text(const content::Playlist& playlist,
@@ -153,20 +161,26 @@ struct Preparation {
   std::shared_ptr<const scene::PreparedTicker> ticker_window(const scene::TickerText& text,
                                                              std::int64_t from, std::int64_t width,
                                                              const scene::PreparedTicker* reuse) {
-    return std::make_shared<const scene::PreparedTicker>(counted(
+    auto window = std::make_shared<const scene::PreparedTicker>(counted(
         *glyphs, [&] { return scene::ticker_window(*preparer, text, from, width, reuse); }));
+    close_fonts();
+    return window;
   }
   std::shared_ptr<const scene::PreparedClock> clock(const content::Playlist& playlist,
                                                     std::int64_t minute, scene::Size screen) {
-    return std::make_shared<const scene::PreparedClock>(counted(
+    auto clock = std::make_shared<const scene::PreparedClock>(counted(
         *glyphs, [&] { return scene::prepare_clock(*preparer, playlist, minute, screen); }));
+    close_fonts();
+    return clock;
   }
   std::shared_ptr<const scene::PreparedNotice> notice(const content::Playlist& playlist,
                                                       const std::string& text, bool problem,
                                                       scene::Size screen) {
-    return std::make_shared<const scene::PreparedNotice>(counted(*glyphs, [&] {
+    auto notice = std::make_shared<const scene::PreparedNotice>(counted(*glyphs, [&] {
       return scene::prepare_notice(*preparer, playlist, text, problem, screen);
     }));
+    close_fonts();
+    return notice;
   }
 };
 

@@ -8,6 +8,7 @@
 
 #include "scene/draw.h"
 #include "scene/scene.h"
+#include "text/fonts.h"
 
 namespace signage::scene {
 
@@ -671,6 +672,9 @@ void logo(Ctx& x) {
 // sizes, so the renderer can reuse a retired card's textures for the next card instead of
 // allocating (and page-faulting) fresh ones on the frame loop, and upload one block per frame.
 constexpr int kBlockWidth = 256, kBlockHeight = 128;
+// A tile keeps its block's rows from the first to the last that is not background, rounded out
+// to multiples of this (within the block).
+constexpr int kTileRowStep = 16;
 
 // Cuts `strip`, rows top.. of the card (whole block rows, the last maybe shorter), into blocks.
 // `open` carries the background runs of the block row above, still growing down.
@@ -710,11 +714,23 @@ void cut_tiles(const text::RgbaImage& strip, int top, Rgba background, PreparedC
         card.solid_blocks.push_back(PreparedCard::Solid{RectI{x, top + y, w, h}, colour});
         continue;
       }
-      text::RgbaImage part(w, h);
-      for (int row = 0; row < h; ++row) {
-        std::copy_n(strip.at(x, y + row), std::size_t(w) * 4, part.at(0, row));
+      // Only the rows that differ from the background are kept (in steps of kTileRowStep, so
+      // textures keep a few sizes the renderer can reuse): a line of text crossing a block leaves
+      // most of its rows empty. The rows above and below become background rectangles.
+      int first_row = 0, end_row = h;
+      while (first_row < h && empty(x, y + first_row, w, 1)) ++first_row;
+      while (end_row > first_row && empty(x, y + end_row - 1, w, 1)) --end_row;
+      first_row = first_row / kTileRowStep * kTileRowStep;
+      end_row = std::min(h, (end_row + kTileRowStep - 1) / kTileRowStep * kTileRowStep);
+      if (first_row > 0) card.background_rects.push_back(RectI{x, top + y, w, first_row});
+      if (end_row < h) {
+        card.background_rects.push_back(RectI{x, top + y + end_row, w, h - end_row});
       }
-      card.tiles.push_back(CardTile{detail::make_image(std::move(part)), x, top + y});
+      text::RgbaImage part(w, end_row - first_row);
+      for (int row = first_row; row < end_row; ++row) {
+        std::copy_n(strip.at(x, y + row), std::size_t(w) * 4, part.at(0, row - first_row));
+      }
+      card.tiles.push_back(CardTile{detail::make_image(std::move(part)), x, top + y + first_row});
     }
     // A run exactly below an open one extends it; open runs with nothing below are done.
     std::vector<RectI> next;
@@ -804,6 +820,10 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
   const int strip_rows = card.block_height * std::max(1, p.card_strip_blocks);
   text::RgbaImage strip;
   strip.width = screen.width;
+  // Every glyph first (a strip of no rows draws nothing and records each text's rows), so that
+  // FreeType can be let go before the strips and blocks take their memory.
+  detail::draw_ops(canvas, strip, 0);
+  if (p.close_fonts_before_drawing) p.engine.fonts().close_ft_faces();
   std::vector<RectI> open;
   for (int top = 0; top < screen.height; top += strip_rows) {
     strip.height = std::min(strip_rows, screen.height - top);
