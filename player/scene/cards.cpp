@@ -63,6 +63,8 @@ struct CounterGlyphs {
   std::vector<int> w;
   int digit_width = 0;
   float ascent = 0;
+  int height = 0;   // of the line the glyphs are drawn in
+  int ink_top = 0;  // the images keep only rows ink_top.. of it: the rows any glyph inks
 };
 
 struct Ctx {
@@ -162,14 +164,36 @@ CounterGlyphs make_counter_glyphs(Ctx& x, float size, Rgba color) {
     set.w.push_back(advance);
   }
   for (int i = 0; i < 10; ++i) set.w[i] = set.digit_width;  // tabular digits
+  std::vector<text::RgbaImage> drawn;
+  int ink_begin = height, ink_end = 0;
   for (int i = 0; i < kCounterGlyphCount; ++i) {
-    text::RgbaImage pixels(std::max(1, set.w[i]), height);
+    text::RgbaImage& pixels = drawn.emplace_back(std::max(1, set.w[i]), height);
     const auto& l = glyphs[i];
     if (!l.lines.empty()) {
       float offset = (float(set.w[i]) - l.lines[0].width) / 2;
-      text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color));
+      const text::Rows rows =
+          text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color));
+      if (rows.begin < rows.end) {
+        ink_begin = std::min(ink_begin, std::max(0, rows.begin));
+        ink_end = std::max(ink_end, std::min(height, rows.end));
+      }
     }
-    set.images.push_back(detail::make_image(std::move(pixels)));
+  }
+  // The line's height is the font's ascent and descent; digits ink little more than half of
+  // it. The images keep the rows some glyph inks (the same rows for all: they line up), which at
+  // a statistic card's size is megabytes of transparent pixels and textures less.
+  if (ink_end <= ink_begin) ink_begin = 0, ink_end = 1;
+  set.height = height;
+  set.ink_top = ink_begin;
+  for (text::RgbaImage& pixels : drawn) {
+    text::RgbaImage kept(pixels.width, ink_end - ink_begin);
+    std::copy(pixels.pixels.begin() +
+                  std::ptrdiff_t(std::size_t(pixels.width) * 4 * std::size_t(ink_begin)),
+              pixels.pixels.begin() +
+                  std::ptrdiff_t(std::size_t(pixels.width) * 4 * std::size_t(ink_end)),
+              kept.pixels.begin());
+    pixels = {};
+    set.images.push_back(detail::make_image(std::move(kept)));
   }
   return set;
 }
@@ -246,7 +270,8 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
   if (!draw) return row;
   const float baseline = float(top) + ascent;
   if (n.numeric) {
-    const int glyph_height = glyph_set.images.front()->pixels.height;
+    const int glyph_height = glyph_set.height;
+    const int ink_top = glyph_set.ink_top;
     Counter c;
     c.glyphs = std::move(glyph_set.images);
     c.glyph_w = glyph_set.w;
@@ -256,9 +281,10 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
     c.grouping = n.grouping;
     c.plus = n.plus;
     c.right = left + num_w;
-    c.top = int(std::lround(baseline - glyph_set.ascent));
+    const int line_top = int(std::lround(baseline - glyph_set.ascent));
+    c.top = line_top + ink_top;
     counters->push_back(std::move(c));
-    x.c.text_boxes.push_back(RectI{left, counters->back().top, num_w, glyph_height});
+    x.c.text_boxes.push_back(RectI{left, line_top, num_w, glyph_height});
   }
   if (!rest.lines.empty()) {
     detail::draw_text(x.c, rest, left + num_w, int(std::lround(baseline - rest.lines[0].ascent)),
