@@ -164,36 +164,34 @@ CounterGlyphs make_counter_glyphs(Ctx& x, float size, Rgba color) {
     set.w.push_back(advance);
   }
   for (int i = 0; i < 10; ++i) set.w[i] = set.digit_width;  // tabular digits
-  std::vector<text::RgbaImage> drawn;
+  // The line's height is the font's ascent and descent; digits ink little more than half of
+  // it. The images keep only the rows some glyph inks (the same rows for all: they line up),
+  // found first by drawing into no rows: at a statistic card's size that is megabytes of
+  // transparent pixels and textures less.
   int ink_begin = height, ink_end = 0;
   for (int i = 0; i < kCounterGlyphCount; ++i) {
-    text::RgbaImage& pixels = drawn.emplace_back(std::max(1, set.w[i]), height);
-    const auto& l = glyphs[i];
-    if (!l.lines.empty()) {
-      float offset = (float(set.w[i]) - l.lines[0].width) / 2;
-      const text::Rows rows =
-          text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color));
-      if (rows.begin < rows.end) {
-        ink_begin = std::min(ink_begin, std::max(0, rows.begin));
-        ink_end = std::max(ink_end, std::min(height, rows.end));
-      }
+    const auto& l = glyphs[std::size_t(i)];
+    if (l.lines.empty()) continue;
+    text::RgbaImage none;
+    none.width = std::max(1, set.w[i]);
+    const float offset = (float(set.w[i]) - l.lines[0].width) / 2;
+    const text::Rows rows = text::draw_layout(l, x.c.p.glyphs, none, offset, 0, {});
+    if (rows.begin < rows.end) {
+      ink_begin = std::min(ink_begin, std::max(0, rows.begin));
+      ink_end = std::max(ink_end, std::min(height, rows.end));
     }
   }
-  // The line's height is the font's ascent and descent; digits ink little more than half of
-  // it. The images keep the rows some glyph inks (the same rows for all: they line up), which at
-  // a statistic card's size is megabytes of transparent pixels and textures less.
   if (ink_end <= ink_begin) ink_begin = 0, ink_end = 1;
   set.height = height;
   set.ink_top = ink_begin;
-  for (text::RgbaImage& pixels : drawn) {
-    text::RgbaImage kept(pixels.width, ink_end - ink_begin);
-    std::copy(pixels.pixels.begin() +
-                  std::ptrdiff_t(std::size_t(pixels.width) * 4 * std::size_t(ink_begin)),
-              pixels.pixels.begin() +
-                  std::ptrdiff_t(std::size_t(pixels.width) * 4 * std::size_t(ink_end)),
-              kept.pixels.begin());
-    pixels = {};
-    set.images.push_back(detail::make_image(std::move(kept)));
+  for (int i = 0; i < kCounterGlyphCount; ++i) {
+    text::RgbaImage pixels(std::max(1, set.w[i]), ink_end - ink_begin);
+    const auto& l = glyphs[std::size_t(i)];
+    if (!l.lines.empty()) {
+      float offset = (float(set.w[i]) - l.lines[0].width) / 2;
+      text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color), ink_begin);
+    }
+    set.images.push_back(detail::make_image(std::move(pixels)));
   }
   return set;
 }
@@ -855,6 +853,8 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
     strip.height = std::min(strip_rows, screen.height - top);
     strip.pixels.assign(std::size_t(strip.width) * strip.height * 4, 0);
     detail::draw_ops(canvas, strip, top);
+    // Glyphs the cache let go since are rasterized again: FreeType is let go again too.
+    if (p.close_fonts_before_drawing) p.engine.fonts().close_ft_faces();
     cut_tiles(strip, top, card.background, card, open);
   }
   card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());
