@@ -418,8 +418,13 @@ struct Worker {
     }
     reload_if_changed(r);
     // Free what the frame loop handed back before drawing the next card into the same memory.
+    const bool freed = r.retired || !released.empty();
     r.retired.reset();
     released.clear();
+    // Give the pages of the free heap back before drawing the next card (once a card, here on
+    // the worker, never on the frame loop): freed chunks otherwise stay resident beside the new
+    // card's blocks and textures and raise the peak.
+    if (freed && r.need_card) malloc_trim(0);
     if (r.submitted) take_playlist(r);
     resume_display(r);
     if (r.need_card) prepare(last ? sequencer.slot_at(last->end) : sequencer.slot_at(0), r);
