@@ -232,6 +232,10 @@ struct Player::Shared {
   // textures, destroyed by the worker (freeing megabytes is not the frame loop's job)
   std::optional<PreparedSlot> retired;
   std::vector<std::vector<std::uint8_t>> released;
+  // worker -> frame loop: let go of the upcoming slot, a replacement is about to be drawn (so the
+  // two cards are never held beside the one on screen); the frame loop clears it and notifies.
+  bool drop_upcoming = false;
+  std::condition_variable upcoming_dropped;
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
   // The newest ticker windows (worker -> frame loop). The frame loop swaps its previous ones in,
@@ -502,11 +506,26 @@ struct Worker {
       prepare(sequencer.cut_to(std::move(r.submitted), now), r, Handover::at_once);
       r.need_card = false;  // the next card is the alert's
     } else if (last && r.shown != last->sequence && last->start - now > kReplaceAhead) {
+      let_go_of_upcoming();
       prepare(sequencer.cut_to(std::move(r.submitted), last->start), r, Handover::replacing);
       r.need_card = false;
     } else {
       sequencer.replace_playlist(std::move(r.submitted));
     }
+  }
+
+  // Before a replacement is drawn, the slot it replaces is let go of: the one not taken yet here,
+  // the frame loop's upcoming one (its card's textures) there. Waits at most 100 ms for the frame
+  // loop; one that is late only holds both cards a little longer, as before.
+  void let_go_of_upcoming() {
+    std::optional<PreparedSlot> untaken;  // freed after the lock
+    std::unique_lock lock(sh.mutex);
+    untaken = std::move(sh.ready);
+    sh.ready.reset();
+    sh.drop_upcoming = true;
+    sh.upcoming_dropped.wait_for(lock, std::chrono::milliseconds(100),
+                                 [&] { return !sh.drop_upcoming || sh.stop; });
+    sh.drop_upcoming = false;
   }
 
   // The screen turned on again after display hours: what shows is cut to now (the slots prepared
@@ -932,6 +951,11 @@ struct FrameLoop {
   void take_from_mailbox() {
     std::unique_lock lock(sh.mutex, std::try_to_lock);
     if (!lock.owns_lock()) return;
+    const bool dropping = sh.drop_upcoming;
+    if (dropping) {
+      if (upcoming) drop_upcoming();
+      sh.drop_upcoming = false;
+    }
     bool new_upcoming = false;
     if (sh.ready && (!upcoming || sh.ready->replaces)) {
       if (upcoming) drop_upcoming();
@@ -972,6 +996,8 @@ struct FrameLoop {
       lock.unlock();
       sh.wake_worker.notify_all();
     }
+    if (lock.owns_lock()) lock.unlock();
+    if (dropping) sh.upcoming_dropped.notify_all();
   }
 
   // ---- Display hours: whether this frame is drawn. Decided when the second changes; turning off
