@@ -707,7 +707,9 @@ void collect_ids(const scene::PreparedCard* card, std::vector<std::uint64_t>& id
     if (tile.image) ids.push_back(tile.image->id);
   }
   for (const scene::Counter& counter : card->counters) {
-    for (const auto& glyph : counter.glyphs) ids.push_back(glyph->id);
+    for (const auto& glyph : counter.glyphs) {
+      if (glyph) ids.push_back(glyph->id);
+    }
   }
 }
 

@@ -2,8 +2,10 @@
 // Sizes come from the theme as fractions of min(width, height); layouts switch between side by
 // side (landscape) and stacked (portrait) on the aspect ratio.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "scene/draw.h"
@@ -77,6 +79,9 @@ struct Ctx {
   // Counter glyphs made for this card, by size: a statistic group's values share one size, so
   // its counters share one set of glyph images (and textures) instead of one set each.
   std::vector<std::pair<float, CounterGlyphs>> counter_glyphs = {};
+  // The glyphs the card's numbers can show while they count ("." only with decimals, "," only
+  // with grouping, a sign only when written): images are made for these alone.
+  std::array<bool, kCounterGlyphCount> counter_needs = {};
   std::string item = "";  // JSON pointer of the item, e.g. "/items/3"; fields are under it
   float title() const { return unit * float(frac(theme.title_size)); }
   // The smallest sizes text shrinks to before it is cut with "……" (playlists/README.md).
@@ -171,7 +176,7 @@ CounterGlyphs make_counter_glyphs(Ctx& x, float size, Rgba color) {
   int ink_begin = height, ink_end = 0;
   for (int i = 0; i < kCounterGlyphCount; ++i) {
     const auto& l = glyphs[std::size_t(i)];
-    if (l.lines.empty()) continue;
+    if (l.lines.empty() || !x.counter_needs[std::size_t(i)]) continue;
     text::RgbaImage none;
     none.width = std::max(1, set.w[i]);
     const float offset = (float(set.w[i]) - l.lines[0].width) / 2;
@@ -185,6 +190,10 @@ CounterGlyphs make_counter_glyphs(Ctx& x, float size, Rgba color) {
   set.height = height;
   set.ink_top = ink_begin;
   for (int i = 0; i < kCounterGlyphCount; ++i) {
+    if (!x.counter_needs[std::size_t(i)]) {
+      set.images.push_back(nullptr);  // never drawn on this card
+      continue;
+    }
     text::RgbaImage pixels(std::max(1, set.w[i]), ink_end - ink_begin);
     const auto& l = glyphs[std::size_t(i)];
     if (!l.lines.empty()) {
@@ -788,6 +797,18 @@ void lay_out_card(Ctx& x, const content::Playlist& playlist, std::optional<std::
   card.item = *item;
   x.item = "/items/" + std::to_string(*item);
   const content::Item& it = playlist.items[*item];
+  for (const content::StatisticValue& v : it.statistics) {
+    const Number n = parse_number(v.value);
+    if (!n.numeric) continue;
+    for (int d = 0; d < 10; ++d) x.counter_needs[std::size_t(d)] = true;
+    auto need = [&](char c) {
+      x.counter_needs[std::size_t(std::strchr(kCounterGlyphs, c) - kCounterGlyphs)] = true;
+    };
+    if (n.decimals > 0) need('.');
+    if (n.grouping) need(',');
+    if (n.value < 0) need('-');
+    if (n.plus && n.value >= 0) need('+');
+  }
   switch (it.type) {
     case content::ItemType::headline: headline(x, it); break;
     case content::ItemType::statistic: statistic(x, it, card.counters); break;
