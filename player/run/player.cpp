@@ -11,6 +11,8 @@
 #include <iostream>
 #include <utility>
 
+#include "text/fonts.h"
+
 namespace signage::run {
 
 namespace fs = std::filesystem;
@@ -134,8 +136,13 @@ struct Preparation {
     glyphs = std::make_unique<text::GlyphCache>(engine->fonts(), atlas_limits(max_texture_size));
     preparer.reset(new scene::Preparer{
         *engine, *glyphs, [this](const fs::path& p) { return files.lookup(p); }, max_texture_size});
+    preparer->close_fonts_before_drawing = true;
     return true;
   }
+
+  // FreeType's faces are opened again at the next glyph the cache does not have: between cards
+  // (and ticker windows, clocks and notices) they would hold 2 MB each for nothing.
+  void close_fonts() { engine->fonts().close_ft_faces(); }
 
   std::shared_ptr<const scene::PreparedCard> card(const scene::Slot& slot, scene::Size screen) {
     files.set_screen(screen);
@@ -143,6 +150,7 @@ struct Preparation {
       return scene::prepare_card(*preparer, *slot.playlist, slot.item, screen);
     }));
     files.drop_pixels();
+    close_fonts();
     return card;
   }
   std::unique_ptr<const scene::TickerText> ticker_text(const content::Playlist& playlist,
@@ -153,20 +161,26 @@ struct Preparation {
   std::shared_ptr<const scene::PreparedTicker> ticker_window(const scene::TickerText& text,
                                                              std::int64_t from, std::int64_t width,
                                                              const scene::PreparedTicker* reuse) {
-    return std::make_shared<const scene::PreparedTicker>(counted(
+    auto window = std::make_shared<const scene::PreparedTicker>(counted(
         *glyphs, [&] { return scene::ticker_window(*preparer, text, from, width, reuse); }));
+    close_fonts();
+    return window;
   }
   std::shared_ptr<const scene::PreparedClock> clock(const content::Playlist& playlist,
                                                     std::int64_t minute, scene::Size screen) {
-    return std::make_shared<const scene::PreparedClock>(counted(
+    auto clock = std::make_shared<const scene::PreparedClock>(counted(
         *glyphs, [&] { return scene::prepare_clock(*preparer, playlist, minute, screen); }));
+    close_fonts();
+    return clock;
   }
   std::shared_ptr<const scene::PreparedNotice> notice(const content::Playlist& playlist,
                                                       const std::string& text, bool problem,
                                                       scene::Size screen) {
-    return std::make_shared<const scene::PreparedNotice>(counted(*glyphs, [&] {
+    auto notice = std::make_shared<const scene::PreparedNotice>(counted(*glyphs, [&] {
       return scene::prepare_notice(*preparer, playlist, text, problem, screen);
     }));
+    close_fonts();
+    return notice;
   }
 };
 
@@ -218,6 +232,10 @@ struct Player::Shared {
   // textures, destroyed by the worker (freeing megabytes is not the frame loop's job)
   std::optional<PreparedSlot> retired;
   std::vector<std::vector<std::uint8_t>> released;
+  // worker -> frame loop: let go of the upcoming slot, a replacement is about to be drawn (so the
+  // two cards are never held beside the one on screen); the frame loop clears it and notifies.
+  bool drop_upcoming = false;
+  std::condition_variable upcoming_dropped;
   std::array<PreparedClockFor, 4> clocks;
   std::uint64_t clocks_version = 0;
   // The newest ticker windows (worker -> frame loop). The frame loop swaps its previous ones in,
@@ -413,8 +431,13 @@ struct Worker {
     }
     reload_if_changed(r);
     // Free what the frame loop handed back before drawing the next card into the same memory.
+    const bool freed = r.retired || !released.empty();
     r.retired.reset();
     released.clear();
+    // Give the pages of the free heap back before drawing the next card (once a card, here on
+    // the worker, never on the frame loop): freed chunks otherwise stay resident beside the new
+    // card's blocks and textures and raise the peak.
+    if (freed && r.need_card) malloc_trim(0);
     if (r.submitted) take_playlist(r);
     resume_display(r);
     if (r.need_card) prepare(last ? sequencer.slot_at(last->end) : sequencer.slot_at(0), r);
@@ -495,11 +518,26 @@ struct Worker {
       prepare(sequencer.cut_to(std::move(r.submitted), now), r, Handover::at_once);
       r.need_card = false;  // the next card is the alert's
     } else if (last && r.shown != last->sequence && last->start - now > kReplaceAhead) {
+      let_go_of_upcoming();
       prepare(sequencer.cut_to(std::move(r.submitted), last->start), r, Handover::replacing);
       r.need_card = false;
     } else {
       sequencer.replace_playlist(std::move(r.submitted));
     }
+  }
+
+  // Before a replacement is drawn, the slot it replaces is let go of: the one not taken yet here,
+  // the frame loop's upcoming one (its card's textures) there. Waits at most 100 ms for the frame
+  // loop; one that is late only holds both cards a little longer, as before.
+  void let_go_of_upcoming() {
+    std::optional<PreparedSlot> untaken;  // freed after the lock
+    std::unique_lock lock(sh.mutex);
+    untaken = std::move(sh.ready);
+    sh.ready.reset();
+    sh.drop_upcoming = true;
+    sh.upcoming_dropped.wait_for(lock, std::chrono::milliseconds(100),
+                                 [&] { return !sh.drop_upcoming || sh.stop; });
+    sh.drop_upcoming = false;
   }
 
   // The screen turned on again after display hours: what shows is cut to now (the slots prepared
@@ -681,7 +719,9 @@ void collect_ids(const scene::PreparedCard* card, std::vector<std::uint64_t>& id
     if (tile.image) ids.push_back(tile.image->id);
   }
   for (const scene::Counter& counter : card->counters) {
-    for (const auto& glyph : counter.glyphs) ids.push_back(glyph->id);
+    for (const auto& glyph : counter.glyphs) {
+      if (glyph) ids.push_back(glyph->id);
+    }
   }
 }
 
@@ -925,6 +965,11 @@ struct FrameLoop {
   void take_from_mailbox() {
     std::unique_lock lock(sh.mutex, std::try_to_lock);
     if (!lock.owns_lock()) return;
+    const bool dropping = sh.drop_upcoming;
+    if (dropping) {
+      if (upcoming) drop_upcoming();
+      sh.drop_upcoming = false;
+    }
     bool new_upcoming = false;
     if (sh.ready && (!upcoming || sh.ready->replaces)) {
       if (upcoming) drop_upcoming();
@@ -965,6 +1010,8 @@ struct FrameLoop {
       lock.unlock();
       sh.wake_worker.notify_all();
     }
+    if (lock.owns_lock()) lock.unlock();
+    if (dropping) sh.upcoming_dropped.notify_all();
   }
 
   // ---- Display hours: whether this frame is drawn. Decided when the second changes; turning off

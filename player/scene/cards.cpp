@@ -2,12 +2,15 @@
 // Sizes come from the theme as fractions of min(width, height); layouts switch between side by
 // side (landscape) and stacked (portrait) on the aspect ratio.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "scene/draw.h"
 #include "scene/scene.h"
+#include "text/fonts.h"
 
 namespace signage::scene {
 
@@ -62,6 +65,8 @@ struct CounterGlyphs {
   std::vector<int> w;
   int digit_width = 0;
   float ascent = 0;
+  int height = 0;   // of the line the glyphs are drawn in
+  int ink_top = 0;  // the images keep only rows ink_top.. of it: the rows any glyph inks
 };
 
 struct Ctx {
@@ -74,6 +79,9 @@ struct Ctx {
   // Counter glyphs made for this card, by size: a statistic group's values share one size, so
   // its counters share one set of glyph images (and textures) instead of one set each.
   std::vector<std::pair<float, CounterGlyphs>> counter_glyphs = {};
+  // The glyphs the card's numbers can show while they count ("." only with decimals, "," only
+  // with grouping, a sign only when written): images are made for these alone.
+  std::array<bool, kCounterGlyphCount> counter_needs = {};
   std::string item = "";  // JSON pointer of the item, e.g. "/items/3"; fields are under it
   float title() const { return unit * float(frac(theme.title_size)); }
   // The smallest sizes text shrinks to before it is cut with "……" (playlists/README.md).
@@ -161,12 +169,36 @@ CounterGlyphs make_counter_glyphs(Ctx& x, float size, Rgba color) {
     set.w.push_back(advance);
   }
   for (int i = 0; i < 10; ++i) set.w[i] = set.digit_width;  // tabular digits
+  // The line's height is the font's ascent and descent; digits ink little more than half of
+  // it. The images keep only the rows some glyph inks (the same rows for all: they line up),
+  // found first by drawing into no rows: at a statistic card's size that is megabytes of
+  // transparent pixels and textures less.
+  int ink_begin = height, ink_end = 0;
   for (int i = 0; i < kCounterGlyphCount; ++i) {
-    text::RgbaImage pixels(std::max(1, set.w[i]), height);
-    const auto& l = glyphs[i];
+    const auto& l = glyphs[std::size_t(i)];
+    if (l.lines.empty() || !x.counter_needs[std::size_t(i)]) continue;
+    text::RgbaImage none;
+    none.width = std::max(1, set.w[i]);
+    const float offset = (float(set.w[i]) - l.lines[0].width) / 2;
+    const text::Rows rows = text::draw_layout(l, x.c.p.glyphs, none, offset, 0, {});
+    if (rows.begin < rows.end) {
+      ink_begin = std::min(ink_begin, std::max(0, rows.begin));
+      ink_end = std::max(ink_end, std::min(height, rows.end));
+    }
+  }
+  if (ink_end <= ink_begin) ink_begin = 0, ink_end = 1;
+  set.height = height;
+  set.ink_top = ink_begin;
+  for (int i = 0; i < kCounterGlyphCount; ++i) {
+    if (!x.counter_needs[std::size_t(i)]) {
+      set.images.push_back(nullptr);  // never drawn on this card
+      continue;
+    }
+    text::RgbaImage pixels(std::max(1, set.w[i]), ink_end - ink_begin);
+    const auto& l = glyphs[std::size_t(i)];
     if (!l.lines.empty()) {
       float offset = (float(set.w[i]) - l.lines[0].width) / 2;
-      text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color));
+      text::draw_layout(l, x.c.p.glyphs, pixels, offset, 0, detail::to_color(color), ink_begin);
     }
     set.images.push_back(detail::make_image(std::move(pixels)));
   }
@@ -245,7 +277,8 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
   if (!draw) return row;
   const float baseline = float(top) + ascent;
   if (n.numeric) {
-    const int glyph_height = glyph_set.images.front()->pixels.height;
+    const int glyph_height = glyph_set.height;
+    const int ink_top = glyph_set.ink_top;
     Counter c;
     c.glyphs = std::move(glyph_set.images);
     c.glyph_w = glyph_set.w;
@@ -255,9 +288,10 @@ ValueRow value_row(Ctx& x, const content::StatisticValue& v, float size, int lef
     c.grouping = n.grouping;
     c.plus = n.plus;
     c.right = left + num_w;
-    c.top = int(std::lround(baseline - glyph_set.ascent));
+    const int line_top = int(std::lround(baseline - glyph_set.ascent));
+    c.top = line_top + ink_top;
     counters->push_back(std::move(c));
-    x.c.text_boxes.push_back(RectI{left, counters->back().top, num_w, glyph_height});
+    x.c.text_boxes.push_back(RectI{left, line_top, num_w, glyph_height});
   }
   if (!rest.lines.empty()) {
     detail::draw_text(x.c, rest, left + num_w, int(std::lround(baseline - rest.lines[0].ascent)),
@@ -699,6 +733,9 @@ void logo(Ctx& x) {
 // sizes, so the renderer can reuse a retired card's textures for the next card instead of
 // allocating (and page-faulting) fresh ones on the frame loop, and upload one block per frame.
 constexpr int kBlockWidth = 256, kBlockHeight = 128;
+// A tile keeps its block's rows from the first to the last that is not background, rounded out
+// to multiples of this (within the block).
+constexpr int kTileRowStep = 16;
 
 // Cuts `strip`, rows top.. of the card (whole block rows, the last maybe shorter), into blocks.
 // `open` carries the background runs of the block row above, still growing down.
@@ -738,11 +775,23 @@ void cut_tiles(const text::RgbaImage& strip, int top, Rgba background, PreparedC
         card.solid_blocks.push_back(PreparedCard::Solid{RectI{x, top + y, w, h}, colour});
         continue;
       }
-      text::RgbaImage part(w, h);
-      for (int row = 0; row < h; ++row) {
-        std::copy_n(strip.at(x, y + row), std::size_t(w) * 4, part.at(0, row));
+      // Only the rows that differ from the background are kept (in steps of kTileRowStep, so
+      // textures keep a few sizes the renderer can reuse): a line of text crossing a block leaves
+      // most of its rows empty. The rows above and below become background rectangles.
+      int first_row = 0, end_row = h;
+      while (first_row < h && empty(x, y + first_row, w, 1)) ++first_row;
+      while (end_row > first_row && empty(x, y + end_row - 1, w, 1)) --end_row;
+      first_row = first_row / kTileRowStep * kTileRowStep;
+      end_row = std::min(h, (end_row + kTileRowStep - 1) / kTileRowStep * kTileRowStep);
+      if (first_row > 0) card.background_rects.push_back(RectI{x, top + y, w, first_row});
+      if (end_row < h) {
+        card.background_rects.push_back(RectI{x, top + y + end_row, w, h - end_row});
       }
-      card.tiles.push_back(CardTile{detail::make_image(std::move(part)), x, top + y});
+      text::RgbaImage part(w, end_row - first_row);
+      for (int row = first_row; row < end_row; ++row) {
+        std::copy_n(strip.at(x, y + row), std::size_t(w) * 4, part.at(0, row - first_row));
+      }
+      card.tiles.push_back(CardTile{detail::make_image(std::move(part)), x, top + y + first_row});
     }
     // A run exactly below an open one extends it; open runs with nothing below are done.
     std::vector<RectI> next;
@@ -776,6 +825,18 @@ void lay_out_card(Ctx& x, const content::Playlist& playlist, std::optional<std::
   card.item = *item;
   x.item = "/items/" + std::to_string(*item);
   const content::Item& it = playlist.items[*item];
+  for (const content::StatisticValue& v : it.statistics) {
+    const Number n = parse_number(v.value);
+    if (!n.numeric) continue;
+    for (int d = 0; d < 10; ++d) x.counter_needs[std::size_t(d)] = true;
+    auto need = [&](char c) {
+      x.counter_needs[std::size_t(std::strchr(kCounterGlyphs, c) - kCounterGlyphs)] = true;
+    };
+    if (n.decimals > 0) need('.');
+    if (n.grouping) need(',');
+    if (n.value < 0) need('-');
+    if (n.plus && n.value >= 0) need('+');
+  }
   switch (it.type) {
     case content::ItemType::headline: headline(x, it); break;
     case content::ItemType::statistic: statistic(x, it, card.counters); break;
@@ -853,11 +914,17 @@ PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,
   const int strip_rows = card.block_height * std::max(1, p.card_strip_blocks);
   text::RgbaImage strip;
   strip.width = screen.width;
+  // Every glyph first (a strip of no rows draws nothing and records each text's rows), so that
+  // FreeType can be let go before the strips and blocks take their memory.
+  detail::draw_ops(canvas, strip, 0);
+  if (p.close_fonts_before_drawing) p.engine.fonts().close_ft_faces();
   std::vector<RectI> open;
   for (int top = 0; top < screen.height; top += strip_rows) {
     strip.height = std::min(strip_rows, screen.height - top);
     strip.pixels.assign(std::size_t(strip.width) * strip.height * 4, 0);
     detail::draw_ops(canvas, strip, top);
+    // Glyphs the cache let go since are rasterized again: FreeType is let go again too.
+    if (p.close_fonts_before_drawing) p.engine.fonts().close_ft_faces();
     cut_tiles(strip, top, card.background, card, open);
   }
   card.background_rects.insert(card.background_rects.end(), open.begin(), open.end());

@@ -1,8 +1,10 @@
 // Per-frame work: arithmetic over prepared images into a reused DrawList. No layout, no
 // rasterization, no allocation once the DrawList's capacity has grown to the frame's size.
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "scene/scene.h"
@@ -134,7 +136,8 @@ void draw_card(const PreparedCard& card, float dx, int alpha, double count_progr
 // background (the software renderer blends every such pixel on the CPU): the background once,
 // the previous card, then the current card's tiles at `alpha` and its background at `alpha`
 // only over the blocks where the previous card showed something (its tiles and counters).
-// Both cards are cut on the same block grid, so those blocks are whole tiles or background.
+// Both cards are cut on the same block grid, so a block is background, a solid block, or one
+// tile over some of its rows and background in the others.
 // false when the cards do not qualify (different backgrounds or grids, a grid too large).
 bool fade_on_one_background(const PreparedCard& previous, const PreparedCard& current, int alpha,
                             double count_progress, Size screen, DrawList& out) {
@@ -173,23 +176,39 @@ bool fade_on_one_background(const PreparedCard& previous, const PreparedCard& cu
   }
   for (const auto& counter : previous.counters) draw_counter(counter, 1, 0, 255, out);
   for (std::size_t i = first; i < out.commands.size(); ++i) mark(shown, out.commands[i].target);
-  for (const auto& tile : current.tiles) {
-    const auto& px = tile.image->pixels;
-    mark(covered, RectF{float(tile.x), float(tile.y), float(px.width), float(px.height)});
-  }
+  // A tile covers its block's rows from its top to its bottom (it keeps only the rows that are
+  // not background, scene/cards.cpp); the block's other rows are background.
+  std::array<std::pair<std::int16_t, std::int16_t>, kMaxBlocks> tile_rows{};  // in the block
+  auto cover = [&](int left, int top, int h) {
+    const int x = left / bw, y = top / bh;
+    if (x < 0 || y < 0 || x >= columns || y >= rows) return;
+    const auto b = std::size_t(y * columns + x);
+    covered.set(b);
+    tile_rows[b] = {std::int16_t(top - y * bh), std::int16_t(top - y * bh + h)};
+  };
+  for (const auto& tile : current.tiles) cover(tile.x, tile.y, tile.image->pixels.height);
   for (const PreparedCard::Solid& solid : current.solid_blocks) {
-    const RectI& r = solid.rect;
-    mark(covered, RectF{float(r.x), float(r.y), float(r.w), float(r.h)});
+    cover(solid.rect.x, solid.rect.y, solid.rect.h);
   }
   for (int y = 0; y < rows; ++y) {
     for (int x = 0; x < columns; ++x) {
       const auto b = std::size_t(y * columns + x);
-      if (!shown[b] || covered[b]) continue;
-      DrawCommand fill;
-      fill.target = RectF{float(x * bw), float(y * bh), float(std::min(bw, screen.width - x * bw)),
-                          float(std::min(bh, screen.height - y * bh))};
-      fill.color = with_alpha(current.background, alpha);
-      out.commands.push_back(fill);
+      if (!shown[b]) continue;
+      const int block_h = std::min(bh, screen.height - y * bh);
+      auto fill_rows = [&](int from, int to) {
+        if (to <= from) return;
+        DrawCommand fill;
+        fill.target = RectF{float(x * bw), float(y * bh + from),
+                            float(std::min(bw, screen.width - x * bw)), float(to - from)};
+        fill.color = with_alpha(current.background, alpha);
+        out.commands.push_back(fill);
+      };
+      if (!covered[b]) {
+        fill_rows(0, block_h);
+      } else {
+        fill_rows(0, tile_rows[b].first);
+        fill_rows(tile_rows[b].second, block_h);
+      }
     }
   }
   for (const auto& tile : current.tiles) {

@@ -283,6 +283,10 @@ struct Preparer {
   // Block rows of a card drawn at a time (the buffer is this many rows x the screen width).
   // One is enough; tests draw whole cards at once to check strips change no pixel.
   int card_strip_blocks = 1;
+  // prepare_card rasterizes the card's glyphs before it allocates any of its pixels; with this
+  // set it then closes the FreeType faces (about 2 MB of heap each for a CJK font), so they and
+  // the card's blocks are never held at once. They open again at the next glyph not cached.
+  bool close_fonts_before_drawing = false;
 };
 
 // Where things go on a screen for a playlist: the ticker band, the clock and the card content.

@@ -267,6 +267,14 @@ unsigned long read_font_file(FT_Stream stream, unsigned long offset, unsigned ch
 
 }  // namespace
 
+void FontLibrary::close_ft_faces() {
+  for (auto& f : faces_) {
+    f->ft_face.reset();
+    f->ft_stream.reset();
+    f->ft_size_64 = 0;
+  }
+}
+
 FT_Face FontLibrary::ft_face(FaceIndex index, int size_64) {
   LoadedFace& f = *faces_[index];
   if (!f.ft_face) {

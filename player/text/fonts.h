@@ -104,6 +104,10 @@ class FontLibrary {
 
   // The FreeType face set to `size_64` (1/64 px em), or nullptr when FreeType cannot load it.
   FT_Face ft_face(FaceIndex index, int size_64);
+  // Lets go of every FreeType face (ft_face opens it again when next needed, in a few ms). A
+  // CJK face holds about 2 MB of heap (its CFF charset, subroutines and offsets) that a player
+  // needs only while it rasterizes glyphs, not while it draws with the glyphs it has cached.
+  void close_ft_faces();
 
  private:
   std::optional<FaceIndex> load(const std::string& file, int index_in_file,

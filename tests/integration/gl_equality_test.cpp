@@ -429,7 +429,9 @@ TEST(GlFade, AnOpaqueImageFadedOverAnotherBlendsAtEveryRotation) {
 void collect(const scene::PreparedCard& card, std::vector<std::uint64_t>& ids) {
   for (const scene::CardTile& tile : card.tiles) ids.push_back(tile.image->id);
   for (const scene::Counter& counter : card.counters) {
-    for (const auto& glyph : counter.glyphs) ids.push_back(glyph->id);
+    for (const auto& glyph : counter.glyphs) {
+      if (glyph) ids.push_back(glyph->id);
+    }
   }
 }
 

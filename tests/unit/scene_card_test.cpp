@@ -676,7 +676,9 @@ TEST(Cards, TwoPreparersNeverShareImageIdsOnOneRenderer) {
   for (const PreparedCard* card : {&a, &b}) {
     for (const CardTile& tile : card->tiles) EXPECT_TRUE(ids.insert(tile.image->id).second);
     for (const Counter& counter : card->counters) {
-      for (const auto& glyph : counter.glyphs) EXPECT_TRUE(ids.insert(glyph->id).second);
+      for (const auto& glyph : counter.glyphs) {
+        if (glyph) EXPECT_TRUE(ids.insert(glyph->id).second);
+      }
     }
   }
   auto draw = [&](std::vector<const PreparedCard*> cards) {
