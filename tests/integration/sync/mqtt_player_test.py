@@ -175,7 +175,7 @@ def case_update(run):
     check(shots["s1"]["player"] == "screen-1" and shots["s1"]["time_ms"] > 0, "reply: %s" % shots["s1"].keys())
     with open(run.path("screenshot.png"), "wb") as f:
         f.write(png)
-    check("960" in shots["s2"].get("error", ""), "a width of 5000: %s" % shots["s2"])
+    check("960" in (shots["s2"].get("error") or ""), "a width of 5000: %s" % shots["s2"])
     print("screenshot: %dx%d, %d bytes of PNG" % (width, height, len(png)))
 
     # A storm: 20 updates within about a second (on both groups) fetch at most twice.
@@ -418,8 +418,8 @@ def case_tls(run):
     log = run.path("wrong-password.log")
     p = player(run, state, log, mqtt, ["--mqtt-username", "screen", "--mqtt-password-file", wrong,
                                        "--mqtt-broker", url, "--mqtt-ca-file", p_("ca.pem")])
-    wait_for(lambda: "refused the connection" in ((read_status(state) or {}).get("mqtt") or {}).get("last_error", "")
-             or "", "the broker's refusal in status.json")
+    wait_for(lambda: "refused the connection" in (((read_status(state) or {}).get("mqtt") or {}).get("last_error") or ""),
+             "the broker's refusal in status.json")
     run.stop(p, log)
     print("wrong password: %s" % read_status(state)["mqtt"]["last_error"])
     check("mqtt_password_file" in read_status(state)["mqtt"]["last_error"], "the refusal should say what to check")
