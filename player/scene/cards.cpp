@@ -848,10 +848,9 @@ void lay_out_card(Ctx& x, const content::Playlist& playlist, std::optional<std::
   logo(x);
 }
 
-}  // namespace
-
-std::vector<TextOverflow> text_overflows(Preparer& p, const content::Playlist& playlist,
-                                         std::optional<std::size_t> item, Size screen) {
+// The draw operations of one card laid out on `screen`, for what `check` and tests inspect.
+Canvas laid_out_card(Preparer& p, const content::Playlist& playlist,
+                     std::optional<std::size_t> item, Size screen) {
   screen.width = std::max(1, screen.width);
   screen.height = std::max(1, screen.height);
   Canvas canvas{p, playlist, {}, {}, 0};
@@ -859,6 +858,14 @@ std::vector<TextOverflow> text_overflows(Preparer& p, const content::Playlist& p
   Ctx x{canvas, playlist.theme, zones, screen, screen.height > screen.width, float(zones.unit)};
   PreparedCard card;
   lay_out_card(x, playlist, item, card);
+  return canvas;
+}
+
+}  // namespace
+
+std::vector<TextOverflow> text_overflows(Preparer& p, const content::Playlist& playlist,
+                                         std::optional<std::size_t> item, Size screen) {
+  Canvas canvas = laid_out_card(p, playlist, item, screen);
   // A statistic's label is fitted once to choose the value size and again to draw it.
   std::vector<TextOverflow> out;
   for (auto& overflow : canvas.overflows) {
@@ -871,13 +878,7 @@ std::vector<TextOverflow> text_overflows(Preparer& p, const content::Playlist& p
 
 std::vector<CardText> card_texts(Preparer& p, const content::Playlist& playlist,
                                  std::optional<std::size_t> item, Size screen) {
-  screen.width = std::max(1, screen.width);
-  screen.height = std::max(1, screen.height);
-  Canvas canvas{p, playlist, {}, {}, 0};
-  const Zones zones = zones_for(playlist, screen);
-  Ctx x{canvas, playlist.theme, zones, screen, screen.height > screen.width, float(zones.unit)};
-  PreparedCard card;
-  lay_out_card(x, playlist, item, card);
+  Canvas canvas = laid_out_card(p, playlist, item, screen);
   std::vector<CardText> out;
   for (const detail::DrawOp& op : canvas.ops) {
     if (op.kind != detail::DrawOp::Kind::text) continue;

@@ -10,6 +10,7 @@
 
 #include "files/files.h"
 #include "sync/http_source.h"
+#include "sync/iso_time.h"
 
 namespace signage::sync {
 namespace {
@@ -22,16 +23,6 @@ std::int64_t now_s() {
 
 void log(const std::string& message) {
   std::cerr << "signage-player: live: " << message << "\n";
-}
-
-std::string iso_time(std::int64_t unix_s) {
-  if (unix_s <= 0) return "";
-  std::time_t t = std::time_t(unix_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
 }
 
 std::string joined(const std::vector<std::string>& items) {

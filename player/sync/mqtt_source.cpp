@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "files/files.h"
+#include "sync/iso_time.h"
 
 namespace signage::sync {
 
@@ -54,15 +55,6 @@ std::optional<std::int64_t> instant_ms(const std::string& text) {
     for (; digits < 3; ++digits) ms *= 10;
   }
   return *seconds * 1000 + ms;
-}
-
-std::string iso(std::int64_t unix_s) {
-  std::time_t t = std::time_t(unix_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
 }
 
 // The item of an alert, by the playlist checker's rules: checked inside a one-item playlist, the
@@ -579,7 +571,7 @@ struct MqttSource::State {
       shown = held.shown;
     }
     log("alert " + alert->id +
-        (alert->cancel ? " cancelled" : " held until " + iso(alert->expires_s)) + " (issued " +
+        (alert->cancel ? " cancelled" : " held until " + iso_time(alert->expires_s)) + " (issued " +
         alert->issued + ")");
     status_dirty = true;
     if (hooks.on_alerts) hooks.on_alerts(shown);

@@ -19,6 +19,7 @@
 
 #include "files/files.h"
 #include "sync/http_source.h"
+#include "sync/iso_time.h"
 #include "sync/live_worker.h"
 #include "sync/local_source.h"
 #include "sync/mqtt_source.h"
@@ -34,16 +35,6 @@ using Json = nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
-
-std::string iso_time(std::int64_t unix_s) {
-  if (unix_s <= 0) return "";
-  std::time_t t = std::time_t(unix_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 // With milliseconds: the studio draws the item on screen at its elapsed time.
 std::string iso_time_ms(std::int64_t unix_ms) {
