@@ -683,6 +683,12 @@ struct MqttSource::State {
         why += ": the broker's certificate is not trusted; set mqtt_ca_file to its CA";
       }
     }
+    // Under TLS 1.3 a broker that wants a client certificate only drops the connection.
+    if (rc == MOSQ_ERR_CONN_LOST && broker.tls && settings.cert_file.empty()) {
+      why +=
+          " (a broker that requires client certificates does this: set mqtt_cert_file and "
+          "mqtt_key_file)";
+    }
     return why;
   }
 

@@ -24,6 +24,10 @@ CASE:
   tls     mqtts:// with a CA made here by openssl and a password: refused without the CA (the
           certificate problem in status.json), connected with it; a password file readable by
           others stops the player at start with a clear error
+  clientcert  mqtts:// where the broker requires a client certificate signed by the test's CA
+          (the certificate's CN is the broker user): refused without one, connected with
+          --mqtt-cert-file/--mqtt-key-file; a certificate without its key stops the player at
+          start
 
 Deadlines are generous and only keep a broken run from hanging; times are printed, never
 asserted. Exit status 0: passed, 1: failed.
@@ -431,6 +435,52 @@ def case_tls(run):
     run.stop(p, log)
 
 
+def case_clientcert(run):
+    p_ = make_pki(run, run.args.openssl)
+    with open(p_("client.ext"), "w") as f:
+        f.write("basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for argv in (["req"] + ec + ["-keyout", p_("client.key"), "-out", p_("client.csr"), "-subj", "/CN=screen-1"],
+                 ["x509", "-req", "-in", p_("client.csr"), "-CA", p_("ca.pem"), "-CAkey", p_("ca.key"),
+                  "-CAcreateserial", "-out", p_("client.pem"), "-days", "2", "-extfile", p_("client.ext")]):
+        result = subprocess.run([run.args.openssl] + argv, capture_output=True, text=True)
+        check(result.returncode == 0, "openssl %s: %s" % (argv[0], result.stderr))
+    os.chmod(p_("client.key"), 0o600)
+    mqtt = Mqtt(run)
+    mqtt.extra_conf = ("allow_anonymous false\nrequire_certificate true\nuse_identity_as_username true\n"
+                       "cafile %s\ncertfile %s\nkeyfile %s\n" % (p_("ca.pem"), p_("server.pem"), p_("server.key")))
+    mqtt.client_args = ["--cafile", p_("ca.pem"), "--cert", p_("client.pem"), "--key", p_("client.key")]
+    mqtt.start()
+    state = run.path("state")
+    url = ["--mqtt-broker", "mqtts://127.0.0.1:%d" % mqtt.port, "--mqtt-ca-file", p_("ca.pem")]
+
+    phase("A certificate without its key: refused at start")
+    log = run.path("no-key.log")
+    p = player(run, state, log, mqtt, url + ["--mqtt-cert-file", p_("client.pem")])
+    code = p.wait(60)
+    check(code != 0, "the player started with mqtt_cert_file but no mqtt_key_file")
+    check("mqtt_key_file" in log_text(log), "the error should name mqtt_key_file:\n" + log_text(log))
+
+    phase("Without a client certificate: the broker refuses")
+    log = run.path("no-cert.log")
+    p = player(run, state, log, mqtt, url)
+    wait_for(lambda: (s := read_status(state)) and s.get("mqtt") and s["mqtt"]["last_error"],
+             "an error without a client certificate")
+    run.stop(p, log)
+    error = read_status(state)["mqtt"]["last_error"]
+    print("without a client certificate: %s" % error)
+    check("mqtt_cert_file" in error, "the error should say to set mqtt_cert_file: %s" % error)
+    check(not read_status(state)["mqtt"]["connected"], "connected without a client certificate")
+
+    phase("With the client certificate: connected, status retained")
+    log = run.path("player.log")
+    p = player(run, state, log, mqtt, url + ["--mqtt-cert-file", p_("client.pem"),
+                                             "--mqtt-key-file", p_("client.key")])
+    wait_log(log, r"mqtt: connected to", "the player to connect with its client certificate")
+    online_status(mqtt, "the retained status with a client certificate")
+    run.stop(p, log)
+
+
 T0 = time.monotonic()
 
 
@@ -440,7 +490,7 @@ def phase(name):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["update", "download", "alerts", "tls"])
+    parser.add_argument("case", choices=["update", "download", "alerts", "tls", "clientcert"])
     parser.add_argument("--player", required=True)
     parser.add_argument("--emulator", action="append", default=[])
     parser.add_argument("--mosquitto", required=True)
