@@ -194,6 +194,7 @@ command_line=$(tr '\0' ' ' <"/proc/$(head -n 1 "$player_cgroup/cgroup.procs")/cm
 expect "restarted as: $command_line(guest PID $stalled_pid, NRestarts $restarts)" \
   grep -q -- '--debug-stall-after 3' <<<"$command_line"
 watchdog=$(player_show WatchdogUSec)
+[[ $watchdog != 0 ]] || fail "the unit has no watchdog (WatchdogSec=0): nothing restarts a hung player"
 [[ $watchdog =~ ^([0-9]+)s$ ]] || fail "WatchdogSec is not a number of seconds: '$watchdog'"
 watchdog_sec=${BASH_REMATCH[1]}
 # Pings stop within half of WatchdogSec after the stall; systemd waits the whole of it.
