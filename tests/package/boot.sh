@@ -70,7 +70,7 @@ done
 if mountpoint -q "$root/proc"; then fail "$root/proc is mounted: unmount it before booting the root"; fi
 
 nspawn_pid="" pty_pid="" leader=""
-dropins=("$root/etc/systemd/system/signage-player.service.d")
+dropin_dir=$root/etc/systemd/system/signage-player.service.d
 cleanup() {
   if [[ -n $leader ]] && kill -0 "$leader" 2>/dev/null; then guest systemctl poweroff 2>/dev/null || true; fi
   if [[ -n $nspawn_pid ]]; then
@@ -79,7 +79,8 @@ cleanup() {
     wait "$nspawn_pid" 2>/dev/null || true
   fi
   [[ -z $pty_pid ]] || kill "$pty_pid" 2>/dev/null || true
-  rm -rf "${dropins[@]}"
+  rm -f "$dropin_dir/test-offscreen.conf" "$dropin_dir/test-stall.conf"
+  rmdir "$dropin_dir" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -88,9 +89,9 @@ guest() { nsenter -t "$leader" -a -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin L
 player_show() { guest systemctl show -p "$1" --value signage-player.service; }
 
 # --- the test's drop-in and console --------------------------------------------------------------
-mkdir -p "${dropins[0]}"
+mkdir -p "$dropin_dir"
 printf '# tests/package/boot.sh: no display in the test root\n[Service]\nEnvironment=SDL_VIDEODRIVER=offscreen\n' \
-  >"${dropins[0]}/test-offscreen.conf"
+  >"$dropin_dir/test-offscreen.conf"
 # The pseudo terminal stays open while python sleeps; its name goes to the file.
 rm -f "$out/boot-pty"
 python3 -c 'import os, pty, time; m, s = pty.openpty(); print(os.ttyname(s), flush=True); time.sleep(3600)' \
@@ -185,7 +186,7 @@ step "the watchdog restarts a stalled player"
 # The unit's own ExecStart with --debug-stall-after: the frame loop hangs 3 s after playing.
 exec_start=$(grep '^ExecStart=' "$root/lib/systemd/system/signage-player.service")
 printf '# tests/package/boot.sh: the watchdog test\n[Service]\nExecStart=\n%s --debug-stall-after 3\n' \
-  "$exec_start" >"${dropins[0]}/test-stall.conf"
+  "$exec_start" >"$dropin_dir/test-stall.conf"
 guest systemctl daemon-reload
 guest systemctl restart signage-player.service
 stalled_pid=$(player_show MainPID)
