@@ -14,7 +14,10 @@
 #    apt-get install ./signage-player_<v>_amd64.deb; then the users and groups, the state
 #    directory's owner and mode, the units enabled and `systemd-analyze verify`, --version, the
 #    demo played headless by the signage user from /usr/share with the installed fonts and the
-#    conffile read, the conffile's edit kept on an upgrade, and purge removing what install made.
+#    conffile read; then the root booted under a real systemd (tests/package/boot.sh: systemd-nspawn
+#    --boot; the units active after boot (READY=1), the player's hardening applied, STATUS=, the
+#    watchdog restarting a stalled player, the studio answering); the conffile's edit kept on an
+#    upgrade, and purge removing what install made.
 # 4. The arm64 package's program under qemu-aarch64: --version and a short headless run of the
 #    demo it finds next to itself.
 set -euo pipefail
@@ -33,7 +36,7 @@ expect() { # DESCRIPTION COMMAND...: the command must succeed
   if "$@"; then echo "ok: $what"; else fail "$what"; fi
 }
 
-for tool in debootstrap lintian help2man dpkg-shlibdeps chroot; do
+for tool in debootstrap lintian help2man dpkg-shlibdeps chroot systemd-nspawn; do
   command -v "$tool" >/dev/null || fail "'$tool' not found: platform/debian/install-deps --test"
 done
 
@@ -168,7 +171,8 @@ for unit in signage-player.service signage-studio.service; do
 done
 expect "no service was started in the chroot" test ! -e "$root/run/systemd/system"
 verify_log=$out/systemd-analyze-verify.log
-if ! in_root systemd-analyze verify /lib/systemd/system/signage-player.service \
+# --man=no: no man-db in a minbase root; the Documentation= pages are checked below instead.
+if ! in_root systemd-analyze verify --man=no /lib/systemd/system/signage-player.service \
   /lib/systemd/system/signage-studio.service /lib/systemd/system/signage-usb-mount@sda1.service \
   >"$verify_log" 2>&1 || grep -q 'signage' "$verify_log"; then
   cat "$verify_log"
@@ -177,6 +181,16 @@ fi
 echo "ok: systemd-analyze verify: the player, studio and USB mount units"
 expect "the USB rule names the mount unit" grep -q 'signage-usb-mount@%k.service' \
   "$root/lib/udev/rules.d/99-signage-usb.rules"
+# Documentation= (systemctl help): every man page a unit names is installed.
+for unit in signage-player.service signage-studio.service signage-usb-mount@.service; do
+  pages=$(sed -n 's/^Documentation=//p' "$root/lib/systemd/system/$unit")
+  expect "$unit: Documentation= names man pages ($pages)" grep -q '^man:' <<<"$pages"
+  for page in $pages; do
+    [[ $page =~ ^man:([a-z0-9-]+)\(([0-9])\)$ ]] || fail "$unit: Documentation=$page is not man:NAME(N)"
+    test -f "$root/usr/share/man/man${BASH_REMATCH[2]}/${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.gz" ||
+      fail "$unit: Documentation=$page: not installed"
+  done
+done
 
 step "the programs in the root"
 player_version=$(in_root signage-player --version)
@@ -199,6 +213,11 @@ frames=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['frames
 expect "frames drawn ($frames)" test "$frames" -gt 30
 expect "status.json written by signage in its state directory" \
   test "$(in_root stat -c %U /var/lib/signage-player/status.json)" = signage
+
+step "the root booted under systemd: tests/package/boot.sh"
+umount "$root/proc"  # systemd-nspawn mounts the guest's own
+tests/package/boot.sh "$root" "$out" || fail "the root under systemd (tests/package/boot.sh)"
+mount -t proc proc "$root/proc"
 
 step "upgrade to $upgrade_version: the edited conffile stays"
 apt_install "$upgrade_deb"
