@@ -182,7 +182,8 @@ std::unique_ptr<Broker> Broker::connect(const BrokerSettings& settings, std::str
   }
   if (address->tls || !settings.ca_file.empty() || !settings.cert_file.empty()) {
     if (!address->tls) {
-      if (error) *error = "a CA file or client certificate is for a TLS broker: mqtts://HOST[:PORT]";
+      if (error)
+        *error = "a CA file or client certificate is for a TLS broker: mqtts://HOST[:PORT]";
       return nullptr;
     }
     const char* cert = settings.cert_file.empty() ? nullptr : settings.cert_file.c_str();

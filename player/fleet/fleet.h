@@ -169,8 +169,8 @@ AlertProgress alert_progress(const View& view, const std::string& alert_id,
 // The broker connection (libmosquitto)
 
 struct BrokerSettings {
-  std::string url;      // mqtt://host[:port] (1883) or mqtts://host[:port] (8883)
-  std::string ca_file;  // CA for mqtts; empty: the system's CAs
+  std::string url;                  // mqtt://host[:port] (1883) or mqtts://host[:port] (8883)
+  std::string ca_file;              // CA for mqtts; empty: the system's CAs
   std::string cert_file, key_file;  // a client certificate and its key (PEM) for mqtts
   std::string username, password;
   std::string client_id;  // empty: made up

@@ -1,11 +1,11 @@
 // Topics and the JSON payloads of the fleet (docs/fleet.md), and signed alerts.
+#include <sodium.h>
 #include <time.h>
 
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
 #include "content/content.h"
 #include "fleet/fleet.h"
@@ -286,7 +286,8 @@ std::string screenshot_request(std::string_view id, int width) {
 std::optional<ScreenshotReply> parse_screenshot_reply(std::string_view payload,
                                                       std::string* error) {
   if (payload.size() > kMaxScreenshotReply) {
-    fail(error, "the screenshot is larger than " + std::to_string(kMaxScreenshotReply >> 20) + " MiB");
+    fail(error,
+         "the screenshot is larger than " + std::to_string(kMaxScreenshotReply >> 20) + " MiB");
     return std::nullopt;
   }
   json reply = json::parse(payload, nullptr, false);

@@ -46,7 +46,7 @@ json player_json(const std::string& name, const fleet::PlayerRow& row,
   // "current", "behind", "newer" against the studio's published revision; "unknown" without.
   std::string state = "unknown";
   if (expected && seen && known.revision) {
-    state = *known.revision == *expected ? "current"
+    state = *known.revision == *expected  ? "current"
             : *known.revision < *expected ? "behind"
                                           : "newer";
   }
@@ -147,9 +147,9 @@ void FleetWatch::pause(double seconds) {
 
 void FleetWatch::run() {
   const std::string& f = settings_.fleet;
-  const std::vector<std::string> topics = {
-      fleet::status_topic(f, "+"), fleet::ack_topic(f, "+"), fleet::alert_topic(f, "+"),
-      fleet::screenshot_topic(f, "+") + "/reply"};
+  const std::vector<std::string> topics = {fleet::status_topic(f, "+"), fleet::ack_topic(f, "+"),
+                                           fleet::alert_topic(f, "+"),
+                                           fleet::screenshot_topic(f, "+") + "/reply"};
   double backoff_s = 1;
   while (!stopping_) {
     std::string why;
@@ -183,7 +183,9 @@ void FleetWatch::run() {
       for (const auto& [topic, payload] : out) {
         if (ok) ok = broker->publish(topic, payload, false, &why, 10);
       }
-      if (ok) ok = broker->poll(200, [this](const fleet::Message& m) { handle(m); }, &why);
+      if (ok)
+        ok = broker->poll(
+            200, [this](const fleet::Message& m) { handle(m); }, &why);
     }
     std::lock_guard lock(mutex_);
     connected_ = false;
@@ -271,10 +273,10 @@ json FleetWatch::snapshot(std::optional<std::int64_t> expected) const {
     if (shot != shots_.end()) {
       const Shot& s = shot->second;
       bool waiting = !s.received_ms && now - s.asked_ms < kScreenshotPatienceMs;
-      p["screenshot"] = {{"state", waiting                ? "waiting"
-                                   : !s.error.empty()     ? "failed"
-                                   : !s.received_ms       ? "no_answer"
-                                                          : "ready"},
+      p["screenshot"] = {{"state", waiting            ? "waiting"
+                                   : !s.error.empty() ? "failed"
+                                   : !s.received_ms   ? "no_answer"
+                                                      : "ready"},
                          {"asked_ms", s.asked_ms},
                          {"received_ms", s.received_ms},
                          {"has_image", !s.image.empty()},
@@ -294,14 +296,13 @@ json FleetWatch::snapshot(std::optional<std::int64_t> expected) const {
 std::vector<Route> fleet_routes(FleetWatch* watch,
                                 std::function<std::int64_t()> expected_revision) {
   std::vector<Route> routes;
-  routes.push_back({"GET", "/api/fleet", Permission::signed_in, 0,
-                    [watch, expected_revision](const Request&) {
-                      if (!watch) return json_response(json{{"configured", false}}.dump());
-                      std::int64_t published = expected_revision();
-                      return json_response(
-                          watch->snapshot(published ? std::optional(published) : std::nullopt)
-                              .dump());
-                    }});
+  routes.push_back(
+      {"GET", "/api/fleet", Permission::signed_in, 0, [watch, expected_revision](const Request&) {
+         if (!watch) return json_response(json{{"configured", false}}.dump());
+         std::int64_t published = expected_revision();
+         return json_response(
+             watch->snapshot(published ? std::optional(published) : std::nullopt).dump());
+       }});
   routes.push_back(
       {"POST", "/api/fleet/players/{player}/screenshot", Permission::edit, 1024,
        [watch](const Request& r) {

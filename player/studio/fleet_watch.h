@@ -33,9 +33,9 @@ std::string fleet_settings_problem(const StudioFleetSettings& settings);
 // reason when it cannot be read or others may read it.
 std::optional<std::string> read_fleet_password(const std::string& file, std::string* error);
 
-inline constexpr std::size_t kMaxScreenshots = 16;              // players with a picture kept
-inline constexpr std::size_t kMaxScreenshotBytes = 4 << 20;     // one picture
-inline constexpr std::int64_t kScreenshotPatienceMs = 20000;    // a request waits this long
+inline constexpr std::size_t kMaxScreenshots = 16;            // players with a picture kept
+inline constexpr std::size_t kMaxScreenshotBytes = 4 << 20;   // one picture
+inline constexpr std::int64_t kScreenshotPatienceMs = 20000;  // a request waits this long
 
 class FleetWatch {
  public:
@@ -73,7 +73,7 @@ class FleetWatch {
   bool connected_ = false;
   std::string error_;
   std::deque<std::pair<std::string, std::string>> outbox_;  // topic, payload
-  std::map<std::string, Shot> shots_;                        // player -> the last one
+  std::map<std::string, Shot> shots_;                       // player -> the last one
   std::uint64_t next_id_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -30,9 +30,9 @@ struct StudioFleetSettings {
 struct StudioSettings {
   StudioPaths paths;
   ServerOptions server;
-  std::string sign_key;     // an ed25519 secret key file (`signage-player keygen`); "" none
-  std::string seed;         // a bundle folder a new draft starts from; "" an empty playlist
-  std::string run_as;       // the user to become after binding, when started as root
+  std::string sign_key;  // an ed25519 secret key file (`signage-player keygen`); "" none
+  std::string seed;      // a bundle folder a new draft starts from; "" an empty playlist
+  std::string run_as;    // the user to become after binding, when started as root
   std::uint64_t max_upload_bytes = 50ull << 20;
   StudioFleetSettings fleet;
   std::string config_file;  // given with --config; "" the default when it exists

@@ -70,7 +70,7 @@ function alertBlock(a) {
     : t('fleet.ack_after', { name: x.player, s: x.shown_after_s.toFixed(1) })));
   return h('section', { class: 'card fleet-alert', 'data-alert': a.id },
     h('h3', { text: a.title ? `${a.title} (${a.id})` : a.id }),
-    a.groups.length ? h('p', { class: 'hint', text: t('fleet.alert_groups', { g: a.groups.join(t('list.sep')), until: a.expires || '' }) }) : null,
+    a.groups.length ? h('p', { class: 'hint', text: t('fleet.alert_groups', { g: a.groups.join(t('list.sep')), until: a.expires ? new Date(a.expires).toLocaleString(document.documentElement.lang) : '—' }) }) : null,
     h('dl', { class: 'fleet-acks' },
       h('dt', { text: t('fleet.acked', { n: acked.length }) }), h('dd', { class: 'acked', text: names(acked) }),
       a.holding.length ? [h('dt', { text: t('fleet.holding', { n: a.holding.length }) }), h('dd', { class: 'holding', text: names(a.holding) })] : null,
