@@ -308,6 +308,7 @@ int screenshot(fleet::Broker& broker, const Options& o) {
           if (m.topic != topic + "/reply") return;
           std::string problem;
           auto reply = fleet::parse_screenshot_reply(m.payload, &problem);
+          if (!reply) why = o.screenshot_player + " answered with a broken reply: " + problem;
           if (!reply || reply->id != id) return;
           if (!reply->error.empty()) {
             why = o.screenshot_player + " could not take a screenshot: " + reply->error;
