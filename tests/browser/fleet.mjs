@@ -266,6 +266,7 @@ async function main() {
     await page.waitForSelector('#fleet-setup');
     assert.match(await page.$eval('#fleet-setup', (e) => e.textContent), /mqtt_broker = /);
     assert.equal(await page.$('#errors:not([hidden])'), null, 'no error shown without a broker');
+    await page.screenshot({ path: path.join(SHOTS, 'fleet-setup-desktop.png'), fullPage: true });
     console.log(`screenshots in ${SHOTS}`);
   } catch (e) {
     if (studio) console.log('studio log (end):\n' + studio.log.join('').split('\n').slice(-40).join('\n'));
