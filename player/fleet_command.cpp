@@ -1,6 +1,5 @@
 // signage-player fleet: the publisher's view of a fleet over its MQTT broker (fleet/fleet.h).
 #include <signal.h>
-#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -297,7 +296,7 @@ int screenshot(fleet::Broker& broker, const Options& o) {
   std::string topic = fleet::screenshot_topic(o.fleet_name, o.screenshot_player);
   if (!broker.subscribe({topic + "/reply"}, &why)) return fail(why);
   std::string id = std::to_string(fleet::now_ms());
-  std::string request = nlohmann::json{{"id", id}, {"width", o.screenshot_width}}.dump();
+  std::string request = fleet::screenshot_request(id, o.screenshot_width);
   if (!broker.publish(topic, request, false, &why)) return fail(why);
   std::optional<std::string> png;
   auto until = fleet::now_ms() + std::int64_t(o.wait_s * 1000);
@@ -306,28 +305,19 @@ int screenshot(fleet::Broker& broker, const Options& o) {
     bool ok = broker.poll(
         200,
         [&](const fleet::Message& m) {
-          auto reply = nlohmann::json::parse(m.payload, nullptr, false);
-          if (m.topic != topic + "/reply" || !reply.is_object() || !reply.contains("id") ||
-              reply["id"] != id)
-            return;
-          if (reply.contains("error")) {  // the player says why it cannot (display off, bad width)
-            why = o.screenshot_player + " could not take a screenshot: " +
-                  (reply["error"].is_string() ? reply["error"].get<std::string>() : "(no reason)");
+          if (m.topic != topic + "/reply") return;
+          std::string problem;
+          auto reply = fleet::parse_screenshot_reply(m.payload, &problem);
+          if (!reply) why = o.screenshot_player + " answered with a broken reply: " + problem;
+          if (!reply || reply->id != id) return;
+          if (!reply->error.empty()) {
+            why = o.screenshot_player + " could not take a screenshot: " + reply->error;
             failed = true;
-            return;
+          } else if (reply->content_type == "image/png") {
+            png = reply->image;
+          } else {
+            why = o.screenshot_player + " answered with something that is not a PNG";
           }
-          std::string text = reply.contains("png") && reply["png"].is_string()
-                                 ? reply["png"].get<std::string>()
-                                 : std::string();
-          std::string bytes(text.size(), '\0');
-          std::size_t length = 0;
-          if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
-                                text.data(), text.size(), nullptr, &length, nullptr,
-                                sodium_base64_VARIANT_ORIGINAL) == 0) {
-            bytes.resize(length);
-            if (bytes.starts_with("\x89PNG\r\n\x1a\n")) png = bytes;
-          }
-          if (!png) why = o.screenshot_player + " answered with something that is not a PNG";
         },
         &why);
     if (!ok) return fail(why);

@@ -180,18 +180,26 @@ std::unique_ptr<Broker> Broker::connect(const BrokerSettings& settings, std::str
     if (error) *error = "the user name or password cannot be sent (too long?)";
     return nullptr;
   }
-  if (address->tls || !settings.ca_file.empty()) {
+  if (address->tls || !settings.ca_file.empty() || !settings.cert_file.empty()) {
     if (!address->tls) {
-      if (error) *error = "--ca-file is for a TLS broker: give it as mqtts://HOST[:PORT]";
+      if (error)
+        *error = "a CA file or client certificate is for a TLS broker: mqtts://HOST[:PORT]";
       return nullptr;
     }
-    int rc = settings.ca_file.empty() ? mosquitto_int_option(m, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
-                                      : mosquitto_tls_set(m, settings.ca_file.c_str(), nullptr,
-                                                          nullptr, nullptr, nullptr);
+    const char* cert = settings.cert_file.empty() ? nullptr : settings.cert_file.c_str();
+    const char* key = settings.key_file.empty() ? nullptr : settings.key_file.c_str();
+    int rc = MOSQ_ERR_SUCCESS;
+    if (settings.ca_file.empty()) rc = mosquitto_int_option(m, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+    if (rc == MOSQ_ERR_SUCCESS && (!settings.ca_file.empty() || cert)) {
+      rc = mosquitto_tls_set(m, settings.ca_file.empty() ? nullptr : settings.ca_file.c_str(),
+                             settings.ca_file.empty() ? "/etc/ssl/certs" : nullptr, cert, key,
+                             nullptr);
+    }
     if (rc != MOSQ_ERR_SUCCESS) {
       if (error) {
         *error = "cannot use the CA file " + settings.ca_file +
-                 " (missing or unreadable; it must be a PEM certificate)";
+                 (cert ? " or the client certificate " + settings.cert_file : std::string()) +
+                 " (missing or unreadable; they must be PEM files)";
       }
       return nullptr;
     }

@@ -97,6 +97,19 @@ std::string format_utc_ms(std::int64_t unix_ms);
 // "issued" / "expires" text (with an offset, fraction allowed) as Unix milliseconds.
 std::optional<std::int64_t> parse_time_ms(std::string_view text);
 
+// A screenshot request {"id", "width"} and the player's reply {"id", "player", "png": BASE64}
+// or {"id", "player", "error"}. A reply larger than kMaxScreenshotReply is refused unread.
+inline constexpr std::size_t kMaxScreenshotReply = 8 << 20;
+std::string screenshot_request(std::string_view id, int width);
+struct ScreenshotReply {
+  std::string id, player;
+  std::string image;         // the PNG or JPEG bytes (empty with `error`)
+  std::string content_type;  // "image/png" or "image/jpeg"
+  std::string error;         // the player's reason when it could not take one
+};
+// nullopt (with why) when the payload is not a reply, or its picture is not a PNG or JPEG.
+std::optional<ScreenshotReply> parse_screenshot_reply(std::string_view payload, std::string* error);
+
 // ---------------------------------------------------------------------------------------------
 // The view: every player's last status, acks, and the retained alert of each group.
 
@@ -107,10 +120,19 @@ struct PlayerRow {
   Status last_online;            // the last such status (for an offline player's last revision)
 };
 
+// When the player was last heard of: its status's time (not after now) while online, else when
+// its last will came; 0 when never.
+std::int64_t last_seen_ms(const PlayerRow& row, std::int64_t now_ms);
+
 struct AckSeen {
   Ack ack;
   std::int64_t received_ms = 0;
 };
+
+// A view holds at most this many players and alert ids with acks: a wrong or hostile client
+// publishing under made-up names fills problems, not memory.
+inline constexpr std::size_t kMaxPlayers = 5000;
+inline constexpr std::size_t kMaxAckedAlerts = 100;
 
 struct View {
   std::map<std::string, PlayerRow> players;
@@ -136,9 +158,9 @@ std::string format_table(const View& view, const TableOptions& options);
 // For an alert: the players that acknowledged it (it was on their screen), those that hold it
 // (its id in their status: checked and kept, but no ack seen by this program: acks are not
 // retained, or it waits behind an alert of higher priority) and the online players of `groups`
-// that have neither.
+// that have neither; `offline`: the offline players of `groups` (they get it when they connect).
 struct AlertProgress {
-  std::vector<std::string> acked, holding, waiting;
+  std::vector<std::string> acked, holding, waiting, offline;
 };
 AlertProgress alert_progress(const View& view, const std::string& alert_id,
                              const std::set<std::string>& groups);
@@ -147,8 +169,9 @@ AlertProgress alert_progress(const View& view, const std::string& alert_id,
 // The broker connection (libmosquitto)
 
 struct BrokerSettings {
-  std::string url;      // mqtt://host[:port] (1883) or mqtts://host[:port] (8883)
-  std::string ca_file;  // CA for mqtts; empty: the system's CAs
+  std::string url;                  // mqtt://host[:port] (1883) or mqtts://host[:port] (8883)
+  std::string ca_file;              // CA for mqtts; empty: the system's CAs
+  std::string cert_file, key_file;  // a client certificate and its key (PEM) for mqtts
   std::string username, password;
   std::string client_id;  // empty: made up
   int keepalive_s = 30;

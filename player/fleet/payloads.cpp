@@ -1,4 +1,5 @@
 // Topics and the JSON payloads of the fleet (docs/fleet.md), and signed alerts.
+#include <sodium.h>
 #include <time.h>
 
 #include <cctype>
@@ -276,6 +277,50 @@ std::optional<std::int64_t> parse_time_ms(std::string_view text) {
 std::int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string screenshot_request(std::string_view id, int width) {
+  return json{{"id", id}, {"width", width}}.dump();
+}
+
+std::optional<ScreenshotReply> parse_screenshot_reply(std::string_view payload,
+                                                      std::string* error) {
+  if (payload.size() > kMaxScreenshotReply) {
+    fail(error,
+         "the screenshot is larger than " + std::to_string(kMaxScreenshotReply >> 20) + " MiB");
+    return std::nullopt;
+  }
+  json reply = json::parse(payload, nullptr, false);
+  if (reply.is_discarded() || !reply.is_object() || !reply.contains("id")) {
+    fail(error, "a screenshot reply is a JSON object with an \"id\"");
+    return std::nullopt;
+  }
+  ScreenshotReply out{text_of(reply, "id"), text_of(reply, "player"), {}, {}, {}};
+  if (reply.contains("error")) {  // the player says why it cannot (display off, bad width)
+    out.error = text_of(reply, "error");
+    if (out.error.empty()) out.error = "(no reason)";
+    return out;
+  }
+  std::string text = text_of(reply, "png");
+  std::string bytes(text.size(), '\0');
+  std::size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), text.data(),
+                        text.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    fail(error, "the screenshot reply has no picture (\"png\": base64)");
+    return std::nullopt;
+  }
+  bytes.resize(length);
+  if (bytes.starts_with("\x89PNG\r\n\x1a\n")) {
+    out.content_type = "image/png";
+  } else if (bytes.starts_with("\xff\xd8\xff")) {
+    out.content_type = "image/jpeg";
+  } else {
+    fail(error, "the screenshot is neither a PNG nor a JPEG picture");
+    return std::nullopt;
+  }
+  out.image = std::move(bytes);
+  return out;
 }
 
 }  // namespace signage::fleet

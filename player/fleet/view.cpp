@@ -105,6 +105,11 @@ void apply_message(View& view, std::string_view fleet, std::string_view topic,
       add_problem(view, std::string(topic) + ": " + error);
       return;
     }
+    if (!view.players.count(parts.name) && view.players.size() >= kMaxPlayers) {
+      add_problem(view, std::string(topic) + ": more than " + std::to_string(kMaxPlayers) +
+                            " players; this one is left out");
+      return;
+    }
     PlayerRow& row = view.players[parts.name];
     if (status->online) {
       row.seen_online = true;
@@ -118,7 +123,13 @@ void apply_message(View& view, std::string_view fleet, std::string_view topic,
       add_problem(view, std::string(topic) + ": " + error);
       return;
     }
-    view.acks[ack->alert][ack->player] = {*ack, received_ms};
+    auto alert = view.acks.find(ack->alert);
+    if (alert == view.acks.end() && view.acks.size() >= kMaxAckedAlerts) {
+      view.acks.erase(view.acks.begin());  // the oldest id first when ids sort by time
+    }
+    auto& players = view.acks[ack->alert];
+    if (!players.count(ack->player) && players.size() >= kMaxPlayers) return;
+    players[ack->player] = {*ack, received_ms};
   } else if (parts.kind == "alert") {
     if (payload.empty()) {
       view.group_alerts.erase(parts.name);
@@ -133,6 +144,12 @@ void apply_message(View& view, std::string_view fleet, std::string_view topic,
   }
 }
 
+std::int64_t last_seen_ms(const PlayerRow& row, std::int64_t now_ms) {
+  const Status& s = row.status;
+  if (s.online) return s.time_ms ? std::min(s.time_ms, now_ms) : row.received_ms;
+  return row.seen_online ? row.received_ms : 0;
+}
+
 AlertProgress alert_progress(const View& view, const std::string& alert_id,
                              const std::set<std::string>& groups) {
   AlertProgress progress;
@@ -145,10 +162,10 @@ AlertProgress alert_progress(const View& view, const std::string& alert_id,
       (acked ? progress.acked : progress.holding).push_back(name);
       continue;
     }
-    if (!row.status.online) continue;
-    bool in_group = std::any_of(row.status.groups.begin(), row.status.groups.end(),
+    const Status& known = row.status.online ? row.status : row.last_online;
+    bool in_group = std::any_of(known.groups.begin(), known.groups.end(),
                                 [&](const std::string& g) { return groups.count(g) > 0; });
-    if (in_group) progress.waiting.push_back(name);
+    if (in_group) (row.status.online ? progress.waiting : progress.offline).push_back(name);
   }
   return progress;
 }
@@ -168,9 +185,7 @@ std::string format_table(const View& view, const TableOptions& options) {
         *s.revision < *options.expected_revision) {
       ++behind;
     }
-    std::int64_t seen_ms = s.online
-                               ? (s.time_ms ? std::min(s.time_ms, options.now_ms) : row.received_ms)
-                               : (row.seen_online ? row.received_ms : 0);
+    std::int64_t seen_ms = last_seen_ms(row, options.now_ms);
     rows.push_back({name, s.online ? "yes" : "NO", seen ? join(known.groups) : "-",
                     seen ? revision_cell(known.revision, options.expected_revision) : "-",
                     ago(seen_ms, options.now_ms),
@@ -242,6 +257,10 @@ std::string format_table(const View& view, const TableOptions& options) {
         << join(progress.holding, ", ") << "\n";
     out << "  online and not yet: " << progress.waiting.size()
         << (progress.waiting.empty() ? "" : ": ") << join(progress.waiting, ", ") << "\n";
+    if (!progress.offline.empty()) {
+      out << "  offline (get it when they connect): " << progress.offline.size() << ": "
+          << join(progress.offline, ", ") << "\n";
+    }
   }
   for (const std::string& problem : view.problems) out << "unreadable message: " << problem << "\n";
   return out.str();

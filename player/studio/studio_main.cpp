@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "studio/accounts.h"
+#include "studio/fleet_watch.h"
 #include "studio/http_server.h"
 #include "studio/sessions.h"
 #include "studio/studio_settings.h"
@@ -140,7 +141,8 @@ int add_user(const std::vector<std::string>& args) {
 
 // Every part's routes. Each part adds one line here.
 std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessions& sessions,
-                              LoginLimiter& limiter, Workspace& workspace, Previews& previews) {
+                              LoginLimiter& limiter, Workspace& workspace, Previews& previews,
+                              FleetWatch* fleet) {
   std::vector<Route> routes;
   auto add = [&](std::vector<Route> more) {
     for (auto& r : more) routes.push_back(std::move(r));
@@ -152,6 +154,7 @@ std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessi
       s.paths, UploadSettings{.max_bytes = s.max_upload_bytes})));
   add(workspace_routes(workspace));
   add(preview_routes(previews));
+  add(fleet_routes(fleet, [&workspace] { return workspace.published_revision(); }));
   return routes;
 }
 
@@ -172,6 +175,16 @@ int serve(const std::vector<std::string>& args) {
   std::string why;
   auto tls = read_tls(s.server, &why);
   if (!why.empty()) return fail(why);
+  // The broker password is read as root too (it may be readable by root only).
+  std::string fleet_password;
+  if (!s.fleet.broker.empty()) {
+    if (auto problem = fleet_settings_problem(s.fleet); !problem.empty()) return fail(problem);
+    if (!s.fleet.password_file.empty()) {
+      auto password = read_fleet_password(s.fleet.password_file, &why);
+      if (!password) return fail(why);
+      fleet_password = *password;
+    }
+  }
   int fd = listen_socket(s.server, &why);
   if (fd < 0) return fail(why);
   if (auto problem = drop_privileges(s.run_as); !problem.empty()) return fail(problem);
@@ -194,7 +207,9 @@ int serve(const std::vector<std::string>& args) {
   auto workspace = Workspace::open(s.paths, workspace_options, &why);
   if (!workspace) return fail(why);
   Previews previews(workspace->draft_source(), s.paths);
-  Router router{all_routes(s, accounts, sessions, limiter, *workspace, previews),
+  std::unique_ptr<FleetWatch> fleet;
+  if (!s.fleet.broker.empty()) fleet = std::make_unique<FleetWatch>(s.fleet, fleet_password);
+  Router router{all_routes(s, accounts, sessions, limiter, *workspace, previews, fleet.get()),
                 [&sessions](std::string_view token) { return sessions.find(token); },
                 default_web_dir()};
   int port = bound_port(fd);

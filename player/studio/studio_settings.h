@@ -20,13 +20,21 @@ namespace signage::studio {
 
 inline constexpr const char* kDefaultStudioConfig = "/etc/signage-player/studio.conf";
 
+// The fleet page's broker (docs/fleet.md): the player's mqtt_* settings, same names and meaning.
+struct StudioFleetSettings {
+  std::string broker;  // mqtt://host:port or mqtts://host:port; "" no fleet page
+  std::string fleet = "default";
+  std::string username, password_file, ca_file, cert_file, key_file;
+};
+
 struct StudioSettings {
   StudioPaths paths;
   ServerOptions server;
-  std::string sign_key;     // an ed25519 secret key file (`signage-player keygen`); "" none
-  std::string seed;         // a bundle folder a new draft starts from; "" an empty playlist
-  std::string run_as;       // the user to become after binding, when started as root
+  std::string sign_key;  // an ed25519 secret key file (`signage-player keygen`); "" none
+  std::string seed;      // a bundle folder a new draft starts from; "" an empty playlist
+  std::string run_as;    // the user to become after binding, when started as root
   std::uint64_t max_upload_bytes = 50ull << 20;
+  StudioFleetSettings fleet;
   std::string config_file;  // given with --config; "" the default when it exists
   std::map<std::string, std::string, std::less<>> origin;  // key -> "FILE:LINE" or "--flag"
 };

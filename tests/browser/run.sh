@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the studio's browser scenario from the build dir (CTest: studio.browser).
-#   run.sh NPM NODE DIR -- scenario args...
+#   run.sh NPM NODE DIR -- [SCRIPT.mjs] args...   (default scenario.mjs)
 # DIR is the build dir's copy of tests/browser (package.json, package-lock.json, the scripts).
 # node_modules is installed there with `npm ci` when it is missing or stale (the lock file
 # changed since the last install), so the source tree stays clean and each build dir has its own.
@@ -15,4 +15,6 @@ if [[ ! -f $stamp ]] || ! cmp -s package-lock.json "$stamp"; then
   "$npm" ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
-exec "$node" scenario.mjs "$@"
+script=scenario.mjs
+if [[ ${1:-} == *.mjs ]]; then script=$1; shift; fi
+exec "$node" "$script" "$@"

@@ -107,6 +107,15 @@ TEST(FleetView, AlertProgressTellsAcknowledgedHeldAndWaitingApart) {
   EXPECT_EQ(progress.holding, std::vector<std::string>{"b"});
   EXPECT_EQ(progress.waiting, std::vector<std::string>{"c"});
   EXPECT_TRUE(alert_progress(view, "cold", {"south"}).waiting.empty());
+  EXPECT_TRUE(progress.offline.empty());
+  // c's last will: not waiting any more, but offline in the alert's group (its last groups).
+  apply_message(view, "hexi", "signage/hexi/status/c", R"({"player": "c", "online": false})",
+                kNow + 500);
+  EXPECT_TRUE(alert_progress(view, "cold", {"north"}).waiting.empty());
+  EXPECT_EQ(alert_progress(view, "cold", {"north"}).offline, std::vector<std::string>{"c"});
+  EXPECT_EQ(last_seen_ms(view.players.at("c"), kNow + 9000), kNow + 500);  // the will's time
+  EXPECT_EQ(last_seen_ms(view.players.at("a"), kNow + 9000), kNow);        // its status's time
+  apply_message(view, "hexi", "signage/hexi/status/c", status("c", 1, kNow), kNow);
   std::string table = format_table(view, {std::nullopt, kNow + 1000, ""});
   EXPECT_NE(table.find("alert cold (show, emergency, group north, expires "
                        "2026-12-06T00:00:00+08:00): 寒潮预警\n"
@@ -172,6 +181,46 @@ TEST(FleetBroker, Urls) {
   EXPECT_FALSE(parse_broker_url("https://example.org", &why));
   EXPECT_NE(why.find("give the broker as mqtt://HOST[:PORT]"), std::string::npos);
   EXPECT_FALSE(parse_broker_url("mqtt://", &why));
+}
+
+TEST(FleetView, HoldsAtMostMaxPlayers) {
+  View view;
+  for (std::size_t i = 0; i < kMaxPlayers + 3; ++i) {
+    std::string name = "p" + std::to_string(i);
+    apply_message(view, "hexi", "signage/hexi/status/" + name, status(name, 1, kNow), kNow);
+  }
+  EXPECT_EQ(view.players.size(), kMaxPlayers);
+  ASSERT_FALSE(view.problems.empty());
+  EXPECT_NE(view.problems.back().find("more than 5000 players"), std::string::npos);
+  // A player already known still updates.
+  apply_message(view, "hexi", "signage/hexi/status/p0", status("p0", 7, kNow), kNow);
+  EXPECT_EQ(view.players.at("p0").status.revision, 7);
+}
+
+TEST(FleetScreenshot, RepliesArePngJpegOrAReason) {
+  EXPECT_EQ(nlohmann::json::parse(screenshot_request("s1", 480)),
+            (nlohmann::json{{"id", "s1"}, {"width", 480}}));
+  std::string why;
+  // "\x89PNG\r\n\x1a\n" + "abc" and "\xff\xd8\xff\xe0" in base64.
+  auto png =
+      parse_screenshot_reply(R"({"id": "s1", "player": "a", "png": "iVBORw0KGgphYmM="})", &why);
+  ASSERT_TRUE(png) << why;
+  EXPECT_EQ(png->content_type, "image/png");
+  EXPECT_EQ(png->image, std::string("\x89PNG\r\n\x1a\nabc", 11));
+  EXPECT_EQ(png->player, "a");
+  auto jpeg = parse_screenshot_reply(R"({"id": "s2", "png": "/9j/4A=="})", &why);
+  ASSERT_TRUE(jpeg) << why;
+  EXPECT_EQ(jpeg->content_type, "image/jpeg");
+  auto refused = parse_screenshot_reply(R"({"id": "s3", "error": "the screen is off"})", &why);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->error, "the screen is off");
+  EXPECT_TRUE(refused->image.empty());
+  EXPECT_FALSE(parse_screenshot_reply(R"({"id": "s4", "png": "R0lGODlh"})", &why));  // a GIF
+  EXPECT_NE(why.find("neither a PNG nor a JPEG"), std::string::npos) << why;
+  EXPECT_FALSE(parse_screenshot_reply(R"({"id": "s5", "png": "not base64!"})", &why));
+  EXPECT_FALSE(parse_screenshot_reply("[1]", &why));
+  EXPECT_FALSE(parse_screenshot_reply(std::string(kMaxScreenshotReply + 1, ' '), &why));
+  EXPECT_NE(why.find("larger than 8 MiB"), std::string::npos) << why;
 }
 
 }  // namespace

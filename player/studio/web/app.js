@@ -1,5 +1,6 @@
 // The studio's page: signs in, then shows one screen at a time by the address's #hash
-// (#bundle, #edit/3, #new/headline, #import/ticker, #sheet, #publish, #alerts, #screen, #accounts).
+// (#bundle, #edit/3, #new/headline, #import/ticker, #sheet, #publish, #alerts, #screen, #fleet,
+// #accounts).
 import { api, setCsrf, whenSignedOut } from './api.js';
 import { h, fill } from './dom.js';
 import { t, lang, setLang, onLangChange, LANGS } from './i18n.js';
@@ -13,6 +14,7 @@ import { renderSheet } from './sheet.js';
 import { renderPublish } from './publish.js';
 import { renderAlerts } from './alerts.js';
 import { renderScreen, stopScreen } from './screen.js';
+import { renderFleet, stopFleet } from './fleet.js';
 import { renderAccounts } from './accounts.js';
 
 const session = { me: null };
@@ -33,6 +35,7 @@ const TABS = [
   ['publish', 'tab.publish', () => true],
   ['alerts', 'tab.alerts', (c) => c.canAlert],
   ['screen', 'tab.screen', () => true],
+  ['fleet', 'tab.fleet', () => true],
   ['accounts', 'tab.accounts', (c) => c.isAdmin],
 ];
 
@@ -72,6 +75,7 @@ async function show() {
   document.title = t('app.title');
   const main = document.getElementById('main');
   stopScreen();
+  stopFleet();
   header();
   showError('');
   if (!session.me) {
@@ -106,6 +110,7 @@ async function show() {
     case 'publish': return attempt(() => renderPublish(main, ctx));
     case 'alerts': return ctx.canAlert ? renderAlerts(main) : go('bundle');
     case 'screen': return renderScreen(main);
+    case 'fleet': return renderFleet(main, ctx);
     case 'accounts': return ctx.isAdmin ? renderAccounts(main, ctx) : go('bundle');
     default: return renderBundle(main, ctx);
   }

@@ -1,0 +1,86 @@
+// The fleet page's server side: one connection to the fleet's MQTT broker (fleet/fleet.h, the
+// same library as `signage-player fleet`), kept on a thread of its own with reconnects. It holds
+// the fleet's view (retained statuses, last wills, acks, retained alerts) and the last screenshot
+// of each player in memory, behind one mutex; the routes read snapshots of it.
+//
+//   GET  /api/fleet                              the players, alerts and the connection, as JSON
+//   POST /api/fleet/players/{player}/screenshot  ask the player for a picture of its screen
+//   GET  /api/fleet/players/{player}/screenshot  the picture (PNG or JPEG) once it came
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fleet/fleet.h"
+#include "studio/http_server.h"
+#include "studio/studio_settings.h"
+
+namespace signage::studio {
+
+// "" or what is wrong with the settings (a bad URL or fleet name, cert without key).
+std::string fleet_settings_problem(const StudioFleetSettings& settings);
+// The password from mqtt_password_file (its first line), read while still root; nullopt with the
+// reason when it cannot be read or others may read it.
+std::optional<std::string> read_fleet_password(const std::string& file, std::string* error);
+
+inline constexpr std::size_t kMaxScreenshots = 16;            // players with a picture kept
+inline constexpr std::size_t kMaxScreenshotBytes = 4 << 20;   // one picture
+inline constexpr std::int64_t kScreenshotPatienceMs = 20000;  // a request waits this long
+
+class FleetWatch {
+ public:
+  // Starts the connection thread. `password`: read_fleet_password's answer ("" none).
+  FleetWatch(StudioFleetSettings settings, std::string password);
+  ~FleetWatch();
+  FleetWatch(const FleetWatch&) = delete;
+  FleetWatch& operator=(const FleetWatch&) = delete;
+
+  // The page's JSON: {"configured", "broker", "fleet", "connected", "error", "expected_revision",
+  // "now_ms", "players": [...], "alerts": [...], "problems"} (docs/studio-api.md: "The fleet").
+  nlohmann::json snapshot(std::optional<std::int64_t> expected_revision) const;
+
+  // Asks `player` for a screenshot: 202, or 404 (no such player), 409 (offline), 503 (no
+  // connection to the broker).
+  int request_screenshot(const std::string& player, int width = 480);
+
+  struct Shot {
+    std::string id;
+    std::int64_t asked_ms = 0, received_ms = 0;
+    std::string image, content_type, error;
+  };
+  std::optional<Shot> screenshot(const std::string& player) const;
+
+ private:
+  void run();
+  void handle(const fleet::Message& message);
+  void pause(double seconds);
+
+  StudioFleetSettings settings_;
+  fleet::BrokerSettings broker_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  fleet::View view_;
+  bool connected_ = false;
+  std::string error_;
+  std::deque<std::pair<std::string, std::string>> outbox_;  // topic, payload
+  std::map<std::string, Shot> shots_;                       // player -> the last one
+  std::uint64_t next_id_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// The routes above; `watch` null: no broker set (GET answers {"configured": false}).
+// `expected_revision`: what the studio has published (0: nothing yet).
+std::vector<Route> fleet_routes(FleetWatch* watch, std::function<std::int64_t()> expected_revision);
+
+}  // namespace signage::studio
