@@ -33,7 +33,7 @@ expect() { # DESCRIPTION COMMAND...: the command must succeed
   if "$@"; then echo "ok: $what"; else fail "$what"; fi
 }
 
-for tool in debootstrap lintian help2man dpkg-shlibdeps chroot; do
+for tool in debootstrap lintian help2man dpkg-shlibdeps chroot openssl curl jq unshare ip; do
   command -v "$tool" >/dev/null || fail "'$tool' not found: platform/debian/install-deps --test"
 done
 
@@ -245,22 +245,49 @@ expect "nothing stored: the first-boot card, then the demo, looping" grep -q \
   "playing the first-boot waiting screen (.*), its card then the demo $demo ([0-9]* items), looping" \
   "$first_boot_log"
 # The studio as its unit starts it (user, command line, studio.conf) in a network namespace of
-# its own (port 8443 may be taken on this machine): HTTPS with the certificate made above.
+# its own (port 8443 may be taken on this machine): HTTPS with the certificate made above, and
+# the clerk's first steps: sign in as admin with the password postinst wrote, publish the draft.
 studio_log=$out/studio-https.log
-# shellcheck disable=SC2016 # expanded by the inner bash
-code=$(unshare -n bash -c 'ip link set lo up
-  chroot "$1" env -i PATH=/usr/sbin:/usr/bin LANG=C.UTF-8 setpriv --reuid=signage-studio \
-    --regid=signage --init-groups -- signage-studio --data-dir /var/lib/signage-studio \
-    --player-state-dir /var/lib/signage-player --seed "$3" >"$2" 2>&1 &
-  studio=$!
-  for _ in $(seq 240); do grep -q "listening on" "$2" && break; sleep 0.5; done
-  curl -sS --max-time 60 --cacert "$1/etc/signage-player/studio.crt" --resolve "$4:8443:127.0.0.1" \
-    -o /dev/null -w "%{http_code}" "https://$4:8443/"
-  kill "$studio"; wait "$studio"' _ "$root" "$studio_log" "$demo" "$box") || true
+cat >"$out/studio-https.sh" <<'SCRIPT'
+root=$1 log=$2 demo=$3 box=$4 jar=$5
+ip link set lo up
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin LANG=C.UTF-8 setpriv --reuid=signage-studio \
+  --regid=signage --init-groups -- signage-studio --data-dir /var/lib/signage-studio \
+  --player-state-dir /var/lib/signage-player --seed "$demo" >"$log" 2>&1 &
+studio=$!
+for _ in $(seq 240); do grep -q "listening on" "$log" && break; sleep 0.5; done
+url=https://$box:8443
+web=(curl -sS --max-time 60 --cacert "$root/etc/signage-player/studio.crt"
+  --resolve "$box:8443:127.0.0.1" -b "$jar" -c "$jar")
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+"${web[@]}" -o /dev/null -w "page %{http_code}\n" "$url/"
+login=$(jq -n --rawfile p "$root/var/lib/signage-studio/admin-password" '{name: "admin", password: ($p | rtrimstr("\n"))}')
+csrf=$("${web[@]}" -H 'Content-Type: application/json' -d "$login" "$url/api/login" | json csrf)
+version=$("${web[@]}" "$url/api/draft" | json version)
+echo "published $("${web[@]}" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+  -d "{\"base\": \"$version\", \"note\": \"first\"}" "$url/api/publish" | json revision)"
+kill "$studio"
+wait "$studio"
+SCRIPT
+rm -f "$out/cookies"
+answers=$(unshare -n bash "$out/studio-https.sh" "$root" "$studio_log" "$demo" "$box" "$out/cookies") || true
 sed 's/^/    /' "$studio_log"
+# shellcheck disable=SC2001
+sed 's/^/    /' <<<"$answers"
 expect "the studio listens on 0.0.0.0:8443 over HTTPS" grep -q "listening on https://0.0.0.0:8443/" "$studio_log"
-expect "https://$box:8443/ answers (HTTP $code), its certificate the one made at install" \
-  test "$code" = 200
+expect "https://$box:8443/ answers, its certificate the one made at install" grep -qx "page 200" <<<"$answers"
+revision=$(sed -n 's/^published \([0-9][0-9]*\)$/\1/p' <<<"$answers")
+expect "admin signed in with the password in admin-password and published revision ${revision:-none}" \
+  test -n "$revision"
+# The player as its unit starts it takes that publish (local_source in the shipped player.conf).
+published_log=$out/run-published.log
+in_root timeout -k 10 120 setpriv --reuid=signage --regid=signage --init-groups -- signage-player run \
+  --headless --duration 4 --state-dir /var/lib/signage-player >"$published_log" 2>&1 ||
+  { cat "$published_log"; fail "the player after the publish"; }
+sed 's/^/    /' "$published_log"
+expect "the player plays the studio's revision $revision" \
+  grep -q "now playing .* revision $revision from local /var/lib/signage-studio/revisions/r$revision " \
+  "$published_log"
 crt_sum=$(sha256sum "$crt" "$root$etc/studio.key" | cut -d' ' -f1)
 
 step "upgrade to $upgrade_version: the edited conffile stays"
