@@ -86,66 +86,6 @@ class ScreenshotWorker {
   std::thread thread_;
 };
 
-// While nothing is stored: keeps the first-boot screen current (this box's addresses, which DHCP
-// may hand out after the player started, and the web source's last poll) until content arrives.
-// New content goes through content_arrived, under the same lock, so a late update of the
-// waiting screen can never replace it.
-class FirstBootWatch {
- public:
-  FirstBootWatch(const RunSettings& s, run::Player& player, std::string player_id,
-                 content::FirstBoot shown)
-      : s_(s), player_(player), id_(std::move(player_id)), shown_(std::move(shown)) {
-    thread_ = std::thread([this] { main(); });
-  }
-  ~FirstBootWatch() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-  void web_poll(bool ok, const std::string& text) {
-    {
-      std::lock_guard lock(mutex_);
-      web_state_ = ok && text.empty() ? "OK" : text;
-      web_problem_ = !ok;
-    }
-    wake_.notify_all();
-  }
-  void content_arrived(std::shared_ptr<const content::Playlist> playlist) {
-    std::lock_guard lock(mutex_);
-    arrived_ = true;
-    player_.submit_playlist(std::move(playlist));
-  }
-
- private:
-  void main() {
-    std::unique_lock lock(mutex_);
-    while (!stop_ && !arrived_) {
-      lock.unlock();
-      content::FirstBoot facts = first_boot_facts(s_, this_box_addresses(), id_);
-      lock.lock();
-      facts.web_state = web_state_;
-      facts.web_problem = web_problem_;
-      if (!arrived_ && !stop_ && !(facts == shown_)) {
-        shown_ = facts;
-        player_.submit_playlist(first_boot_playlist(facts));
-      }
-      wake_.wait_for(lock, std::chrono::seconds(5));
-    }
-  }
-  const RunSettings& s_;
-  run::Player& player_;
-  const std::string id_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false, arrived_ = false, web_problem_ = false;
-  std::string web_state_;
-  content::FirstBoot shown_;
-  std::thread thread_;
-};
-
 }  // namespace
 
 int run_command(const std::vector<std::string_view>& args_in) {
@@ -224,10 +164,16 @@ int run_command(const std::vector<std::string_view>& args_in) {
     }
   }
   std::optional<content::FirstBoot> first_boot;
+  std::shared_ptr<const content::Playlist> demo;
   if (!playlist && s.use_store) {
     first_boot = first_boot_facts(s, this_box_addresses(), syncer->player_id());
-    playlist = first_boot_playlist(*first_boot);
+    demo = first_boot_demo(s);
+    playlist = first_boot_playlist(*first_boot, demo);
     playing = "the first-boot waiting screen (nothing stored yet; it says how to give content)";
+    if (demo) {
+      playing += ", its card then the demo " + demo->bundle_dir.string() + " (" +
+                 std::to_string(demo->items.size()) + " items), looping";
+    }
   }
 
   auto renderer = render::Renderer::open(ro, &error);
@@ -246,7 +192,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
             << renderer->refresh_hz() << " Hz); renderer " << renderer->reason() << "\n";
   std::unique_ptr<FirstBootWatch> watch;
   if (first_boot) {
-    watch = std::make_unique<FirstBootWatch>(s, *player, syncer->player_id(), *first_boot);
+    watch = std::make_unique<FirstBootWatch>(s, *player, syncer->player_id(), *first_boot, demo);
   }
   std::unique_ptr<ScreenshotWorker> screenshots;
   if (syncer) {

@@ -149,6 +149,10 @@ constexpr Setting kSettings[] = {
      "the studio's address the screen shows while it has no content yet; {ip} stands for each "
      "of this box's IPv4 addresses",
      [](std::string_view v, RunSettings& s) { return non_empty(v, s.studio_url); }},
+    {"first_boot_demo", SettingType::boolean, "", "true",
+     "with nothing stored, the first-boot card alone, without the demo bundle's cards after it "
+     "(in player.conf: first_boot_demo = false)",
+     [](std::string_view v, RunSettings& s) { return set_switch(v, s.first_boot_demo); }},
     {"usb", SettingType::boolean, "", "true", "ignore USB sticks (in player.conf: usb = false)",
      [](std::string_view v, RunSettings& s) { return set_switch(v, s.sync.watch_usb); }},
     {"public_key", SettingType::repeated, "KEY", "",

@@ -31,6 +31,7 @@ struct RunSettings {
   // Tests of the systemd watchdog only: the frame loop hangs after this many seconds.
   std::optional<double> debug_stall_after_s;
   std::string studio_url;  // the studio's address on the first-boot screen ({ip}: each address)
+  bool first_boot_demo = true;  // the first-boot card alternates with the demo's items
 };
 
 enum class SettingType {

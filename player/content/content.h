@@ -211,7 +211,8 @@ struct Playlist {
   std::vector<Asset> assets;             // the "assets" list; empty when the playlist has none
   bool has_asset_list = false;           // "assets" present: every image an item names is in it
   std::vector<std::string> asset_paths;  // the files the items name, as written, each once
-  std::optional<FirstBoot> first_boot;   // the waiting screen shows it (no items then)
+  // The waiting screen shows it: as the fallback screen, or as the item scene::kFirstBootItemId.
+  std::optional<FirstBoot> first_boot;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -500,18 +500,21 @@ struct Worker {
   }
 
   // A new playlist: at the next boundary, or at once when it brings an alert that the playing
-  // one does not show, or when the screen shows the fallback (waiting) screen. Either way it
-  // replaces the slot handed over ahead, if any (for the next boundary only while that is far
-  // enough away for the new card to be ready before it).
+  // one does not show, or when the screen shows the fallback (waiting) screen, or content comes
+  // while the first-boot loop (its card and the demo) plays. Either way it replaces the slot
+  // handed over ahead, if any (for the next boundary only while that is far enough away for the
+  // new card to be ready before it).
   void take_playlist(WorkerRound& r) {
     newest = r.submitted;
     r.newest_changed = true;
     const Nanos now = sh.loop_t.load();
-    const bool waiting = last && !last->item;
+    const bool first_boot_loop = last && last->item && last->playlist &&
+                                 last->playlist->first_boot && !r.submitted->first_boot;
+    const bool waiting = last && (!last->item || first_boot_loop);
     if (last && last->playlist &&
         (waiting || brings_new_alert(*r.submitted, *last->playlist, now))) {
       // (A new waiting screen, e.g. the first-boot screen with a new address, is not content.)
-      if (!waiting || !r.submitted->items.empty()) {
+      if (!waiting || (!r.submitted->items.empty() && !r.submitted->first_boot)) {
         std::cerr << (waiting ? "signage-player: content to show; it replaces the waiting screen\n"
                               : "signage-player: a new alert; it takes over at once\n");
       }

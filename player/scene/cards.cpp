@@ -825,6 +825,11 @@ void lay_out_card(Ctx& x, const content::Playlist& playlist, std::optional<std::
   card.item = *item;
   x.item = "/items/" + std::to_string(*item);
   const content::Item& it = playlist.items[*item];
+  if (playlist.first_boot && it.id == kFirstBootItemId) {
+    detail::lay_out_first_boot(x.c, *playlist.first_boot, x.z.content, x.portrait, x.unit);
+    logo(x);
+    return;
+  }
   for (const content::StatisticValue& v : it.statistics) {
     const Number n = parse_number(v.value);
     if (!n.numeric) continue;

@@ -337,6 +337,9 @@ struct FirstBootScreen {
   std::vector<FirstBootRow> rows;
 };
 FirstBootScreen first_boot_screen(const content::FirstBoot& info);
+// In a playlist with `first_boot` and items (the demo after the card), the item with this id is
+// drawn as the first-boot screen.
+inline constexpr std::string_view kFirstBootItemId = "first-boot";
 
 // Lays out and rasterizes one card for the screen. `item` = nullopt builds the fallback screen.
 PreparedCard prepare_card(Preparer& p, const content::Playlist& playlist,

@@ -83,6 +83,8 @@ grep -q 'bad2.conf:1: error: fullscreen: expected true or false' <<<"$out" || fa
 printf 'state_dir = %s/state\npublic_key = %s\nusb = false\nsize = 320x200\n' "$work" "$(cat office.pub)" > good.conf
 "${player[@]}" run --config good.conf --headless --duration 0.5 --size 400x300 2>run.log || { cat run.log; fail "run with a good config"; }
 grep -q "waiting screen" run.log || fail "no waiting screen with an empty store: $(cat run.log)"
+grep -q "its card then the demo .*hexi-2024 ([0-9]* items), looping" run.log ||
+  fail "the demo does not follow the first-boot card: $(cat run.log)"
 grep -q "at 400x300" run.log || fail "--size did not override the config: $(cat run.log)"
 grep -q '"content": null' state/status.json || fail "status.json: $(cat state/status.json)"
 # A picture bomb: 45 bytes of PNG whose header says 20000x20000 (RGBA, 1.6 GB decoded). check,

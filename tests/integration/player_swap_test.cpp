@@ -429,6 +429,36 @@ TEST(PlayerAlert, ContentReplacesTheWaitingScreenAtOnce) {
   EXPECT_LT(seen.second->t, scene::kFallbackRecheck) << "it waited for the waiting screen's end";
 }
 
+// The first-boot loop (its card, then the demo's cards) is a waiting screen too: content
+// replaces it at once...
+std::shared_ptr<const content::Playlist> as_first_boot(std::shared_ptr<const content::Playlist> p) {
+  auto copy = std::make_shared<content::Playlist>(*p);
+  copy->first_boot = content::FirstBoot{};
+  copy->first_boot->player_id = "9cfff4e6234a3e61";
+  return copy;
+}
+
+TEST(PlayerAlert, ContentReplacesTheFirstBootLoopAtOnce) {
+  auto demo = parse(long_items_playlist("demo", 30, ""));
+  auto second = parse(long_items_playlist("second", 30, ""));
+  ASSERT_TRUE(demo && second);
+  auto first = as_first_boot(demo);
+  Takeover seen = play_and_submit(first, second);
+  ASSERT_TRUE(seen.second) << "the new playlist never showed";
+  EXPECT_EQ(seen.first_sequences, std::set<std::uint64_t>{0});
+  EXPECT_LT(seen.second->t, 30 * scene::kSecond) << "it waited for the first-boot card's end";
+}
+
+// ...but a new first-boot screen (an address that came up) waits for the next boundary.
+TEST(PlayerAlert, ANewFirstBootLoopWaitsForTheBoundary) {
+  auto demo = parse(long_items_playlist("demo", 2, ""));
+  ASSERT_TRUE(demo);
+  auto first = as_first_boot(demo), second = as_first_boot(demo);
+  Takeover seen = play_and_submit(first, second);
+  ASSERT_TRUE(seen.second) << "the new first-boot screen never showed";
+  EXPECT_GE(seen.second->t, 2 * scene::kSecond) << "it cut the card short";
+}
+
 TEST(PlayerSwap, AnEmptyOrMissingPlaylistShowsTheFallbackScreen) {
   auto renderer = headless({640, 360});
   ASSERT_TRUE(renderer);

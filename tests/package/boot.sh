@@ -13,7 +13,7 @@
 # - The watchdog: a drop-in adding --debug-stall-after stalls the frame loop; systemd logs a
 #   watchdog timeout after WatchdogSec=30s, kills it, restarts it (NRestarts grows) and the new
 #   process is active again (READY=1).
-# - The studio answers on 127.0.0.1:8080 inside the guest.
+# - The studio answers over HTTPS on port 8443 inside the guest, with the certificate postinst made.
 #
 # What the test changes in the units, and why (drop-ins in /etc, removed at the end):
 # - Environment=SDL_VIDEODRIVER=offscreen for the player: there is no display in the root. This
@@ -24,7 +24,7 @@
 #
 # Why these systemd-nspawn options:
 # - --register=no --keep-unit: the host has no systemd as PID 1 (no machined, no D-Bus).
-# - --private-network: the studio's port 8080 stays inside the guest (no clash with the host).
+# - --private-network: the studio's port 8443 stays inside the guest (no clash with the host).
 # - SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1: on a host with cgroup v1 controllers (hybrid layout, as
 #   here) the guest would get them read-only and its systemd could not apply DevicePolicy=; in the
 #   unified hierarchy it applies it with a BPF program, which needs --capability=CAP_BPF and
@@ -138,7 +138,8 @@ guest journalctl -b --no-pager -o cat -u signage-player.service | grep 'signage-
 journal() { guest journalctl -b --no-pager -o cat -u signage-player.service; }
 journal_has() { journal | grep -q -- "$1"; }
 expect "the player drew its first frame" journal_has 'first frame on screen'
-# Asserted last (below): the first start's text is another change's; the lead tightens it.
+expect "nothing stored: the first-boot card, then the demo" \
+  journal_has 'its card then the demo /usr/share/signage-player/playlists/hexi-2024'
 status_text=$(player_show StatusText)
 
 step "the player's hardening, as systemd applied it"
@@ -175,11 +176,13 @@ expect "DevicePolicy: outside its cgroup /dev/net/tun opens (the probe works)" p
 denied=$(probe 1 /dev/net/tun) && fail "DevicePolicy: its cgroup opened /dev/net/tun"
 expect "DevicePolicy: its cgroup may not open /dev/net/tun ($denied)" grep -q 'not permitted' <<<"$denied"
 
-step "the studio on 127.0.0.1:8080 in the guest"
+step "the studio on https://127.0.0.1:8443 in the guest (the package's studio.conf)"
 echo "    its StatusText=$(guest systemctl show -p StatusText --value signage-studio.service)"
 # The host's curl in the guest's network namespace.
+box=$(chroot "$root" hostname)
 code=$(nsenter -t "$leader" -n -- curl -s -o "$out/studio-index.html" -w '%{http_code}' \
-  --max-time 30 http://127.0.0.1:8080/) || fail "curl http://127.0.0.1:8080/ in the guest"
+  --cacert "$root/etc/signage-player/studio.crt" --resolve "$box:8443:127.0.0.1" \
+  --max-time 30 "https://$box:8443/") || fail "curl https://$box:8443/ in the guest"
 expect "the studio answers: HTTP $code" grep -q '^[23]' <<<"$code"
 
 step "the watchdog restarts a stalled player"
@@ -212,7 +215,8 @@ echo "    NRestarts: $restarts -> $(player_show NRestarts), PID $stalled_pid -> 
 
 step "STATUS= after boot"
 echo "    StatusText=$status_text"
-expect "StatusText after boot says what plays ('playing ...')" grep -q '^playing ' <<<"$status_text"
+expect "StatusText after boot says what plays ('playing N/M ...')" \
+  grep -qE '^playing [0-9]+/[0-9]+ ' <<<"$status_text"
 
 guest journalctl -b --no-pager >"$out/boot-journal.txt" 2>&1 || true
 step "power off"

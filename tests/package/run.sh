@@ -36,7 +36,7 @@ expect() { # DESCRIPTION COMMAND...: the command must succeed
   if "$@"; then echo "ok: $what"; else fail "$what"; fi
 }
 
-for tool in debootstrap lintian help2man dpkg-shlibdeps chroot systemd-nspawn; do
+for tool in debootstrap lintian help2man dpkg-shlibdeps chroot systemd-nspawn openssl curl jq unshare ip; do
   command -v "$tool" >/dev/null || fail "'$tool' not found: platform/debian/install-deps --test"
 done
 
@@ -68,16 +68,18 @@ for deb in "${debs[@]}"; do
   expect "$name: named for its version and architecture" \
     test "$name" = "signage-player_${version}_$arch.deb"
   for dep in libc6 libstdc++6 libsdl2-2.0-0 libsdl2-image-2.0-0 libharfbuzz0b libfreetype6 \
-    libfontconfig1 libicu72 libsodium23 libmicrohttpd12 adduser fonts-noto-cjk \
+    libfontconfig1 libicu72 libsodium23 libmicrohttpd12 adduser openssl fonts-noto-cjk \
     fonts-noto-color-emoji; do
     has_depends "$deb" "$dep" || fail "$name: Depends lacks $dep: $(dpkg-deb -f "$deb" Depends)"
   done
   echo "ok: $name: Depends: $(dpkg-deb -f "$deb" Depends)"
   expect "$name: Installed-Size set" test "$(dpkg-deb -f "$deb" Installed-Size)" -gt 1000
-  expect "$name: player.conf is a conffile" \
-    test "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/signage-player/player.conf
+  expect "$name: player.conf and studio.conf are conffiles" \
+    test "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = \
+    "$(printf '%s\n' /etc/signage-player/player.conf /etc/signage-player/studio.conf)"
   dpkg-deb -c "$deb" | awk '{print $1, $2, $6}' >"$out/contents-$arch.txt"
   for file in usr/bin/signage-player usr/bin/signage-studio etc/signage-player/player.conf \
+    etc/signage-player/studio.conf \
     lib/systemd/system/signage-player.service lib/systemd/system/signage-studio.service \
     lib/systemd/system/signage-usb-mount@.service lib/udev/rules.d/99-signage-usb.rules \
     usr/lib/signage-player/signage-usb-mount usr/share/signage-player/fonts/fallback-chains.conf \
@@ -219,6 +221,94 @@ umount "$root/proc"  # systemd-nspawn mounts the guest's own
 tests/package/boot.sh "$root" "$out" || fail "the root under systemd (tests/package/boot.sh)"
 mount -t proc proc "$root/proc"
 
+# What `apt install` alone gives a centre: the studio on the network over HTTPS with its own
+# certificate and an admin account, and a player that shows how to reach it, then the demo.
+step "as installed: the studio's certificate, account and HTTPS; the first-boot screen"
+etc=/etc/signage-player
+crt=$root$etc/studio.crt
+expect "studio.crt is signage-studio:signage 644" \
+  test "$(in_root stat -c '%U:%G %a' $etc/studio.crt)" = "signage-studio:signage 644"
+expect "studio.key is signage-studio:signage 600" \
+  test "$(in_root stat -c '%U:%G %a' $etc/studio.key)" = "signage-studio:signage 600"
+box=$(chroot "$root" hostname)
+expect "the certificate is for $box, SAN its name and addresses" bash -c \
+  "openssl x509 -in '$crt' -noout -subject | grep -q 'CN = $box' &&
+   openssl x509 -in '$crt' -noout -ext subjectAltName | grep -q 'DNS:$box, DNS:$box.local'"
+expect "an EC key, the certificate's own" bash -c "openssl pkey -in '$root$etc/studio.key' -noout -text | grep -q 'ASN1 OID: prime256v1' &&
+  cmp -s <(openssl pkey -in '$root$etc/studio.key' -pubout) <(openssl x509 -in '$crt' -noout -pubkey)"
+expect "valid for 10 years (more than 9 left)" \
+  bash -c "openssl x509 -in '$crt' -noout -checkend $((9 * 366 * 86400)) >/dev/null"
+fingerprint=$(openssl x509 -in "$crt" -noout -fingerprint -sha256 | sed 's/.*=//')
+apt_log=$out/apt-$(basename "$host_deb").log
+expect "apt showed the studio's https address, the fingerprint and where admin's password is" \
+  bash -c "grep -q 'signage-studio: open https://.*:8443/' '$apt_log' && grep -qF '$fingerprint' '$apt_log' &&
+  grep -q 'sign in as admin: the password is in /var/lib/signage-studio/admin-password' '$apt_log'"
+grep -A2 '^signage-studio: open' "$apt_log" | sed 's/^/    /'
+expect "admin-password is signage-studio 600" \
+  test "$(in_root stat -c '%U %a' /var/lib/signage-studio/admin-password)" = "signage-studio 600"
+expect "users.json has the account admin" python3 -c "import json,sys; u=json.load(open(sys.argv[1]))['users'];
+assert [x['role'] for x in u if x['name'] == 'admin'] == ['admin']" "$root/var/lib/signage-studio/users.json"
+for line in 'local_source = /var/lib/signage-studio/published' 'studio_url = https://{ip}:8443'; do
+  expect "player.conf: $line" grep -qxF "$line" "$root$etc/player.conf"
+done
+for line in 'listen = 0.0.0.0' 'port = 8443' "tls_cert = $etc/studio.crt" "tls_key = $etc/studio.key"; do
+  expect "studio.conf: $line" grep -qxF "$line" "$root$etc/studio.conf"
+done
+# The player as its unit starts it, nothing stored: the card, then the demo.
+first_boot_log=$out/run-first-boot.log
+in_root timeout -k 10 120 setpriv --reuid=signage --regid=signage --init-groups -- signage-player run \
+  --headless --duration 3 --state-dir /var/lib/signage-player >"$first_boot_log" 2>&1 ||
+  { cat "$first_boot_log"; fail "the first-boot run"; }
+sed 's/^/    /' "$first_boot_log"
+expect "nothing stored: the first-boot card, then the demo, looping" grep -q \
+  "playing the first-boot waiting screen (.*), its card then the demo $demo ([0-9]* items), looping" \
+  "$first_boot_log"
+# The studio as its unit starts it (user, command line, studio.conf) in a network namespace of
+# its own (port 8443 may be taken on this machine): HTTPS with the certificate made above, and
+# the clerk's first steps: sign in as admin with the password postinst wrote, publish the draft.
+studio_log=$out/studio-https.log
+cat >"$out/studio-https.sh" <<'SCRIPT'
+root=$1 log=$2 demo=$3 box=$4 jar=$5
+ip link set lo up
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin LANG=C.UTF-8 setpriv --reuid=signage-studio \
+  --regid=signage --init-groups -- signage-studio --data-dir /var/lib/signage-studio \
+  --player-state-dir /var/lib/signage-player --seed "$demo" >"$log" 2>&1 &
+studio=$!
+for _ in $(seq 240); do grep -q "listening on" "$log" && break; sleep 0.5; done
+url=https://$box:8443
+web=(curl -sS --max-time 60 --cacert "$root/etc/signage-player/studio.crt"
+  --resolve "$box:8443:127.0.0.1" -b "$jar" -c "$jar")
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+"${web[@]}" -o /dev/null -w "page %{http_code}\n" "$url/"
+login=$(jq -n --rawfile p "$root/var/lib/signage-studio/admin-password" '{name: "admin", password: ($p | rtrimstr("\n"))}')
+csrf=$("${web[@]}" -H 'Content-Type: application/json' -d "$login" "$url/api/login" | json csrf)
+version=$("${web[@]}" "$url/api/draft" | json version)
+echo "published $("${web[@]}" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+  -d "{\"base\": \"$version\", \"note\": \"first\"}" "$url/api/publish" | json revision)"
+kill "$studio"
+wait "$studio"
+SCRIPT
+rm -f "$out/cookies"
+answers=$(unshare -n bash "$out/studio-https.sh" "$root" "$studio_log" "$demo" "$box" "$out/cookies") || true
+sed 's/^/    /' "$studio_log"
+# shellcheck disable=SC2001
+sed 's/^/    /' <<<"$answers"
+expect "the studio listens on 0.0.0.0:8443 over HTTPS" grep -q "listening on https://0.0.0.0:8443/" "$studio_log"
+expect "https://$box:8443/ answers, its certificate the one made at install" grep -qx "page 200" <<<"$answers"
+revision=$(sed -n 's/^published \([0-9][0-9]*\)$/\1/p' <<<"$answers")
+expect "admin signed in with the password in admin-password and published revision ${revision:-none}" \
+  test -n "$revision"
+# The player as its unit starts it takes that publish (local_source in the shipped player.conf).
+published_log=$out/run-published.log
+in_root timeout -k 10 120 setpriv --reuid=signage --regid=signage --init-groups -- signage-player run \
+  --headless --duration 4 --state-dir /var/lib/signage-player >"$published_log" 2>&1 ||
+  { cat "$published_log"; fail "the player after the publish"; }
+sed 's/^/    /' "$published_log"
+expect "the player plays the studio's revision $revision" \
+  grep -q "now playing .* revision $revision from local /var/lib/signage-studio/revisions/r$revision " \
+  "$published_log"
+crt_sum=$(sha256sum "$crt" "$root$etc/studio.key" | cut -d' ' -f1)
+
 step "upgrade to $upgrade_version: the edited conffile stays"
 apt_install "$upgrade_deb"
 expect "upgraded to $upgrade_version" \
@@ -226,6 +316,9 @@ expect "upgraded to $upgrade_version" \
 expect "the edit in player.conf kept" grep -qx "rotate = 90" "$root/etc/signage-player/player.conf"
 expect "no .dpkg-dist beside it (the packaged file did not change)" \
   test ! -e "$root/etc/signage-player/player.conf.dpkg-dist"
+expect "the studio's certificate and key kept" \
+  test "$(sha256sum "$crt" "$root$etc/studio.key" | cut -d' ' -f1)" = "$crt_sum"
+expect "studio.conf kept, no .dpkg-dist" test -f "$root$etc/studio.conf" -a ! -e "$root$etc/studio.conf.dpkg-dist"
 
 step "purge"
 in_root dpkg -L signage-player | sort >"$out/installed-files.txt"
@@ -235,7 +328,7 @@ while read -r path; do
   [[ -z $path || -d $root$path ]] || [[ ! -e $root$path ]] || left+=("$path")
 done <"$out/installed-files.txt"
 expect "none of the package's files remain (${left[*]:-})" test ${#left[@]} -eq 0
-for path in /var/lib/signage-player /var/lib/signage-studio /etc/signage-player \
+for path in $etc/studio.crt $etc/studio.key /var/lib/signage-player /var/lib/signage-studio /etc/signage-player \
   /usr/share/signage-player /etc/systemd/system/multi-user.target.wants/signage-player.service \
   /etc/systemd/system/multi-user.target.wants/signage-studio.service \
   /var/lib/systemd/deb-systemd-helper-enabled/signage-player.service.dsh-also; do

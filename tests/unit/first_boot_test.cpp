@@ -84,11 +84,13 @@ bool overlap(const scene::RectI& a, const scene::RectI& b) {
 }
 
 // The screen's texts at `size`, checked to lie whole inside the content zone and apart.
-std::vector<std::string> screen_texts(const content::FirstBoot& facts, scene::Size size) {
-  auto playlist = first_boot_playlist(facts);
+// `item`: the card in a playlist with the demo; none: the card alone (the fallback screen).
+std::vector<std::string> screen_texts(std::shared_ptr<const content::Playlist> playlist,
+                                      scene::Size size,
+                                      std::optional<std::size_t> item = std::nullopt) {
   scene::Preparer p = preparer();
   const scene::Zones zones = scene::zones_for(*playlist, size);
-  const auto texts = scene::card_texts(p, *playlist, std::nullopt, size);
+  const auto texts = scene::card_texts(p, *playlist, item, size);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < texts.size(); ++i) {
     const scene::RectI& box = texts[i].box;
@@ -102,8 +104,12 @@ std::vector<std::string> screen_texts(const content::FirstBoot& facts, scene::Si
     out.push_back(texts[i].text);
   }
   // Every character drawn with a font that has it.
-  EXPECT_EQ(scene::prepare_card(p, *playlist, std::nullopt, size).missing_glyphs, 0);
+  EXPECT_EQ(scene::prepare_card(p, *playlist, item, size).missing_glyphs, 0);
   return out;
+}
+
+std::vector<std::string> screen_texts(const content::FirstBoot& facts, scene::Size size) {
+  return screen_texts(first_boot_playlist(facts), size);
 }
 
 bool shows(const std::vector<std::string>& texts, const std::string& part) {
@@ -111,18 +117,24 @@ bool shows(const std::vector<std::string>& texts, const std::string& part) {
                      [&](const std::string& t) { return t.find(part) != std::string::npos; });
 }
 
-// Written when SIGNAGE_FIRST_BOOT_PNG names a folder, to look at.
-void maybe_write_png(const content::FirstBoot& facts, const std::string& name, int rotate) {
+// Written when SIGNAGE_FIRST_BOOT_PNG names a folder, to look at: the playlist at `at`.
+void maybe_write_png(std::shared_ptr<const content::Playlist> playlist, const std::string& name,
+                     int rotate, scene::Nanos at = 0) {
   const char* dir = std::getenv("SIGNAGE_FIRST_BOOT_PNG");
   if (!dir) return;
   run::StillOptions options;
+  options.at = at;
   options.wall_clock_at_start_s = 1764900000;
   options.rotate = rotate;
   options.fonts_dir = fs::path(SIGNAGE_SOURCE_DIR) / "fonts";
   std::string error;
-  auto image = run::render_still(first_boot_playlist(facts), options, &error);
+  auto image = run::render_still(std::move(playlist), options, &error);
   ASSERT_TRUE(image) << error;
   EXPECT_EQ(render::save_png(*image, (fs::path(dir) / (name + ".png")).string()), "");
+}
+
+void maybe_write_png(const content::FirstBoot& facts, const std::string& name, int rotate) {
+  maybe_write_png(first_boot_playlist(facts), name, rotate);
 }
 
 const scene::Size kTv{1920, 1080}, kPortrait{1080, 1920};
@@ -175,6 +187,64 @@ TEST(FirstBoot, WithAWebSourceAndAStudioTheScreenSaysWhereAndHowItGoes) {
   }
   maybe_write_png(facts, "first-boot-error", 0);
   maybe_write_png(facts, "first-boot-error-portrait", 90);
+}
+
+// With nothing stored the box plays: the card (20 s), then the demo's cards, looping; the card
+// keeps saying how to give content, laid out whole beside the demo's ticker and logo.
+TEST(FirstBoot, TheDemoFollowsTheCard) {
+  const RunSettings s =
+      settings({"--state-dir", "/tmp/x", "--local-source", "/var/lib/signage-studio/published",
+                "--studio-url", "https://{ip}:8443"});
+  ASSERT_TRUE(s.first_boot_demo);  // on by default
+  auto demo = first_boot_demo(s);
+  ASSERT_TRUE(demo) << "the demo bundle " << run::demo_playlist_path() << " did not load";
+  ASSERT_GT(demo->items.size(), 3u);
+  auto facts = first_boot_facts(s, {"192.168.1.23"}, kId);
+  auto playlist = first_boot_playlist(facts, demo);
+  ASSERT_EQ(playlist->items.size(), demo->items.size() + 1);
+  EXPECT_EQ(playlist->items[0].id, scene::kFirstBootItemId);
+  EXPECT_EQ(playlist->items[0].duration_s, kFirstBootCardSeconds);
+  for (std::size_t i = 0; i < demo->items.size(); ++i) {
+    EXPECT_EQ(playlist->items[i + 1].id, demo->items[i].id) << i;
+    EXPECT_EQ(playlist->items[i + 1].title, demo->items[i].title) << i;
+  }
+  ASSERT_TRUE(playlist->first_boot);
+  EXPECT_EQ(*playlist->first_boot, facts);
+  EXPECT_EQ(playlist->revision, 0);  // nothing stored: a publish of any revision replaces it
+  EXPECT_FALSE(playlist->expires);
+  EXPECT_TRUE(playlist->display_hours.empty()) << "the waiting screen never goes dark";
+  EXPECT_EQ(playlist->ticker.has_value(), demo->ticker.has_value());
+  for (scene::Size size : {kTv, kPortrait}) {
+    auto card = screen_texts(playlist, size, 0);
+    EXPECT_TRUE(shows(card, "No content yet")) << size.width;
+    EXPECT_TRUE(shows(card, "内容编辑器 Studio")) << size.width;
+    EXPECT_TRUE(shows(card, "https://192.168.1.23:8443")) << size.width;
+    EXPECT_TRUE(shows(card, kId)) << size.width;
+    // The next card is the demo's first, drawn as the demo draws it.
+    auto next = screen_texts(playlist, size, 1);
+    EXPECT_FALSE(shows(next, "No content yet")) << size.width;
+    scene::Preparer p = preparer();
+    std::vector<std::string> demo_texts;
+    for (const auto& t : scene::card_texts(p, *demo, 0, size)) demo_texts.push_back(t.text);
+    EXPECT_EQ(next, demo_texts) << size.width;
+  }
+  maybe_write_png(playlist, "first-boot-with-demo-card", 0);
+  maybe_write_png(playlist, "first-boot-with-demo-next", 0,
+                  scene::Nanos((kFirstBootCardSeconds + 2) * double(scene::kSecond)));
+  maybe_write_png(playlist, "first-boot-with-demo-card-portrait", 90);
+}
+
+// first_boot_demo = false (--no-first-boot-demo): the card alone, as the fallback screen.
+TEST(FirstBoot, TheCardAloneWhenTheDemoIsOff) {
+  const RunSettings s = settings({"--state-dir", "/tmp/x", "--no-first-boot-demo"});
+  EXPECT_FALSE(s.first_boot_demo);
+  EXPECT_EQ(first_boot_demo(s), nullptr);
+  RunSettings from_file;
+  EXPECT_EQ(parse_run_config("player.conf", "first_boot_demo = false\n", from_file), "");
+  EXPECT_FALSE(from_file.first_boot_demo);
+  auto alone = first_boot_playlist(first_boot_facts(s, {}, kId), first_boot_demo(s));
+  EXPECT_TRUE(alone->items.empty());
+  EXPECT_TRUE(shows(screen_texts(alone, kTv), "No content yet"));
 }
 
 }  // namespace
