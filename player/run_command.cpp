@@ -19,6 +19,7 @@
 #include "run/player.h"
 #include "run/service_manager.h"
 #include "run_settings.h"
+#include "screenshots.h"
 #include "sync/sync.h"
 
 namespace signage {
@@ -37,54 +38,6 @@ sync::PlayerCounters counters(std::uint64_t frames, std::uint64_t dropped, bool 
   return {frames,         dropped,       display_on,      d.present_ms_p50,    d.present_ms_p99,
           d.damaged_mean, d.damaged_p99, d.texture_bytes, d.texture_bytes_peak};
 }
-
-// Screenshots asked for over MQTT: the frame loop hands over one copy of a frame; this thread
-// scales it down and encodes the PNG (never the frame loop), and gives it to sync.
-class ScreenshotWorker {
- public:
-  explicit ScreenshotWorker(sync::Sync& sync) : sync_(sync), thread_([this] { main(); }) {}
-  ~ScreenshotWorker() { stop(); }
-  // Joins the thread: no call into sync after it (take() still queues, for nothing).
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  // On the render thread: only hands the image over.
-  void take(sync::ScreenshotRequest request, text::RgbaImage frame) {
-    {
-      std::lock_guard lock(mutex_);
-      queue_.emplace_back(std::move(request), std::move(frame));
-    }
-    wake_.notify_all();
-  }
-
- private:
-  void main() {
-    std::unique_lock lock(mutex_);
-    while (true) {
-      wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (stop_) return;
-      auto [request, frame] = std::move(queue_.front());
-      queue_.erase(queue_.begin());
-      lock.unlock();
-      const int width = std::min(request.width, frame.width);
-      const int height = std::max(1, int(std::lround(double(frame.height) * width / frame.width)));
-      auto png = render::encode_png(render::downscale(frame, width, height), 6);
-      sync_.screenshot_ready(request.id, png, png ? "" : "the frame could not be encoded");
-      lock.lock();
-    }
-  }
-  sync::Sync& sync_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::vector<std::pair<sync::ScreenshotRequest, text::RgbaImage>> queue_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 // While nothing is stored: keeps the first-boot screen current (this box's addresses, which DHCP
 // may hand out after the player started, and the web source's last poll) until content arrives.
@@ -253,11 +206,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
     sync::SyncCallbacks callbacks;
     if (!s.sync.mqtt.broker.empty()) {
       screenshots = std::make_unique<ScreenshotWorker>(*syncer);
-      ScreenshotWorker* worker = screenshots.get();
-      callbacks.on_screenshot = [&player, worker](const sync::ScreenshotRequest& request) {
-        player->request_frame_copy(
-            [worker, request](text::RgbaImage frame) { worker->take(request, std::move(frame)); });
-      };
+      callbacks.on_screenshot = screenshots->on_request(*player);
     }
     callbacks.on_playlist = [&player, &watch](std::shared_ptr<const content::Playlist> next) {
       if (watch) {
