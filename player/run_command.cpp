@@ -32,6 +32,36 @@ int usage_error(const std::string& message) {
 
 constexpr const char* kDefaultConfig = "/etc/signage-player/player.conf";
 
+// systemd (Type=notify): READY=1 with the first status, STATUS= when the item or the screen's
+// state changes, the heartbeat every frame; nothing without NOTIFY_SOCKET. Made after
+// Sync::open's setenv: sd_notify reads the environment on the notifier thread.
+class ServiceStatus {
+ public:
+  explicit ServiceStatus(const run::PlayerOptions& player)
+      : player_(player), service_(run::ServiceNotifier::from_environment()) {}
+  void frame(const run::FrameInfo& frame) {
+    if (!service_) return;
+    service_->heartbeat();
+    if (frame.playlist && (frame.shown_sequence != sequence_ || frame.display_off != off_)) {
+      sequence_ = frame.shown_sequence;
+      off_ = frame.display_off;
+      const std::int64_t now_s = player_.wall_clock_at_start_s + frame.t / scene::kSecond;
+      status_ = frame.display_off
+                    ? run::display_off_status(player_.display_hours, *frame.playlist, now_s)
+                    : run::playing_status(*frame.playlist, frame.item, frame.alert);
+      posted_ = false;
+    }
+    if (!posted_) posted_ = service_->post_status(status_);
+  }
+
+ private:
+  const run::PlayerOptions& player_;
+  std::unique_ptr<run::ServiceNotifier> service_;
+  std::uint64_t sequence_ = ~std::uint64_t(0);
+  bool off_ = false, posted_ = true;
+  std::string status_;
+};
+
 // status.json's player numbers (no allocation: called from the frame loop).
 sync::PlayerCounters counters(std::uint64_t frames, std::uint64_t dropped, bool display_on,
                               const run::DisplaySummary& d) {
@@ -234,13 +264,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
   std::int64_t shown_since_ms = 0;
   bool shown_reported = true;
   bool display_on = true;
-  // systemd (Type=notify): READY=1 with the first status, STATUS= when the item or the screen's
-  // state changes, the heartbeat every frame. Made here, after Sync::open's setenv: sd_notify
-  // reads the environment on the notifier thread.
-  auto service = run::ServiceNotifier::from_environment();
-  std::uint64_t status_sequence = ~std::uint64_t(0);
-  bool status_off = false, status_posted = true;
-  std::string status;
+  ServiceStatus service(s.player);
   const std::optional<scene::Nanos> stall_at =
       s.debug_stall_after_s ? std::optional(scene::Nanos(*s.debug_stall_after_s * 1e9))
                             : std::nullopt;
@@ -255,20 +279,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
       std::cerr << "signage-player: --debug-stall-after: the frame loop hangs now\n";
       for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
     }
-    if (service) {
-      service->heartbeat();
-      if (frame.playlist &&
-          (frame.shown_sequence != status_sequence || frame.display_off != status_off)) {
-        status_sequence = frame.shown_sequence;
-        status_off = frame.display_off;
-        const std::int64_t now_s = s.player.wall_clock_at_start_s + frame.t / scene::kSecond;
-        status = frame.display_off
-                     ? run::display_off_status(s.player.display_hours, *frame.playlist, now_s)
-                     : run::playing_status(*frame.playlist, frame.item, frame.alert);
-        status_posted = false;
-      }
-      if (!status_posted) status_posted = service->post_status(status);
-    }
+    service.frame(frame);
     // Relaxed stores only: the frame loop must not block. The screen turning off or on is
     // written to status.json at once (asking for a write as a new item on screen does).
     const bool display_changed = frame.display_off == display_on;
