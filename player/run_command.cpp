@@ -19,6 +19,7 @@
 #include "run/player.h"
 #include "run/service_manager.h"
 #include "run_settings.h"
+#include "screenshots.h"
 #include "sync/sync.h"
 
 namespace signage {
@@ -31,60 +32,42 @@ int usage_error(const std::string& message) {
 
 constexpr const char* kDefaultConfig = "/etc/signage-player/player.conf";
 
+// systemd (Type=notify): READY=1 with the first status, STATUS= when the item or the screen's
+// state changes, the heartbeat every frame; nothing without NOTIFY_SOCKET. Made after
+// Sync::open's setenv: sd_notify reads the environment on the notifier thread.
+class ServiceStatus {
+ public:
+  explicit ServiceStatus(const run::PlayerOptions& player)
+      : player_(player), service_(run::ServiceNotifier::from_environment()) {}
+  void frame(const run::FrameInfo& frame) {
+    if (!service_) return;
+    service_->heartbeat();
+    if (frame.playlist && (frame.shown_sequence != sequence_ || frame.display_off != off_)) {
+      sequence_ = frame.shown_sequence;
+      off_ = frame.display_off;
+      const std::int64_t now_s = player_.wall_clock_at_start_s + frame.t / scene::kSecond;
+      status_ = frame.display_off
+                    ? run::display_off_status(player_.display_hours, *frame.playlist, now_s)
+                    : run::playing_status(*frame.playlist, frame.item, frame.alert);
+      posted_ = false;
+    }
+    if (!posted_) posted_ = service_->post_status(status_);
+  }
+
+ private:
+  const run::PlayerOptions& player_;
+  std::unique_ptr<run::ServiceNotifier> service_;
+  std::uint64_t sequence_ = ~std::uint64_t(0);
+  bool off_ = false, posted_ = true;
+  std::string status_;
+};
+
 // status.json's player numbers (no allocation: called from the frame loop).
 sync::PlayerCounters counters(std::uint64_t frames, std::uint64_t dropped, bool display_on,
                               const run::DisplaySummary& d) {
   return {frames,         dropped,       display_on,      d.present_ms_p50,    d.present_ms_p99,
           d.damaged_mean, d.damaged_p99, d.texture_bytes, d.texture_bytes_peak};
 }
-
-// Screenshots asked for over MQTT: the frame loop hands over one copy of a frame; this thread
-// scales it down and encodes the PNG (never the frame loop), and gives it to sync.
-class ScreenshotWorker {
- public:
-  explicit ScreenshotWorker(sync::Sync& sync) : sync_(sync), thread_([this] { main(); }) {}
-  ~ScreenshotWorker() { stop(); }
-  // Joins the thread: no call into sync after it (take() still queues, for nothing).
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  // On the render thread: only hands the image over.
-  void take(sync::ScreenshotRequest request, text::RgbaImage frame) {
-    {
-      std::lock_guard lock(mutex_);
-      queue_.emplace_back(std::move(request), std::move(frame));
-    }
-    wake_.notify_all();
-  }
-
- private:
-  void main() {
-    std::unique_lock lock(mutex_);
-    while (true) {
-      wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (stop_) return;
-      auto [request, frame] = std::move(queue_.front());
-      queue_.erase(queue_.begin());
-      lock.unlock();
-      const int width = std::min(request.width, frame.width);
-      const int height = std::max(1, int(std::lround(double(frame.height) * width / frame.width)));
-      auto png = render::encode_png(render::downscale(frame, width, height), 6);
-      sync_.screenshot_ready(request.id, png, png ? "" : "the frame could not be encoded");
-      lock.lock();
-    }
-  }
-  sync::Sync& sync_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::vector<std::pair<sync::ScreenshotRequest, text::RgbaImage>> queue_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -199,11 +182,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
     sync::SyncCallbacks callbacks;
     if (!s.sync.mqtt.broker.empty()) {
       screenshots = std::make_unique<ScreenshotWorker>(*syncer);
-      ScreenshotWorker* worker = screenshots.get();
-      callbacks.on_screenshot = [&player, worker](const sync::ScreenshotRequest& request) {
-        player->request_frame_copy(
-            [worker, request](text::RgbaImage frame) { worker->take(request, std::move(frame)); });
-      };
+      callbacks.on_screenshot = screenshots->on_request(*player);
     }
     callbacks.on_playlist = [&player, &watch](std::shared_ptr<const content::Playlist> next) {
       if (watch) {
@@ -231,13 +210,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
   std::int64_t shown_since_ms = 0;
   bool shown_reported = true;
   bool display_on = true;
-  // systemd (Type=notify): READY=1 with the first status, STATUS= when the item or the screen's
-  // state changes, the heartbeat every frame. Made here, after Sync::open's setenv: sd_notify
-  // reads the environment on the notifier thread.
-  auto service = run::ServiceNotifier::from_environment();
-  std::uint64_t status_sequence = ~std::uint64_t(0);
-  bool status_off = false, status_posted = true;
-  std::string status;
+  ServiceStatus service(s.player);
   const std::optional<scene::Nanos> stall_at =
       s.debug_stall_after_s ? std::optional(scene::Nanos(*s.debug_stall_after_s * 1e9))
                             : std::nullopt;
@@ -252,20 +225,7 @@ int run_command(const std::vector<std::string_view>& args_in) {
       std::cerr << "signage-player: --debug-stall-after: the frame loop hangs now\n";
       for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
     }
-    if (service) {
-      service->heartbeat();
-      if (frame.playlist &&
-          (frame.shown_sequence != status_sequence || frame.display_off != status_off)) {
-        status_sequence = frame.shown_sequence;
-        status_off = frame.display_off;
-        const std::int64_t now_s = s.player.wall_clock_at_start_s + frame.t / scene::kSecond;
-        status = frame.display_off
-                     ? run::display_off_status(s.player.display_hours, *frame.playlist, now_s)
-                     : run::playing_status(*frame.playlist, frame.item, frame.alert);
-        status_posted = false;
-      }
-      if (!status_posted) status_posted = service->post_status(status);
-    }
+    service.frame(frame);
     // Relaxed stores only: the frame loop must not block. The screen turning off or on is
     // written to status.json at once (asking for a write as a new item on screen does).
     const bool display_changed = frame.display_off == display_on;

@@ -98,8 +98,8 @@ std::shared_ptr<const content::Playlist> LiveWorker::fill(
   std::shared_ptr<const content::Playlist> filled;
   {
     std::lock_guard lock(mutex_);
-    base_ = playlist;
     filled = fill_live(playlist, data_, now_s());
+    base_ = std::move(playlist);
   }
   if (filled && filled->ticker && filled->ticker->feed) {
     std::string shown = joined(filled->ticker->items);

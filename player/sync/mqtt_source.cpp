@@ -64,7 +64,7 @@ std::optional<content::Item> check_item(Json item, const std::string& id, std::s
     *error = "\"item\" must be an object (an alert item as in playlists/README.md)";
     return std::nullopt;
   }
-  if (item.value("type", "") != "alert") {
+  if (item.value("type", Json()) != "alert") {  // a Json default: a number is refused, not thrown
     *error = "item/type must be \"alert\"";
     return std::nullopt;
   }
@@ -336,9 +336,13 @@ HeldAlerts load_alerts(const fs::path& file, const std::vector<PublicKey>& keys,
   if (json.contains("seen") && json["seen"].is_array()) {
     for (const auto& s : json["seen"]) {
       if (!s.is_object() || !s.value("id", Json()).is_string()) continue;
-      held.seen.emplace_back(s["id"].get<std::string>(), s.value("issued_ms", std::int64_t(0)));
-      held.seen_expires.emplace_back(s["id"].get<std::string>(),
-                                     s.value("expires_s", std::int64_t(0)));
+      // A damaged number reads as 0 (value() with an int64 default would throw at startup).
+      auto number = [&](const char* key) {
+        const Json n = s.value(key, Json());
+        return n.is_number_integer() ? n.get<std::int64_t>() : std::int64_t(0);
+      };
+      held.seen.emplace_back(s["id"].get<std::string>(), number("issued_ms"));
+      held.seen_expires.emplace_back(s["id"].get<std::string>(), number("expires_s"));
     }
   }
   if (json.contains("alerts") && json["alerts"].is_array()) {

@@ -6,6 +6,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "files/files.h"
@@ -126,6 +127,9 @@ TEST(MqttSource, RefusedAlertsSayWhy) {
   Json headline = show("a");
   headline["item"]["type"] = "headline";
   EXPECT_NE(refused(keys.sign(headline), trusted).find("item/type"), std::string::npos);
+  Json numeric_type = show("a");  // signed, yet not a string: refused, not an exception
+  numeric_type["item"]["type"] = 5;
+  EXPECT_NE(refused(keys.sign(numeric_type), trusted).find("item/type"), std::string::npos);
   Json priority = show("a");
   priority["item"]["priority"] = 9;
   EXPECT_NE(refused(keys.sign(priority), trusted).find("item/priority"), std::string::npos);
@@ -199,6 +203,14 @@ TEST(MqttSource, TheStoreKeepsAlertsAndChecksThemAgain) {
   HeldAlerts untrusted = load_alerts(file, other.public_keys(), kNow, &problems);
   EXPECT_TRUE(untrusted.shown.empty());
   EXPECT_NE(problems.find("bad signature"), std::string::npos);
+  // A damaged file (numbers as text) loads what it can rather than stopping the player.
+  std::ofstream(file) << R"({"version": 1, "alerts": [],
+    "seen": [{"id": "c", "issued_ms": "soon", "expires_s": []}]})";
+  problems.clear();
+  HeldAlerts damaged;
+  EXPECT_NO_THROW(damaged = load_alerts(file, trusted, kNow, &problems));
+  EXPECT_TRUE(damaged.shown.empty());
+  EXPECT_EQ(problems, "");
   fs::remove_all(dir);
 }
 
