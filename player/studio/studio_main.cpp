@@ -14,14 +14,14 @@
 #include <string>
 #include <vector>
 
-#include "run/player.h"
-#include "run/service_manager.h"
 #include "studio/accounts.h"
 #include "studio/fleet_watch.h"
 #include "studio/http_server.h"
-#include "studio/previews.h"
 #include "studio/sessions.h"
 #include "studio/studio_settings.h"
+#include "run/player.h"
+#include "run/service_manager.h"
+#include "studio/previews.h"
 #include "studio/uploads.h"
 #include "studio/workspace.h"
 
@@ -150,8 +150,8 @@ std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessi
   const bool tls = !s.server.tls_cert_file.empty();
   add(session_routes(sessions, accounts, limiter, tls));
   add(account_routes(accounts, s.paths));
-  add(upload_routes(
-      std::make_shared<Uploads>(s.paths, UploadSettings{.max_bytes = s.max_upload_bytes})));
+  add(upload_routes(std::make_shared<Uploads>(
+      s.paths, UploadSettings{.max_bytes = s.max_upload_bytes})));
   add(workspace_routes(workspace));
   add(preview_routes(previews));
   add(fleet_routes(fleet, [&workspace] { return workspace.published_revision(); }));

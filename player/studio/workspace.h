@@ -25,8 +25,8 @@
 
 #include "content/content.h"
 #include "studio/http_server.h"
-#include "studio/studio.h"
 #include "studio/words.h"
+#include "studio/studio.h"
 
 namespace signage::text {
 class TextEngine;
