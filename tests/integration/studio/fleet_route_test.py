@@ -150,18 +150,18 @@ def pushes(tmp, broker):
             alert = sam.json("POST", "/api/alerts", {"title": "临时停水", "body": "今日停水",
                                                      "minutes": 30})
             wait_for(lambda: ("alert %s on screen" % alert["id"]) in read(player_log),
-                     "the player to show " + alert["id"], 60)
+                     "the player to show " + alert["id"], 120)
 
             def acked():
                 a = [x for x in fleet(ann)["alerts"] if x["id"] == alert["id"]]
                 return a and [x["player"] for x in a[0]["acked"]] == ["hall-9"] and a[0]
-            a = wait_for(acked, "the ack on /api/fleet", 60)
+            a = wait_for(acked, "the ack on /api/fleet", 120)
             check(a["title"] == "临时停水" and sorted(a["groups"]) == ["north", "south"], "alert: %s" % a)
 
             print("-- the page's cancel takes it down on the player")
             sam.json("DELETE", "/api/alerts/" + alert["id"])
             wait_for(lambda: ("alert %s cancelled" % alert["id"]) in read(player_log),
-                     "the player to take it down", 60)
+                     "the player to take it down", 120)
             wait_for(lambda: players(ann)["hall-9"]["alerts"] == [], "hall-9 without the alert", 60)
     except BaseException:
         sys.stderr.write("--- player log ---\n%s\n" % read(player_log))
