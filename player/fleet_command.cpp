@@ -215,9 +215,8 @@ std::optional<std::pair<std::string, std::string>> signed_alert(const Options& o
     if (!built) return fail(o.alert_file + ": " + why), std::nullopt;
     text = *built;
   } else {
-    // A cancel stays retained for a week: screens that were off meanwhile still take it down.
     text = fleet::cancel_alert(o.cancel_id, fleet::format_utc_ms(now),
-                               fleet::format_utc_ms(now + 7 * 86400 * 1000LL));
+                               fleet::format_utc_ms(now + fleet::kCancelValidMs));
   }
   auto message = fleet::signed_message(text, *key, &why);
   if (!message) {

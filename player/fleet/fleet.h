@@ -88,6 +88,9 @@ std::optional<std::string> alert_from_file(std::string_view file_text, std::stri
                                            std::string* error);
 // The cancel of alert `id`, issued at `issued`, good until `expires`.
 std::string cancel_alert(std::string_view id, std::string_view issued, std::string_view expires);
+// How long a cancel is good for (its "expires" after "issued"): it stays retained a week, so
+// screens that were off meanwhile still take the alert down.
+inline constexpr std::int64_t kCancelValidMs = 7 * 86400 * 1000LL;
 // {"alert": TEXT, "signature": ed25519 of TEXT's bytes with `secret_key` (base64)}.
 std::optional<std::string> signed_message(std::string_view alert_text, std::string_view secret_key,
                                           std::string* error);

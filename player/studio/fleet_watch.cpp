@@ -100,6 +100,9 @@ std::string fleet_settings_problem(const StudioFleetSettings& s) {
   if (s.username.empty() != s.password_file.empty()) {
     return "mqtt_username and mqtt_password_file go together: give both or neither";
   }
+  for (const std::string& group : s.groups) {
+    if (!fleet::valid_name(group, &why)) return "mqtt_groups " + group + ": " + why;
+  }
   for (const std::string* file : {&s.ca_file, &s.cert_file, &s.key_file}) {
     if (!file->empty() && !std::filesystem::is_regular_file(*file))
       return "no such file " + *file + " (an mqtt_* setting)";
@@ -123,8 +126,8 @@ std::optional<std::string> read_fleet_password(const std::string& file, std::str
   return text->substr(0, text->find_first_of("\r\n"));
 }
 
-FleetWatch::FleetWatch(StudioFleetSettings settings, std::string password)
-    : settings_(std::move(settings)) {
+FleetWatch::FleetWatch(StudioFleetSettings settings, std::string password, std::string sign_key)
+    : settings_(std::move(settings)), sign_key_(std::move(sign_key)) {
   broker_.url = settings_.broker;
   broker_.ca_file = settings_.ca_file;
   broker_.cert_file = settings_.cert_file;
@@ -175,13 +178,29 @@ void FleetWatch::run() {
     backoff_s = 1;
     bool ok = true;
     while (ok && !stopping_) {
-      std::deque<std::pair<std::string, std::string>> out;
+      std::deque<Outgoing> out;
       {
         std::lock_guard lock(mutex_);
         out.swap(outbox_);
       }
-      for (const auto& [topic, payload] : out) {
-        if (ok) ok = broker->publish(topic, payload, false, &why, 10);
+      while (ok && !out.empty()) {
+        Outgoing& next = out.front();
+        ok = broker->publish(next.topic, next.payload, next.retain, &why, 10);
+        if (ok) {
+          std::lock_guard lock(mutex_);
+          pushed_ms_ = fleet::now_ms();
+          push_error_.clear();
+        } else if (++next.tries < kPushTries) {
+          push_failed("sending to " + next.topic + " failed (sent again once connected): " + why);
+          continue;  // first after the reconnect, before what came later
+        } else {
+          push_failed("gave up sending to " + next.topic + ": " + why);
+        }
+        out.pop_front();
+      }
+      if (!out.empty()) {
+        std::lock_guard lock(mutex_);
+        outbox_.insert(outbox_.begin(), out.begin(), out.end());
       }
       if (ok)
         ok = broker->poll(
@@ -242,9 +261,70 @@ int FleetWatch::request_screenshot(const std::string& player, int width) {
   next.asked_ms = now;
   next.received_ms = 0;
   next.error.clear();  // the last picture stays until the new one comes
-  outbox_.emplace_back(fleet::screenshot_topic(settings_.fleet, player),
-                       fleet::screenshot_request(next.id, width));
+  outbox_.push_back({fleet::screenshot_topic(settings_.fleet, player),
+                     fleet::screenshot_request(next.id, width), false, 0});
   return 202;
+}
+
+std::vector<std::string> FleetWatch::groups() const {
+  return settings_.groups.empty() ? std::vector<std::string>{"all"} : settings_.groups;
+}
+
+void FleetWatch::push_failed(const std::string& why) {
+  std::fprintf(stderr, "signage-studio: fleet: %s\n", why.c_str());
+  std::lock_guard lock(mutex_);
+  push_error_ = why;
+}
+
+void FleetWatch::push_update(std::int64_t revision) {
+  std::string payload = json{{"revision", revision}}.dump();
+  std::lock_guard lock(mutex_);
+  for (const std::string& group : groups()) {
+    if (outbox_.size() >= kMaxOutbox) {
+      push_error_ = "too many messages wait for the broker; the update of revision " +
+                    std::to_string(revision) + " was dropped (screens get it at their next poll)";
+      return;
+    }
+    outbox_.push_back({fleet::update_topic(settings_.fleet, group), payload, false, 0});
+  }
+}
+
+// Signs `text` (the alert or cancel JSON, nullopt: not made, `why`) and queues it, retained, on
+// every group's alert topic.
+void FleetWatch::push_signed(const std::string& what, const std::optional<std::string>& text,
+                             const std::string& why) {
+  std::string problem = why;
+  std::optional<std::string> message;
+  if (text) {
+    auto key = files::read_file(sign_key_, 4096, &problem);
+    if (key) message = fleet::signed_message(*text, *key, &problem);
+  }
+  if (!message) return push_failed("cannot send " + what + ": " + problem);
+  std::lock_guard lock(mutex_);
+  for (const std::string& group : groups()) {
+    // An alert is never dropped for room: it matters more than the updates queued before it.
+    outbox_.push_back({fleet::alert_topic(settings_.fleet, group), *message, true, 0});
+  }
+}
+
+void FleetWatch::push_alert(const std::string& id, const std::string& title,
+                            const std::string& body, int priority, std::int64_t until_s) {
+  if (sign_key_.empty()) return;
+  json item = {{"type", "alert"}, {"title", title}, {"priority", priority}};
+  if (!body.empty()) item["body"] = body;
+  json file = {{"id", id}, {"expires", fleet::format_utc_ms(until_s * 1000)}, {"item", item}};
+  std::string why;
+  auto text = fleet::alert_from_file(file.dump(), fleet::format_utc_ms(fleet::now_ms()), &why);
+  push_signed("alert " + id, text, why);
+}
+
+void FleetWatch::push_cancel(const std::string& id) {
+  if (sign_key_.empty()) return;
+  std::int64_t now = fleet::now_ms();
+  push_signed("the cancel of alert " + id,
+              fleet::cancel_alert(id, fleet::format_utc_ms(now),
+                                  fleet::format_utc_ms(now + fleet::kCancelValidMs)),
+              "");
 }
 
 std::optional<FleetWatch::Shot> FleetWatch::screenshot(const std::string& player) const {
@@ -266,7 +346,13 @@ json FleetWatch::snapshot(std::optional<std::int64_t> expected) const {
               {"now_ms", now},
               {"players", json::array()},
               {"alerts", json::array()},
-              {"problems", view_.problems}};
+              {"problems", view_.problems},
+              {"push",
+               {{"groups", groups()},
+                {"alerts", !sign_key_.empty()},
+                {"queued", outbox_.size()},
+                {"last_ms", pushed_ms_},
+                {"error", push_error_}}}};
   for (const auto& [name, row] : view_.players) {
     json p = player_json(name, row, expected, now);
     auto shot = shots_.find(name);

@@ -1,7 +1,10 @@
 // The fleet page's server side: one connection to the fleet's MQTT broker (fleet/fleet.h, the
 // same library as `signage-player fleet`), kept on a thread of its own with reconnects. It holds
 // the fleet's view (retained statuses, last wills, acks, retained alerts) and the last screenshot
-// of each player in memory, behind one mutex; the routes read snapshots of it.
+// of each player in memory, behind one mutex; the routes read snapshots of it. The same thread
+// pushes what the studio publishes to its groups (mqtt_groups): an `update` after every new
+// revision and, with a signing key, the Alerts page's alerts and cancels (retained, signed as
+// `signage-player fleet --alert` does), so screens get them in seconds, not at their next poll.
 //
 //   GET  /api/fleet                              the players, alerts and the connection, as JSON
 //   POST /api/fleet/players/{player}/screenshot  ask the player for a picture of its screen
@@ -36,11 +39,14 @@ std::optional<std::string> read_fleet_password(const std::string& file, std::str
 inline constexpr std::size_t kMaxScreenshots = 16;            // players with a picture kept
 inline constexpr std::size_t kMaxScreenshotBytes = 4 << 20;   // one picture
 inline constexpr std::int64_t kScreenshotPatienceMs = 20000;  // a request waits this long
+inline constexpr std::size_t kMaxOutbox = 1000;  // messages queued while the broker is away
+inline constexpr int kPushTries = 3;             // a message is sent at most this often
 
 class FleetWatch {
  public:
-  // Starts the connection thread. `password`: read_fleet_password's answer ("" none).
-  FleetWatch(StudioFleetSettings settings, std::string password);
+  // Starts the connection thread. `password`: read_fleet_password's answer ("" none);
+  // `sign_key`: the studio's secret key file ("" none: alerts travel in revisions only).
+  FleetWatch(StudioFleetSettings settings, std::string password, std::string sign_key = "");
   ~FleetWatch();
   FleetWatch(const FleetWatch&) = delete;
   FleetWatch& operator=(const FleetWatch&) = delete;
@@ -60,10 +66,29 @@ class FleetWatch {
   };
   std::optional<Shot> screenshot(const std::string& player) const;
 
+  // Queued for the connection thread (never blocks; sent once connected). A failure is logged
+  // and shown in the snapshot's "push", never reported to the caller.
+  void push_update(std::int64_t revision);  // {"revision": N} on each group's update
+  // With a signing key: the alert `id` (an alert item, until Unix seconds `until_s`) retained on
+  // each group's alert topic; push_cancel its cancel.
+  void push_alert(const std::string& id, const std::string& title, const std::string& body,
+                  int priority, std::int64_t until_s);
+  void push_cancel(const std::string& id);
+
  private:
   void run();
   void handle(const fleet::Message& message);
   void pause(double seconds);
+  void push_signed(const std::string& what, const std::optional<std::string>& text,
+                   const std::string& why);
+  void push_failed(const std::string& why);
+  std::vector<std::string> groups() const;
+
+  struct Outgoing {
+    std::string topic, payload;
+    bool retain = false;
+    int tries = 0;
+  };
 
   StudioFleetSettings settings_;
   fleet::BrokerSettings broker_;
@@ -72,8 +97,11 @@ class FleetWatch {
   fleet::View view_;
   bool connected_ = false;
   std::string error_;
-  std::deque<std::pair<std::string, std::string>> outbox_;  // topic, payload
-  std::map<std::string, Shot> shots_;                       // player -> the last one
+  std::string sign_key_;
+  std::deque<Outgoing> outbox_;
+  std::string push_error_;             // the last push that failed ("" after one went through)
+  std::int64_t pushed_ms_ = 0;         // when the last push went through
+  std::map<std::string, Shot> shots_;  // player -> the last one
   std::uint64_t next_id_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -204,11 +204,20 @@ int serve(const std::vector<std::string>& args) {
   WorkspaceOptions workspace_options;
   workspace_options.sign_key = s.sign_key;
   workspace_options.seed = s.seed;
+  // With a broker: every new revision, alert and cancel is pushed to the screens at once.
+  std::unique_ptr<FleetWatch> fleet;
+  if (!s.fleet.broker.empty()) {
+    fleet = std::make_unique<FleetWatch>(s.fleet, fleet_password, s.sign_key);
+    FleetWatch* watch = fleet.get();
+    workspace_options.on_published = [watch](std::int64_t r) { watch->push_update(r); };
+    workspace_options.on_alert_sent = [watch](const SentAlert& a) {
+      watch->push_alert(a.id, a.title, a.body, a.priority, a.until);
+    };
+    workspace_options.on_alert_removed = [watch](const std::string& id) { watch->push_cancel(id); };
+  }
   auto workspace = Workspace::open(s.paths, workspace_options, &why);
   if (!workspace) return fail(why);
   Previews previews(workspace->draft_source(), s.paths);
-  std::unique_ptr<FleetWatch> fleet;
-  if (!s.fleet.broker.empty()) fleet = std::make_unique<FleetWatch>(s.fleet, fleet_password);
   Router router{all_routes(s, accounts, sessions, limiter, *workspace, previews, fleet.get()),
                 [&sessions](std::string_view token) { return sessions.find(token); },
                 default_web_dir()};

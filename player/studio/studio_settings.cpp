@@ -67,6 +67,22 @@ constexpr StudioSetting kSettings[] = {
      [](std::string_view v, StudioSettings& s) { return non_empty(v, s.fleet.broker); }},
     {"mqtt_fleet", "NAME", "default", "the fleet in the topics signage/NAME/...",
      [](std::string_view v, StudioSettings& s) { return non_empty(v, s.fleet.fleet); }},
+    {"mqtt_groups", "GROUP,...", "all",
+     "the groups a publish pushes to (a comma list): an update at once, and the alerts of the "
+     "Alerts page signed with sign_key (the players' mqtt_groups)",
+     [](std::string_view v, StudioSettings& s) {
+       s.fleet.groups.clear();  // the command line replaces the config file's list
+       for (std::size_t start = 0; start <= v.size();) {
+         std::size_t comma = std::min(v.find(',', start), v.size());
+         std::string_view group = v.substr(start, comma - start);
+         while (!group.empty() && group.front() == ' ') group.remove_prefix(1);
+         while (!group.empty() && group.back() == ' ') group.remove_suffix(1);
+         if (group.empty()) return std::string("needs group names, comma-separated");
+         s.fleet.groups.push_back(std::string(group));  // checked by fleet_settings_problem
+         start = comma + 1;
+       }
+       return std::string();
+     }},
     {"mqtt_username", "NAME", "", "the studio's user name at the broker",
      [](std::string_view v, StudioSettings& s) { return non_empty(v, s.fleet.username); }},
     {"mqtt_password_file", "FILE", "",

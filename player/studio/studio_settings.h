@@ -24,6 +24,7 @@ inline constexpr const char* kDefaultStudioConfig = "/etc/signage-player/studio.
 struct StudioFleetSettings {
   std::string broker;  // mqtt://host:port or mqtts://host:port; "" no fleet page
   std::string fleet = "default";
+  std::vector<std::string> groups;  // mqtt_groups: the groups publishes push to; empty: "all"
   std::string username, password_file, ca_file, cert_file, key_file;
 };
 

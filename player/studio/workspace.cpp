@@ -459,6 +459,7 @@ Outcome Workspace::publish_locked(const Staged& staged, const std::string& what,
   last_revision_ = revision;
   record_locked(what, by, revision, note);
   prune_locked();
+  if (options_.on_published) options_.on_published(revision);
   return {200, {{"revision", revision}}, {}};
 }
 
@@ -807,7 +808,10 @@ Outcome Workspace::send_alert(const std::string& title, const std::string& body,
       {"valid_until", content::format_instant(t + std::int64_t(minutes) * 60, timezone)}};
   (*object)["items"].push_back(std::move(alert));
   Outcome published = publish_locked({dump(*object), dir, true, false, {}}, "alert", user, title);
-  if (published.ok()) published.body["id"] = id;
+  if (!published.ok()) return published;
+  published.body["id"] = id;
+  if (options_.on_alert_sent)
+    options_.on_alert_sent({id, title, body, priority, t + std::int64_t(minutes) * 60});
   return published;
 }
 
@@ -826,7 +830,10 @@ Outcome Workspace::remove_alert(const std::string& id, const std::string& user) 
   if (it == items.end()) return failure(404, "No such alert", "没有这条通知");
   const std::string title = it->value("title", "");
   items.erase(it);
-  return publish_locked({dump(*object), dir, true, false, {}}, "alert removed", user, title);
+  Outcome published =
+      publish_locked({dump(*object), dir, true, false, {}}, "alert removed", user, title);
+  if (published.ok() && options_.on_alert_removed) options_.on_alert_removed(id);
+  return published;
 }
 
 }  // namespace signage::studio

@@ -34,6 +34,13 @@ class TextEngine;
 
 namespace signage::studio {
 
+// An alert sent from the Alerts page, as the fleet pushes it (studio/fleet_watch.h).
+struct SentAlert {
+  std::string id, title, body;
+  int priority = content::kMaxAlertPriority;
+  std::int64_t until = 0;  // Unix seconds: the item's valid_until
+};
+
 struct WorkspaceOptions {
   std::filesystem::path sign_key;  // a secret key file (signage-player keygen); empty: unsigned
   std::filesystem::path seed;      // a bundle folder for a new draft; empty: an empty playlist
@@ -41,6 +48,11 @@ struct WorkspaceOptions {
   std::size_t keep_history = 1000;
   std::function<std::int64_t()> now;  // Unix seconds; empty: the system clock (tests set it)
   bool scheduler_thread = true;       // publish scheduled entries on time (tests call run_due)
+  // What the fleet's broker hears of publishes (studio/fleet_watch.h). Called with the workspace
+  // locked, once the new revision is published: they only queue, never block or fail a publish.
+  std::function<void(std::int64_t revision)> on_published;  // every new published revision
+  std::function<void(const SentAlert&)> on_alert_sent;
+  std::function<void(const std::string& id)> on_alert_removed;
 };
 
 // What went wrong, for people, in both languages of the page.

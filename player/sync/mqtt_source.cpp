@@ -389,7 +389,12 @@ std::shared_ptr<const content::Playlist> with_alerts(std::shared_ptr<const conte
   auto merged =
       base ? std::make_shared<content::Playlist>(*base) : std::make_shared<content::Playlist>();
   for (const Alert& alert : alerts) {
-    if (alert.item) merged->items.push_back(*alert.item);
+    // The studio sends its alert both ways (pushed, and in the next revision): shown once.
+    bool in_base =
+        std::any_of(merged->items.begin(), merged->items.end(), [&](const content::Item& item) {
+          return item.type == content::ItemType::alert && item.id == alert.id;
+        });
+    if (alert.item && !in_base) merged->items.push_back(*alert.item);
   }
   return merged;
 }

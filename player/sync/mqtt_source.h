@@ -90,7 +90,9 @@ HeldAlerts load_alerts(const std::filesystem::path& file, const std::vector<Publ
 bool save_alerts(const std::filesystem::path& file, const HeldAlerts& held, std::string* error);
 
 // `base` with the alerts' items appended (after its own items); `base` itself when there are
-// none. Null base: an empty playlist (the fallback screen) with the alerts.
+// none. An alert whose id an item of `base` has is left out (the studio sends its alerts both
+// pushed and in the next revision). Null base: an empty playlist (the fallback screen) with the
+// alerts.
 std::shared_ptr<const content::Playlist> with_alerts(std::shared_ptr<const content::Playlist> base,
                                                      const std::vector<Alert>& alerts);
 

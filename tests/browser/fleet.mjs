@@ -202,6 +202,8 @@ async function main() {
     assert.match(await rowText(page, 'hall-b'), new RegExp(`Behind: plays revision ${r1}, should play ${r2}`));
     assert.match(await rowText(page, 'hall-a'), /Online/);
     assert.match(await page.$eval('#fleet-summary', (e) => e.textContent), /2 screens: 2 online, 0 offline\. Of those online, 1 not playing the latest revision/);
+    // A studio with sign_key and the default mqtt_groups pushes updates and alerts to "all".
+    assert.match(await page.$eval('#fleet-push', (e) => e.textContent), /pushed to the screens of groups all at once; so are alerts \(signed\)/);
 
     step('a screenshot of hall-a, asked for with the button, shows in the page');
     await page.click('tr[data-player="hall-a"] button.fleet-shot');

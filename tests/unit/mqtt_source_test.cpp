@@ -231,5 +231,21 @@ TEST(MqttSource, AlertsAreMergedAfterThePlaylistsItems) {
   EXPECT_EQ(with_alerts(nullptr, {*alert})->items.size(), 1u);
 }
 
+TEST(MqttSource, AnAlertAlsoInThePlaylistShowsOnce) {
+  // The studio pushes its alert and puts it in the next revision, with the same id.
+  Keys keys;
+  std::string why;
+  auto alert = check_alert(keys.sign(show("water")), keys.public_keys(), kNow, &why);
+  ASSERT_TRUE(alert) << why;
+  auto base = std::make_shared<content::Playlist>();
+  base->items.resize(2);
+  base->items[0].id = "water";  // a headline of that id is not the alert: both show
+  base->items[1] = *alert->item;
+  auto merged = with_alerts(base, {*alert});
+  ASSERT_EQ(merged->items.size(), 2u);
+  base->items[1].id = "gas";
+  EXPECT_EQ(with_alerts(base, {*alert})->items.size(), 3u);
+}
+
 }  // namespace
 }  // namespace signage::sync

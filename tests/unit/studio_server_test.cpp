@@ -143,6 +143,18 @@ TEST(StudioSettings, ConfigThenCommandLine) {
   EXPECT_FALSE(help);
 }
 
+TEST(StudioSettings, MqttGroupsIsACommaListTheCommandLineReplaces) {
+  StudioSettings s;
+  EXPECT_TRUE(s.fleet.groups.empty());  // "all"
+  EXPECT_EQ(parse_studio_config("f", "mqtt_groups = north, 河西-south\n", s), "");
+  EXPECT_EQ(s.fleet.groups, (std::vector<std::string>{"north", "河西-south"}));
+  bool help = false;
+  EXPECT_EQ(parse_studio_arguments({"--mqtt-groups", "lobby"}, s, &help), "");
+  EXPECT_EQ(s.fleet.groups, std::vector<std::string>{"lobby"});
+  EXPECT_EQ(parse_studio_config("f", "mqtt_groups = north,,south\n", s),
+            "f:1: error: mqtt_groups needs group names, comma-separated, got \"north,,south\"");
+}
+
 TEST(StudioSettings, ClearRefusals) {
   StudioSettings s;
   EXPECT_EQ(parse_studio_config("f", "port = 70000\n", s),

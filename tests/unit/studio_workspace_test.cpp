@@ -51,11 +51,21 @@ class WorkspaceTest : public ::testing::Test {
     options.sign_key = root / "studio.key";
     options.now = [this] { return clock; };
     options.scheduler_thread = false;
+    // What the fleet would push, in order (studio/fleet_watch.h).
+    options.on_published = [this](std::int64_t r) {
+      told.push_back("update " + std::to_string(r));
+    };
+    options.on_alert_sent = [this](const SentAlert& a) {
+      told.push_back("alert " + a.id + " " + a.title + " " + a.body + " " +
+                     std::to_string(a.priority) + " " + std::to_string(a.until));
+    };
+    options.on_alert_removed = [this](const std::string& id) { told.push_back("cancel " + id); };
     std::string error;
     auto ws = Workspace::open(paths, options, &error);
     EXPECT_TRUE(ws) << error;
     return ws;
   }
+  std::vector<std::string> told;
 
   Outcome save(Workspace& ws, const std::string& playlist) {
     return ws.save_draft(ws.draft().version, playlist, "amy");
@@ -414,6 +424,42 @@ TEST_F(WorkspaceTest, AnAlertIsPublishedWithWhatPlaysAndRemovedAgain) {
   Outcome warning = ws->send_alert("施工提示", "", 10, "guard", 2);
   ASSERT_EQ(warning.status, 200) << warning.error.en;
   EXPECT_EQ(published_json()["items"].back()["priority"], 2);
+}
+
+TEST_F(WorkspaceTest, EveryNewRevisionAndAlertIsToldToTheFleet) {
+  auto ws = open();
+  auto update = [&] { return "update " + std::to_string(ws->published_revision()); };
+  ASSERT_EQ(save(*ws, playlist_with("第一版")).status, 200);
+  ASSERT_EQ(publish(*ws).status, 200);
+  const std::int64_t first = ws->published_revision();
+  EXPECT_EQ(told, std::vector<std::string>{update()});
+  EXPECT_EQ(publish(*ws, Role::editor, clock + 60).body.count("scheduled"), 1u);
+  EXPECT_EQ(told.size(), 1u);  // nothing new on the screens yet
+  clock += 60;
+  ws->run_due();
+  EXPECT_EQ(told.back(), update());
+  ASSERT_EQ(ws->restore(first, "amy").status, 200);
+  EXPECT_EQ(told.back(), update());
+  ASSERT_TRUE(
+      files::replace_file(paths.data_dir / "settings.json", R"({"require_approval": true})", 0644));
+  std::string pending = publish(*ws, Role::editor).body["pending"];
+  EXPECT_EQ(told.size(), 3u);
+  ASSERT_EQ(ws->approve(pending, "boss").status, 200);
+  ASSERT_EQ(told.size(), 4u);
+  EXPECT_EQ(told.back(), update());
+  clock += 10;
+  std::string id = ws->send_alert("停水", "今日停水", 30, "guard", 2).body["id"];
+  ASSERT_EQ(told.size(), 6u);
+  EXPECT_EQ(told[4], update());
+  EXPECT_EQ(told[5], "alert " + id + " 停水 今日停水 2 " + std::to_string(clock + 30 * 60));
+  ASSERT_EQ(ws->remove_alert(id, "guard").status, 200);
+  ASSERT_EQ(told.size(), 8u);
+  EXPECT_EQ(told[6], update());
+  EXPECT_EQ(told[7], "cancel " + id);
+  // What fails tells nothing.
+  EXPECT_EQ(ws->remove_alert(id, "guard").status, 404);
+  EXPECT_EQ(ws->send_alert("", "", 10, "guard").status, 400);
+  EXPECT_EQ(told.size(), 8u);
 }
 
 TEST_F(WorkspaceTest, OpeningRemovesWhatAnInterruptedPublishLeft) {

@@ -90,6 +90,7 @@ export function renderFleet(main, ctx) {
   stopFleet();
   const summary = h('p', { id: 'fleet-summary', 'aria-live': 'polite' });
   const connection = h('p', { class: 'hint', id: 'fleet-connection' });
+  const push = h('p', { class: 'hint', id: 'fleet-push' });
   const body = h('tbody');
   const shots = h('div', { class: 'fleet-shots', id: 'fleet-shots' });
   const alerts = h('div', { id: 'fleet-alerts' });
@@ -147,6 +148,10 @@ export function renderFleet(main, ctx) {
     connection.textContent = data.connected ? t('fleet.connected', { broker: data.broker, fleet: data.fleet })
       : t('fleet.disconnected', { broker: data.broker, why: data.error || '…' });
     connection.classList.toggle('error-text', !data.connected);
+    const g = data.push.groups.join(', ');
+    push.textContent = data.push.error ? t('fleet.push_error', { why: data.push.error })
+      : t(data.push.alerts ? 'fleet.push_alerts' : 'fleet.push_updates', { g });
+    push.classList.toggle('error-text', !!data.push.error);
     fill(body, ps.length ? ps.map((p) => playerRow(p, data, ctx.canEdit ? ask : () => showError(t('err.403')))) :
       h('tr', {}, h('td', { colspan: 7, class: 'empty', text: t('fleet.no_players') })));
     fill(shots, (await Promise.all(ps.map(picture))).filter(Boolean));
@@ -155,7 +160,7 @@ export function renderFleet(main, ctx) {
 
   fill(main, h('section', { class: 'card', 'aria-labelledby': 'fleet-title' },
     h('h2', { id: 'fleet-title', text: t('fleet.title') }),
-    summary, connection,
+    summary, connection, push,
     h('table', { class: 'fleet-table', id: 'fleet-table' },
       h('caption', { class: 'sr-only', text: t('fleet.title') }),
       h('thead', {}, h('tr', {}, ['col_player', 'col_online', 'col_revision', 'col_seen', 'col_sync', 'col_display', 'col_shot']

@@ -8,24 +8,29 @@ wills and screenshot replies published by mosquitto_pub as players would:
   - a screenshot: asked with CSRF by an editor-level user (an alert_sender may not), the request
     on the player's topic, a reply with another id ignored, a JPEG reply served as image/jpeg, a
     refusal reported while the last picture stays;
-  - a world-readable mqtt_password_file stops the studio with what to do.
+  - a world-readable mqtt_password_file stops the studio with what to do;
+  - pushes (mqtt_groups north, south; sign_key): a publish sends {"revision": N} on both groups'
+    update topics (mosquitto_sub); an alert sent on the Alerts page reaches a real headless
+    player over MQTT (its log: "alert ID on screen"), its ack is listed by /api/fleet, and the
+    page's cancel takes it down on the player.
 
-    fleet_route_test.py STUDIO MOSQUITTO MOSQUITTO_PUB MOSQUITTO_SUB
+    fleet_route_test.py STUDIO MOSQUITTO MOSQUITTO_PUB MOSQUITTO_SUB PLAYER DEMO_BUNDLE MINIMAL_JSON
 """
 
 import base64
 import getpass
 import json
 import os
+import pwd
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-from studio_fixture import Studio
+from studio_fixture import Studio, emulator
 
-STUDIO, MOSQUITTO, PUB, SUB = sys.argv[1:5]
+STUDIO, MOSQUITTO, PUB, SUB, PLAYER, DEMO, MINIMAL = sys.argv[1:8]
 FLEET = "t"
 
 
@@ -90,6 +95,80 @@ def fleet(c):
 
 def players(c):
     return {p["name"]: p for p in fleet(c)["players"]}
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def pushes(tmp, broker):
+    """The studio as the publisher: updates and signed alerts pushed to its groups."""
+    os.chmod(tmp, 0o755)  # nobody (the studio's user under root) reads the key
+    keys = os.path.join(tmp, "keys")
+    os.mkdir(keys, 0o755)
+    subprocess.run(emulator() + [PLAYER, "keygen", os.path.join(keys, "studio")], check=True,
+                   stdout=subprocess.DEVNULL)
+    if os.geteuid() == 0:  # the studio runs as nobody and reads its key
+        os.chown(os.path.join(keys, "studio.key"), pwd.getpwnam("nobody").pw_uid, -1)
+    url = "mqtt://127.0.0.1:%d" % broker.port
+    player_log = os.path.join(tmp, "player.log")
+    with open(player_log, "wb") as log:
+        player = subprocess.Popen(emulator() + [
+            PLAYER, "run", "--headless", "--size", "320x180", "--duration", "300",
+            "--state-dir", os.path.join(tmp, "player-state"), "--public-key",
+            read(os.path.join(keys, "studio.pub")).strip(), "--player-id", "hall-9",
+            "--mqtt-broker", url, "--mqtt-fleet", FLEET, "--mqtt-groups", "north", MINIMAL],
+            stdout=log, stderr=log)
+    args = ["--mqtt-broker", url, "--mqtt-fleet", FLEET, "--mqtt-groups", "north, south",
+            "--seed", DEMO, "--sign-key", os.path.join(keys, "studio.key")]
+    users = [("ann", "pw-ann-123", "admin"), ("sam", "pw-sam-123", "alert_sender")]
+    try:
+        with Studio(STUDIO, users=users, extra_args=args) as s:
+            ann, sam = s.login("ann", "pw-ann-123"), s.login("sam", "pw-sam-123")
+            wait_for(lambda: fleet(ann)["connected"], "the studio to connect", 90)
+            check(fleet(ann)["push"]["groups"] == ["north", "south"], "push: %s" % fleet(ann))
+
+            print("-- a publish: an update on each group's topic, at once")
+            sub = subprocess.Popen([SUB, "-h", "127.0.0.1", "-p", str(broker.port), "-q", "1",
+                                    "-t", "signage/t/+/update", "-v", "-C", "2", "-W", "60"],
+                                   stdout=subprocess.PIPE, text=True)
+            time.sleep(1)  # mosquitto_sub subscribed
+            draft = ann.json("GET", "/api/draft")
+            revision = ann.json("POST", "/api/publish", {"base": draft["version"]})["revision"]
+            lines = sorted(sub.communicate(timeout=90)[0].splitlines())
+            want = ['signage/t/%s/update {"revision":%d}' % (g, revision) for g in ("north", "south")]
+            check(lines == want, "updates: %s, want %s" % (lines, want))
+            f = fleet(ann)
+            check(f["push"]["error"] == "" and f["push"]["last_ms"] > 0, "push: %s" % f["push"])
+
+            print("-- an alert from the Alerts page: on the player's screen over MQTT, acknowledged")
+            wait_for(lambda: players(ann).get("hall-9", {}).get("online"), "hall-9 online", 120)
+            alert = sam.json("POST", "/api/alerts", {"title": "临时停水", "body": "今日停水",
+                                                     "minutes": 30})
+            wait_for(lambda: ("alert %s on screen" % alert["id"]) in read(player_log),
+                     "the player to show " + alert["id"], 120)
+
+            def acked():
+                a = [x for x in fleet(ann)["alerts"] if x["id"] == alert["id"]]
+                return a and [x["player"] for x in a[0]["acked"]] == ["hall-9"] and a[0]
+            a = wait_for(acked, "the ack on /api/fleet", 120)
+            check(a["title"] == "临时停水" and sorted(a["groups"]) == ["north", "south"], "alert: %s" % a)
+
+            print("-- the page's cancel takes it down on the player")
+            sam.json("DELETE", "/api/alerts/" + alert["id"])
+            wait_for(lambda: ("alert %s cancelled" % alert["id"]) in read(player_log),
+                     "the player to take it down", 120)
+            wait_for(lambda: players(ann)["hall-9"]["alerts"] == [], "hall-9 without the alert", 60)
+    except BaseException:
+        sys.stderr.write("--- player log ---\n%s\n" % read(player_log))
+        raise
+    finally:
+        player.terminate()
+        player.wait(timeout=60)
 
 
 def main():
@@ -174,6 +253,8 @@ def main():
             wait_for(lambda: fleet(ann)["connected"], "the studio to reconnect", 120)
             broker.pub("signage/t/status/hall-1", status("hall-1", 6), retain=True)
             wait_for(lambda: players(ann)["hall-1"]["revision"] == 6, "hall-1's new status")
+
+        pushes(tmp, broker)
 
         print("-- a password file others may read stops the studio")
         secret = os.path.join(tmp, "password")
