@@ -136,6 +136,7 @@ struct AckSeen {
 // publishing under made-up names fills problems, not memory.
 inline constexpr std::size_t kMaxPlayers = 5000;
 inline constexpr std::size_t kMaxAckedAlerts = 100;
+inline constexpr std::size_t kMaxAlertId = 64;  // the playlist checker's longest item id
 
 struct View {
   std::map<std::string, PlayerRow> players;

@@ -119,7 +119,10 @@ void apply_message(View& view, std::string_view fleet, std::string_view topic,
     row.received_ms = received_ms;
   } else if (parts.kind == "ack") {
     auto ack = parse_ack(payload, &error);
-    if (!ack) {
+    if (ack && ack->player != parts.name)
+      error = "the acknowledgement's \"player\" is not its topic's";
+    if (ack && ack->alert.size() > kMaxAlertId) error = "the acknowledged alert id is too long";
+    if (!ack || !error.empty()) {
       add_problem(view, std::string(topic) + ": " + error);
       return;
     }
@@ -138,6 +141,11 @@ void apply_message(View& view, std::string_view fleet, std::string_view topic,
     auto alert = parse_alert_message(payload, &error);
     if (!alert) {
       add_problem(view, std::string(topic) + ": " + error);
+      return;
+    }
+    if (!view.group_alerts.count(parts.name) && view.group_alerts.size() >= kMaxAckedAlerts) {
+      add_problem(view, std::string(topic) + ": more than " + std::to_string(kMaxAckedAlerts) +
+                            " groups with an alert; this one is left out");
       return;
     }
     view.group_alerts[parts.name] = std::move(*alert);

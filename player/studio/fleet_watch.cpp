@@ -138,7 +138,10 @@ FleetWatch::FleetWatch(StudioFleetSettings settings, std::string password, std::
 }
 
 FleetWatch::~FleetWatch() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(mutex_);  // pause() checks stopping_ under it: no lost wake-up
+    stopping_ = true;
+  }
   wake_.notify_all();
   thread_.join();
 }
@@ -175,7 +178,7 @@ void FleetWatch::run() {
       error_.clear();
     }
     std::fprintf(stderr, "signage-studio: fleet: connected to %s\n", broker_.url.c_str());
-    backoff_s = 1;
+    const auto connected_at = std::chrono::steady_clock::now();
     bool ok = true;
     while (ok && !stopping_) {
       std::deque<Outgoing> out;
@@ -206,9 +209,15 @@ void FleetWatch::run() {
         ok = broker->poll(
             200, [this](const fleet::Message& m) { handle(m); }, &why);
     }
-    std::lock_guard lock(mutex_);
-    connected_ = false;
-    if (!stopping_) error_ = why;
+    {
+      std::lock_guard lock(mutex_);
+      connected_ = false;
+      if (!stopping_) error_ = why;
+    }
+    // A broker that takes the connection and drops it at once gets no tight reconnect loop.
+    if (std::chrono::steady_clock::now() - connected_at > std::chrono::seconds(30)) backoff_s = 1;
+    pause(backoff_s);
+    backoff_s = std::min(backoff_s * 2, 60.0);
   }
 }
 
@@ -217,6 +226,11 @@ void FleetWatch::handle(const fleet::Message& m) {
   const std::string prefix = "signage/" + settings_.fleet + "/screenshot/";
   if (m.topic.starts_with(prefix) && m.topic.ends_with("/reply")) {
     std::string player = m.topic.substr(prefix.size(), m.topic.size() - prefix.size() - 6);
+    {
+      std::lock_guard lock(mutex_);  // decode only what was asked for and not answered yet
+      auto shot = shots_.find(player);
+      if (shot == shots_.end() || shot->second.received_ms != 0) return;
+    }
     std::string why;
     auto reply = fleet::parse_screenshot_reply(m.payload, &why);
     std::lock_guard lock(mutex_);
@@ -226,7 +240,8 @@ void FleetWatch::handle(const fleet::Message& m) {
     if (!reply->error.empty()) {
       shot->second.error = reply->error;
     } else if (reply->image.size() > kMaxScreenshotBytes) {
-      shot->second.error = "the picture is larger than 4 MiB";
+      shot->second.error =
+          "the picture is larger than " + std::to_string(kMaxScreenshotBytes >> 20) + " MiB";
     } else {
       shot->second.image = std::move(reply->image);
       shot->second.content_type = reply->content_type;

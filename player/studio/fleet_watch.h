@@ -36,8 +36,9 @@ std::string fleet_settings_problem(const StudioFleetSettings& settings);
 // reason when it cannot be read or others may read it.
 std::optional<std::string> read_fleet_password(const std::string& file, std::string* error);
 
-inline constexpr std::size_t kMaxScreenshots = 16;            // players with a picture kept
-inline constexpr std::size_t kMaxScreenshotBytes = 4 << 20;   // one picture
+// The pictures kept stay well under the unit's MemoryMax beside previews (a 960 px PNG: < 2 MiB).
+inline constexpr std::size_t kMaxScreenshots = 8;             // players with a picture kept
+inline constexpr std::size_t kMaxScreenshotBytes = 2 << 20;   // one picture
 inline constexpr std::int64_t kScreenshotPatienceMs = 20000;  // a request waits this long
 inline constexpr std::size_t kMaxOutbox = 1000;  // messages queued while the broker is away
 inline constexpr int kPushTries = 3;             // a message is sent at most this often

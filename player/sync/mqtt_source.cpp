@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
@@ -607,6 +608,10 @@ struct MqttSource::State {
         width = request["width"].get<int>();
       }
     }
+    if (error.empty() && hooks.on_screenshot) {
+      std::lock_guard lock(mutex);
+      if (shots.size() >= 8) error = "too many screenshot requests at once; ask again later";
+    }
     if (!error.empty() || !hooks.on_screenshot) {
       reply(id, std::nullopt, error.empty() ? "this player takes no screenshots" : error);
       return;
@@ -683,8 +688,8 @@ struct MqttSource::State {
 
   // Why a call failed, in words: OpenSSL's reason for a TLS error, errno's for a socket.
   std::string reason(int rc) {
-    if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
-    std::string why = mosquitto_strerror(rc);
+    const int error_number = errno;
+    std::string why = rc == MOSQ_ERR_ERRNO ? std::strerror(error_number) : mosquitto_strerror(rc);
     if (rc == MOSQ_ERR_TLS) {
       std::lock_guard lock(mutex);
       if (!last_library_error.empty()) why += " (" + last_library_error + ")";
@@ -692,8 +697,11 @@ struct MqttSource::State {
         why += ": the broker's certificate is not trusted; set mqtt_ca_file to its CA";
       }
     }
-    // Under TLS 1.3 a broker that wants a client certificate only drops the connection.
-    if (rc == MOSQ_ERR_CONN_LOST && broker.tls && settings.cert_file.empty()) {
+    // Under TLS 1.3 a broker that wants a client certificate only drops the connection: lost,
+    // or a protocol error (EPROTO) when that comes during the handshake.
+    const bool dropped = rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_PROTOCOL ||
+                         (rc == MOSQ_ERR_ERRNO && error_number == EPROTO);
+    if (dropped && broker.tls && settings.cert_file.empty()) {
       why +=
           " (a broker that requires client certificates does this: set mqtt_cert_file and "
           "mqtt_key_file)";

@@ -134,7 +134,7 @@ for unit in signage-player.service signage-studio.service; do
   expect "$unit is active after boot (Type=notify: READY=1 came)" test "$active" = active
 done
 guest systemctl status --no-pager --lines=0 signage-player.service signage-studio.service | sed 's/^/    /' || true
-guest journalctl -b --no-pager -o cat -u signage-player.service | grep 'signage-player:' | sed 's/^/    /'
+guest journalctl -b --no-pager -o cat -u signage-player.service | grep 'signage-player:' | sed 's/^/    /' || true
 journal() { guest journalctl -b --no-pager -o cat -u signage-player.service; }
 journal_has() { journal | grep -q -- "$1"; }
 expect "the player drew its first frame" journal_has 'first frame on screen'
@@ -144,11 +144,11 @@ status_text=$(player_show StatusText)
 
 step "the player's hardening, as systemd applied it"
 pid=$(player_show MainPID)
-cgroup_root=$(findmnt -n -o TARGET -t cgroup2 | head -n 1)
+cgroup_root=$(findmnt -n -o TARGET -t cgroup2 | head -n 1) || true
 [[ -n $cgroup_root ]] || fail "no cgroup2 mount on the host"
 guest_cgroup=$(dirname "$(sed -n 's/^0:://p' "/proc/$leader/cgroup")")
 player_cgroup=$cgroup_root$guest_cgroup/system.slice/signage-player.service
-host_pid=$(head -n 1 "$player_cgroup/cgroup.procs")
+host_pid=$(head -n 1 "$player_cgroup/cgroup.procs") || fail "no $player_cgroup/cgroup.procs on the host"
 [[ -n $host_pid ]] || fail "no process in $player_cgroup"
 status() { sed -n "s/^$1:[[:space:]]*//p" "/proc/$host_pid/status"; }
 uid=$(chroot "$root" id -u signage)

@@ -197,6 +197,36 @@ TEST(FleetView, HoldsAtMostMaxPlayers) {
   EXPECT_EQ(view.players.at("p0").status.revision, 7);
 }
 
+TEST(FleetView, AcksMustComeFromTheirTopicsPlayerAndGroupAlertsAreLimited) {
+  View view;
+  auto ack = [](const std::string& player, const std::string& alert) {
+    return nlohmann::json{{"player", player}, {"alert", alert}, {"issued", ""}, {"shown_ms", kNow}}
+        .dump();
+  };
+  apply_message(view, "hexi", "signage/hexi/ack/a", ack("b", "cold"), kNow);  // a posing as b
+  apply_message(view, "hexi", "signage/hexi/ack/a", ack("a", std::string(65, 'x')), kNow);
+  EXPECT_TRUE(view.acks.empty());
+  ASSERT_EQ(view.problems.size(), 2u);
+  EXPECT_NE(view.problems[0].find("not its topic's"), std::string::npos) << view.problems[0];
+  EXPECT_NE(view.problems[1].find("too long"), std::string::npos) << view.problems[1];
+  apply_message(view, "hexi", "signage/hexi/ack/a", ack("a", "cold"), kNow);
+  EXPECT_EQ(view.acks.at("cold").count("a"), 1u);
+
+  auto keys = sync::generate_key_pair();
+  std::string why;
+  auto text = alert_from_file(R"({"id": "cold", "expires": "2026-12-06T00:00:00+08:00",)"
+                              R"( "item": {"type": "alert", "title": "寒潮预警"}})",
+                              format_utc_ms(kNow), &why);
+  ASSERT_TRUE(text) << why;
+  auto message = signed_message(*text, keys.secret_key, &why);
+  ASSERT_TRUE(message) << why;
+  for (std::size_t i = 0; i < kMaxAckedAlerts + 2; ++i) {
+    apply_message(view, "hexi", "signage/hexi/g" + std::to_string(i) + "/alert", *message, kNow);
+  }
+  EXPECT_EQ(view.group_alerts.size(), kMaxAckedAlerts);
+  EXPECT_NE(view.problems.back().find("groups with an alert"), std::string::npos);
+}
+
 TEST(FleetScreenshot, RepliesArePngJpegOrAReason) {
   EXPECT_EQ(nlohmann::json::parse(screenshot_request("s1", 480)),
             (nlohmann::json{{"id", "s1"}, {"width", 480}}));
