@@ -168,6 +168,8 @@ struct AlertProgress {
 };
 AlertProgress alert_progress(const View& view, const std::string& alert_id,
                              const std::set<std::string>& groups);
+// The groups whose retained alert is `alert_id` (alert_progress's `groups` for it).
+std::set<std::string> groups_of_alert(const View& view, const std::string& alert_id);
 
 // ---------------------------------------------------------------------------------------------
 // The broker connection (libmosquitto)

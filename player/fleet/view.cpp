@@ -74,15 +74,6 @@ const char* priority_name(int priority) {
   return priority >= 3 ? "emergency" : priority == 2 ? "warning" : "information";
 }
 
-// The groups whose retained alert is `id`.
-std::set<std::string> groups_of_alert(const View& view, const std::string& id) {
-  std::set<std::string> groups;
-  for (const auto& [group, alert] : view.group_alerts) {
-    if (alert.id == id) groups.insert(group);
-  }
-  return groups;
-}
-
 // The last few unreadable messages, for the table (a watch runs for days).
 void add_problem(View& view, std::string problem) {
   if (view.problems.size() >= 10) view.problems.erase(view.problems.begin());
@@ -150,6 +141,14 @@ void apply_message(View& view, std::string_view fleet, std::string_view topic,
     }
     view.group_alerts[parts.name] = std::move(*alert);
   }
+}
+
+std::set<std::string> groups_of_alert(const View& view, const std::string& alert_id) {
+  std::set<std::string> groups;
+  for (const auto& [group, alert] : view.group_alerts) {
+    if (alert.id == alert_id) groups.insert(group);
+  }
+  return groups;
 }
 
 std::int64_t last_seen_ms(const PlayerRow& row, std::int64_t now_ms) {

@@ -18,14 +18,6 @@ json strings(const std::vector<std::string>& list) {
 }
 
 // The groups whose retained alert is `id`.
-std::set<std::string> groups_of(const fleet::View& view, const std::string& id) {
-  std::set<std::string> groups;
-  for (const auto& [group, alert] : view.group_alerts) {
-    if (alert.id == id) groups.insert(group);
-  }
-  return groups;
-}
-
 json player_json(const std::string& name, const fleet::PlayerRow& row,
                  std::optional<std::int64_t> expected, std::int64_t now) {
   const fleet::Status& s = row.status;
@@ -67,7 +59,7 @@ json alert_json(const fleet::View& view, const std::string& id) {
     out["priority"] = alert.priority;
     out["expires"] = alert.expires;
   }
-  fleet::AlertProgress progress = fleet::alert_progress(view, id, groups_of(view, id));
+  fleet::AlertProgress progress = fleet::alert_progress(view, id, fleet::groups_of_alert(view, id));
   json acked = json::array();
   auto acks = view.acks.find(id);
   for (const std::string& name : progress.acked) {

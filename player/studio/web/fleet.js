@@ -94,7 +94,6 @@ export function renderFleet(main, ctx) {
   const body = h('tbody');
   const shots = h('div', { class: 'fleet-shots', id: 'fleet-shots' });
   const alerts = h('div', { id: 'fleet-alerts' });
-  let last = null;
 
   async function ask(name) {
     try {
@@ -139,7 +138,6 @@ export function renderFleet(main, ctx) {
       fill(main, notConfigured());
       return;
     }
-    last = data;
     const ps = data.players;
     const offline = ps.filter((p) => !p.online).length;
     const behind = ps.filter((p) => p.online && p.revision_state === 'behind').length;
@@ -170,5 +168,4 @@ export function renderFleet(main, ctx) {
   shots, alerts);
   refresh();
   timer = setInterval(() => { if (!document.hidden) refresh(); }, REFRESH_MS);
-  return last;
 }
