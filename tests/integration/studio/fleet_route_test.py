@@ -264,12 +264,12 @@ def main():
         config = os.path.join(tmp, "empty.conf")
         open(config, "w").close()
         run_as = ["--run-as", "nobody"] if os.geteuid() == 0 else []
-        result = subprocess.run([STUDIO, "--config", config, "--data-dir", os.path.join(tmp, "d"),
+        result = subprocess.run(emulator() + [STUDIO, "--config", config, "--data-dir", os.path.join(tmp, "d"),
                                  "--port", "0", "--mqtt-broker", "mqtt://127.0.0.1:1",
                                  "--mqtt-username", "studio", "--mqtt-password-file", secret] + run_as,
                                 capture_output=True, text=True, timeout=60)
         check(result.returncode != 0 and "chmod 600" in result.stderr, "0644: %s" % result.stderr)
-        result = subprocess.run([STUDIO, "--config", config, "--data-dir", os.path.join(tmp, "d"),
+        result = subprocess.run(emulator() + [STUDIO, "--config", config, "--data-dir", os.path.join(tmp, "d"),
                                  "--port", "0", "--mqtt-broker", "http://x"] + run_as,
                                 capture_output=True, text=True, timeout=60)
         check(result.returncode != 0 and "mqtt_broker" in result.stderr, "http://: %s" % result.stderr)
