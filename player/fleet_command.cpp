@@ -171,9 +171,9 @@ std::optional<int> parse(const std::vector<std::string_view>& args, Options& o) 
     }
   }
   if (!password_file.empty()) {
-    auto password = files::read_file(password_file, 4096, &why);
-    if (!password) return fail("cannot read the password: " + why), 1;
-    o.broker.password = password->substr(0, password->find_first_of("\r\n"));
+    auto password = files::read_secret_line(password_file, "--password-file", &why);
+    if (!password) return fail(why), 1;
+    o.broker.password = *password;
   }
   return std::nullopt;
 }

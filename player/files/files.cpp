@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace signage::files {
@@ -116,6 +117,25 @@ bool create_file(const fs::path& path, std::string_view bytes, mode_t mode, std:
   if (!fill_new_file(path, bytes, mode, error)) return false;
   sync_path(folder_of(path));
   return true;
+}
+
+std::optional<std::string> read_secret_line(const fs::path& path, const std::string& setting,
+                                            std::string* error) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    *error = setting + " " + path.string() + " cannot be read";
+    return std::nullopt;
+  }
+  if (st.st_mode & 077) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+    *error = setting + " " + path.string() + " can be read by other users (mode " + mode +
+             "): make it private with chmod 600 " + path.string();
+    return std::nullopt;
+  }
+  auto text = read_file(path, 4096, error);
+  if (!text) return std::nullopt;
+  return text->substr(0, text->find_first_of("\r\n"));
 }
 
 }  // namespace signage::files

@@ -20,6 +20,11 @@ std::optional<std::string> read_file(const std::filesystem::path& path, std::uin
 std::optional<std::string> read_fd(int fd, const std::filesystem::path& name, std::uint64_t limit,
                                    std::string* error = nullptr);
 
+// The first line of a file holding a secret (a broker password), which must not be readable by
+// group or others; nullopt with the reason, naming `setting` and the chmod that fixes it.
+std::optional<std::string> read_secret_line(const std::filesystem::path& path,
+                                            const std::string& setting, std::string* error);
+
 // Replaces `path` atomically with `bytes`: a fresh temporary beside it (O_EXCL, created with
 // `mode`, never following a link), fsync, rename over `path`, fsync of the folder. After a power
 // cut `path` holds the old or the new bytes, never a mix.

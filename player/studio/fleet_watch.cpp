@@ -1,8 +1,6 @@
 // The fleet page: the broker connection on its own thread, the view in memory, and its routes.
 #include "studio/fleet_watch.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,7 +15,6 @@ json strings(const std::vector<std::string>& list) {
   return json(list);
 }
 
-// The groups whose retained alert is `id`.
 json player_json(const std::string& name, const fleet::PlayerRow& row,
                  std::optional<std::int64_t> expected, std::int64_t now) {
   const fleet::Status& s = row.status;
@@ -100,22 +97,6 @@ std::string fleet_settings_problem(const StudioFleetSettings& s) {
       return "no such file " + *file + " (an mqtt_* setting)";
   }
   return "";
-}
-
-std::optional<std::string> read_fleet_password(const std::string& file, std::string* error) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) {
-    *error = "mqtt_password_file " + file + " cannot be read";
-    return std::nullopt;
-  }
-  if (st.st_mode & 077) {
-    *error = "mqtt_password_file " + file +
-             " can be read by other users: make it private with chmod 600 " + file;
-    return std::nullopt;
-  }
-  auto text = files::read_file(file, 4096, error);
-  if (!text) return std::nullopt;
-  return text->substr(0, text->find_first_of("\r\n"));
 }
 
 FleetWatch::FleetWatch(StudioFleetSettings settings, std::string password, std::string sign_key)

@@ -32,9 +32,6 @@ namespace signage::studio {
 
 // "" or what is wrong with the settings (a bad URL or fleet name, cert without key).
 std::string fleet_settings_problem(const StudioFleetSettings& settings);
-// The password from mqtt_password_file (its first line), read while still root; nullopt with the
-// reason when it cannot be read or others may read it.
-std::optional<std::string> read_fleet_password(const std::string& file, std::string* error);
 
 // The pictures kept stay well under the unit's MemoryMax beside previews (a 960 px PNG: < 2 MiB).
 inline constexpr std::size_t kMaxScreenshots = 8;             // players with a picture kept
@@ -45,7 +42,7 @@ inline constexpr int kPushTries = 3;             // a message is sent at most th
 
 class FleetWatch {
  public:
-  // Starts the connection thread. `password`: read_fleet_password's answer ("" none);
+  // Starts the connection thread. `password`: mqtt_password_file's first line ("" none);
   // `sign_key`: the studio's secret key file ("" none: alerts travel in revisions only).
   FleetWatch(StudioFleetSettings settings, std::string password, std::string sign_key = "");
   ~FleetWatch();

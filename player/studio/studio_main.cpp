@@ -14,14 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "files/files.h"
+#include "run/player.h"
+#include "run/service_manager.h"
 #include "studio/accounts.h"
 #include "studio/fleet_watch.h"
 #include "studio/http_server.h"
+#include "studio/previews.h"
 #include "studio/sessions.h"
 #include "studio/studio_settings.h"
-#include "run/player.h"
-#include "run/service_manager.h"
-#include "studio/previews.h"
 #include "studio/uploads.h"
 #include "studio/workspace.h"
 
@@ -150,8 +151,8 @@ std::vector<Route> all_routes(const StudioSettings& s, Accounts& accounts, Sessi
   const bool tls = !s.server.tls_cert_file.empty();
   add(session_routes(sessions, accounts, limiter, tls));
   add(account_routes(accounts, s.paths));
-  add(upload_routes(std::make_shared<Uploads>(
-      s.paths, UploadSettings{.max_bytes = s.max_upload_bytes})));
+  add(upload_routes(
+      std::make_shared<Uploads>(s.paths, UploadSettings{.max_bytes = s.max_upload_bytes})));
   add(workspace_routes(workspace));
   add(preview_routes(previews));
   add(fleet_routes(fleet, [&workspace] { return workspace.published_revision(); }));
@@ -180,7 +181,7 @@ int serve(const std::vector<std::string>& args) {
   if (!s.fleet.broker.empty()) {
     if (auto problem = fleet_settings_problem(s.fleet); !problem.empty()) return fail(problem);
     if (!s.fleet.password_file.empty()) {
-      auto password = read_fleet_password(s.fleet.password_file, &why);
+      auto password = files::read_secret_line(s.fleet.password_file, "mqtt_password_file", &why);
       if (!password) return fail(why);
       fleet_password = *password;
     }

@@ -418,26 +418,6 @@ struct MosquittoDeleter {
   void operator()(mosquitto* m) const { mosquitto_destroy(m); }
 };
 
-std::optional<std::string> read_password(const fs::path& file, std::string* error) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) {
-    *error = "mqtt_password_file " + file.string() + " cannot be read";
-    return std::nullopt;
-  }
-  if (st.st_mode & 077) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-    *error = "mqtt_password_file " + file.string() + " can be read by other users (mode " + mode +
-             "): make it private with chmod 600 " + file.string();
-    return std::nullopt;
-  }
-  auto text = files::read_file(file, 4096, error);
-  if (!text) return std::nullopt;
-  std::string password = text->substr(0, text->find('\n'));
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  return password;
-}
-
 }  // namespace
 
 std::string mqtt_settings_problem(const MqttSettings& settings, const std::string& player_id) {
@@ -447,7 +427,8 @@ std::string mqtt_settings_problem(const MqttSettings& settings, const std::strin
   if (std::string why = topic_level_problem(player_id); !why.empty()) {
     return "the player id \"" + player_id + "\" cannot be an MQTT topic level: it " + why;
   }
-  if (!settings.password_file.empty() && !read_password(settings.password_file, &error))
+  if (!settings.password_file.empty() &&
+      !files::read_secret_line(settings.password_file, "mqtt_password_file", &error))
     return error;
   if (!settings.cert_file.empty() && !settings.broker.starts_with("mqtts://")) {
     return "mqtt_cert_file needs an mqtts:// broker";
@@ -843,7 +824,7 @@ std::unique_ptr<MqttSource> MqttSource::start(const MqttSettings& settings,
   if (!settings.username.empty() || !settings.password_file.empty()) {
     std::optional<std::string> password;
     if (!settings.password_file.empty()) {
-      password = read_password(settings.password_file, error);
+      password = files::read_secret_line(settings.password_file, "mqtt_password_file", error);
       if (!password) return nullptr;
     }
     mosquitto_username_pw_set(m, settings.username.empty() ? nullptr : settings.username.c_str(),
