@@ -15,15 +15,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { startStudio, waitFor } from './studio.mjs';
+import { parseArgs, startStudio, waitFor } from './studio.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
-  if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
-  return acc;
-}, []));
-for (const need of ['studio', 'player', 'mosquitto', 'out']) {
-  if (!args[need]) throw new Error(`usage: node fleet.mjs --studio BIN --player BIN --mosquitto BIN --out DIR (missing --${need})`);
-}
+const args = parseArgs(['studio', 'player', 'mosquitto', 'out'],
+  'node fleet.mjs --studio BIN --player BIN --mosquitto BIN --out DIR');
 const OUT = path.resolve(args.out);
 const SHOTS = path.join(OUT, 'screenshots');
 fs.mkdirSync(SHOTS, { recursive: true });

@@ -12,15 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { startStudio, waitFor } from './studio.mjs';
+import { parseArgs, startStudio, waitFor } from './studio.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
-  if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
-  return acc;
-}, []));
-for (const need of ['studio', 'player', 'out']) {
-  if (!args[need]) throw new Error(`usage: node scenario.mjs --studio BIN --player BIN --out DIR (missing --${need})`);
-}
+const args = parseArgs(['studio', 'player', 'out'],
+  'node scenario.mjs --studio BIN --player BIN --out DIR');
 const OUT = path.resolve(args.out);
 const SHOTS = path.join(OUT, 'screenshots');
 fs.mkdirSync(SHOTS, { recursive: true });

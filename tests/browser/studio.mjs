@@ -9,6 +9,19 @@ import path from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// A test script's `--name value` arguments as an object; stops with `usage` when one of
+// `required` is missing.
+export function parseArgs(required, usage) {
+  const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
+    if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
+    return acc;
+  }, []));
+  for (const need of required) {
+    if (!args[need]) throw new Error(`usage: ${usage} (missing --${need})`);
+  }
+  return args;
+}
+
 export async function waitFor(what, fn, { timeoutMs = 30000, everyMs = 100 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
